@@ -1,0 +1,229 @@
+/** Schemas of the `data` of each event. The envelope (see envelope.ts) is the same for all. */
+const ref = (name: string) => ({ $ref: `common#/definitions/${name}` });
+const strictObject = (required: string[], properties: Record<string, unknown>) => ({
+  type: 'object',
+  additionalProperties: false,
+  required,
+  properties,
+});
+
+/** What checks may send to an agency about one person: only the fields the plan grants. */
+const checkSubject = strictObject(['subjectId', 'kind'], {
+  subjectId: ref('id'),
+  kind: { type: 'string', enum: ['child', 'adult', 'unborn'] },
+  givenName: ref('shortText'),
+  familyName: ref('shortText'),
+  dateOfBirth: ref('date'),
+  expectedDate: ref('date'),
+  nhsNumber: ref('nhsNumber'),
+  upn: ref('upn'),
+  policePersonId: ref('id'),
+  postcode: { type: 'string', maxLength: 10 },
+});
+
+const planItem = strictObject(['agency', 'categories', 'dueAt'], {
+  agency: ref('checkAgency'),
+  categories: { type: 'array', minItems: 1, uniqueItems: true, items: ref('dataCategory') },
+  dueAt: ref('dateTime'),
+});
+
+const chronologyEntry = strictObject(['agency', 'date', 'summary'], {
+  agency: ref('checkAgency'),
+  subjectId: ref('id'),
+  date: { anyOf: [ref('date'), ref('dateTime')] },
+  category: ref('dataCategory'),
+  summary: { type: 'string', minLength: 1, maxLength: 2000 },
+  current: { type: 'boolean' },
+  late: { type: 'boolean' },
+});
+
+export const eventSchemas = {
+  contactReceived: {
+    $id: 'contactReceived',
+    ...strictObject(['contactId', 'receivedAt', 'sourceAgency', 'contact'], {
+      contactId: ref('id'),
+      receivedAt: ref('dateTime'),
+      sourceAgency: ref('agency'),
+      contact: { $ref: 'contact' },
+    }),
+  },
+  caseRated: {
+    $id: 'caseRated',
+    ...strictObject(['caseId', 'contactId', 'stage', 'rating', 'ruleIds', 'reasons', 'policyVersion', 'ratedAt', 'deadline', 'checkPlan', 'subjects', 'lawfulBasis'], {
+      caseId: ref('id'),
+      contactId: ref('id'),
+      stage: { type: 'string', enum: ['start', 'end'], description: 'Rated when checks start, re-rated when they finish.' },
+      rating: ref('rating'),
+      previousRating: ref('rating'),
+      ruleIds: { type: 'array', items: ref('id') },
+      reasons: { type: 'array', items: { type: 'string', maxLength: 500 } },
+      policyVersion: ref('id'),
+      ratedAt: ref('dateTime'),
+      deadline: ref('dateTime'),
+      checkPlan: { type: 'array', items: planItem },
+      subjects: { type: 'array', items: checkSubject },
+      lawfulBasis: ref('lawfulBasis'),
+      duplicateOf: ref('id'),
+      allocatedWorker: ref('shortText'),
+    }),
+  },
+  teamsAlerted: {
+    $id: 'teamsAlerted',
+    ...strictObject(['caseId', 'contactId', 'alertedAt', 'teams', 'ruleIds'], {
+      caseId: ref('id'),
+      contactId: ref('id'),
+      alertedAt: ref('dateTime'),
+      teams: { type: 'array', minItems: 1, items: ref('shortText') },
+      ruleIds: { type: 'array', items: ref('id') },
+    }),
+  },
+  checkRequested: {
+    $id: 'checkRequested',
+    ...strictObject(['requestId', 'caseId', 'agency', 'subjects', 'categories', 'lawfulBasis', 'rating', 'dueAt', 'caseDeadline', 'requestedAt'], {
+      requestId: { ...ref('id'), description: 'Correlation id: a reply names it.' },
+      caseId: ref('id'),
+      agency: ref('checkAgency'),
+      subjects: { type: 'array', minItems: 1, items: checkSubject },
+      categories: { type: 'array', minItems: 1, uniqueItems: true, items: ref('dataCategory') },
+      lawfulBasis: ref('lawfulBasis'),
+      rating: ref('rating'),
+      dueAt: ref('dateTime'),
+      caseDeadline: ref('dateTime'),
+      requestedAt: ref('dateTime'),
+    }),
+  },
+  checkReplied: {
+    $id: 'checkReplied',
+    ...strictObject(['requestId', 'caseId', 'agency', 'repliedAt', 'known', 'entries'], {
+      requestId: ref('id'),
+      caseId: ref('id'),
+      agency: ref('checkAgency'),
+      repliedAt: ref('dateTime'),
+      known: { type: 'boolean', description: 'Whether the agency knows any subject.' },
+      currentInvolvement: { type: 'boolean' },
+      entries: {
+        type: 'array',
+        maxItems: 500,
+        items: strictObject(['date', 'summary'], {
+          subjectId: ref('id'),
+          date: { anyOf: [ref('date'), ref('dateTime')] },
+          category: ref('dataCategory'),
+          summary: { type: 'string', minLength: 1, maxLength: 2000 },
+          current: { type: 'boolean' },
+        }),
+      },
+    }),
+  },
+  checkChased: {
+    $id: 'checkChased',
+    ...strictObject(['caseId', 'requestId', 'agency', 'kind', 'at', 'dueAt'], {
+      caseId: ref('id'),
+      requestId: ref('id'),
+      agency: ref('checkAgency'),
+      kind: { type: 'string', enum: ['reminder', 'escalation'] },
+      at: ref('dateTime'),
+      dueAt: ref('dateTime'),
+    }),
+  },
+  caseReady: {
+    $id: 'caseReady',
+    ...strictObject(['caseId', 'readyAt', 'complete', 'replied', 'missing', 'chronology'], {
+      caseId: ref('id'),
+      readyAt: ref('dateTime'),
+      complete: { type: 'boolean' },
+      reason: { type: 'string', enum: ['all-replied', 'deadline-reached'] },
+      replied: { type: 'array', items: ref('checkAgency') },
+      missing: { type: 'array', items: ref('checkAgency'), description: 'Agencies that had not replied when the case became ready.' },
+      late: { type: 'array', items: ref('checkAgency') },
+      chronology: { type: 'array', items: chronologyEntry },
+    }),
+  },
+  decisionRecorded: {
+    $id: 'decisionRecorded',
+    ...strictObject(['decisionId', 'caseId', 'decidedAt', 'decisionMaker', 'outcomes', 'finalRating', 'responsibleTeam'], {
+      decisionId: ref('id'),
+      caseId: ref('id'),
+      contactId: ref('id'),
+      decidedAt: ref('dateTime'),
+      decisionMaker: ref('person'),
+      outcomes: {
+        type: 'array',
+        minItems: 1,
+        uniqueItems: true,
+        items: {
+          type: 'string',
+          enum: ['nfa', 'advice', 'signposting', 'early-help', 'social-care-assessment', 'strategy-discussion', 'marac-referral', 'transfer', 'information-provided'],
+        },
+      },
+      finalRating: ref('rating'),
+      ratingChangeReason: { type: 'string', minLength: 3, maxLength: 2000 },
+      responsibleTeam: strictObject(['name', 'inHours'], {
+        name: ref('shortText'),
+        inHours: ref('shortText'),
+        outOfHours: ref('shortText'),
+      }),
+      nextSteps: { type: 'string', maxLength: 2000 },
+      signposting: { type: 'string', maxLength: 2000 },
+      dissent: {
+        type: 'array',
+        items: strictObject(['agency', 'name', 'view'], { agency: ref('agency'), name: ref('shortText'), view: { type: 'string', minLength: 1, maxLength: 2000 } }),
+      },
+      urgentOverride: strictObject(['reason'], { reason: { type: 'string', minLength: 3, maxLength: 2000 } }),
+      policyVersion: ref('id'),
+    }),
+  },
+  noticeDelivered: {
+    $id: 'noticeDelivered',
+    ...strictObject(['noticeId', 'caseId', 'kind', 'recipient', 'channel', 'status', 'attempts', 'at'], {
+      noticeId: ref('id'),
+      caseId: ref('id'),
+      contactId: ref('id'),
+      kind: { type: 'string', enum: ['acknowledgement', 'outcome', 'closing'] },
+      recipient: ref('shortText'),
+      channel: { type: 'string', enum: ['webhook', 'topic', 'email', 'none'] },
+      status: { type: 'string', enum: ['delivered', 'failed', 'no-channel'] },
+      attempts: { type: 'integer', minimum: 0 },
+      at: ref('dateTime'),
+      detail: { type: 'string', maxLength: 500 },
+    }),
+  },
+  noticeIssued: {
+    $id: 'noticeIssued',
+    ...strictObject(['noticeId', 'caseId', 'kind', 'issuedAt', 'recipient', 'text'], {
+      noticeId: ref('id'),
+      caseId: ref('id'),
+      contactId: ref('id'),
+      agencyReference: ref('id'),
+      kind: { type: 'string', enum: ['acknowledgement', 'outcome', 'closing'] },
+      issuedAt: ref('dateTime'),
+      recipient: ref('shortText'),
+      outcomes: { type: 'array', items: { type: 'string' } },
+      decidedBy: ref('person'),
+      responsibleTeam: { type: 'object' },
+      text: { type: 'string', minLength: 1, maxLength: 10000 },
+    }),
+  },
+  contactInbound: {
+    $id: 'contactInbound',
+    ...strictObject(['agency', 'submission'], {
+      agency: ref('agency'),
+      submission: { $ref: 'contact' },
+    }),
+  },
+  deadLetter: {
+    $id: 'deadLetter',
+    ...strictObject(['originalTopic', 'consumer', 'failedAt', 'reason', 'rawValue'], {
+      originalTopic: { type: 'string' },
+      partition: { type: 'integer' },
+      offset: { type: 'string' },
+      key: { type: ['string', 'null'] },
+      consumer: { type: 'string' },
+      failedAt: ref('dateTime'),
+      reason: { type: 'string', maxLength: 10000 },
+      errors: { type: 'array', items: { type: 'object' } },
+      attempts: { type: 'integer' },
+      rawValue: { type: 'string', description: 'The original message value, base64 if not UTF-8.' },
+      rawEncoding: { type: 'string', enum: ['utf8', 'base64'] },
+    }),
+  },
+} as const;
