@@ -1,0 +1,24 @@
+/**
+ * Errors that mean a dependency is away (network, Postgres restarting, Kafka leader moving), as
+ * opposed to a message the code cannot handle. The first kind is retried without limit and never
+ * parks a message; the second gets bounded retries and then a dead letter.
+ */
+const INFRA_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
+  '57P01', '57P02', '57P03', // postgres admin shutdown / crash / cannot connect now
+  '08000', '08001', '08003', '08004', '08006', // postgres connection exceptions
+  '53300', // too many connections
+]);
+
+export function isInfrastructureError(err: unknown): boolean {
+  let e: unknown = err;
+  for (let depth = 0; e && depth < 4; depth++) {
+    const code = (e as { code?: string }).code;
+    if (code && INFRA_CODES.has(code)) return true;
+    const name = (e as { name?: string }).name ?? '';
+    if (name.startsWith('KafkaJS') && name !== 'KafkaJSNonRetriableError') return true;
+    if (/Connection terminated|terminating connection|Connection ended/i.test((e as Error).message ?? '')) return true;
+    e = (e as { cause?: unknown; driverError?: unknown }).driverError ?? (e as { cause?: unknown }).cause;
+  }
+  return false;
+}

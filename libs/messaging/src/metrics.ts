@@ -1,0 +1,8 @@
+import { Counter, Histogram } from 'prom-client';
+
+/** Registered once per process in prom-client's default registry, which /metrics serves. */
+export const messagingMetrics = {
+  consumed: new Counter({ name: 'mash_messages_consumed_total', help: 'Messages handled, by topic and outcome (handled, duplicate).', labelNames: ['topic', 'outcome'] }),
+  deadLettered: new Counter({ name: 'mash_messages_dead_lettered_total', help: 'Messages parked in the dead-letter topic, by original topic.', labelNames: ['topic'] }),
+  handleSeconds: new Histogram({ name: 'mash_message_handle_seconds', help: 'Time to handle one message including its transaction.', labelNames: ['topic'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] }),
+};

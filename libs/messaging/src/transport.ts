@@ -1,0 +1,114 @@
+import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
+import { BaseRpcContext } from '@nestjs/microservices/ctx-host/base-rpc.context';
+import { lastValueFrom } from 'rxjs';
+import { DataSource, EntityManager } from 'typeorm';
+import { Envelope, TOPIC_DEFINITIONS } from '@mash/contracts';
+import { Outgoing } from './envelopes';
+import { KafkaPort, Received, Subscription } from './kafkaPort';
+import { log } from './log';
+import { Outbox, rememberMessage } from './outbox';
+import { messagingMetrics } from './metrics';
+
+/**
+ * What an @EventPattern handler gets beside the message data: the transaction its writes must use,
+ * and `publish`, which writes to the outbox in that same transaction.
+ */
+export class MessageContext extends BaseRpcContext<[Received, EntityManager, Outbox]> {
+  get envelope(): Envelope {
+    return this.args[0].envelope;
+  }
+  get topic(): string {
+    return this.args[0].topic;
+  }
+  get manager(): EntityManager {
+    return this.args[1];
+  }
+  publish<T>(msg: Outgoing<T>): Promise<Envelope<T>> {
+    return this.args[2].add(this.args[1], msg);
+  }
+}
+
+export interface TransportOptions {
+  service: string;
+  schema: string;
+  concurrency?: number;
+  maxAttempts?: number;
+}
+
+/**
+ * NestJS transport strategy over our Kafka port. Nest's own Kafka transport commits offsets on
+ * its own schedule and retries a failing handler for ever; here each message is handled in one
+ * Postgres transaction with the inbox (duplicates do nothing) and the outbox (events commit with
+ * the state), and the offset is committed only after that transaction.
+ * Handler patterns may use `*` for one topic-name segment, e.g. `mash.check.*.replied.v1`.
+ */
+export class MashKafkaTransport extends Server implements CustomTransportStrategy {
+  private subscription?: Subscription;
+
+  constructor(
+    private readonly port: KafkaPort,
+    private readonly outbox: Outbox,
+    private readonly dataSource: DataSource,
+    private readonly options: TransportOptions,
+  ) {
+    super();
+  }
+
+  on(): void {}
+
+  unwrap<T>(): T {
+    return this.port as T;
+  }
+
+  async listen(callback: (...args: unknown[]) => void): Promise<void> {
+    try {
+      const routes = this.routes();
+      if (routes.size === 0) return callback();
+      this.subscription = await this.port.subscribe({
+        group: this.options.service,
+        topics: [...routes.keys()],
+        concurrency: this.options.concurrency,
+        maxAttempts: this.options.maxAttempts,
+        handle: (msg) => this.handle(routes.get(msg.topic)!, msg),
+      });
+      callback();
+    } catch (err) {
+      callback(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.subscription?.stop();
+  }
+
+  private routes(): Map<string, MessageHandler> {
+    const routes = new Map<string, MessageHandler>();
+    for (const [pattern, handler] of this.getHandlers()) {
+      const re = new RegExp(`^${pattern.replace(/[.]/g, '\\.').replace(/\*/g, '[^.]+')}$`);
+      const topics = TOPIC_DEFINITIONS.map((d) => d.name).filter((n) => re.test(n));
+      if (topics.length === 0) throw new Error(`handler pattern '${pattern}' matches no topic in @mash/contracts`);
+      for (const t of topics) {
+        if (routes.has(t)) throw new Error(`two handlers for topic ${t}`);
+        routes.set(t, handler);
+      }
+    }
+    return routes;
+  }
+
+  private async handle(handler: MessageHandler, msg: Received): Promise<void> {
+    const started = process.hrtime.bigint();
+    let duplicate = false;
+    await this.dataSource.transaction(async (manager) => {
+      if (!(await rememberMessage(manager, this.options.schema, this.options.service, msg.envelope.id, msg.topic))) {
+        duplicate = true;
+        return;
+      }
+      const ctx = new MessageContext([msg, manager, this.outbox]);
+      await lastValueFrom(this.transformToObservable(await handler(msg.envelope.data, ctx)), { defaultValue: undefined });
+    });
+    this.outbox.nudge();
+    messagingMetrics.consumed.inc({ topic: msg.topic, outcome: duplicate ? 'duplicate' : 'handled' });
+    messagingMetrics.handleSeconds.observe({ topic: msg.topic }, Number(process.hrtime.bigint() - started) / 1e9);
+    if (duplicate) log('info', 'duplicate message ignored', { topic: msg.topic, messageId: msg.envelope.id });
+  }
+}

@@ -1,0 +1,4 @@
+export * from './database';
+export * from './health.controller';
+export * from './run';
+export * from './service.module';

@@ -1,0 +1,46 @@
+import { INestApplication, LoggerService, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { collectDefaultMetrics } from 'prom-client';
+import { KafkaPort, log, MashKafkaTransport, Outbox, setLogService } from '@mash/messaging';
+import { databaseUrl, prepareDatabase } from './database';
+
+/** Nest's own log lines, as JSON like ours. */
+class JsonLogger implements LoggerService {
+  log(message: unknown, context?: string) {
+    log('info', String(message), { context });
+  }
+  error(message: unknown, trace?: string, context?: string) {
+    log('error', String(message), { context, trace: trace?.split('\n').slice(0, 5).join(' | ') });
+  }
+  warn(message: unknown, context?: string) {
+    log('warn', String(message), { context });
+  }
+  debug() {}
+  verbose() {}
+}
+
+export interface RunOptions {
+  name: string;
+  schema: string;
+  port: number;
+  host?: string;
+  /** Extra set-up on the app before it listens (e.g. body size limits, static files). */
+  configure?: (app: INestApplication) => void | Promise<void>;
+}
+
+/** Starts one hub service: database and schema, topics, consumers, outbox relay, HTTP. */
+export async function runService(module: Type<unknown>, opts: RunOptions): Promise<INestApplication> {
+  setLogService(opts.name);
+  collectDefaultMetrics();
+  await prepareDatabase(databaseUrl(), opts.schema);
+  const app = await NestFactory.create(module, { logger: new JsonLogger(), bodyParser: false });
+  app.enableShutdownHooks();
+  await opts.configure?.(app);
+  await app.get(KafkaPort).ensureTopics();
+  app.connectMicroservice({ strategy: app.get(MashKafkaTransport) }, { inheritAppConfig: true });
+  await app.startAllMicroservices();
+  app.get(Outbox).start();
+  await app.listen(opts.port, opts.host ?? '127.0.0.1');
+  log('info', 'service ready', { port: opts.port, health: `http://${opts.host ?? '127.0.0.1'}:${opts.port}/health/ready` });
+  return app;
+}
