@@ -3,15 +3,24 @@
  * child's records, so check digits are enforced at the front door, not trusted.
  */
 
-/** NHS number: 10 digits; weights 10..2 over the first nine; check = 11 - (sum mod 11); 11 -> 0; 10 -> invalid. */
+/**
+ * The check digit for the first nine digits of an NHS number (weights 10..2; check = 11 - (sum mod 11);
+ * 11 -> 0), or undefined when it would be 10: those nine digits are never issued.
+ */
+export function nhsNumberCheckDigit(first9: string): number | undefined {
+  if (!/^\d{9}$/.test(first9)) return undefined;
+  let sum = 0;
+  for (let i = 0; i < 9; i++) sum += Number(first9[i]) * (10 - i);
+  const check = 11 - (sum % 11);
+  if (check === 10) return undefined;
+  return check === 11 ? 0 : check;
+}
+
+/** NHS number: 10 digits, the last a valid check digit for the first nine. */
 export function isValidNhsNumber(value: string): boolean {
   if (!/^\d{10}$/.test(value)) return false;
-  let sum = 0;
-  for (let i = 0; i < 9; i++) sum += Number(value[i]) * (10 - i);
-  let check = 11 - (sum % 11);
-  if (check === 11) check = 0;
-  if (check === 10) return false;
-  return check === Number(value[9]);
+  const check = nhsNumberCheckDigit(value.slice(0, 9));
+  return check !== undefined && check === Number(value[9]);
 }
 
 const UPN_LETTERS = 'ABCDEFGHJKLMNPQRTUVWXYZ';
