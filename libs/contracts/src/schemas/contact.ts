@@ -1,4 +1,14 @@
 /**
+ * Characters no person types: C0 controls (tab, newline and carriage return aside), DEL, and UTF-16
+ * surrogates that are not part of a pair. Postgres refuses NUL and lone surrogates in text and
+ * jsonb, so a contact carrying them could be accepted here and then fail to be stored. One
+ * character class with `*` keeps the check linear on the longest input.
+ */
+const PRINTABLE = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F\\uD800-\\uDFFF]*$';
+/** Free text from the sender: any script (names in Arabic, Chinese, Polish... are valid), nothing unprintable. */
+const text = (ref: 'shortText') => ({ $ref: `common#/definitions/${ref}`, type: 'string', pattern: PRINTABLE });
+
+/**
  * The canonical contact (v1): what every adapter translates its agency's native format into, and
  * what the gateway accepts. Field names follow the DfE Children in Need census where one exists.
  */
@@ -14,9 +24,9 @@ export const contactSchema = {
       additionalProperties: false,
       required: ['source', 'channel'],
       properties: {
-        name: { $ref: 'common#/definitions/shortText' },
-        role: { $ref: 'common#/definitions/shortText' },
-        organisation: { $ref: 'common#/definitions/shortText' },
+        name: text('shortText'),
+        role: text('shortText'),
+        organisation: text('shortText'),
         odsCode: { type: 'string', pattern: '^[A-Z0-9]{3,10}$' },
         phone: { type: 'string', pattern: '^[0-9 +()-]{6,20}$' },
         source: {
@@ -34,6 +44,9 @@ export const contactSchema = {
           ],
         },
       },
+      // Anonymous means anonymous: no name or phone can ride along, and no notice can go back.
+      if: { required: ['source'], properties: { source: { const: '9' } } },
+      then: { properties: { name: false, phone: false, channel: { type: 'object', properties: { kind: { const: 'none' } } } } },
     },
     subjects: {
       type: 'array',
@@ -47,8 +60,8 @@ export const contactSchema = {
           subjectRef: { $ref: 'common#/definitions/id', description: 'Identifies the person within this contact (household members refer to it).' },
           kind: { type: 'string', enum: ['child', 'adult', 'unborn'] },
           role: { type: 'string', enum: ['subject', 'victim', 'alleged-perpetrator', 'parent-carer', 'household-member', 'sibling'] },
-          givenName: { $ref: 'common#/definitions/shortText' },
-          familyName: { $ref: 'common#/definitions/shortText' },
+          givenName: text('shortText'),
+          familyName: text('shortText'),
           dateOfBirth: { $ref: 'common#/definitions/date' },
           expectedDate: { $ref: 'common#/definitions/date', description: 'Unborn: expected date of delivery.' },
           sex: { type: 'string', enum: ['male', 'female', 'unknown', 'indeterminate'] },
@@ -64,10 +77,10 @@ export const contactSchema = {
           disability: { type: 'boolean' },
           presentDuringIncident: { type: 'boolean' },
           residentAtAddress: { type: 'boolean' },
-          school: { $ref: 'common#/definitions/shortText' },
-          yearGroup: { type: 'string', maxLength: 10 },
-          gpPractice: { $ref: 'common#/definitions/shortText' },
-          ethnicity: { type: 'string', maxLength: 10 },
+          school: text('shortText'),
+          yearGroup: { type: 'string', maxLength: 10, pattern: PRINTABLE },
+          gpPractice: text('shortText'),
+          ethnicity: { type: 'string', maxLength: 10, pattern: PRINTABLE },
         },
         allOf: [
           { if: { properties: { kind: { const: 'unborn' } } }, then: { required: ['expectedDate'] } },
@@ -83,8 +96,8 @@ export const contactSchema = {
           additionalProperties: false,
           required: ['postcode'],
           properties: {
-            lines: { type: 'array', maxItems: 5, items: { $ref: 'common#/definitions/shortText' } },
-            town: { $ref: 'common#/definitions/shortText' },
+            lines: { type: 'array', maxItems: 5, items: text('shortText') },
+            town: text('shortText'),
             postcode: { type: 'string', pattern: '^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}$' },
           },
         },
@@ -118,17 +131,18 @@ export const contactSchema = {
             enum: ['1', '2', '3', '4', '5', '6', '1A', '1B', '1C', '2A', '2B', '2C', '3A', '3B', '3C', '4A', '4B', '4C', '5A', '5B', '5C', '6A', '6B', '6C', '7A', '8B', '8C', '8D', '8E', '8F', '9A', '10A', '11A', '12A', '13A', '14A', '15A', '16A', '17A', '18A', '18B', '18C', '19A', '19B', '19C', '20', '21', '22A', '23A', '24A', 'ASB', 'ARREST', 'HOMELESS-16-17'],
             description: 'CIN census assessment factor code, or a London MASH template category with no CIN code (ASB, ARREST, HOMELESS-16-17).',
           },
-          label: { $ref: 'common#/definitions/shortText', description: "The source system's own label, kept as sent." },
+          label: { ...text('shortText'), description: "The source system's own label, kept as sent." },
         },
       },
     },
-    narrative: { type: 'string', minLength: 1, maxLength: 20000 },
+    // allOf: two patterns on one string; the second refuses a narrative of blanks, which says nothing.
+    narrative: { type: 'string', minLength: 1, maxLength: 20000, allOf: [{ pattern: PRINTABLE }, { pattern: '\\S' }] },
     incident: {
       type: 'object',
       additionalProperties: false,
       properties: {
         occurredAt: { $ref: 'common#/definitions/dateTime' },
-        place: { $ref: 'common#/definitions/shortText' },
+        place: text('shortText'),
         reference: { $ref: 'common#/definitions/id' },
       },
     },
@@ -142,7 +156,7 @@ export const contactSchema = {
         dashYesCount: { type: 'integer', minimum: 0, maximum: 27 },
       },
     },
-    consent: { $ref: 'common#/definitions/consent' },
+    consent: { $ref: 'common#/definitions/consent', type: 'object', properties: { reason: { type: 'string', pattern: PRINTABLE } } },
     urgency: { type: 'string', enum: ['immediate', 'same-day', 'routine'], description: "The referrer's view of urgency; the hub's rating may differ." },
     informationOnly: { type: 'boolean', description: 'Police: information exchange only, not a formal referral.' },
   },
