@@ -1,0 +1,4 @@
+export * from './connector';
+export * from './behaviour';
+export * from './fixtures';
+export * from './testing';
