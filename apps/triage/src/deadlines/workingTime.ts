@@ -1,0 +1,115 @@
+import type { TimeUnit, Weekday, WorkingCalendar } from '../policy/types';
+import { dayNumberOf, instantAt, localDayNumber, weekdayOf } from './zonedTime';
+
+/**
+ * How a clock counts:
+ * - `hours`: elapsed time; nights, weekends and bank holidays all count (Red).
+ * - `working-hours`: only time inside working hours on working days.
+ * - `working-days`: working hours, a working day being one day's working hours (09:00-17:00 = 8h),
+ *   so "3 working days" from Thursday 16:00 ends at 16:00 on the third working day after.
+ * - `hours-on-working-days`: elapsed time, but only on working days (midnight to midnight), so
+ *   "24 hours" from Friday 10:00 ends Monday 10:00, not on Saturday when nobody is there.
+ */
+export type ClockUnit = TimeUnit | 'hours-on-working-days';
+
+const WEEKDAY_INDEX: Record<Weekday, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
+const HOUR_MS = 3_600_000;
+/** No policy has ten years without a working day; stop rather than loop forever on a broken one. */
+const MAX_DAYS = 3660;
+
+interface CompiledCalendar {
+  timeZone: string;
+  workingWeekdays: boolean[];
+  openMinute: number;
+  closeMinute: number;
+  bankHolidays: Set<number>;
+}
+
+const compiled = new WeakMap<WorkingCalendar, CompiledCalendar>();
+
+function compile(calendar: WorkingCalendar): CompiledCalendar {
+  let c = compiled.get(calendar);
+  if (!c) {
+    const minute = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+    const workingWeekdays = new Array<boolean>(7).fill(false);
+    for (const d of calendar.workingDays) workingWeekdays[WEEKDAY_INDEX[d]] = true;
+    c = {
+      timeZone: calendar.timezone,
+      workingWeekdays,
+      openMinute: minute(calendar.workingHours.start),
+      closeMinute: minute(calendar.workingHours.end),
+      bankHolidays: new Set(calendar.bankHolidays.map((h) => dayNumberOf(h.date))),
+    };
+    compiled.set(calendar, c);
+  }
+  return c;
+}
+
+function isWorkingDayNumber(c: CompiledCalendar, day: number): boolean {
+  return c.workingWeekdays[weekdayOf(day)] && !c.bankHolidays.has(day);
+}
+
+/** Whether the calendar's local date of this instant is a working day. */
+export function isWorkingDay(instant: Date, calendar: WorkingCalendar): boolean {
+  const c = compile(calendar);
+  return isWorkingDayNumber(c, localDayNumber(instant.getTime(), c.timeZone));
+}
+
+/** Whether this instant falls inside working hours on a working day. */
+export function isWorkingTime(instant: Date, calendar: WorkingCalendar): boolean {
+  const c = compile(calendar);
+  const t = instant.getTime();
+  const day = localDayNumber(t, c.timeZone);
+  if (!isWorkingDayNumber(c, day)) return false;
+  return t >= instantAt(day, c.openMinute, c.timeZone) && t < instantAt(day, c.closeMinute, c.timeZone);
+}
+
+/** Hours in one working day (8 for 09:00-17:00). */
+export function workingDayHours(calendar: WorkingCalendar): number {
+  const c = compile(calendar);
+  return (c.closeMinute - c.openMinute) / 60;
+}
+
+/** Walks forward through the windows a clock counts, spending `remaining` ms. */
+function spend(c: CompiledCalendar, startMs: number, remaining: number, window: (day: number) => [number, number]): number {
+  let day = localDayNumber(startMs, c.timeZone);
+  let from = startMs;
+  for (let i = 0; i < MAX_DAYS; i++, day++) {
+    if (isWorkingDayNumber(c, day)) {
+      const [open, close] = window(day);
+      const begin = Math.max(from, open);
+      if (begin < close) {
+        const available = close - begin;
+        if (remaining <= available) return begin + remaining;
+        remaining -= available;
+      }
+    }
+    from = -Infinity;
+  }
+  throw new Error('no working time within ten years: check the calendar');
+}
+
+/**
+ * The instant `amount` of `unit` after `start`, counted on the calendar. For case deadlines,
+ * per-agency due times and reminder points alike.
+ */
+export function addWorkingTime(start: Date, amount: number, unit: ClockUnit, calendar: WorkingCalendar): Date {
+  if (!(amount >= 0) || !Number.isFinite(amount)) throw new RangeError(`amount must be a finite number >= 0, got ${amount}`);
+  const startMs = start.getTime();
+  if (Number.isNaN(startMs)) throw new RangeError('start is not a valid date');
+  if (amount === 0) return new Date(startMs);
+  const ms = Math.round(amount * HOUR_MS);
+  if (unit === 'hours') return new Date(startMs + ms);
+  const c = compile(calendar);
+  const tz = c.timeZone;
+  switch (unit) {
+    case 'working-hours':
+      return new Date(spend(c, startMs, ms, (d) => [instantAt(d, c.openMinute, tz), instantAt(d, c.closeMinute, tz)]));
+    case 'working-days': {
+      const perDay = (c.closeMinute - c.openMinute) * 60_000;
+      return new Date(spend(c, startMs, Math.round(amount * perDay), (d) => [instantAt(d, c.openMinute, tz), instantAt(d, c.closeMinute, tz)]));
+    }
+    case 'hours-on-working-days':
+      return new Date(spend(c, startMs, ms, (d) => [instantAt(d, 0, tz), instantAt(d + 1, 0, tz)]));
+  }
+}

@@ -1,0 +1,3 @@
+export * from './types';
+export { loadPolicy, parsePolicy, PolicyError, teamsToAlert } from './loadPolicy';
+export { policySchema, DECISION_OUTCOMES } from './policySchema';

@@ -1,0 +1,230 @@
+import { CHECK_AGENCIES, commonSchema, DecisionOutcome } from '@mash/contracts';
+
+const RATINGS = commonSchema.definitions.rating.enum;
+const CATEGORIES = commonSchema.definitions.dataCategory.enum;
+
+/** Mirrors the DecisionOutcome type; the `satisfies` line fails to compile if the two drift. */
+export const DECISION_OUTCOMES = [
+  'nfa', 'advice', 'signposting', 'early-help', 'social-care-assessment', 'strategy-discussion',
+  'marac-referral', 'transfer', 'information-provided',
+] as const satisfies readonly DecisionOutcome[];
+type MissingOutcome = Exclude<DecisionOutcome, (typeof DECISION_OUTCOMES)[number]>;
+const allOutcomesListed: MissingOutcome extends never ? true : false = true;
+void allOutcomesListed;
+
+/** CIN census factor codes and the London template's own categories, as the contact schema allows. */
+const ISSUE_CODE = { type: 'string', pattern: '^([0-9]{1,2}[A-F]?|ASB|ARREST|HOMELESS-16-17)$' } as const;
+
+const agencyId = { type: 'string', enum: [...CHECK_AGENCIES] } as const;
+const category = { type: 'string', enum: [...CATEGORIES] } as const;
+const rating = { type: 'string', enum: [...RATINGS] } as const;
+const uniqueStrings = (items: object, minItems = 0) => ({ type: 'array', uniqueItems: true, minItems, items });
+
+const agencyGrant = {
+  type: 'object',
+  additionalProperties: false,
+  properties: Object.fromEntries(CHECK_AGENCIES.map((a) => [a, uniqueStrings(category, 1)])),
+};
+
+const ratingPolicy = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['definition', 'timescale', 'clockRunsOutOfHours'],
+  properties: {
+    definition: { type: 'string', minLength: 1 },
+    continuumOfNeedLevel: { type: 'integer', minimum: 1, maximum: 4 },
+    timescale: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['amount', 'unit'],
+      properties: {
+        amount: { type: 'number', exclusiveMinimum: 0 },
+        unit: { type: 'string', enum: ['hours', 'working-hours', 'working-days'] },
+      },
+    },
+    clockRunsOutOfHours: { type: 'boolean' },
+  },
+};
+
+const TRUE = { const: true };
+
+const conditions = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    issuesAny: uniqueStrings(ISSUE_CODE, 1),
+    issuesAll: uniqueStrings(ISSUE_CODE, 1),
+    dashLevelAny: uniqueStrings({ type: 'string', enum: ['standard', 'medium', 'high'] }, 1),
+    childrenPresent: TRUE,
+    infant: TRUE,
+    unborn: TRUE,
+    disabledChild: TRUE,
+    knownHousehold: TRUE,
+    openToSocialCare: TRUE,
+    repeatTriggerFires: TRUE,
+    urgencyAny: uniqueStrings({ type: 'string', enum: ['immediate', 'same-day', 'routine'] }, 1),
+    informationOnly: TRUE,
+    minRiskFactors: { type: 'integer', minimum: 1 },
+  },
+};
+
+const byRating = {
+  type: 'object',
+  additionalProperties: false,
+  required: [...RATINGS],
+  properties: Object.fromEntries(RATINGS.map((r) => [r, uniqueStrings(agencyId)])),
+};
+
+export const policySchema = {
+  $id: 'triage-policy',
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'locality', 'version', 'effectiveFrom', 'owner', 'agencies', 'ratings', 'calendar', 'thresholds',
+    'repeatTrigger', 'consultation', 'consentLimits', 'redAlert', 'decisionOutcomes', 'retention', 'sources',
+  ],
+  properties: {
+    locality: { type: 'string', pattern: '^[a-z][a-z0-9-]*$' },
+    version: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$', maxLength: 60 },
+    effectiveFrom: { type: 'string', format: 'date' },
+    owner: { type: 'string', minLength: 1 },
+    agencies: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'participation', 'categories'],
+        properties: {
+          id: agencyId,
+          participation: { type: 'string', enum: ['core', 'virtual'] },
+          categories: uniqueStrings(category, 1),
+          replyFraction: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+        },
+      },
+    },
+    ratings: {
+      type: 'object',
+      additionalProperties: false,
+      required: [...RATINGS],
+      properties: Object.fromEntries(RATINGS.map((r) => [r, ratingPolicy])),
+    },
+    calendar: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['timezone', 'workingDays', 'workingHours', 'bankHolidays'],
+      properties: {
+        timezone: { type: 'string', minLength: 1 },
+        workingDays: uniqueStrings({ type: 'string', enum: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] }, 1),
+        workingHours: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['start', 'end'],
+          properties: {
+            start: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' },
+            end: { type: 'string', pattern: '^([01][0-9]|2[0-4]):[0-5][0-9]$' },
+          },
+        },
+        bankHolidays: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['date', 'name'],
+            properties: { date: { type: 'string', format: 'date' }, name: { type: 'string', minLength: 1 } },
+          },
+        },
+      },
+    },
+    thresholds: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['defaultRating', 'infantMonths', 'rules'],
+      properties: {
+        defaultRating: rating,
+        infantMonths: { type: 'integer', minimum: 1, maximum: 60 },
+        rules: {
+          type: 'array',
+          minItems: 1,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['id', 'rating', 'reason', 'when'],
+            properties: {
+              id: { type: 'string', pattern: '^[A-Z][A-Z0-9-]*$' },
+              rating,
+              reason: { type: 'string', minLength: 1 },
+              when: conditions,
+              source: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
+    repeatTrigger: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['count', 'windowMonths'],
+      properties: {
+        count: { type: 'integer', minimum: 2 },
+        windowMonths: { type: 'integer', minimum: 1, maximum: 120 },
+      },
+    },
+    consultation: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['byRating', 'byIssue', 'issueRulesApplyTo', 'replyFraction'],
+      properties: {
+        byRating,
+        byIssue: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['issues', 'agencies', 'reason'],
+            properties: {
+              issues: uniqueStrings(ISSUE_CODE, 1),
+              agencies: uniqueStrings(agencyId, 1),
+              reason: { type: 'string', minLength: 1 },
+            },
+          },
+        },
+        issueRulesApplyTo: uniqueStrings(rating),
+        replyFraction: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+      },
+    },
+    consentLimits: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['refused', 'notSought'],
+      properties: { refused: agencyGrant, notSought: agencyGrant },
+    },
+    redAlert: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['teams'],
+      properties: { teams: uniqueStrings({ type: 'string', minLength: 1 }, 1) },
+    },
+    decisionOutcomes: uniqueStrings({ type: 'string', enum: [...DECISION_OUTCOMES] }, 1),
+    retention: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['mashRecordMonths'],
+      properties: { mashRecordMonths: { type: 'integer', minimum: 1, maximum: 240 }, note: { type: 'string' } },
+    },
+    sources: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['path', 'lines'],
+        properties: {
+          path: { type: 'string', pattern: '^/' },
+          lines: { type: 'string', pattern: '^L[0-9]+(-[0-9]+)?(, ?L[0-9]+(-[0-9]+)?)*$' },
+          note: { type: 'string' },
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,16 @@
+import { join } from 'node:path';
+import { loadPolicy } from './loadPolicy';
+import type { Policy } from './types';
+
+/** The shipped policy files, loaded once per test file. */
+const dir = join(__dirname, '..', '..', '..', '..', 'policies');
+const cache = new Map<string, Policy>();
+export function shippedPolicy(locality: 'london' | 'sandwell' | 'sefton'): Policy {
+  let p = cache.get(locality);
+  if (!p) {
+    p = loadPolicy(join(dir, `${locality}.json`));
+    cache.set(locality, p);
+  }
+  return p;
+}
+export const policiesDir = dir;
