@@ -1,0 +1,2 @@
+export { rate, higherRating, RATING_ORDER } from './rate';
+export type { RatingInput, RatingResult } from './rate';
