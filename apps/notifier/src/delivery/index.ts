@@ -1,0 +1,15 @@
+export * from './channel';
+export { signBody, verifySignature, SIGNATURE_HEADER, TIMESTAMP_HEADER, NOTICE_ID_HEADER } from './signature';
+export { WebhookChannel, DEFAULT_WEBHOOK_TIMEOUT_MS } from './webhook';
+export type { WebhookConfig } from './webhook';
+export { EmailChannel, emailConfigFromEnv } from './email';
+export type { EmailConfig } from './email';
+export { startLocalSmtp } from './localSmtp';
+export type { CapturedMail, LocalSmtp, LocalSmtpOptions } from './localSmtp';
+export { TopicChannel, noticeMessage } from './topic';
+export type { NoticeMessage } from './topic';
+export { NoChannel } from './noChannel';
+export { afterAttempt, backoffMs, nextAttemptAt, DEFAULT_RETRY_POLICY } from './retry';
+export type { NextStep, RetryPolicy } from './retry';
+export { NoticeDispatcher, deliveryRecord } from './dispatch';
+export type { Channels } from './dispatch';
