@@ -22,7 +22,6 @@ function buildAjv(): Ajv {
   addFormats(ajv);
   ajv.addFormat('nhs-number', { type: 'string', validate: isValidNhsNumber });
   ajv.addFormat('upn', { type: 'string', validate: isValidUpn });
-  ajv.addKeyword('description');
   ajv.addSchema(commonSchema);
   ajv.addSchema(contactSchema);
   ajv.addSchema(envelopeSchema);

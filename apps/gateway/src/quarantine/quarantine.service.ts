@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { FieldError } from '@mash/contracts';
+import { log } from '@mash/messaging';
+
+const KEEP_BYTES = 256 * 1024;
+
+export interface Rejection {
+  sender: string;
+  channel: string;
+  status: number;
+  reason: string;
+  errors?: FieldError[];
+  raw: string;
+}
+
+/**
+ * Rejected input is kept, with why, when and from whom, so nothing an agency sent is lost and ops
+ * can follow up. The raw text goes here and never to the logs (it may be a child's record).
+ */
+@Injectable()
+export class QuarantineService {
+  constructor(private readonly ds: DataSource) {}
+
+  async keep(r: Rejection): Promise<number> {
+    const bytes = Buffer.byteLength(r.raw, 'utf8');
+    // Postgres text cannot hold NUL; keep the evidence readable rather than fail to keep it.
+    const raw = r.raw.slice(0, KEEP_BYTES).replace(/\u0000/g, '\\u0000');
+    const [{ id }] = await this.ds.query(
+      `INSERT INTO gateway.quarantine (sender, channel, status, reason, errors, raw, raw_bytes, truncated)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+      [r.sender, r.channel, r.status, r.reason, JSON.stringify(r.errors ?? []), raw, bytes, bytes > KEEP_BYTES],
+    );
+    log('info', 'input quarantined', { quarantineId: id, sender: r.sender, channel: r.channel, status: r.status, errorCount: r.errors?.length ?? 0 });
+    return Number(id);
+  }
+
+  async list(limit = 100, since?: string) {
+    return this.ds.query(
+      `SELECT id, received_at, sender, channel, status, reason, errors, raw_bytes, truncated FROM gateway.quarantine
+       WHERE ($2::timestamptz IS NULL OR received_at >= $2) ORDER BY id DESC LIMIT $1`,
+      [limit, since ?? null],
+    );
+  }
+
+  async get(id: number) {
+    const rows = await this.ds.query(`SELECT * FROM gateway.quarantine WHERE id = $1`, [id]);
+    return rows[0];
+  }
+}

@@ -1,0 +1,32 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { log } from '@mash/messaging';
+import { QuarantineService } from './quarantine.service';
+
+/**
+ * A bug must not cost an agency its submission: whatever was sent when an unexpected error
+ * happened is quarantined with the error before the 500 goes back, so ops can replay it.
+ */
+@Catch()
+export class UnexpectedErrorFilter implements ExceptionFilter {
+  constructor(private readonly quarantine: QuarantineService) {}
+
+  async catch(err: unknown, host: ArgumentsHost): Promise<void> {
+    const res = host.switchToHttp().getResponse<Response>();
+    const req = host.switchToHttp().getRequest<Request>();
+    if (err instanceof HttpException) {
+      res.status(err.getStatus()).json(err.getResponse());
+      return;
+    }
+    const name = (err as Error)?.name ?? 'Error';
+    log('error', 'unexpected error in request', { method: req.method, path: req.path.slice(0, 100), error: name });
+    let quarantineId: number | undefined;
+    try {
+      const raw = typeof req.body === 'string' ? req.body : req.body === undefined ? '' : JSON.stringify(req.body);
+      if (req.method !== 'GET') quarantineId = await this.quarantine.keep({ sender: 'unknown', channel: `http ${req.method} ${req.path.slice(0, 100)}`, status: 500, reason: `internal error: ${name}`, raw });
+    } catch {
+      // The database is away too: the sender's retry is now the only copy, and the 500 says so.
+    }
+    res.status(500).json({ status: 500, error: 'internal error: the submission was not accepted; retry later', errors: [], ...(quarantineId ? { quarantineId } : {}) });
+  }
+}

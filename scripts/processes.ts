@@ -1,0 +1,68 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const repoRoot = () => (__dirname.includes(`${join('dist', 'scripts')}`) ? join(__dirname, '..', '..') : join(__dirname, '..'));
+
+export interface Deployable {
+  /** Short name, used for the log file and as MASH_SERVICE. */
+  name: string;
+  /** Entry point relative to the repo root, without extension, compiled into dist/. */
+  entry: string;
+  env?: Record<string, string>;
+}
+
+export interface Running {
+  name: string;
+  child: ChildProcess;
+  logFile: string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts a compiled deployable as its own process, its output in <logDir>/<name>.log. */
+export function startDeployable(d: Deployable, logDir: string, baseEnv: NodeJS.ProcessEnv = process.env): Running {
+  const root = repoRoot();
+  mkdirSync(logDir, { recursive: true });
+  const logFile = join(logDir, `${d.name}.log`);
+  const out = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(process.execPath, [join(root, 'scripts', 'launch.js'), d.entry], {
+    cwd: root,
+    env: { ...baseEnv, MASH_SERVICE: d.name, ...d.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.pipe(out, { end: false });
+  child.stderr!.pipe(out, { end: false });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    name: d.name,
+    child,
+    logFile,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
+      const code = await exited;
+      clearTimeout(timer);
+      out.end();
+      return code;
+    },
+  };
+}
+
+/** Polls a URL until it answers 200, or fails with the tail of the process log. */
+export async function waitForHttp(url: string, timeoutMs = 60000, running?: Running): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (running && running.child.exitCode !== null) throw new Error(`${running.name} exited with ${running.child.exitCode}; see ${running.logFile}`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+      last = `HTTP ${res.status}`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} not ready after ${timeoutMs} ms (${last})${running ? `; see ${running.logFile}` : ''}`);
+}
