@@ -1,0 +1,2 @@
+export { decideConsent, ConsentOverrideError } from './consent';
+export type { ConsentDecision, ManagerOverride } from './consent';

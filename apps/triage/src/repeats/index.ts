@@ -1,0 +1,2 @@
+export { assessRepeats, monthsBefore } from './repeats';
+export type { RepeatAssessment } from './repeats';
