@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // Readiness probe for infra/kafka.sh, with no npm dependencies: speaks just enough of the Kafka
 // wire protocol to send ApiVersions v0 and Metadata v1 to one broker and check the answers.
-// Usage: node probe.js HOST:PORT [timeoutMs]   -> exit 0 and prints a summary when the broker
-// answers with no error and lists at least one live broker and a controller; exit 1 otherwise.
+// Usage: node probe.js HOST:PORT [timeoutMs] [warm]   -> exit 0 and prints a summary when the
+// broker answers with no error and lists at least one live broker and a controller; exit 1
+// otherwise. With "warm" it also asks for a group and a transaction coordinator until both are
+// found, which makes a fresh broker create __consumer_offsets and __transaction_state now rather
+// than on the first consumer (kafkajs consumers crash and restart once while those load).
 'use strict';
 const net = require('net');
 
-const [hostPort = '127.0.0.1:9092', timeoutArg = '3000'] = process.argv.slice(2);
+const [hostPort = '127.0.0.1:9092', timeoutArg = '3000', mode = ''] = process.argv.slice(2);
 const idx = hostPort.lastIndexOf(':');
 const host = hostPort.slice(0, idx);
 const port = Number(hostPort.slice(idx + 1));
@@ -77,13 +80,62 @@ sock.on('connect', () => {
       const topics = m.readInt32BE(o);
       if (brokers < 1) fail('no live broker in metadata yet');
       if (controller < 0) fail('no active controller yet');
-      clearTimeout(timer);
-      sock.removeAllListeners('close');
-      sock.end();
-      process.stdout.write(`brokers=${brokers} controller=${controller} topics=${topics} metadata=v${metadata[0]}-v${metadata[1]}\n`);
-      process.exit(0);
+      const summary = `brokers=${brokers} controller=${controller} topics=${topics} metadata=v${metadata[0]}-v${metadata[1]}`;
+      if (mode === 'warm') warm(summary);
+      else done(summary);
     });
     sock.write(request(3, 1, 2, body));
   });
   sock.write(request(18, 0, 1, Buffer.alloc(0)));
 });
+
+function done(summary) {
+  clearTimeout(timer);
+  sock.removeAllListeners('close');
+  sock.end();
+  process.stdout.write(`${summary}\n`);
+  process.exit(0);
+}
+
+// FindCoordinator v1 (key, key_type 0 = group, 1 = transaction) until error_code 0 for both, and
+// InitProducerId v1 without a transactional id (what an idempotent producer sends first) until the
+// broker has a block of producer ids (COORDINATOR_LOAD_IN_PROGRESS before that).
+function warm(summary) {
+  const pendingTypes = new Set([0, 1, 'pid']);
+  const settle = (what) => {
+    pendingTypes.delete(what);
+    if (pendingTypes.size === 0) done(`${summary} coordinators=ready`);
+  };
+  const initPid = () => {
+    const body = Buffer.alloc(6);
+    body.writeInt16BE(-1, 0); // null transactional_id
+    body.writeInt32BE(60000, 2); // transaction_timeout_ms
+    pending.push((f) => {
+      const err = f.readInt16BE(8);
+      if (err === 0) settle('pid');
+      else setTimeout(initPid, 200);
+    });
+    sock.write(request(22, 1, correlation++, body));
+  };
+  let correlation = 10;
+  const ask = (keyType) => {
+    const key = Buffer.from(keyType === 0 ? 'mash-kafka-probe' : 'mash-kafka-probe-tx');
+    const body = Buffer.alloc(2 + key.length + 1);
+    body.writeInt16BE(key.length, 0);
+    key.copy(body, 2);
+    body.writeInt8(keyType, 2 + key.length);
+    pending.push((f) => {
+      const err = f.readInt16BE(8); // after correlation_id and throttle_time_ms
+      if (err === 0) {
+        settle(keyType);
+      } else {
+        // 15 COORDINATOR_NOT_AVAILABLE / 14 COORDINATOR_LOAD_IN_PROGRESS while the topic is made
+        setTimeout(() => ask(keyType), 200);
+      }
+    });
+    sock.write(request(10, 1, correlation++, body));
+  };
+  ask(0);
+  ask(1);
+  initPid();
+}
