@@ -1,0 +1,1 @@
+export { planChecks } from './planChecks';
