@@ -18,6 +18,16 @@ export function audienceOf(referrer: Pick<Referrer, 'source'>): Audience {
   return PUBLIC_SOURCES.has(referrer.source) ? 'public' : 'professional';
 }
 
+const SELF = 'self-referrer';
+const PUBLIC = 'member of the public';
+const ANONYMOUS = 'anonymous referrer';
+const PRIVATE_RECIPIENTS: ReadonlySet<string> = new Set([SELF, PUBLIC, ANONYMOUS]);
+
+/** False for the role labels that stand for many unrelated private people, which must never be grouped. */
+export function isOrganisationRecipient(recipient: string): boolean {
+  return !PRIVATE_RECIPIENTS.has(recipient);
+}
+
 /**
  * The recipient label carried on the notice and its receipts. For professionals it is their
  * organisation, which is what the daily digest groups by. For anyone else it is a role, never a
@@ -26,8 +36,8 @@ export function audienceOf(referrer: Pick<Referrer, 'source'>): Audience {
  */
 export function referrerRecipient(referrer: Referrer, sourceAgency?: SubmittingAgency): string {
   const audience = audienceOf(referrer);
-  if (audience === 'self') return 'self-referrer';
-  if (audience === 'public') return referrer.source === '9' ? 'anonymous referrer' : 'member of the public';
+  if (audience === 'self') return SELF;
+  if (audience === 'public') return referrer.source === '9' ? ANONYMOUS : PUBLIC;
   const org = referrer.organisation?.trim() || referrer.odsCode?.trim();
   if (org) return org.slice(0, 200);
   return sourceAgency ? `${sourceAgency} referrer` : `referrer (source ${referrer.source})`;

@@ -1,0 +1,2 @@
+export { dailyDigest, dailyDigests } from './dailyDigest';
+export type { Digest } from './dailyDigest';
