@@ -2,3 +2,4 @@ export * from './connector';
 export * from './behaviour';
 export * from './fixtures';
 export * from './testing';
+export * from './people';

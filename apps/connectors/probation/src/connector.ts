@@ -1,0 +1,9 @@
+import { defineConnector, fixtureLookup, parseFixtures } from '@mash/connector-kit';
+import fixtures from './fixtures.json';
+
+/**
+ * Reference probation connector: answers checks from fixture records so the demo and the end-to-end
+ * tests meet realistic probation records. An agency copying it replaces `lookup` with a search of its
+ * own systems; the fire-wall (`answer`) stays as it is.
+ */
+export const connector = defineConnector({ agency: 'probation', lookup: fixtureLookup(parseFixtures(fixtures, 'probation')) });
