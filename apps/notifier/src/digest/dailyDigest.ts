@@ -58,9 +58,10 @@ function line(n: NoticeIssued): string {
   return `- ${refs}: ${labels} (decided${who}; notice sent ${londonClock(n.issuedAt)})`;
 }
 
+const dayFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
 function dayHeading(day: string): string {
   // Noon UTC is the same calendar day in London whatever the season.
-  return new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(`${day}T12:00:00Z`));
+  return dayFormat.format(new Date(`${day}T12:00:00Z`));
 }
 
 /** The day's no-further-action and advice outcomes for one referring organisation. */
