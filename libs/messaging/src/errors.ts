@@ -22,3 +22,8 @@ export function isInfrastructureError(err: unknown): boolean {
   }
   return false;
 }
+
+/** Thrown by a handler for a message that can never succeed: parked at once, not retried. */
+export class RejectedMessage extends Error {
+  override name = 'RejectedMessage';
+}

@@ -1,8 +1,8 @@
-import { Admin, Consumer, Kafka, KafkaMessage, logLevel, Producer } from 'kafkajs';
+import { Admin, Consumer, Kafka, KafkaMessage, logLevel, Partitioners, Producer } from 'kafkajs';
 import { DeadLetter, Envelope, TOPICS, TOPIC_DEFINITIONS, TopicDefinition, validateMessage } from '@mash/contracts';
 import { MessagingConfig } from './config';
 import { envelopeFor, Outgoing } from './envelopes';
-import { isInfrastructureError } from './errors';
+import { isInfrastructureError, RejectedMessage } from './errors';
 import { log } from './log';
 import { messagingMetrics } from './metrics';
 
@@ -109,7 +109,14 @@ export class KafkaPort {
   private async producerClient(): Promise<Producer> {
     if (!this.producer) {
       // Idempotent producer: a retried send after a lost ack does not write the message twice.
-      this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      this.producer = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        // kafkajs weakens idempotence when an idempotent producer may give up retrying.
+        retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5000 },
+      });
       await this.producer.connect();
     }
     return this.producer;
@@ -152,6 +159,8 @@ export class KafkaPort {
       allowAutoTopicCreation: false,
       sessionTimeout: 30000,
       heartbeatInterval: 3000,
+      // Bounds how long a stop waits for an idle fetch; new data is returned at once regardless.
+      maxWaitTimeInMs: 500,
       retry: { retries: 10 },
     });
     this.consumers.push(consumer);
@@ -225,7 +234,7 @@ export class KafkaPort {
         // committing, so nothing is parked or lost while a dependency restarts.
         if (isInfrastructureError(err)) throw err;
         const reason = `handler failed: ${(err as Error).message ?? String(err)}`;
-        if (attempt >= maxAttempts) return park(reason, undefined, attempt);
+        if (err instanceof RejectedMessage || attempt >= maxAttempts) return park(reason, undefined, attempt);
         log('warn', 'handler failed, will retry', { topic, messageId: received.envelope.id, attempt, error: (err as Error).name });
         await sleep(Math.min(5000, 100 * 2 ** attempt));
         await heartbeat();

@@ -1,0 +1,90 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { NoticeIssued, noticeIssuedTopic } from '@mash/contracts';
+import { exampleContact } from '@mash/contracts/examples';
+import { startTestHub, TEST_TOKENS, TestHub } from '../support/hub';
+import { poll, TopicWatcher } from '../support/topics';
+
+/**
+ * The mission end to end, every step a real process on real Kafka and Postgres: a police
+ * notification reaches the front door, is rated, checked with police, health and education
+ * connectors, decided by a named manager, and the police referrer gets the outcome notice.
+ */
+describe('a police notification leads to an outcome notice for its referrer', () => {
+  let hub: TestHub;
+  let notices: TopicWatcher;
+
+  beforeAll(async () => {
+    hub = await startTestHub(
+      (['police', 'health', 'education'] as const).map((a) => ({ name: `connector-${a}`, entry: `apps/connectors/${a}/src/main` })),
+    );
+    notices = new TopicWatcher(hub.env.KAFKA_BROKERS, hub.env.MASH_TOPIC_PREFIX);
+    await notices.watch([noticeIssuedTopic('police')]);
+  }, 240000);
+
+  afterAll(async () => {
+    await notices?.stop();
+    await hub?.stop();
+  }, 60000);
+
+  const api = (path: string, token: string, init: RequestInit = {}) =>
+    fetch(`${hub.gatewayUrl}${path}`, { ...init, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
+
+  it('flows from police adapter to referrer notice', async () => {
+    const contact = { ...exampleContact, agencyReference: `PVP-E2E-${hub.runId}` };
+    const submitted = await api('/v1/agencies/police/contacts', TEST_TOKENS.police, { method: 'POST', body: JSON.stringify(contact) });
+    const accepted = (await submitted.json()) as { contactId: string };
+    expect({ status: submitted.status, body: accepted }).toMatchObject({ status: 202 });
+    const { contactId } = accepted;
+
+    // Same agency reference again: same contact, nothing new.
+    const again = await api('/v1/agencies/police/contacts', TEST_TOKENS.police, { method: 'POST', body: JSON.stringify(contact) });
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { contactId: string }).contactId).toBe(contactId);
+
+    const ready = await poll(async () => {
+      const s = (await (await api(`/v1/contacts/${contactId}`, TEST_TOKENS.police)).json()) as { stage: string; caseId: string; rating: string };
+      return s.stage === 'ready-for-decision' ? s : undefined;
+    }, 90000, 'case ready for decision');
+    expect(ready.rating).toBe('AMBER');
+
+    const picture = (await (await api(`/v1/cases/${ready.caseId}`, TEST_TOKENS.manager)).json()) as { replied: string[]; missing: string[]; chronology: { agency: string; summary: string }[] };
+    expect(picture.replied.sort()).toEqual(['education', 'health', 'police']);
+    expect(picture.missing).toEqual([]);
+    expect(new Set(picture.chronology.map((e) => e.agency)).size).toBeGreaterThanOrEqual(2);
+
+    const decision = await api(`/v1/cases/${ready.caseId}/decision`, TEST_TOKENS.manager, {
+      method: 'POST',
+      body: JSON.stringify({
+        decisionMaker: { name: 'Sam Patel', role: 'MASH team manager' },
+        outcomes: ['early-help'],
+        finalRating: 'AMBER',
+        responsibleTeam: { name: 'Early Help Hub North', inHours: '01234 567890', outOfHours: 'Emergency Duty Team 01234 000000' },
+      }),
+    });
+    expect(decision.status).toBe(201);
+
+    const notice = await notices.waitFor<NoticeIssued>((e) => e.envelope.data.contactId === contactId && e.envelope.data.kind === 'outcome', 60000);
+    expect(notice.envelope.key).toBe(ready.caseId);
+    expect(notice.envelope.data.outcomes).toEqual(['early-help']);
+    expect(notice.envelope.data.decidedBy).toEqual({ name: 'Sam Patel', role: 'MASH team manager' });
+    // The referrer hears the outcome, never what other agencies said.
+    for (const entry of picture.chronology) expect(notice.envelope.data.text).not.toContain(entry.summary);
+
+    const informed = await poll(async () => {
+      const s = (await (await api(`/v1/contacts/${contactId}`, TEST_TOKENS.police)).json()) as { stage: string };
+      return s.stage === 'referrer-informed' ? s : undefined;
+    }, 30000, 'referrer informed');
+    expect(informed.stage).toBe('referrer-informed');
+  }, 180000);
+
+  it('shows all four services as consumer groups on the broker', async () => {
+    const admin = new Kafka({ clientId: 'test', brokers: hub.env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const groups = (await admin.listGroups()).groups.map((g) => g.groupId);
+      for (const s of ['gateway', 'triage', 'checks', 'notifier']) expect(groups).toContain(`${hub.runId}.${s}`);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+});
