@@ -3,3 +3,4 @@ export * from './behaviour';
 export * from './fixtures';
 export * from './testing';
 export * from './people';
+export * from './serve';
