@@ -1,0 +1,229 @@
+import type { ContactSubject } from '@mash/contracts';
+import { compareNames, NameAgreement, normaliseName, soundex } from './names';
+
+/** A person already known to the hub. */
+export interface KnownPerson {
+  personId: string;
+  givenName?: string;
+  familyName?: string;
+  dateOfBirth?: string;
+  postcode?: string;
+  nhsNumber?: string;
+  upn?: string;
+  policePersonId?: string;
+  sex?: 'male' | 'female' | 'unknown' | 'indeterminate';
+}
+
+export type MatchSubject = Omit<KnownPerson, 'personId'>;
+
+export interface MatchResult {
+  personId: string;
+  score: number;
+  reasons: string[];
+}
+
+export interface PairScore {
+  score: number;
+  reasons: string[];
+}
+
+/** A contact subject in the shape the index matches on; the postcode is the household's. */
+export function subjectForMatching(s: ContactSubject, postcode?: string): MatchSubject {
+  return {
+    givenName: s.givenName,
+    familyName: s.familyName,
+    dateOfBirth: s.dateOfBirth,
+    postcode,
+    nhsNumber: s.identifiers?.nhsNumber,
+    upn: s.identifiers?.upn,
+    policePersonId: s.identifiers?.policePersonId,
+    sex: s.sex,
+  };
+}
+
+export function normalisePostcode(p: string | undefined): string {
+  return p ? p.toUpperCase().replace(/\s+/g, '') : '';
+}
+
+/** The outward code (district): everything before the last three characters. */
+function outward(pc: string): string {
+  return pc.length > 3 ? pc.slice(0, -3) : pc;
+}
+
+interface Prepared {
+  given: string;
+  family: string;
+  dob: string;
+  postcode: string;
+  nhs: string;
+  upn: string;
+  police: string;
+  sex: string;
+}
+
+function prepare(p: MatchSubject): Prepared {
+  return {
+    given: normaliseName(p.givenName),
+    family: normaliseName(p.familyName),
+    dob: p.dateOfBirth ?? '',
+    postcode: normalisePostcode(p.postcode),
+    nhs: p.nhsNumber ?? '',
+    upn: p.upn?.toUpperCase() ?? '',
+    police: p.policePersonId ?? '',
+    // Only a stated male or female can disagree; unknown and indeterminate say nothing.
+    sex: p.sex === 'male' || p.sex === 'female' ? p.sex : '',
+  };
+}
+
+/**
+ * Weights: exact date of birth, given name, family name and postcode sum to 1. A different date
+ * of birth or a different given name counts against a match, because siblings and twins share
+ * surname and address: those are what must never merge.
+ */
+const W = {
+  dob: { exact: 0.35, near: 0.15, differs: -0.35 },
+  given: { exact: 0.3, nickname: 0.27, part: 0.27, close: 0.22, phonetic: 0.18, different: -0.35 } as Record<NameAgreement, number>,
+  family: { exact: 0.2, nickname: 0.2, part: 0.16, close: 0.14, phonetic: 0.14, different: -0.05 } as Record<NameAgreement, number>,
+  postcode: { exact: 0.15, district: 0.05 },
+  sexDiffers: -0.3,
+};
+
+/** Dates one slip apart: one digit wrong, or day and month swapped. */
+function nearDate(a: string, b: string): boolean {
+  if (a.length !== 10 || b.length !== 10) return false;
+  let diffs = 0;
+  for (let i = 0; i < 10; i++) if (a[i] !== b[i]) diffs++;
+  if (diffs === 1) return true;
+  const [ya, ma, da] = a.split('-');
+  const [yb, mb, db] = b.split('-');
+  return ya === yb && ma === db && da === mb;
+}
+
+function scorePrepared(s: Prepared, p: Prepared): PairScore {
+  const reasons: string[] = [];
+  for (const [key, label] of [['nhs', 'NHS number'], ['upn', 'UPN'], ['police', 'police person id']] as const) {
+    if (s[key] && s[key] === p[key]) {
+      const caution = s.dob && p.dob && s.dob !== p.dob ? ['date of birth differs: check the record'] : [];
+      return { score: 1, reasons: [`${label} matches`, ...caution] };
+    }
+  }
+  // An NHS number is for life: two different ones are two different people.
+  if (s.nhs && p.nhs && s.nhs !== p.nhs) return { score: 0, reasons: ['NHS numbers differ'] };
+
+  let score = 0;
+  if (s.dob && p.dob) {
+    if (s.dob === p.dob) (score += W.dob.exact), reasons.push('date of birth matches');
+    else if (nearDate(s.dob, p.dob)) (score += W.dob.near), reasons.push('date of birth one slip apart');
+    else (score += W.dob.differs), reasons.push('date of birth differs');
+  }
+  if (s.given && p.given) {
+    const g = compareNames(s.given, p.given, 'given');
+    score += W.given[g];
+    reasons.push(g === 'different' ? 'given name differs' : `given name ${g === 'exact' ? 'matches' : `matches (${g})`}`);
+  }
+  if (s.family && p.family) {
+    const f = compareNames(s.family, p.family, 'family');
+    score += W.family[f];
+    reasons.push(f === 'different' ? 'family name differs' : `family name ${f === 'exact' ? 'matches' : `matches (${f})`}`);
+  }
+  if (s.postcode && p.postcode) {
+    if (s.postcode === p.postcode) (score += W.postcode.exact), reasons.push('postcode matches');
+    else if (outward(s.postcode) === outward(p.postcode)) (score += W.postcode.district), reasons.push('same postcode district');
+  }
+  if (s.sex && p.sex && s.sex !== p.sex) (score += W.sexDiffers), reasons.push('sex differs');
+  return { score: Math.round(Math.max(0, Math.min(1, score)) * 1000) / 1000, reasons };
+}
+
+/** How alike two people are, with the reasons; strong identifiers decide outright. */
+export function scorePair(a: MatchSubject, b: MatchSubject): PairScore {
+  return scorePrepared(prepare(a), prepare(b));
+}
+
+export interface PersonIndexOptions {
+  /** Lowest score that links automatically (default 0.8). */
+  threshold?: number;
+  /** The best candidate must beat the next by this much, or the match is left to a person. */
+  margin?: number;
+}
+
+/**
+ * Known people, in memory, indexed so that a match looks only at a few blocks (same date of
+ * birth; same postcode district and surname sound) instead of everyone. With threshold 0.8 the
+ * blocks hold every candidate that could reach it: without an exact date of birth a candidate
+ * needs the same postcode and family name, which share a block.
+ */
+export class PersonIndex {
+  private readonly people: Prepared[] = [];
+  private readonly ids: string[] = [];
+  private readonly byId = new Map<string, number>();
+  private readonly strong = new Map<string, number>();
+  private readonly blocks = new Map<string, number[]>();
+  readonly threshold: number;
+  readonly margin: number;
+
+  constructor(options: PersonIndexOptions = {}) {
+    this.threshold = options.threshold ?? 0.8;
+    this.margin = options.margin ?? 0.05;
+  }
+
+  get size(): number {
+    return this.people.length;
+  }
+
+  add(person: KnownPerson): void {
+    if (this.byId.has(person.personId)) throw new Error(`person ${person.personId} is already indexed`);
+    const p = prepare(person);
+    const n = this.people.length;
+    this.people.push(p);
+    this.ids.push(person.personId);
+    this.byId.set(person.personId, n);
+    if (p.nhs) this.strong.set(`n:${p.nhs}`, n);
+    if (p.upn) this.strong.set(`u:${p.upn}`, n);
+    if (p.police) this.strong.set(`p:${p.police}`, n);
+    for (const key of blockKeys(p)) {
+      const list = this.blocks.get(key);
+      if (list) list.push(n);
+      else this.blocks.set(key, [n]);
+    }
+  }
+
+  /** The best match at or over the threshold, clear of the runner-up; otherwise undefined. */
+  match(subject: MatchSubject): MatchResult | undefined {
+    const ranked = this.rank(prepare(subject), 2);
+    const [best, next] = ranked;
+    if (!best || best.score < this.threshold) return undefined;
+    if (next && best.score - next.score < this.margin) return undefined;
+    return best;
+  }
+
+  /** The closest people, scored and explained, for a researcher to look at (below threshold too). */
+  candidates(subject: MatchSubject, limit = 5): MatchResult[] {
+    return this.rank(prepare(subject), limit);
+  }
+
+  private rank(s: Prepared, limit: number): MatchResult[] {
+    for (const key of [s.nhs && `n:${s.nhs}`, s.upn && `u:${s.upn}`, s.police && `p:${s.police}`]) {
+      const n = key ? this.strong.get(key) : undefined;
+      if (n !== undefined) return [{ personId: this.ids[n], ...scorePrepared(s, this.people[n]) }];
+    }
+    const seen = new Set<number>();
+    const out: MatchResult[] = [];
+    for (const key of blockKeys(s)) {
+      for (const n of this.blocks.get(key) ?? []) {
+        if (seen.has(n)) continue;
+        seen.add(n);
+        const r = scorePrepared(s, this.people[n]);
+        if (r.score > 0) out.push({ personId: this.ids[n], ...r });
+      }
+    }
+    out.sort((a, b) => b.score - a.score);
+    return out.slice(0, limit);
+  }
+}
+
+function blockKeys(p: Prepared): string[] {
+  const keys: string[] = [];
+  if (p.dob) keys.push(`d:${p.dob}`);
+  if (p.postcode && p.family) keys.push(`s:${outward(p.postcode)}:${soundex(p.family)}`);
+  return keys;
+}
