@@ -6,7 +6,7 @@ import { Audience, audienceOf, Referrer, referrerRecipient } from './referrer';
 
 /*
  * Fire wall. A notice is built from a whitelist and nothing else:
- *   decision: decisionId, caseId, contactId (checked), decidedAt, decisionMaker, outcomes,
+ *   decision: decisionId, caseId (checked against the contact's), contactId, decidedAt, decisionMaker, outcomes,
  *             responsibleTeam, nextSteps and signposting (to the referrer only);
  *   contact:  contactId, agencyReference, receivedAt, referrer.{name, role, organisation, source}.
  * Never read here: dissent, ratingChangeReason, urgentOverride, finalRating, the narrative, the
@@ -27,6 +27,8 @@ export interface NoticeContact {
   referrer: Referrer;
   /** Only used to label a professional referrer that gave no organisation. */
   sourceAgency?: SubmittingAgency;
+  /** The case triage joined the contact to; checked against the decision when given. */
+  caseId?: string;
 }
 
 export interface AcknowledgementOptions {
@@ -158,9 +160,9 @@ export function acknowledgementNotice(
 
 /** The decision, told to the person or agency that made the contact. */
 export function outcomeNotice(decision: DecisionRecorded, contact: NoticeContact, now: Date): NoticeIssued {
-  if (decision.contactId !== undefined && decision.contactId !== contact.contactId) {
+  if (contact.caseId !== undefined && contact.caseId !== decision.caseId) {
     // A wrong join here would tell one referrer about another referrer's family.
-    throw new Error(`decision ${decision.decisionId} is for another contact than the one given`);
+    throw new Error(`decision ${decision.decisionId} is for another case than the contact given`);
   }
   const audience = audienceOf(contact.referrer);
   const recipient = referrerRecipient(contact.referrer, contact.sourceAgency);
@@ -208,7 +210,9 @@ export function outcomeNotice(decision: DecisionRecorded, contact: NoticeContact
 
   return withOptional(
     {
-      noticeId: noticeIdFor(decision.decisionId, recipient, 'outcome'),
+      // Per contact, not just per recipient label: a case can join several contacts from one
+      // organisation (two police reports on one family), and each referrer is owed a notice.
+      noticeId: noticeIdFor(decision.decisionId, `${contact.contactId}/${recipient}`, 'outcome'),
       caseId: decision.caseId,
       contactId: contact.contactId,
       kind: 'outcome',

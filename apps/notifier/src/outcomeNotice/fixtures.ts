@@ -1,7 +1,5 @@
-import Ajv, { ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
-import { commonSchema, eventSchemas, isValidNhsNumber, isValidUpn } from '@mash/contracts';
-import type { ChronologyEntry, Contact, ContactReceived, DecisionRecorded } from '@mash/contracts';
+import { validateData } from '@mash/contracts';
+import type { ChronologyEntry, Contact, ContactReceived, DecisionRecorded, FieldError } from '@mash/contracts';
 import { exampleContact } from '@mash/contracts/examples';
 import type { NoticeContact } from './compose';
 
@@ -81,20 +79,8 @@ export const NEIGHBOUR = { name: 'Mrs Private Neighbour', role: undefined, organ
 export const ANONYMOUS = { name: undefined, role: undefined, organisation: undefined, source: '9' as const, channel: { kind: 'none' as const, reason: 'anonymous' as const } };
 export const GP = { name: 'Dr Alex Greene', role: 'GP', organisation: 'Exampleton Medical Practice', odsCode: 'Y12345', source: '3A' as const, channel: { kind: 'webhook' as const, url: 'http://127.0.0.1:1/notices' } };
 
-let noticeSchema: ValidateFunction | undefined;
-/**
- * Errors of a notice against the noticeIssued schema. Compiled here rather than through
- * validateData because the contracts' shared Ajv builder currently throws ("Keyword description is
- * already defined", ajv 8 knows it); go back to validateData('noticeIssued', ...) once that is fixed.
- */
-export function noticeSchemaErrors(notice: unknown): unknown[] {
-  if (!noticeSchema) {
-    const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
-    addFormats(ajv);
-    ajv.addFormat('nhs-number', { type: 'string', validate: isValidNhsNumber });
-    ajv.addFormat('upn', { type: 'string', validate: isValidUpn });
-    ajv.addSchema(commonSchema);
-    noticeSchema = ajv.compile(eventSchemas.noticeIssued);
-  }
-  return noticeSchema(notice) ? [] : (noticeSchema.errors ?? []);
+/** Errors of a notice against the mash.notice.issued schema, as consumers will check it. */
+export function noticeSchemaErrors(notice: unknown): FieldError[] {
+  const r = validateData('noticeIssued', notice);
+  return r.ok ? [] : r.errors;
 }

@@ -31,6 +31,11 @@ describe('outcome notice text per outcome', () => {
     expectValid(n);
   });
 
+  it('the schema check used throughout rejects a malformed notice', () => {
+    const n = outcomeNotice(decisionFixture(), noticeContactFixture(), NOW);
+    expect(noticeSchemaErrors({ ...n, noticeId: 'not an id' })).not.toEqual([]);
+  });
+
   it('covers every outcome the contract defines', () => {
     expect(new Set(cases.map(([o]) => o))).toEqual(new Set(OUTCOME_ORDER));
   });
@@ -113,8 +118,17 @@ describe('outcome notice content', () => {
     expect(n.recipient).toBe('self-referrer');
   });
 
-  it('refuses a decision joined to the wrong contact', () => {
-    expect(() => outcomeNotice(decisionFixture({ contactId: 'CON-OTHER' }), noticeContactFixture(), NOW)).toThrow(/another contact/);
+  it('refuses a decision joined to a contact of another case', () => {
+    expect(() => outcomeNotice(decisionFixture(), { ...noticeContactFixture(), caseId: 'CASE-OTHER' }, NOW)).toThrow(/another case/);
+    expect(outcomeNotice(decisionFixture(), { ...noticeContactFixture(), caseId: 'CASE-0001' }, NOW).caseId).toBe('CASE-0001');
+  });
+
+  it('tells every referrer of a case that joined several contacts, each with its own reference', () => {
+    const decision = decisionFixture({ contactId: 'CON-0001' });
+    const second = outcomeNotice(decision, { ...noticeContactFixture(), contactId: 'CON-0002', agencyReference: 'PVP-2026-000200' }, NOW);
+    expect(second.contactId).toBe('CON-0002');
+    expect(second.text).toContain('quoting MASH reference CON-0002');
+    expect(second.noticeId).not.toBe(outcomeNotice(decision, noticeContactFixture(), NOW).noticeId);
   });
 });
 
