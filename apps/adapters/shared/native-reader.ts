@@ -30,6 +30,7 @@ const CANONICAL = {
   addressLine: 'contact#/properties/household/properties/address/properties/lines/items',
   town: 'contact#/properties/household/properties/address/properties/town',
   postcode: 'contact#/properties/household/properties/address/properties/postcode',
+  issueCode: 'contact#/properties/presentingIssues/items/properties/code',
   label: 'contact#/properties/presentingIssues/items/properties/label',
   narrative: 'contact#/properties/narrative',
   dateTime: 'common#/definitions/dateTime',
