@@ -251,6 +251,8 @@ export const invalidExamples: InvalidExample[] = [
   broken('decisionRecorded', 'a rating change explained in one letter', '/ratingChangeReason', 'minLength', (m) => (m.ratingChangeReason = 'x')),
   broken('noticeIssued', 'a notice with no text', '/text', 'minLength', (m) => (m.text = '')),
   broken('noticeIssued', 'a notice of an unknown kind', '/kind', 'enum', (m) => (m.kind = 'apology')),
+  broken('noticeIssued', 'a responsible team with no in-hours contact', '/responsibleTeam/inHours', 'required', (m) => delete m.responsibleTeam.inHours),
+  broken('noticeIssued', 'a responsible team carrying more than whom to contact', '/responsibleTeam/caseNotes', 'additionalProperties', (m) => (m.responsibleTeam.caseNotes = 'x')),
   broken('noticeDelivered', 'negative attempts', '/attempts', 'minimum', (m) => (m.attempts = -1)),
   broken('noticeDelivered', 'a status outside delivered/failed/no-channel', '/status', 'enum', (m) => (m.status = 'probably')),
   broken('deadLetter', 'a key that is neither string nor null', '/key', 'type', (m) => (m.key = 42)),

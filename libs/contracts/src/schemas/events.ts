@@ -199,7 +199,12 @@ export const eventSchemas = {
       recipient: ref('shortText'),
       outcomes: { type: 'array', items: { type: 'string' } },
       decidedBy: ref('person'),
-      responsibleTeam: { type: 'object' },
+      // The same shape as the decision's: a notice says whom to contact, and nothing else rides along.
+      responsibleTeam: strictObject(['name', 'inHours'], {
+        name: ref('shortText'),
+        inHours: ref('shortText'),
+        outOfHours: ref('shortText'),
+      }),
       text: { type: 'string', minLength: 1, maxLength: 10000 },
     }),
   },
