@@ -135,9 +135,18 @@ export interface CheckReplied {
   entries: ReplyEntry[];
 }
 
-export interface CheckChased { caseId: string; requestId: string; agency: CheckAgency; kind: 'reminder' | 'escalation'; at: string; dueAt: string }
+export interface CheckChased {
+  caseId: string;
+  requestId: string;
+  agency: CheckAgency;
+  /** reminder: to the agency; escalation: to the MASH manager; malformed-reply: the agency's reply was refused. */
+  kind: 'reminder' | 'escalation' | 'malformed-reply';
+  at: string;
+  dueAt: string;
+  reason?: string;
+}
 
-export interface ChronologyEntry extends ReplyEntry { agency: CheckAgency; late?: boolean }
+export interface ChronologyEntry extends ReplyEntry { agency: CheckAgency; late?: boolean; alsoReportedBy?: CheckAgency[] }
 
 export interface CaseReady {
   caseId: string;
@@ -148,6 +157,10 @@ export interface CaseReady {
   missing: CheckAgency[];
   late?: CheckAgency[];
   chronology: ChronologyEntry[];
+  /** Absent or 1: the picture at readiness; each reply accepted after that publishes the next. */
+  revision?: number;
+  revisedAt?: string;
+  repliedAfterReady?: CheckAgency[];
 }
 
 export interface DecisionRecorded {

@@ -127,6 +127,7 @@ export const validExamples: { [K in TopicKind]: MessageTypes[K] } = {
     replied: ['health'],
     missing: ['education'],
     chronology: [{ agency: 'health', subjectId: 'subj-1', date: '2026-09-14', category: 'health', summary: 'Seen by health visitor; missed two developmental reviews.', current: true }],
+    revision: 1,
   },
   decisionRecorded: {
     decisionId: 'dec-2026-000123',
@@ -242,7 +243,9 @@ export const invalidExamples: InvalidExample[] = [
   broken('checkRequested', 'a subject field beyond what a check may carry', '/subjects/0/narrative', 'additionalProperties', (m) => (m.subjects[0].narrative = 'full police incident detail')),
   broken('checkReplied', '"known" must be a yes or no', '/known', 'type', (m) => (m.known = 'yes')),
   broken('checkReplied', 'an entry that says nothing', '/entries/0/summary', 'minLength', (m) => (m.entries[0].summary = '')),
-  broken('checkChased', 'a chase that is neither reminder nor escalation', '/kind', 'enum', (m) => (m.kind = 'nag')),
+  broken('checkChased', 'a chase that is neither reminder, escalation nor malformed-reply alert', '/kind', 'enum', (m) => (m.kind = 'nag')),
+  broken('caseReady', 'a revision before the first', '/revision', 'minimum', (m) => (m.revision = 0)),
+  broken('caseReady', 'a folded entry credited to an agency that answers no checks', '/chronology/0/alsoReportedBy/0', 'enum', (m) => (m.chronology[0].alsoReportedBy = ['fire-service'])),
   broken('caseReady', 'ready without saying who is missing', '/missing', 'required', (m) => delete m.missing),
   broken('caseReady', 'a chronology entry without its agency', '/chronology/0/agency', 'required', (m) => delete m.chronology[0].agency),
   broken('decisionRecorded', 'a decision with no outcome', '/outcomes', 'minItems', (m) => (m.outcomes = [])),

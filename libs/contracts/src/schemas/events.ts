@@ -35,6 +35,7 @@ const chronologyEntry = strictObject(['agency', 'date', 'summary'], {
   summary: { type: 'string', minLength: 1, maxLength: 2000 },
   current: { type: 'boolean' },
   late: { type: 'boolean' },
+  alsoReportedBy: { type: 'array', uniqueItems: true, items: ref('checkAgency'), description: 'Other agencies whose entries about the same event were folded into this one.' },
 });
 
 export const eventSchemas = {
@@ -120,9 +121,14 @@ export const eventSchemas = {
       caseId: ref('id'),
       requestId: ref('id'),
       agency: ref('checkAgency'),
-      kind: { type: 'string', enum: ['reminder', 'escalation'] },
+      kind: {
+        type: 'string',
+        enum: ['reminder', 'escalation', 'malformed-reply'],
+        description: 'reminder: to the agency before due; escalation: to the MASH manager at due; malformed-reply: an alert that the agency replied but the reply could not be accepted, so it still counts as not replied.',
+      },
       at: ref('dateTime'),
       dueAt: ref('dateTime'),
+      reason: { type: 'string', maxLength: 500, description: 'Why a reply was refused (rule and path, never case content).' },
     }),
   },
   caseReady: {
@@ -133,9 +139,12 @@ export const eventSchemas = {
       complete: { type: 'boolean' },
       reason: { type: 'string', enum: ['all-replied', 'deadline-reached'] },
       replied: { type: 'array', items: ref('checkAgency') },
-      missing: { type: 'array', items: ref('checkAgency'), description: 'Agencies that had not replied when the case became ready.' },
+      missing: { type: 'array', items: ref('checkAgency'), description: 'Agencies with no reply in this picture: at readiness in revision 1, still outstanding in later revisions.' },
       late: { type: 'array', items: ref('checkAgency') },
       chronology: { type: 'array', items: chronologyEntry },
+      revision: { type: 'integer', minimum: 1, description: 'Absent or 1: the picture when the case became ready. Each reply accepted after that publishes the next revision with the whole picture.' },
+      revisedAt: ref('dateTime'),
+      repliedAfterReady: { type: 'array', items: ref('checkAgency'), description: 'Agencies whose reply came after the case became ready: missing at readiness, late, now in the chronology.' },
     }),
   },
   decisionRecorded: {
