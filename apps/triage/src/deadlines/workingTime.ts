@@ -23,6 +23,8 @@ interface CompiledCalendar {
   openMinute: number;
   closeMinute: number;
   bankHolidays: Set<number>;
+  /** Wall-time-to-instant answers: Intl is slow and the same opening hours are asked for again and again. */
+  instants: Map<number, number>;
 }
 
 const compiled = new WeakMap<WorkingCalendar, CompiledCalendar>();
@@ -39,10 +41,24 @@ function compile(calendar: WorkingCalendar): CompiledCalendar {
       openMinute: minute(calendar.workingHours.start),
       closeMinute: minute(calendar.workingHours.end),
       bankHolidays: new Set(calendar.bankHolidays.map((h) => dayNumberOf(h.date))),
+      instants: new Map(),
     };
     compiled.set(calendar, c);
   }
   return c;
+}
+
+const MAX_CACHED = 200_000;
+
+function at(c: CompiledCalendar, day: number, minute: number): number {
+  const key = day * 1440 + minute;
+  let t = c.instants.get(key);
+  if (t === undefined) {
+    if (c.instants.size >= MAX_CACHED) c.instants.clear();
+    t = instantAt(day, minute, c.timeZone);
+    c.instants.set(key, t);
+  }
+  return t;
 }
 
 function isWorkingDayNumber(c: CompiledCalendar, day: number): boolean {
@@ -61,7 +77,7 @@ export function isWorkingTime(instant: Date, calendar: WorkingCalendar): boolean
   const t = instant.getTime();
   const day = localDayNumber(t, c.timeZone);
   if (!isWorkingDayNumber(c, day)) return false;
-  return t >= instantAt(day, c.openMinute, c.timeZone) && t < instantAt(day, c.closeMinute, c.timeZone);
+  return t >= at(c, day, c.openMinute) && t < at(c, day, c.closeMinute);
 }
 
 /** Hours in one working day (8 for 09:00-17:00). */
@@ -101,15 +117,14 @@ export function addWorkingTime(start: Date, amount: number, unit: ClockUnit, cal
   const ms = Math.round(amount * HOUR_MS);
   if (unit === 'hours') return new Date(startMs + ms);
   const c = compile(calendar);
-  const tz = c.timeZone;
   switch (unit) {
     case 'working-hours':
-      return new Date(spend(c, startMs, ms, (d) => [instantAt(d, c.openMinute, tz), instantAt(d, c.closeMinute, tz)]));
+      return new Date(spend(c, startMs, ms, (d) => [at(c, d, c.openMinute), at(c, d, c.closeMinute)]));
     case 'working-days': {
       const perDay = (c.closeMinute - c.openMinute) * 60_000;
-      return new Date(spend(c, startMs, Math.round(amount * perDay), (d) => [instantAt(d, c.openMinute, tz), instantAt(d, c.closeMinute, tz)]));
+      return new Date(spend(c, startMs, Math.round(amount * perDay), (d) => [at(c, d, c.openMinute), at(c, d, c.closeMinute)]));
     }
     case 'hours-on-working-days':
-      return new Date(spend(c, startMs, ms, (d) => [instantAt(d, 0, tz), instantAt(d + 1, 0, tz)]));
+      return new Date(spend(c, startMs, ms, (d) => [at(c, d, 0), at(c, d + 1, 0)]));
   }
 }

@@ -14,21 +14,31 @@ export function normaliseName(s: string | undefined): string {
     .trim();
 }
 
+let aBuf = new Uint8Array(64);
+let bBuf = new Uint8Array(64);
+
 export function jaroWinkler(a: string, b: string): number {
   if (a === b) return a.length ? 1 : 0;
   const la = a.length;
   const lb = b.length;
   if (!la || !lb) return 0;
   const range = Math.max(0, Math.floor(Math.max(la, lb) / 2) - 1);
-  const aMatched = new Array<boolean>(la).fill(false);
-  const bMatched = new Array<boolean>(lb).fill(false);
+  // Reused buffers: matching compares thousands of names a second and allocation shows.
+  if (la > aBuf.length || lb > bBuf.length) {
+    aBuf = new Uint8Array(Math.max(la, lb) * 2);
+    bBuf = new Uint8Array(Math.max(la, lb) * 2);
+  }
+  const aMatched = aBuf;
+  const bMatched = bBuf;
+  aMatched.fill(0, 0, la);
+  bMatched.fill(0, 0, lb);
   let matches = 0;
   for (let i = 0; i < la; i++) {
     const lo = Math.max(0, i - range);
     const hi = Math.min(lb - 1, i + range);
     for (let j = lo; j <= hi; j++) {
       if (!bMatched[j] && a[i] === b[j]) {
-        aMatched[i] = bMatched[j] = true;
+        aMatched[i] = bMatched[j] = 1;
         matches++;
         break;
       }
@@ -110,15 +120,29 @@ export function isNickname(a: string, b: string): boolean {
 
 export type NameAgreement = 'exact' | 'nickname' | 'part' | 'close' | 'phonetic' | 'different';
 
-/** How two normalised names agree, strongest first. */
-export function compareNames(a: string, b: string, kind: 'given' | 'family'): NameAgreement {
-  if (a === b) return 'exact';
-  const pa = a.split(' ');
-  const pb = b.split(' ');
-  if (kind === 'given' && isNickname(pa[0], pb[0])) return 'nickname';
+/** A normalised name with what comparisons need, worked out once per person, not per comparison. */
+export interface PreparedName {
+  full: string;
+  parts: string[];
+  sound: string;
+}
+
+export function prepareName(raw: string | undefined): PreparedName {
+  const full = normaliseName(raw);
+  return { full, parts: full ? full.split(' ') : [], sound: full ? soundex(full) : '' };
+}
+
+/** How two prepared names agree, strongest first. */
+export function comparePrepared(a: PreparedName, b: PreparedName, kind: 'given' | 'family'): NameAgreement {
+  if (a.full === b.full) return 'exact';
+  if (kind === 'given' && isNickname(a.parts[0], b.parts[0])) return 'nickname';
   // "Smith-Jones" and "Smith", or "Mary Ann" and "Mary": one name is part of the other.
-  if (pa.some((x) => x.length > 1 && pb.includes(x))) return kind === 'given' && pa[0] !== pb[0] ? 'close' : 'part';
-  if (jaroWinkler(a, b) >= 0.92) return 'close';
-  if (kind === 'family' && soundex(a) === soundex(b)) return 'phonetic';
+  if (a.parts.some((x) => x.length > 1 && b.parts.includes(x))) return kind === 'given' && a.parts[0] !== b.parts[0] ? 'close' : 'part';
+  if (jaroWinkler(a.full, b.full) >= 0.92) return 'close';
+  if (kind === 'family' && a.sound === b.sound) return 'phonetic';
   return 'different';
+}
+
+export function compareNames(a: string, b: string, kind: 'given' | 'family'): NameAgreement {
+  return comparePrepared(prepareName(a), prepareName(b), kind);
 }

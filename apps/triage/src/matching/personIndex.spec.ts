@@ -74,6 +74,20 @@ describe('PersonIndex.match', () => {
     expect(idx.match(s)).toBeUndefined();
     expect(idx.candidates(s)[0]).toMatchObject({ personId: 'P-AMY', score: 0.65 });
   });
+  it('a double-barrelled family name finds its single part, on the exact date of birth', () => {
+    const idx2 = new PersonIndex();
+    idx2.add({ personId: 'P-SJ', givenName: 'Maya', familyName: 'Smith-Jones', dateOfBirth: '2015-06-06', postcode: 'N1 1AA' });
+    expect(idx2.match({ givenName: 'Maya', familyName: 'Jones', dateOfBirth: '2015-06-06', postcode: 'SE1 1AA' })).toMatchObject({ personId: 'P-SJ', reasons: expect.arrayContaining(['family name matches (part)']) });
+  });
+  it('with no family name given, date of birth, given name and postcode are enough', () => {
+    expect(idx.match({ givenName: 'Ben', dateOfBirth: '2016-08-20', postcode: 'EX1 2AB' })).toMatchObject({ personId: 'P-BEN', score: 0.8 });
+  });
+  it('looks only in the blocks: a namesake born another day in another district is not even a candidate', () => {
+    const idx2 = new PersonIndex();
+    idx2.add({ personId: 'P-FAR', givenName: 'Ben', familyName: 'Example', dateOfBirth: '2001-01-01', postcode: 'ZZ1 1ZZ' });
+    expect(scorePair({ givenName: 'Ben', familyName: 'Example', dateOfBirth: '2016-08-20', postcode: 'EX1 2AB' }, { givenName: 'Ben', familyName: 'Example', dateOfBirth: '2001-01-01', postcode: 'ZZ1 1ZZ' }).score).toBeGreaterThan(0);
+    expect(idx2.candidates({ givenName: 'Ben', familyName: 'Example', dateOfBirth: '2016-08-20', postcode: 'EX1 2AB' })).toEqual([]);
+  });
   it('refuses the same person id twice', () => {
     expect(() => idx.add(amy)).toThrow(/already indexed/);
   });

@@ -1,5 +1,5 @@
 import type { ContactSubject } from '@mash/contracts';
-import { compareNames, NameAgreement, normaliseName, soundex } from './names';
+import { comparePrepared, NameAgreement, prepareName, PreparedName } from './names';
 
 /** A person already known to the hub. */
 export interface KnownPerson {
@@ -51,8 +51,8 @@ function outward(pc: string): string {
 }
 
 interface Prepared {
-  given: string;
-  family: string;
+  given: PreparedName;
+  family: PreparedName;
   dob: string;
   postcode: string;
   nhs: string;
@@ -63,8 +63,8 @@ interface Prepared {
 
 function prepare(p: MatchSubject): Prepared {
   return {
-    given: normaliseName(p.givenName),
-    family: normaliseName(p.familyName),
+    given: prepareName(p.givenName),
+    family: prepareName(p.familyName),
     dob: p.dateOfBirth ?? '',
     postcode: normalisePostcode(p.postcode),
     nhs: p.nhsNumber ?? '',
@@ -99,44 +99,57 @@ function nearDate(a: string, b: string): boolean {
   return ya === yb && ma === db && da === mb;
 }
 
-function scorePrepared(s: Prepared, p: Prepared): PairScore {
-  const reasons: string[] = [];
-  for (const [key, label] of [['nhs', 'NHS number'], ['upn', 'UPN'], ['police', 'police person id']] as const) {
+/** Scores a pair; fills `reasons` only when asked, since most candidates are scored and dropped. */
+function scorePrepared(s: Prepared, p: Prepared, reasons?: string[]): number {
+  const say = (r: string) => reasons?.push(r);
+  for (const [key, label] of STRONG) {
     if (s[key] && s[key] === p[key]) {
-      const caution = s.dob && p.dob && s.dob !== p.dob ? ['date of birth differs: check the record'] : [];
-      return { score: 1, reasons: [`${label} matches`, ...caution] };
+      say(`${label} matches`);
+      if (s.dob && p.dob && s.dob !== p.dob) say('date of birth differs: check the record');
+      return 1;
     }
   }
   // An NHS number is for life: two different ones are two different people.
-  if (s.nhs && p.nhs && s.nhs !== p.nhs) return { score: 0, reasons: ['NHS numbers differ'] };
+  if (s.nhs && p.nhs && s.nhs !== p.nhs) {
+    say('NHS numbers differ');
+    return 0;
+  }
 
   let score = 0;
   if (s.dob && p.dob) {
-    if (s.dob === p.dob) (score += W.dob.exact), reasons.push('date of birth matches');
-    else if (nearDate(s.dob, p.dob)) (score += W.dob.near), reasons.push('date of birth one slip apart');
-    else (score += W.dob.differs), reasons.push('date of birth differs');
+    if (s.dob === p.dob) (score += W.dob.exact), say('date of birth matches');
+    else if (nearDate(s.dob, p.dob)) (score += W.dob.near), say('date of birth one slip apart');
+    else (score += W.dob.differs), say('date of birth differs');
   }
-  if (s.given && p.given) {
-    const g = compareNames(s.given, p.given, 'given');
+  if (s.given.full && p.given.full) {
+    const g = comparePrepared(s.given, p.given, 'given');
     score += W.given[g];
-    reasons.push(g === 'different' ? 'given name differs' : `given name ${g === 'exact' ? 'matches' : `matches (${g})`}`);
+    say(g === 'different' ? 'given name differs' : `given name ${g === 'exact' ? 'matches' : `matches (${g})`}`);
   }
-  if (s.family && p.family) {
-    const f = compareNames(s.family, p.family, 'family');
+  if (s.family.full && p.family.full) {
+    const f = comparePrepared(s.family, p.family, 'family');
     score += W.family[f];
-    reasons.push(f === 'different' ? 'family name differs' : `family name ${f === 'exact' ? 'matches' : `matches (${f})`}`);
+    say(f === 'different' ? 'family name differs' : `family name ${f === 'exact' ? 'matches' : `matches (${f})`}`);
   }
   if (s.postcode && p.postcode) {
-    if (s.postcode === p.postcode) (score += W.postcode.exact), reasons.push('postcode matches');
-    else if (outward(s.postcode) === outward(p.postcode)) (score += W.postcode.district), reasons.push('same postcode district');
+    if (s.postcode === p.postcode) (score += W.postcode.exact), say('postcode matches');
+    else if (outward(s.postcode) === outward(p.postcode)) (score += W.postcode.district), say('same postcode district');
   }
-  if (s.sex && p.sex && s.sex !== p.sex) (score += W.sexDiffers), reasons.push('sex differs');
-  return { score: Math.round(Math.max(0, Math.min(1, score)) * 1000) / 1000, reasons };
+  if (s.sex && p.sex && s.sex !== p.sex) (score += W.sexDiffers), say('sex differs');
+  return Math.round(Math.max(0, Math.min(1, score)) * 1000) / 1000;
+}
+
+const STRONG = [['nhs', 'NHS number'], ['upn', 'UPN'], ['police', 'police person id']] as const;
+
+function explained(s: Prepared, p: Prepared): PairScore {
+  const reasons: string[] = [];
+  const score = scorePrepared(s, p, reasons);
+  return { score, reasons };
 }
 
 /** How alike two people are, with the reasons; strong identifiers decide outright. */
 export function scorePair(a: MatchSubject, b: MatchSubject): PairScore {
-  return scorePrepared(prepare(a), prepare(b));
+  return explained(prepare(a), prepare(b));
 }
 
 export interface PersonIndexOptions {
@@ -148,9 +161,9 @@ export interface PersonIndexOptions {
 
 /**
  * Known people, in memory, indexed so that a match looks only at a few blocks (same date of
- * birth; same postcode district and surname sound) instead of everyone. With threshold 0.8 the
- * blocks hold every candidate that could reach it: without an exact date of birth a candidate
- * needs the same postcode and family name, which share a block.
+ * birth and family initial; same postcode district and surname sound) instead of everyone. At
+ * threshold 0.8 a candidate needs either the exact date of birth and an agreeing family name, or
+ * the same postcode and family name: both are blocks.
  */
 export class PersonIndex {
   private readonly people: Prepared[] = [];
@@ -180,7 +193,7 @@ export class PersonIndex {
     if (p.nhs) this.strong.set(`n:${p.nhs}`, n);
     if (p.upn) this.strong.set(`u:${p.upn}`, n);
     if (p.police) this.strong.set(`p:${p.police}`, n);
-    for (const key of blockKeys(p)) {
+    for (const key of new Set(blockKeys(p))) {
       const list = this.blocks.get(key);
       if (list) list.push(n);
       else this.blocks.set(key, [n]);
@@ -204,26 +217,57 @@ export class PersonIndex {
   private rank(s: Prepared, limit: number): MatchResult[] {
     for (const key of [s.nhs && `n:${s.nhs}`, s.upn && `u:${s.upn}`, s.police && `p:${s.police}`]) {
       const n = key ? this.strong.get(key) : undefined;
-      if (n !== undefined) return [{ personId: this.ids[n], ...scorePrepared(s, this.people[n]) }];
+      if (n !== undefined) return [{ personId: this.ids[n], ...explained(s, this.people[n]) }];
     }
-    const seen = new Set<number>();
-    const out: MatchResult[] = [];
-    for (const key of blockKeys(s)) {
-      for (const n of this.blocks.get(key) ?? []) {
-        if (seen.has(n)) continue;
-        seen.add(n);
-        const r = scorePrepared(s, this.people[n]);
-        if (r.score > 0) out.push({ personId: this.ids[n], ...r });
+    // Score everyone in the blocks cheaply; explain only the few that are returned.
+    const top: { n: number; score: number }[] = [];
+    const keys = queryKeys(s);
+    for (let b = 0; b < keys.length; b++) {
+      const block = this.blocks.get(keys[b]);
+      if (!block) continue;
+      for (const n of block) {
+        if (b > 0 && top.some((t) => t.n === n)) continue;
+        const score = scorePrepared(s, this.people[n]);
+        if (score <= 0 || (top.length === limit && score <= top[limit - 1].score)) continue;
+        top.push({ n, score });
+        top.sort((x, y) => y.score - x.score);
+        if (top.length > limit) top.pop();
       }
     }
-    out.sort((a, b) => b.score - a.score);
-    return out.slice(0, limit);
+    return top.map(({ n }) => ({ personId: this.ids[n], ...explained(s, this.people[n]) }));
   }
 }
 
+/**
+ * Where a person is filed. `df`: date of birth and the first letter of each family-name part (a
+ * person with no family name files under `?`); `s`: postcode district and family-name sound.
+ */
 function blockKeys(p: Prepared): string[] {
   const keys: string[] = [];
-  if (p.dob) keys.push(`d:${p.dob}`);
-  if (p.postcode && p.family) keys.push(`s:${outward(p.postcode)}:${soundex(p.family)}`);
+  if (p.dob) {
+    if (p.family.parts.length) for (const part of p.family.parts) keys.push(`df:${p.dob}:${part[0]}`);
+    else keys.push(`df:${p.dob}:?`);
+    keys.push(`d:${p.dob}`);
+  }
+  if (p.postcode && p.family.full) keys.push(`s:${outward(p.postcode)}:${p.family.sound}`);
   return keys;
+}
+
+/**
+ * Where to look for a subject. With a family name, the date-of-birth blocks of its initials and of
+ * people with no family name; without one, everyone born that day. Only a family-name typo in
+ * the first letter plus an exact date of birth escapes these blocks.
+ */
+function queryKeys(s: Prepared): string[] {
+  const keys: string[] = [];
+  if (s.dob) {
+    if (s.family.parts.length) {
+      for (const part of s.family.parts) keys.push(`df:${s.dob}:${part[0]}`);
+      keys.push(`df:${s.dob}:?`);
+    } else {
+      keys.push(`d:${s.dob}`);
+    }
+  }
+  if (s.postcode && s.family.full) keys.push(`s:${outward(s.postcode)}:${s.family.sound}`);
+  return [...new Set(keys)];
 }
