@@ -1,0 +1,93 @@
+/**
+ * Person matching at scale: 1,000,000 known people, then timed matches. Blocking keys (date of
+ * birth; postcode district + surname Soundex) keep each match to a few dozen comparisons.
+ *
+ * Run (ts-node is not installed): compile, then run with the path aliases mapped to the output:
+ *   npx tsc -p bench/tsconfig.bench.json && \
+ *   TS_NODE_BASEURL=dist/triage-bench node -r tsconfig-paths/register dist/triage-bench/bench/triage-matching.js
+ * PEOPLE=200000 QUERIES=5000 shrink the run.
+ */
+import { PersonIndex, MatchSubject } from '../apps/triage/src/matching';
+
+const PEOPLE = Number(process.env.PEOPLE ?? 1_000_000);
+const QUERIES = Number(process.env.QUERIES ?? 20_000);
+
+/** Deterministic PRNG (mulberry32): the same population every run, so runs compare. */
+function rng(seed: number): () => number {
+  return () => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const rand = rng(42);
+const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
+
+const GIVEN_ROOTS = ['Amy', 'Ben', 'Cara', 'Dev', 'Ella', 'Finn', 'Grace', 'Hari', 'Isla', 'Jack', 'Kemi', 'Leo', 'Maya', 'Noah', 'Olivia', 'Priya', 'Quinn', 'Ruby', 'Sami', 'Theo', 'Uma', 'Vik', 'Willow', 'Yusuf', 'Zara', 'William', 'Elizabeth', 'Mohammed', 'Aisha', 'Oliver', 'Harry', 'George', 'Jacob', 'Charlie', 'Thomas', 'Oscar', 'James', 'Emily', 'Sophie', 'Jessica', 'Chloe', 'Lily', 'Mia', 'Isabella', 'Freya', 'Daisy', 'Evie', 'Alfie', 'Arthur', 'Muhammad'];
+const GIVEN = GIVEN_ROOTS.flatMap((g) => [g, `${g}-May`, `${g} Rose`, `${g}a`, `${g}ie`]);
+const SURNAME_ROOTS = ['Smith', 'Jones', 'Taylor', 'Brown', 'Williams', 'Wilson', 'Johnson', 'Davies', 'Patel', 'Khan', 'Okafor', 'Nowak', 'Kowalski', 'Ahmed', 'Ali', 'Hussain', 'Begum', 'Evans', 'Thomas', 'Roberts', 'Walker', 'Wright', 'Robinson', 'Thompson', 'White', 'Hughes', 'Edwards', 'Green', 'Hall', 'Wood', 'Harris', 'Lewis', 'Martin', 'Jackson', 'Clarke', 'Clark', 'Turner', 'Hill', 'Scott', 'Cooper', 'Morris', 'Ward', 'Moore', 'King', 'Watson', 'Baker', 'Harrison', 'Morgan', 'Patterson', 'Young'];
+const SURNAMES = SURNAME_ROOTS.flatMap((s) => ['', 'son', 'ley', 'er', 'ton', 'field', 'well', 'wood'].map((x) => s + x));
+const AREAS = ['B', 'M', 'L', 'LS', 'EX', 'N', 'E', 'SE', 'SW', 'NW', 'W', 'BS', 'CF', 'NE', 'S', 'G', 'BN', 'PO', 'SO', 'OX'];
+const OUTWARDS = AREAS.flatMap((a) => Array.from({ length: 60 }, (_, i) => `${a}${i + 1}`));
+const LETTERS = 'ABDEFGHJLNPQRSTUWXYZ';
+const postcode = () => `${pick(OUTWARDS)} ${Math.floor(rand() * 10)}${pick([...LETTERS])}${pick([...LETTERS])}`;
+const day = (start: number, spanDays: number) => new Date(start + Math.floor(rand() * spanDays) * 86_400_000).toISOString().slice(0, 10);
+
+console.log(`building ${PEOPLE.toLocaleString('en-GB')} people...`);
+const t0 = Date.now();
+const idx = new PersonIndex();
+const people: MatchSubject[] = [];
+let n = 0;
+while (n < PEOPLE) {
+  // A household: siblings share a surname and a postcode, which is what matching must survive.
+  const family = pick(SURNAMES);
+  const pc = postcode();
+  const size = 1 + Math.floor(rand() * 4);
+  for (let k = 0; k < size && n < PEOPLE; k++, n++) {
+    const adult = k === 0 && rand() < 0.5;
+    const p = {
+      givenName: pick(GIVEN),
+      familyName: family,
+      dateOfBirth: adult ? day(Date.UTC(1950, 0, 1), 365 * 55) : day(Date.UTC(2007, 0, 1), 365 * 19),
+      postcode: pc,
+      ...(rand() < 0.6 ? { nhsNumber: String(1_000_000_000 + n) } : {}),
+    };
+    idx.add({ personId: `P${n}`, ...p });
+    if (n % 50 === 0) people.push(p);
+  }
+}
+const buildMs = Date.now() - t0;
+const heapMb = Math.round(process.memoryUsage().heapUsed / 1e6);
+console.log(`indexed ${idx.size.toLocaleString('en-GB')} people in ${(buildMs / 1000).toFixed(1)} s, heap ${heapMb} MB`);
+
+function typo(s: string): string {
+  const i = 1 + Math.floor(rand() * (s.length - 2));
+  return s.slice(0, i) + s[i + 1] + s[i] + s.slice(i + 2);
+}
+const queries: MatchSubject[] = [];
+for (let q = 0; q < QUERIES; q++) {
+  const p = pick(people);
+  const kind = q % 5;
+  if (kind === 0) queries.push({ nhsNumber: p.nhsNumber ?? '0000000000', givenName: p.givenName });
+  else if (kind === 1) queries.push({ givenName: p.givenName, familyName: p.familyName, dateOfBirth: p.dateOfBirth, postcode: p.postcode });
+  else if (kind === 2) queries.push({ givenName: typo(p.givenName!), familyName: p.familyName, dateOfBirth: p.dateOfBirth, postcode: p.postcode });
+  else if (kind === 3) queries.push({ givenName: p.givenName, familyName: p.familyName, dateOfBirth: p.dateOfBirth, postcode: postcode() });
+  else queries.push({ givenName: pick(GIVEN), familyName: pick(SURNAMES), dateOfBirth: day(Date.UTC(2007, 0, 1), 365 * 19), postcode: postcode() });
+}
+
+for (let w = 0; w < 2000; w++) idx.match(queries[w % queries.length]);
+const times = new Float64Array(queries.length);
+let matched = 0;
+for (let q = 0; q < queries.length; q++) {
+  const s = process.hrtime.bigint();
+  if (idx.match(queries[q])) matched++;
+  times[q] = Number(process.hrtime.bigint() - s) / 1000;
+}
+times.sort();
+const pct = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))].toFixed(1);
+const total = times.reduce((a, b) => a + b, 0);
+console.log(`matched ${matched} of ${queries.length} queries (1 in 5 are strangers; some typos stay below threshold)`);
+console.log(`match latency (microseconds): p50 ${pct(0.5)}  p90 ${pct(0.9)}  p99 ${pct(0.99)}  max ${times[times.length - 1].toFixed(1)}`);
+console.log(`throughput: ${Math.round(queries.length / (total / 1e6)).toLocaleString('en-GB')} matches/s`);
