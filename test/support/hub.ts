@@ -32,7 +32,12 @@ export const SERVICES = ['gateway', 'triage', 'checks', 'notifier'] as const;
  * Starts the four services (and any extra deployables) as real processes against real Kafka and
  * Postgres. Each run owns a fresh database and topic prefix, and drops both on stop.
  */
-export async function startTestHub(extra: Deployable[] = [], envOverrides: Record<string, string> = {}): Promise<TestHub> {
+export interface TestHubOptions {
+  /** The services to start (default all four): a test of one service starts only that one. */
+  services?: readonly (typeof SERVICES)[number][];
+}
+
+export async function startTestHub(extra: Deployable[] = [], envOverrides: Record<string, string> = {}, options: TestHubOptions = {}): Promise<TestHub> {
   const runId = `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const baseUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
   const dbUrl = new URL(baseUrl.toString());
@@ -89,7 +94,7 @@ export async function startTestHub(extra: Deployable[] = [], envOverrides: Recor
   try {
     // Sequential: every service creates topics and its schema at start-up; on two cores a
     // staggered start is also faster than four JITs fighting.
-    for (const s of SERVICES) await start({ name: s, entry: `apps/${s}/src/main` });
+    for (const s of options.services ?? SERVICES) await start({ name: s, entry: `apps/${s}/src/main` });
     for (const d of extra) await start(d);
   } catch (err) {
     await hub.stop().catch(() => undefined);

@@ -4,29 +4,28 @@ import { CaseRated, CaseReady, ContactReceived, DecisionRecorded, TOPICS } from 
 import { MessageContext } from '@mash/messaging';
 import { NoticesService } from './notices.service';
 
+/** Each handler runs in the transport's transaction with the inbox: a redelivered envelope does nothing. */
 @Controller()
 export class NoticesHandlers {
   constructor(private readonly notices: NoticesService) {}
 
   @EventPattern(TOPICS.contactReceived)
   onContact(@Payload() e: ContactReceived, @Ctx() ctx: MessageContext) {
-    return this.notices.rememberReferrer(e, ctx);
+    return this.notices.contactReceived(e, ctx.manager);
   }
 
   @EventPattern(TOPICS.caseRated)
-  async onRated(@Payload() e: CaseRated, @Ctx() ctx: MessageContext) {
-    await ctx.manager.query(`UPDATE notifier.referrers SET case_id = $2 WHERE contact_id = $1`, [e.contactId, e.caseId]);
+  onRated(@Payload() e: CaseRated, @Ctx() ctx: MessageContext) {
+    return this.notices.caseRated(e, ctx.manager);
   }
 
   @EventPattern(TOPICS.caseReady)
-  async onReady(@Payload() e: CaseReady, @Ctx() ctx: MessageContext) {
-    for (const agency of e.replied) {
-      await ctx.manager.query(`INSERT INTO notifier.contributors (case_id, agency) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [e.caseId, agency]);
-    }
+  onReady(@Payload() e: CaseReady, @Ctx() ctx: MessageContext) {
+    return this.notices.caseReady(e, ctx.manager);
   }
 
   @EventPattern(TOPICS.decisionRecorded)
   onDecision(@Payload() e: DecisionRecorded, @Ctx() ctx: MessageContext) {
-    return this.notices.decided(e, ctx);
+    return this.notices.decisionRecorded(e, ctx.envelope.occurredAt, ctx.manager);
   }
 }

@@ -1,85 +1,117 @@
 import { Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { Contact, ContactReceived, DecisionRecorded, NoticeChannel, NoticeDelivered, NoticeIssued, noticeIssuedTopic, SubmittingAgency, TOPICS } from '@mash/contracts';
-import { log, MessageContext, Outbox } from '@mash/messaging';
+import { AgencyId, CaseRated, CaseReady, CheckAgency, Contact, ContactReceived, DecisionRecorded, SubmittingAgency } from '@mash/contracts';
+import { targetFor } from '../delivery/channel';
+import { acknowledgementNotice, closingNotice, londonDateTime, outcomeNotice } from '../outcomeNotice';
+import { NoticeSender } from '../sending/noticeSender';
 
-/** The same decision and recipient always give the same notice id, so a redelivered decision sends nothing new. */
-export function noticeIdFor(...parts: string[]): string {
-  return `NT-${createHash('sha256').update(parts.join('|')).digest('hex').slice(0, 24)}`;
+interface ReferrerRow {
+  contact_id: string;
+  case_id: string;
+  source_agency: SubmittingAgency;
+  agency_reference: string;
+  referrer: Contact['referrer'];
+  received_at: Date;
+  deadline: Date | null;
 }
 
-const OUTCOME_TEXT: Record<string, string> = {
-  nfa: 'No further action by children\'s social care: the threshold for social care involvement was not met.',
-  advice: 'Advice and information have been given.',
-  signposting: 'The family has been signposted to universal services.',
-  'early-help': 'The case has been stepped across to early help.',
-  'social-care-assessment': 'The case has been stepped up to a children\'s social care assessment.',
-  'strategy-discussion': 'A strategy discussion has been convened (child protection, section 47).',
-  'marac-referral': 'A referral has been made to MARAC.',
-  transfer: 'The case has been transferred to another area\'s MASH.',
-  'information-provided': 'Information has been provided to the agency that needs it.',
-};
+interface DecisionRow {
+  body: DecisionRecorded;
+  published_at: Date;
+}
 
+/**
+ * Works out which notices a case owes and issues the missing ones. Every handler records what its
+ * event says and then asks this one question, because the events meet here in no fixed order:
+ * contact and rating come on different topics and partitions, a late reply's agency may join
+ * after an urgent decision, and a redelivered event must change nothing. Notice ids are
+ * deterministic, so asking twice issues nothing twice.
+ *
+ * ACKNOWLEDGEMENT is sent once the start-of-checks rating is known, not on receipt of the contact:
+ * only then does the hub know the case reference and the decision deadline, so the referrer is
+ * told a real timescale ("by 24 November, 07:02") instead of a generic promise. Triage rates
+ * within seconds of receipt, well inside the one-working-day target (formats.md); the rating
+ * itself is never named, it is the hub's internal grade.
+ */
 @Injectable()
 export class NoticesService {
-  constructor(private readonly outbox: Outbox) {}
+  constructor(private readonly sender: NoticeSender) {}
 
-  async rememberReferrer(e: ContactReceived, ctx: MessageContext): Promise<void> {
-    await ctx.manager.query(
+  async contactReceived(e: ContactReceived, m: EntityManager): Promise<void> {
+    // Only what a notice may use: the referrer and the references, never the narrative or subjects.
+    await m.query(
       `INSERT INTO notifier.referrers (contact_id, source_agency, agency_reference, referrer, received_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
       [e.contactId, e.sourceAgency, e.contact.agencyReference, JSON.stringify(e.contact.referrer), e.receivedAt],
     );
+    const [row] = await m.query(`SELECT case_id FROM notifier.case_contacts WHERE contact_id = $1`, [e.contactId]);
+    if (row) await this.reconcile(m, row.case_id);
   }
 
-  async decided(d: DecisionRecorded, ctx: MessageContext): Promise<void> {
-    const referrers: { contact_id: string; source_agency: SubmittingAgency; agency_reference: string; referrer: Contact['referrer'] }[] = await ctx.manager.query(
-      `SELECT contact_id, source_agency, agency_reference, referrer FROM notifier.referrers WHERE case_id = $1`,
-      [d.caseId],
+  async caseRated(e: CaseRated, m: EntityManager): Promise<void> {
+    // The start rating's deadline is the promise made to the referrer; a re-rating at the end of
+    // checks does not move it.
+    await m.query(
+      `INSERT INTO notifier.case_contacts (contact_id, case_id, deadline, rated_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (contact_id) DO UPDATE SET case_id = EXCLUDED.case_id,
+         deadline = CASE WHEN $5 = 'start' THEN EXCLUDED.deadline ELSE COALESCE(notifier.case_contacts.deadline, EXCLUDED.deadline) END`,
+      [e.contactId, e.caseId, e.deadline, e.ratedAt, e.stage],
     );
+    await this.reconcile(m, e.caseId);
+  }
+
+  async caseReady(e: CaseReady, m: EntityManager): Promise<void> {
+    // Agencies that replied contributed; the missing ones did not and get no closing notice.
+    for (const agency of e.replied) {
+      await m.query(`INSERT INTO notifier.contributors (case_id, agency) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [e.caseId, agency]);
+    }
+    await this.reconcile(m, e.caseId);
+  }
+
+  async decisionRecorded(d: DecisionRecorded, publishedAt: string, m: EntityManager): Promise<void> {
+    await m.query(`INSERT INTO notifier.decisions (decision_id, case_id, body, published_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [
+      d.decisionId,
+      d.caseId,
+      JSON.stringify(d),
+      publishedAt,
+    ]);
+    await this.reconcile(m, d.caseId);
+  }
+
+  /** Issues every notice the case owes that does not exist yet. */
+  async reconcile(m: EntityManager, caseId: string, now = new Date()): Promise<void> {
+    const referrers: ReferrerRow[] = await m.query(
+      `SELECT r.contact_id, c.case_id, r.source_agency, r.agency_reference, r.referrer, r.received_at, c.deadline
+       FROM notifier.case_contacts c JOIN notifier.referrers r USING (contact_id) WHERE c.case_id = $1 ORDER BY r.contact_id`,
+      [caseId],
+    );
+    const decisions: DecisionRow[] = await m.query(`SELECT body, published_at FROM notifier.decisions WHERE case_id = $1 ORDER BY published_at, decision_id`, [caseId]);
+    const contributors: { agency: CheckAgency }[] = decisions.length
+      ? await m.query(`SELECT agency FROM notifier.contributors WHERE case_id = $1 ORDER BY agency`, [caseId])
+      : [];
+
     for (const r of referrers) {
-      const notice: NoticeIssued = {
-        noticeId: noticeIdFor(d.decisionId, r.contact_id, 'outcome'),
-        caseId: d.caseId,
+      const received: ContactReceived = {
         contactId: r.contact_id,
-        agencyReference: r.agency_reference,
-        kind: 'outcome',
-        issuedAt: new Date().toISOString(),
-        recipient: r.referrer.organisation ?? r.source_agency,
-        outcomes: d.outcomes,
-        decidedBy: d.decisionMaker,
-        responsibleTeam: d.responsibleTeam,
-        text: [
-          `Outcome of your contact ${r.agency_reference}:`,
-          ...d.outcomes.map((o) => OUTCOME_TEXT[o]),
-          `Decided by ${d.decisionMaker.name}, ${d.decisionMaker.role}.`,
-          `Responsible team: ${d.responsibleTeam.name}, ${d.responsibleTeam.inHours}${d.responsibleTeam.outOfHours ? `; out of hours ${d.responsibleTeam.outOfHours}` : ''}.`,
-        ].join('\n'),
+        receivedAt: new Date(r.received_at).toISOString(),
+        sourceAgency: r.source_agency,
+        // The notifier keeps no more of the contact than a notice may use (see contactReceived).
+        contact: { agencyReference: r.agency_reference, referrer: r.referrer } as Contact,
       };
-      await this.issue(ctx.manager, notice, r.referrer.channel, r.source_agency);
+      const timescale = r.deadline ? `a decision is due by ${londonDateTime(r.deadline)}.` : undefined;
+      const ack = acknowledgementNotice(received, timescale, now, { caseId });
+      await this.sender.issue(m, ack, targetFor(r.referrer.channel, r.source_agency), r.source_agency);
     }
-  }
 
-  private async issue(m: EntityManager, notice: NoticeIssued, channel: NoticeChannel, agency: SubmittingAgency): Promise<void> {
-    const inserted: unknown[] = await m.query(
-      `INSERT INTO notifier.notices (notice_id, case_id, contact_id, kind, recipient, channel, body) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING notice_id`,
-      [notice.noticeId, notice.caseId, notice.contactId ?? null, notice.kind, notice.recipient, JSON.stringify(channel), JSON.stringify(notice)],
-    );
-    if (inserted.length === 0) return;
-    if (channel.kind === 'topic') {
-      await this.outbox.add(m, { topic: noticeIssuedTopic(agency), key: notice.caseId, data: notice });
-      await this.receipt(m, notice, 'topic', 'delivered', 1);
-    } else if (channel.kind === 'none') {
-      await this.receipt(m, notice, 'none', 'no-channel', 0, `referrer is ${channel.reason}`);
+    for (const { body: d, published_at } of decisions) {
+      const publishedAt = new Date(published_at).toISOString();
+      for (const r of referrers) {
+        const notice = outcomeNotice(d, { contactId: r.contact_id, agencyReference: r.agency_reference, referrer: r.referrer, sourceAgency: r.source_agency, caseId: r.case_id }, now);
+        await this.sender.issue(m, notice, targetFor(r.referrer.channel, r.source_agency), r.source_agency, publishedAt);
+      }
+      for (const { agency } of contributors) {
+        const notice = closingNotice(d, agency as AgencyId, now);
+        await this.sender.issue(m, notice, { kind: 'topic', agency }, agency, publishedAt);
+      }
     }
-    // webhook and email notices stay pending for the delivery worker.
-  }
-
-  private async receipt(m: EntityManager, notice: NoticeIssued, channel: NoticeDelivered['channel'], status: NoticeDelivered['status'], attempts: number, detail?: string) {
-    const at = new Date().toISOString();
-    await m.query(`UPDATE notifier.notices SET status = $2, attempts = $3, delivered_at = $4 WHERE notice_id = $1`, [notice.noticeId, status, attempts, status === 'delivered' ? at : null]);
-    const receipt: NoticeDelivered = { noticeId: notice.noticeId, caseId: notice.caseId, contactId: notice.contactId, kind: notice.kind, recipient: notice.recipient, channel, status, attempts, at, ...(detail ? { detail } : {}) };
-    await this.outbox.add(m, { topic: TOPICS.noticeDelivered, key: notice.caseId, data: receipt });
-    log('info', 'notice receipt', { noticeId: notice.noticeId, caseId: notice.caseId, kind: notice.kind, channel, status });
   }
 }
