@@ -5,8 +5,13 @@
  * character class with `*` keeps the check linear on the longest input.
  */
 const PRINTABLE = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F\\uD800-\\uDFFF]*$';
-/** Free text from the sender: any script (names in Arabic, Chinese, Polish... are valid), nothing unprintable. */
-const text = (ref: 'shortText') => ({ $ref: `common#/definitions/${ref}`, type: 'string', pattern: PRINTABLE });
+/**
+ * Names, roles, places and labels are one line: a line break in a name is never a person's name, and
+ * these fields end up in notice subjects and headers, where a line break is an injection.
+ */
+const ONE_LINE = '^[^\\u0000-\\u001F\\u007F\\uD800-\\uDFFF]*$';
+/** Short text from the sender: any script (names in Arabic, Chinese, Polish... are valid), one printable line. */
+const text = (ref: 'shortText') => ({ $ref: `common#/definitions/${ref}`, type: 'string', pattern: ONE_LINE });
 
 /**
  * The canonical contact (v1): what every adapter translates its agency's native format into, and
@@ -78,9 +83,9 @@ export const contactSchema = {
           presentDuringIncident: { type: 'boolean' },
           residentAtAddress: { type: 'boolean' },
           school: text('shortText'),
-          yearGroup: { type: 'string', maxLength: 10, pattern: PRINTABLE },
+          yearGroup: { type: 'string', maxLength: 10, pattern: ONE_LINE },
           gpPractice: text('shortText'),
-          ethnicity: { type: 'string', maxLength: 10, pattern: PRINTABLE },
+          ethnicity: { type: 'string', maxLength: 10, pattern: ONE_LINE },
         },
         allOf: [
           { if: { properties: { kind: { const: 'unborn' } } }, then: { required: ['expectedDate'] } },
