@@ -212,6 +212,7 @@ export const invalidExamples: InvalidExample[] = [
   broken('contactReceived', 'more DASH yes answers than the 27 questions', '/contact/domesticAbuse/dashYesCount', 'maximum', (m) => (m.contact.domesticAbuse.dashYesCount = 28)),
   broken('contactReceived', 'a 31st subject', '/contact/subjects', 'maxItems', (m) => (m.contact.subjects = Array.from({ length: 31 }, (_, i) => ({ subjectRef: `s${i}`, kind: 'child' })))),
   broken('contactReceived', 'a NUL character in a name (Postgres cannot store it)', '/contact/subjects/1/givenName', 'pattern', (m) => (m.contact.subjects[1].givenName = 'Be\u0000th')),
+  broken('contactReceived', 'a line break in a name (names reach email headers)', '/contact/subjects/0/familyName', 'pattern', (m) => (m.contact.subjects[0].familyName = 'Example\r\nBcc: everyone@example.org')),
   broken('contactReceived', 'a narrative of blanks says nothing', '/contact/narrative', 'pattern', (m) => (m.contact.narrative = ' \n\t ')),
   broken('contactReceived', 'a postcode that is not one', '/contact/household/address/postcode', 'pattern', (m) => (m.contact.household.address.postcode = 'EXAMPLETON')),
   broken('contactReceived', 'a relationship type outside the list', '/contact/household/relationships/0/type', 'enum', (m) => (m.contact.household.relationships[0].type = 'uncle')),
