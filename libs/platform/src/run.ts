@@ -40,8 +40,9 @@ export async function runService(module: Type<unknown>, opts: RunOptions): Promi
   app.connectMicroservice({ strategy: app.get(MashKafkaTransport) }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   app.get(Outbox).start();
-  await app.listen(opts.port, opts.host ?? '127.0.0.1');
-  log('info', 'service ready', { port: opts.port, health: `http://${opts.host ?? '127.0.0.1'}:${opts.port}/health/ready` });
+  const host = opts.host ?? process.env.SERVICE_HOST ?? '127.0.0.1';
+  await app.listen(opts.port, host);
+  log('info', 'service ready', { port: opts.port, health: `http://${host}:${opts.port}/health/ready` });
   return app;
 }
 
