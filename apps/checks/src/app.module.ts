@@ -1,13 +1,19 @@
 import { Module } from '@nestjs/common';
 import { ServiceModule } from '@mash/platform';
+import { AlertsService } from './alerts/alerts.service';
+import { DeadLettersHandlers } from './alerts/deadLetters.handlers';
+import { agencyCalendarProvider } from './chasing';
 import { ChecksTables1700000000300 } from './migrations/1700000000300-checks-tables';
+import { ChecksTimerKeys1700000000310 } from './migrations/1700000000310-checks-timer-keys';
+import { PictureService } from './picture/picture.service';
 import { RequestsHandlers } from './requests/requests.handlers';
 import { RequestsService } from './requests/requests.service';
 import { TimersService } from './timers/timers.service';
 
 @Module({
-  imports: [ServiceModule.forService({ name: 'checks', schema: 'checks', migrations: [ChecksTables1700000000300] })],
-  controllers: [RequestsHandlers],
-  providers: [RequestsService, TimersService],
+  imports: [ServiceModule.forService({ name: 'checks', schema: 'checks', migrations: [ChecksTables1700000000300, ChecksTimerKeys1700000000310] })],
+  controllers: [RequestsHandlers, DeadLettersHandlers],
+  // agencyCalendarProvider: where the working calendar plugs in (chasing/workingHours.ts).
+  providers: [agencyCalendarProvider, PictureService, RequestsService, TimersService, AlertsService],
 })
 export class ChecksModule {}

@@ -52,7 +52,7 @@ describe('mergeChronology', () => {
       { reply: replied('police', [{ subjectId: 'c1', date: '2026-04-04', category: 'history', summary: 'missing from home - found same day' }], '2026-11-23T11:00:00Z') },
       { reply: replied('education', [{ subjectId: 'c1', date: '2026-04-04', category: 'history', summary: 'Missing from home; found same day' }], '2026-11-23T13:00:00Z') },
     ]);
-    expect(entries).toEqual([{ subjectId: 'c1', date: '2026-04-04', category: 'history', summary: 'missing from home - found same day', agency: 'police' }]);
+    expect(entries).toEqual([{ subjectId: 'c1', date: '2026-04-04', category: 'history', summary: 'missing from home - found same day', agency: 'police', alsoReportedBy: ['education', 'health'] }]);
     expect(folded).toHaveLength(1);
     expect(folded[0].alsoReportedBy).toEqual(['education', 'health']);
     expect(folded[0].dropped.map((e) => e.agency)).toEqual(['education', 'health']);
@@ -89,6 +89,7 @@ describe('mergeChronology', () => {
     const e = { subjectId: 'c1', date: '2026-01-10T12:00:00Z', category: 'offending' as const, summary: 'Caution for assault' };
     const { entries, folded } = mergeChronology([{ reply: replied('police', [e]) }, { reply: replied('police', [e], '2026-11-23T13:00:00Z') }]);
     expect(entries).toHaveLength(1);
+    expect(entries[0].alsoReportedBy).toBeUndefined();
     expect(folded[0].alsoReportedBy).toEqual([]);
     expect(folded[0].dropped).toHaveLength(1);
   });

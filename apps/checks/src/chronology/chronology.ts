@@ -11,7 +11,7 @@ export interface ChronologyReply {
 /** Two or more agencies' (or one agency's repeated) entries about one event, folded into one. */
 export interface FoldedDuplicate {
   kept: ChronologyEntry;
-  /** Who else reported it: kept out of the entry because ChronologyEntry has no field for it. */
+  /** Who else reported it; also on the kept entry (`alsoReportedBy`), so the source of every fold shows. */
   alsoReportedBy: CheckAgency[];
   dropped: ChronologyEntry[];
 }
@@ -128,6 +128,8 @@ export function mergeChronology(replies: readonly ChronologyReply[]): Chronology
       kept.push(first);
       if (rest.length) {
         const others = [...new Set(rest.map((x) => x.entry.agency).filter((a) => a !== first.entry.agency))].sort();
+        // The decision maker must see that two agencies said the same thing: corroboration is evidence.
+        if (others.length) first.entry.alsoReportedBy = others;
         folded.push({ kept: first.entry, alsoReportedBy: others, dropped: rest.map((x) => x.entry) });
       }
     }

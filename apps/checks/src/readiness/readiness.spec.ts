@@ -1,6 +1,6 @@
 import type { PlanItem } from '@mash/contracts';
 import { validateData } from '@mash/contracts';
-import { assessReadiness, caseReadyMessage, effectiveDue, isLate, ReceivedReply } from './readiness';
+import { assessReadiness, caseReadyMessage, effectiveDue, isLate, ReceivedReply, revisedCaseReadyMessage } from './readiness';
 
 const deadline = '2026-11-24T09:00:00.000Z';
 const plan: PlanItem[] = [
@@ -112,5 +112,33 @@ describe('caseReadyMessage', () => {
   it('refuses a case that is not ready', () => {
     const r = assessReadiness({ plan, caseDeadline: deadline, replies: [], now: at('2026-11-23T10:00:00Z') });
     expect(() => caseReadyMessage('case-1', r, [])).toThrow(/not ready/);
+  });
+});
+
+describe('revisedCaseReadyMessage', () => {
+  const replies = [reply('police', '2026-11-23T12:00:00Z'), reply('health', '2026-11-24T10:00:00Z')];
+
+  it('describes now: the late agency replied, the silent one still missing, readiness unchanged', () => {
+    const r = assessReadiness({ plan, caseDeadline: deadline, replies, now: at('2026-11-24T10:00:00Z') });
+    const msg = revisedCaseReadyMessage('case-1', r, [], 2, at('2026-11-24T10:00:00Z'));
+    expect(msg).toEqual({
+      caseId: 'case-1',
+      readyAt: deadline,
+      complete: false,
+      reason: 'deadline-reached',
+      replied: ['police', 'health'],
+      missing: ['education'],
+      late: ['health'],
+      chronology: [],
+      revision: 2,
+      revisedAt: '2026-11-24T10:00:00.000Z',
+      repliedAfterReady: ['health'],
+    });
+    expect(validateData('caseReady', msg).ok).toBe(true);
+  });
+
+  it('refuses revision 1, which is the picture at readiness', () => {
+    const r = assessReadiness({ plan, caseDeadline: deadline, replies, now: at('2026-11-24T10:00:00Z') });
+    expect(() => revisedCaseReadyMessage('case-1', r, [], 1, at('2026-11-24T10:00:00Z'))).toThrow(RangeError);
   });
 });

@@ -144,3 +144,28 @@ export function caseReadyMessage(caseId: string, readiness: Readiness, chronolog
     chronology,
   };
 }
+
+/**
+ * A later revision of mash.case.ready.v1: a reply accepted after the case became ready is added to
+ * the chronology (its entries flagged late) and the whole picture is published again, so the
+ * decision maker's view updates. It describes `now`: `missing` is who is still outstanding, and
+ * `repliedAfterReady` says who was missing at readiness but has answered since. `readyAt`,
+ * `reason` and `complete` keep describing the moment of readiness.
+ */
+export function revisedCaseReadyMessage(caseId: string, readiness: Readiness, chronology: ChronologyEntry[], revision: number, revisedAt: Date): CaseReady {
+  if (!readiness.ready || !readiness.readyAt || !readiness.reason) throw new Error(`case ${caseId} is not ready`);
+  if (!Number.isInteger(revision) || revision < 2) throw new RangeError(`revision ${revision}: a revision follows the first picture`);
+  return {
+    caseId,
+    readyAt: readiness.readyAt.toISOString(),
+    complete: readiness.complete,
+    reason: readiness.reason,
+    replied: readiness.replied,
+    missing: readiness.missing,
+    ...(readiness.late.length ? { late: readiness.late } : {}),
+    chronology,
+    revision,
+    revisedAt: revisedAt.toISOString(),
+    repliedAfterReady: readiness.repliedAfterReady,
+  };
+}

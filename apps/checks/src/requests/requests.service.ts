@@ -1,93 +1,136 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { CaseRated, CaseReady, CheckAgency, checkRequestedTopic, CheckReplied, CheckRequested, ChronologyEntry, TOPICS } from '@mash/contracts';
-import { log, MessageContext, Outbox, RejectedMessage } from '@mash/messaging';
+import { CaseRated, CheckAgency, checkRequestedTopic, CheckReplied, CheckRequested } from '@mash/contracts';
+import { log, MessageContext, RejectedMessage } from '@mash/messaging';
+import { AGENCY_CALENDAR, AgencyCalendar, chaseSchedule, ChaseTimer } from '../chasing';
+import { checksMetrics } from '../metrics';
+import { PictureService, readinessOf } from '../picture/picture.service';
+import { effectiveDue, isLate } from '../readiness';
+import { subjectsFor } from './disclosure';
 
 export function requestIdFor(caseId: string, agency: string): string {
   return `RQ-${createHash('sha256').update(`${caseId}:${agency}`).digest('hex').slice(0, 20)}`;
 }
 
+/** Inserts timers, keeping the first of each key: every request of a case names the same case deadline. */
+export async function insertTimers(m: EntityManager, timers: ChaseTimer[]): Promise<void> {
+  if (timers.length === 0) return;
+  await m.query(
+    `INSERT INTO checks.timers (key, case_id, request_id, agency, kind, fire_at, due_at)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[])
+     ON CONFLICT (key) DO NOTHING`,
+    [
+      timers.map((t) => t.key),
+      timers.map((t) => t.caseId),
+      timers.map((t) => t.requestId ?? null),
+      timers.map((t) => t.agency ?? null),
+      timers.map((t) => t.kind),
+      timers.map((t) => t.fireAt.toISOString()),
+      timers.map((t) => t.dueAt.toISOString()),
+    ],
+  );
+}
+
 /**
- * Sends one request per agency in the plan, each carrying only what the plan grants, and gathers
- * the replies. The case is ready when every agency has replied or its deadline arrives.
+ * Sends one request per agency in the plan, each carrying only what the plan grants, schedules its
+ * reminders, escalation and the case deadline, and gathers the replies. The case is ready when
+ * every agency has replied or its deadline arrives; replies after that revise the picture.
  */
 @Injectable()
 export class RequestsService {
-  constructor(private readonly outbox: Outbox) {}
+  constructor(
+    private readonly picture: PictureService,
+    @Inject(AGENCY_CALENDAR) private readonly calendar: AgencyCalendar,
+  ) {}
 
-  async fanOut(e: CaseRated, ctx: MessageContext): Promise<void> {
+  async fanOut(e: CaseRated, ctx: MessageContext, now = new Date()): Promise<void> {
     const m = ctx.manager;
-    const now = new Date();
-    await m.query(`INSERT INTO checks.cases (case_id, contact_id, rating, deadline, opened_at) VALUES ($1, $2, $3, $4, $5)`, [e.caseId, e.contactId, e.rating, e.deadline, now]);
-    await m.query(`INSERT INTO checks.timers (case_id, kind, fire_at) VALUES ($1, 'case-deadline', $2)`, [e.caseId, e.deadline]);
+    const opened: unknown[] = await m.query(
+      `INSERT INTO checks.cases (case_id, contact_id, rating, deadline, opened_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (case_id) DO NOTHING RETURNING case_id`,
+      [e.caseId, e.contactId, e.rating, e.deadline, now],
+    );
+    if (opened.length === 0) {
+      // A second start rating of one case (a replay from triage): agencies were asked once already.
+      log('warn', 'case already has checks; start rating ignored', { caseId: e.caseId });
+      return;
+    }
+    const timers: ChaseTimer[] = [];
     for (const item of e.checkPlan) {
       const requestId = requestIdFor(e.caseId, item.agency);
-      await m.query(
-        `INSERT INTO checks.requests (request_id, case_id, agency, categories, requested_at, due_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-        [requestId, e.caseId, item.agency, JSON.stringify(item.categories), now, item.dueAt],
-      );
-      await m.query(`INSERT INTO checks.timers (case_id, request_id, kind, fire_at) VALUES ($1, $2, 'escalation', $3)`, [e.caseId, requestId, item.dueAt]);
+      // The case goes to decision at its deadline: no agency is given longer than that.
+      const dueAt = effectiveDue(item, e.deadline).toISOString();
       const request: CheckRequested = {
         requestId,
         caseId: e.caseId,
         agency: item.agency,
-        subjects: e.subjects,
+        subjects: subjectsFor(item.agency, item.categories, e.subjects),
         categories: item.categories,
         lawfulBasis: e.lawfulBasis,
         rating: e.rating,
-        dueAt: item.dueAt,
+        dueAt,
         caseDeadline: e.deadline,
         requestedAt: now.toISOString(),
       };
+      await m.query(
+        `INSERT INTO checks.requests (request_id, case_id, agency, categories, requested_at, due_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [requestId, e.caseId, item.agency, JSON.stringify(item.categories), now, dueAt],
+      );
+      timers.push(...chaseSchedule(request, { pointInWindow: this.calendar(item.agency) }));
       await ctx.publish({ topic: checkRequestedTopic(item.agency), key: e.caseId, data: request, correlationId: requestId });
     }
-    log('info', 'checks requested', { caseId: e.caseId, agencies: e.checkPlan.map((p) => p.agency) });
-    if (e.checkPlan.length === 0) await this.declareReady(m, e.caseId, 'all-replied');
+    await insertTimers(m, timers);
+    log('info', 'checks requested', { caseId: e.caseId, agencies: e.checkPlan.map((p) => p.agency), timers: timers.length });
+    // Nothing to ask (a Blue case, or consent limits left no agency): ready at once.
+    if (e.checkPlan.length === 0) await this.picture.declareReady(m, [{ case_id: e.caseId, deadline: new Date(e.deadline), revision: 0 }], now);
   }
 
-  async collect(e: CheckReplied, topicAgency: string, ctx: MessageContext): Promise<void> {
+  /**
+   * Accepts a reply. The topic it came on says which agency sent it; a reply claiming another
+   * agency, or not matching its request, can never be right and is parked at once (RejectedMessage).
+   */
+  async collect(e: CheckReplied, topicAgency: string, ctx: MessageContext, now = new Date()): Promise<void> {
     const m = ctx.manager;
     if (e.agency !== topicAgency) throw new RejectedMessage(`reply claims agency ${e.agency} on the ${topicAgency} reply topic`);
-    const [req] = await m.query(`SELECT * FROM checks.requests WHERE request_id = $1 FOR UPDATE`, [e.requestId]);
+    // The case row is the lock every change to a case takes first, so replies of several agencies
+    // (on several topics, handled in parallel) and the timers never interleave on one case.
+    const [c]: { case_id: string; deadline: Date; ready_at: Date | null; revision: number }[] = await m.query(
+      `SELECT case_id, deadline, ready_at, revision FROM checks.cases WHERE case_id = $1 FOR UPDATE`,
+      [e.caseId],
+    );
+    if (!c) throw new RejectedMessage(`reply for unknown case ${e.caseId}`);
+    const [req]: { request_id: string; case_id: string; agency: CheckAgency; due_at: Date; replied_at: Date | null }[] = await m.query(
+      `SELECT request_id, case_id, agency, due_at, replied_at FROM checks.requests WHERE request_id = $1`,
+      [e.requestId],
+    );
     if (!req) throw new RejectedMessage(`reply to unknown request ${e.requestId}`);
     if (req.agency !== e.agency || req.case_id !== e.caseId) throw new RejectedMessage(`reply from ${e.agency} does not match request ${e.requestId}`);
-    if (req.replied_at) return;
-    const now = new Date();
-    const late = now > new Date(req.due_at);
+    if (req.replied_at) {
+      // Connectors keep no state: a redelivered request is answered again. The first reply stands.
+      log('info', 'repeated reply ignored', { caseId: e.caseId, agency: e.agency });
+      return;
+    }
+
+    // The deadline passed but its timer has not fired yet: the case was ready at its deadline,
+    // without this reply, whatever the timer's lag.
+    let ready = c.ready_at !== null;
+    if (!ready && now >= new Date(c.deadline)) {
+      ready = (await this.picture.declareReady(m, [c], now)).length > 0;
+      if (ready) c.revision = 1;
+    }
+
+    const late = isLate({ dueAt: new Date(req.due_at).toISOString() }, c.deadline, now);
     await m.query(`UPDATE checks.requests SET replied_at = $2, late = $3 WHERE request_id = $1`, [e.requestId, now, late]);
     await m.query(`INSERT INTO checks.replies (request_id, case_id, agency, received_at, body) VALUES ($1, $2, $3, $4, $5)`, [e.requestId, e.caseId, e.agency, now, JSON.stringify(e)]);
-    await m.query(`UPDATE checks.timers SET cancelled_at = now() WHERE request_id = $1 AND fired_at IS NULL`, [e.requestId]);
-    const [{ open }] = await m.query(`SELECT count(*)::int AS open FROM checks.requests WHERE case_id = $1 AND replied_at IS NULL`, [e.caseId]);
-    const [c] = await m.query(`SELECT ready_at FROM checks.cases WHERE case_id = $1 FOR UPDATE`, [e.caseId]);
-    log('info', 'check reply received', { caseId: e.caseId, agency: e.agency, late, stillOpen: open });
-    if (open === 0 && !c.ready_at) await this.declareReady(m, e.caseId, 'all-replied');
-  }
+    await m.query(`UPDATE checks.timers SET cancelled_at = now() WHERE request_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL`, [e.requestId]);
+    checksMetrics.replies.inc({ agency: e.agency, timeliness: ready ? 'after-ready' : late ? 'late' : 'on-time' });
+    log('info', 'check reply received', { caseId: e.caseId, agency: e.agency, late, afterReady: ready });
 
-  /** Publishes caseReady with what replied and exactly which agencies did not. */
-  async declareReady(m: EntityManager, caseId: string, reason: 'all-replied' | 'deadline-reached'): Promise<void> {
-    const now = new Date();
-    const requests: { agency: CheckAgency; replied_at: Date | null; late: boolean | null }[] = await m.query(`SELECT agency, replied_at, late FROM checks.requests WHERE case_id = $1`, [caseId]);
-    const replies: { body: CheckReplied; late: boolean }[] = await m.query(
-      `SELECT r.body, q.late FROM checks.replies r JOIN checks.requests q USING (request_id) WHERE r.case_id = $1`,
-      [caseId],
-    );
-    const chronology: ChronologyEntry[] = replies
-      .flatMap(({ body, late }) => body.entries.map((x) => ({ ...x, agency: body.agency, ...(late ? { late: true } : {}) })))
-      .sort((a, b) => a.date.localeCompare(b.date));
-    const ready: CaseReady = {
-      caseId,
-      readyAt: now.toISOString(),
-      complete: requests.every((r) => r.replied_at),
-      reason,
-      replied: requests.filter((r) => r.replied_at).map((r) => r.agency),
-      missing: requests.filter((r) => !r.replied_at).map((r) => r.agency),
-      late: requests.filter((r) => r.late).map((r) => r.agency),
-      chronology,
-    };
-    await m.query(`UPDATE checks.cases SET ready_at = $2, ready_reason = $3 WHERE case_id = $1`, [caseId, now, reason]);
-    await m.query(`UPDATE checks.timers SET cancelled_at = now() WHERE case_id = $1 AND kind = 'case-deadline' AND fired_at IS NULL`, [caseId]);
-    await this.outbox.add(m, { topic: TOPICS.caseReady, key: caseId, data: ready });
-    log('info', 'case ready for decision', { caseId, reason, missing: ready.missing });
+    if (ready) {
+      await this.picture.revise(m, c, now);
+      return;
+    }
+    const [state] = await this.picture.load(m, [c]);
+    if (readinessOf(state, now).ready) await this.picture.declareReady(m, [c], now);
   }
 }

@@ -1,74 +1,150 @@
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CheckAgency, CheckChased, TOPICS } from '@mash/contracts';
+import { CheckAgency, TOPICS } from '@mash/contracts';
 import { log, Outbox } from '@mash/messaging';
-import { RequestsService } from '../requests/requests.service';
+import { chasedMessage, ChaseTimer, TimerKind } from '../chasing';
+import { checksMetrics } from '../metrics';
+import { PictureService } from '../picture/picture.service';
+
+interface DueTimer {
+  id: string;
+  key: string;
+  case_id: string;
+  request_id: string | null;
+  agency: CheckAgency | null;
+  kind: TimerKind;
+  fire_at: Date;
+  due_at: Date | null;
+}
+
+export interface TimerLoopOptions {
+  /** Longest sleep between looks at the table: bounds how late a timer created elsewhere fires. */
+  pollMs: number;
+  /** Sleep only until the next pending timer when it is sooner than pollMs. */
+  wakeAtNextDue: boolean;
+  batch: number;
+}
+
+export function timerLoopOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): TimerLoopOptions {
+  return {
+    pollMs: Number(env.MASH_TIMER_POLL_MS ?? 250),
+    wakeAtNextDue: env.MASH_TIMER_WAKE !== 'poll',
+    batch: Number(env.MASH_TIMER_BATCH ?? 500),
+  };
+}
 
 /**
- * Fires due timers from Postgres. Each timer is taken with FOR UPDATE SKIP LOCKED and marked fired
- * in the same transaction as the events it causes: a crash before commit fires it again later, a
- * commit fires it once, and several replicas never fire the same timer.
+ * Fires due timers from Postgres. A batch is taken with FOR UPDATE SKIP LOCKED and marked fired in
+ * the same transaction as the events it causes (written to the outbox): a crash before commit
+ * fires it again later, a commit fires it once, and several replicas never fire the same timer.
+ *
+ * Reminders and escalations need no other row: a reply cancels its request's pending timers in
+ * the reply's own transaction, so a pending timer is one whose agency has not replied. A case
+ * deadline takes its case row with SKIP LOCKED: if a reply to that case is being handled right
+ * now, the timer is left for the next look rather than waiting while holding the batch's locks.
  */
 @Injectable()
 export class TimersService implements OnApplicationBootstrap, OnApplicationShutdown {
   private handle?: NodeJS.Timeout;
   private stopped = false;
-  private busy?: Promise<number>;
+  private busy?: Promise<unknown>;
+  readonly options: TimerLoopOptions;
 
   constructor(
     private readonly ds: DataSource,
     private readonly outbox: Outbox,
-    private readonly requests: RequestsService,
-  ) {}
+    private readonly picture: PictureService,
+  ) {
+    this.options = timerLoopOptionsFromEnv();
+  }
 
   onApplicationBootstrap(): void {
-    const every = Number(process.env.MASH_TIMER_POLL_MS ?? 250);
+    this.start();
+  }
+
+  start(options: Partial<TimerLoopOptions> = {}): void {
+    Object.assign(this.options, options);
+    this.stopped = false;
     const loop = async () => {
       if (this.stopped) return;
-      this.busy = this.fireDue().catch((err) => {
-        log('warn', 'timer poll failed', { error: (err as Error).message });
-        return 0;
-      });
+      let sleep = this.options.pollMs;
+      this.busy = (async () => {
+        await this.fireDue();
+        if (this.options.wakeAtNextDue) {
+          const [{ next }] = await this.ds.query(`SELECT min(fire_at) AS next FROM checks.timers WHERE fired_at IS NULL AND cancelled_at IS NULL`);
+          if (next) sleep = Math.max(5, Math.min(sleep, new Date(next).getTime() - Date.now()));
+        }
+      })().catch((err) => log('warn', 'timer poll failed', { error: (err as Error).message }));
       await this.busy;
-      if (!this.stopped) this.handle = setTimeout(loop, every);
+      if (!this.stopped) this.handle = setTimeout(loop, sleep);
     };
-    this.handle = setTimeout(loop, every);
+    this.handle = setTimeout(loop, 0);
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  async stop(): Promise<void> {
     this.stopped = true;
     if (this.handle) clearTimeout(this.handle);
     await this.busy;
   }
 
   /** Fires every timer due by `now`; returns how many fired. */
-  async fireDue(now = new Date(), batch = 200): Promise<number> {
+  async fireDue(now = new Date()): Promise<number> {
     let fired = 0;
     for (;;) {
-      const n = await this.ds.transaction(async (m) => {
-        const due: { id: string; case_id: string; request_id: string | null; kind: string; fire_at: Date }[] = await m.query(
-          `SELECT id, case_id, request_id, kind, fire_at FROM checks.timers
+      const { taken, done } = await this.ds.transaction(async (m) => {
+        const due: DueTimer[] = await m.query(
+          `SELECT id, key, case_id, request_id, agency, kind, fire_at, due_at FROM checks.timers
            WHERE fired_at IS NULL AND cancelled_at IS NULL AND fire_at <= $1 ORDER BY fire_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-          [now, batch],
+          [now, this.options.batch],
         );
-        for (const t of due) {
-          if (t.kind === 'case-deadline') {
-            const [c] = await m.query(`SELECT ready_at FROM checks.cases WHERE case_id = $1 FOR UPDATE`, [t.case_id]);
-            if (!c.ready_at) await this.requests.declareReady(m, t.case_id, 'deadline-reached');
+        if (due.length === 0) return { taken: 0, done: 0 };
+        const firedIds: string[] = [];
+        const firedAt = new Date();
+
+        for (const t of due.filter((x) => x.kind !== 'case-deadline')) {
+          if (!t.request_id || !t.agency || !t.due_at) {
+            log('error', 'chase timer without its request; marked fired', { timerId: t.id, caseId: t.case_id });
           } else {
-            const [r] = await m.query(`SELECT agency, due_at, replied_at FROM checks.requests WHERE request_id = $1`, [t.request_id]);
-            if (!r.replied_at) {
-              const chase: CheckChased = { caseId: t.case_id, requestId: t.request_id!, agency: r.agency as CheckAgency, kind: t.kind as CheckChased['kind'], at: new Date().toISOString(), dueAt: new Date(r.due_at).toISOString() };
-              await this.outbox.add(m, { topic: TOPICS.checkChased, key: t.case_id, data: chase });
-              log('info', t.kind === 'escalation' ? 'missed reply escalated to MASH manager' : 'agency reminded', { caseId: t.case_id, agency: r.agency, lateByMs: now.getTime() - new Date(t.fire_at).getTime() });
-            }
+            const timer: ChaseTimer = { kind: t.kind, fireAt: t.fire_at, caseId: t.case_id, requestId: t.request_id, agency: t.agency, dueAt: new Date(t.due_at), key: t.key };
+            await this.outbox.add(m, { topic: TOPICS.checkChased, key: t.case_id, data: chasedMessage(timer, firedAt) });
+            log('info', t.kind === 'escalation' ? 'missed reply escalated to MASH manager' : 'agency reminded', { caseId: t.case_id, agency: t.agency, lateByMs: firedAt.getTime() - new Date(t.fire_at).getTime() });
           }
-          await m.query(`UPDATE checks.timers SET fired_at = now() WHERE id = $1`, [t.id]);
+          firedIds.push(t.id);
         }
-        return due.length;
+
+        const deadlines = due.filter((x) => x.kind === 'case-deadline');
+        if (deadlines.length) {
+          const cases: { case_id: string; deadline: Date; ready_at: Date | null; revision: number }[] = await m.query(
+            `SELECT case_id, deadline, ready_at, revision FROM checks.cases WHERE case_id = ANY($1) FOR UPDATE SKIP LOCKED`,
+            [deadlines.map((t) => t.case_id)],
+          );
+          const locked = new Set(cases.map((c) => c.case_id));
+          // A reply after the deadline declares the case ready itself before it is stored (see
+          // RequestsService.collect), so judging at `now` counts exactly the replies in by the deadline.
+          await this.picture.declareReady(m, cases.filter((c) => c.ready_at === null), now);
+          for (const t of deadlines) if (locked.has(t.case_id)) firedIds.push(t.id);
+        }
+
+        // declareReady cancels a ready case's pending timers, these among them: they fired.
+        // TypeORM answers an UPDATE ... RETURNING with [rows, count].
+        const [marked]: [{ id: string; kind: TimerKind; fire_at: Date }[], number] = await m.query(
+          `UPDATE checks.timers SET fired_at = clock_timestamp(), cancelled_at = NULL WHERE id = ANY($1::bigint[]) RETURNING id, kind, fire_at`,
+          [firedIds],
+        );
+        for (const t of marked) {
+          checksMetrics.timersFired.inc({ kind: t.kind });
+          checksMetrics.timerLateness.observe(Math.max(0, firedAt.getTime() - new Date(t.fire_at).getTime()) / 1000);
+        }
+        return { taken: due.length, done: firedIds.length };
       });
-      fired += n;
-      if (n < batch) break;
+      fired += done;
+      // A short batch is the last; a batch where nothing could fire (all its cases busy) is retried
+      // on the next look, not spun on now.
+      if (taken < this.options.batch || done === 0) break;
     }
     if (fired) this.outbox.nudge();
     return fired;

@@ -1,0 +1,310 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { DataSource, EntityManager } from 'typeorm';
+import { CaseRated, CaseReady, CheckChased, CheckReplied, checkRepliedTopic, CheckRequested, DeadLetter, Envelope, validateData } from '@mash/contracts';
+import { KafkaPort, MessageContext, messagingTablesMigration, Outbox, RejectedMessage } from '@mash/messaging';
+import { AlertsService } from './alerts/alerts.service';
+import { elapsedTimeForEveryAgency } from './chasing';
+import { ChecksTables1700000000300 } from './migrations/1700000000300-checks-tables';
+import { ChecksTimerKeys1700000000310 } from './migrations/1700000000310-checks-timer-keys';
+import { PictureService } from './picture/picture.service';
+import { requestIdFor, RequestsService } from './requests/requests.service';
+import { TimersService } from './timers/timers.service';
+
+/**
+ * The checks service's logic against a real Postgres (a database of its own), with the outbox
+ * read back instead of relayed to Kafka: what each step would publish, and how often.
+ */
+const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const dbName = `checks_spec_${randomBytes(4).toString('hex')}`;
+let ds: DataSource;
+let outbox: Outbox;
+let picture: PictureService;
+let requests: RequestsService;
+let timers: TimersService;
+let alerts: AlertsService;
+
+const T0 = new Date('2026-11-23T09:00:00.000Z');
+const at = (ms: number) => new Date(T0.getTime() + ms);
+const MIN = 60_000;
+
+async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = new Client({ connectionString: baseUrl });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+beforeAll(async () => {
+  await admin((c) => c.query(`CREATE DATABASE "${dbName}"`));
+  const url = new URL(baseUrl);
+  url.pathname = `/${dbName}`;
+  const boot = new Client({ connectionString: url.toString() });
+  await boot.connect();
+  await boot.query('CREATE SCHEMA checks');
+  await boot.end();
+  ds = new DataSource({
+    type: 'postgres',
+    url: url.toString(),
+    schema: 'checks',
+    migrations: [messagingTablesMigration('checks'), ChecksTables1700000000300, ChecksTimerKeys1700000000310],
+    migrationsTableName: 'migrations',
+  });
+  await ds.initialize();
+  await ds.runMigrations();
+  // Never started: events stay in the outbox table, where the tests read them.
+  outbox = new Outbox(ds, {} as KafkaPort, 'checks', 'checks');
+  picture = new PictureService(outbox);
+  requests = new RequestsService(picture, elapsedTimeForEveryAgency);
+  timers = new TimersService(ds, outbox, picture);
+  alerts = new AlertsService();
+}, 30000);
+
+afterAll(async () => {
+  await ds?.destroy();
+  await admin((c) => c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`));
+});
+
+let n = 0;
+function rated(over: Partial<CaseRated> = {}): CaseRated {
+  n++;
+  return {
+    caseId: `CS-spec-${n}`,
+    contactId: `CT-spec-${n}`,
+    stage: 'start',
+    rating: 'AMBER',
+    ruleIds: ['r1'],
+    reasons: ['spec'],
+    policyVersion: 'spec-1',
+    ratedAt: T0.toISOString(),
+    deadline: at(100 * MIN).toISOString(),
+    checkPlan: [
+      { agency: 'police', categories: ['identity', 'offending'], dueAt: at(50 * MIN).toISOString() },
+      { agency: 'health', categories: ['health'], dueAt: at(10 * MIN).toISOString() },
+      { agency: 'education', categories: ['identity', 'address', 'education'], dueAt: at(80 * MIN).toISOString() },
+    ],
+    subjects: [
+      { subjectId: 's1', kind: 'child', givenName: 'Amy', familyName: 'Example', dateOfBirth: '2019-03-02', nhsNumber: '9434765919', upn: 'P123456789123', postcode: 'EX1 2AB' },
+      { subjectId: 's2', kind: 'adult', givenName: 'Carl', familyName: 'Sample', dateOfBirth: '1988-01-30', policePersonId: 'PNC-88-123456' },
+    ],
+    lawfulBasis: 'risk-of-significant-harm',
+    ...over,
+  };
+}
+
+function reply(c: CaseRated, agency: CheckReplied['agency'], entries: CheckReplied['entries'] = []): CheckReplied {
+  return { requestId: requestIdFor(c.caseId, agency), caseId: c.caseId, agency, repliedAt: T0.toISOString(), known: entries.length > 0, entries };
+}
+
+/** Runs a step as the transport would: one transaction, a MessageContext over it. */
+function handled<T>(topic: string, data: T, fn: (ctx: MessageContext) => Promise<void>): Promise<void> {
+  return ds.transaction(async (m: EntityManager) => {
+    const env = { id: `m-${Math.random()}`, type: topic, occurredAt: T0.toISOString(), producer: 'spec', key: 'k', data } as Envelope;
+    await fn(new MessageContext([{ topic, partition: 0, offset: '0', envelope: env }, m, outbox]));
+  });
+}
+
+async function published<T>(topic: string, caseId: string): Promise<T[]> {
+  const rows: { value: Envelope<T> }[] = await ds.query(`SELECT value FROM checks.outbox WHERE topic = $1 AND key = $2 ORDER BY seq`, [topic, caseId]);
+  return rows.map((r) => r.value.data);
+}
+
+const chased = (caseId: string) => published<CheckChased>('mash.check.chased.v1', caseId);
+const ready = (caseId: string) => published<CaseReady>('mash.case.ready.v1', caseId);
+
+describe('fan-out', () => {
+  it('sends each agency its own request with only what its plan item grants, keyed by case', async () => {
+    const c = rated();
+    await handled('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, T0));
+    const police = (await published<CheckRequested>('mash.check.police.requested.v1', c.caseId))[0];
+    const health = (await published<CheckRequested>('mash.check.health.requested.v1', c.caseId))[0];
+    const education = (await published<CheckRequested>('mash.check.education.requested.v1', c.caseId))[0];
+    expect(police.categories).toEqual(['identity', 'offending']);
+    // Police: names and its own PNC id, no NHS number, UPN or postcode (no address granted).
+    expect(police.subjects).toEqual([
+      { subjectId: 's1', kind: 'child', givenName: 'Amy', familyName: 'Example', dateOfBirth: '2019-03-02' },
+      { subjectId: 's2', kind: 'adult', givenName: 'Carl', familyName: 'Sample', dateOfBirth: '1988-01-30', policePersonId: 'PNC-88-123456' },
+    ]);
+    // Health was granted no identity: ids and kinds only.
+    expect(health.subjects).toEqual([{ subjectId: 's1', kind: 'child' }, { subjectId: 's2', kind: 'adult' }]);
+    expect(education.subjects[0]).toEqual({ subjectId: 's1', kind: 'child', givenName: 'Amy', familyName: 'Example', dateOfBirth: '2019-03-02', upn: 'P123456789123', postcode: 'EX1 2AB' });
+    for (const r of [police, health, education]) {
+      expect(validateData('checkRequested', r).ok).toBe(true);
+      expect(r).toMatchObject({ caseId: c.caseId, lawfulBasis: 'risk-of-significant-harm', caseDeadline: c.deadline });
+    }
+    const [{ n: timerCount }] = await ds.query(`SELECT count(*)::int AS n FROM checks.timers WHERE case_id = $1`, [c.caseId]);
+    expect(timerCount).toBe(3 * 3 + 1); // two reminders and an escalation per agency, one case deadline
+  });
+
+  it('asks once when a case is rated at the start twice', async () => {
+    const c = rated();
+    await handled('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, T0));
+    await handled('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, at(1000)));
+    expect(await published('mash.check.police.requested.v1', c.caseId)).toHaveLength(1);
+  });
+
+  it('gives no agency longer than the case deadline', async () => {
+    const c = rated({ checkPlan: [{ agency: 'police', categories: ['identity'], dueAt: at(500 * MIN).toISOString() }] });
+    await handled('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, T0));
+    expect((await published<CheckRequested>('mash.check.police.requested.v1', c.caseId))[0].dueAt).toBe(c.deadline);
+  });
+
+  it('is ready at once, and complete, with nothing to ask', async () => {
+    const c = rated({ checkPlan: [] });
+    await handled('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, T0));
+    expect(await ready(c.caseId)).toMatchObject([{ complete: true, reason: 'all-replied', missing: [], revision: 1 }]);
+  });
+});
+
+describe('deadlines', () => {
+  it('reminds at 1/2 and 4/5, escalates at due, and at the deadline lists exactly who did not reply', async () => {
+    const c = rated();
+    await handled('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, T0));
+    await handled('r', reply(c, 'police', [{ subjectId: 's2', date: '2026-01-01', category: 'offending', summary: 'Caution' }]), (ctx) =>
+      requests.collect(reply(c, 'police', [{ subjectId: 's2', date: '2026-01-01', category: 'offending', summary: 'Caution' }]), 'police', ctx, at(20 * MIN)),
+    );
+    await timers.fireDue(at(99 * MIN));
+    expect((await chased(c.caseId)).map((x) => `${x.agency}:${x.kind}`).sort()).toEqual([
+      'education:escalation', 'education:reminder', 'education:reminder', 'health:escalation', 'health:reminder', 'health:reminder',
+      // police replied at 20 min: its reminder at 25 and 40 min and escalation at 50 were cancelled
+    ].sort());
+    expect(await ready(c.caseId)).toEqual([]);
+    await timers.fireDue(at(100 * MIN));
+    const [msg] = await ready(c.caseId);
+    expect(msg).toMatchObject({ complete: false, reason: 'deadline-reached', replied: ['police'], missing: ['health', 'education'], readyAt: c.deadline, revision: 1 });
+    expect(msg.chronology).toEqual([{ agency: 'police', subjectId: 's2', date: '2026-01-01', category: 'offending', summary: 'Caution' }]);
+    // Nothing fires twice, however often the clock is asked.
+    await timers.fireDue(at(200 * MIN));
+    expect(await chased(c.caseId)).toHaveLength(6);
+    expect(await ready(c.caseId)).toHaveLength(1);
+  });
+
+  it('fires each timer once when replicas race for them', async () => {
+    const cases = Array.from({ length: 30 }, () => rated());
+    for (const c of cases) await handled('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, T0));
+    const other = new TimersService(ds, outbox, picture);
+    other.options.batch = 7;
+    timers.options.batch = 11;
+    try {
+      await Promise.all([timers.fireDue(at(101 * MIN)), other.fireDue(at(101 * MIN)), timers.fireDue(at(101 * MIN))]);
+    } finally {
+      timers.options.batch = 500;
+    }
+    for (const c of cases) {
+      expect(await chased(c.caseId)).toHaveLength(9);
+      expect(await ready(c.caseId)).toHaveLength(1);
+    }
+  });
+
+  it('is ready when the last agency replies, and then no reminder or deadline fires', async () => {
+    const c = rated();
+    await handled('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, T0));
+    for (const a of ['police', 'health', 'education'] as const) await handled('r', reply(c, a), (ctx) => requests.collect(reply(c, a), a, ctx, at(MIN)));
+    expect(await ready(c.caseId)).toMatchObject([{ complete: true, reason: 'all-replied', missing: [], readyAt: at(MIN).toISOString() }]);
+    await timers.fireDue(at(200 * MIN));
+    expect(await chased(c.caseId)).toEqual([]);
+    expect(await ready(c.caseId)).toHaveLength(1);
+  });
+});
+
+describe('late replies', () => {
+  it('accepts a reply after its due time, before the deadline, and flags it late', async () => {
+    const c = rated();
+    await handled('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, T0));
+    const late = reply(c, 'health', [{ subjectId: 's1', date: '2026-02-02', category: 'health', summary: 'A&E' }]);
+    await handled('r', late, (ctx) => requests.collect(late, 'health', ctx, at(30 * MIN)));
+    await timers.fireDue(at(100 * MIN));
+    const [msg] = await ready(c.caseId);
+    expect(msg).toMatchObject({ replied: ['health'], missing: ['police', 'education'], late: ['health'] });
+    expect(msg.chronology).toEqual([{ agency: 'health', subjectId: 's1', date: '2026-02-02', category: 'health', summary: 'A&E', late: true }]);
+  });
+
+  it('after readiness: stores the reply, flags it and publishes the next revision of the picture', async () => {
+    const c = rated();
+    await handled('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, T0));
+    await timers.fireDue(at(100 * MIN));
+    const r1 = reply(c, 'education', [{ subjectId: 's1', date: '2026-03-03', category: 'education', summary: 'Attendance 81%' }]);
+    await handled('r', r1, (ctx) => requests.collect(r1, 'education', ctx, at(110 * MIN)));
+    const r2 = reply(c, 'police', [{ subjectId: 's1', date: '2026-03-03', category: 'education', summary: 'attendance 81 %' }]);
+    await handled('r', r2, (ctx) => requests.collect(r2, 'police', ctx, at(120 * MIN)));
+    const [first, second, third] = await ready(c.caseId);
+    expect(first).toMatchObject({ revision: 1, missing: ['police', 'health', 'education'], chronology: [] });
+    expect(second).toMatchObject({ revision: 2, readyAt: c.deadline, reason: 'deadline-reached', complete: false, replied: ['education'], missing: ['police', 'health'], late: ['education'], repliedAfterReady: ['education'], revisedAt: at(110 * MIN).toISOString() });
+    expect(second.chronology).toEqual([{ agency: 'education', subjectId: 's1', date: '2026-03-03', category: 'education', summary: 'Attendance 81%', late: true }]);
+    // Police said the same thing later: folded into education's entry, police credited.
+    expect(third).toMatchObject({ revision: 3, replied: ['police', 'education'], missing: ['health'], repliedAfterReady: ['police', 'education'] });
+    expect(third.chronology).toEqual([{ agency: 'education', subjectId: 's1', date: '2026-03-03', category: 'education', summary: 'Attendance 81%', late: true, alsoReportedBy: ['police'] }]);
+    for (const m of [first, second, third]) expect(validateData('caseReady', m).ok).toBe(true);
+  });
+
+  it('a reply after the deadline, before its timer fired, still finds the case ready without it', async () => {
+    const c = rated();
+    await handled('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, T0));
+    const r = reply(c, 'police');
+    await handled('r', r, (ctx) => requests.collect(r, 'police', ctx, at(100 * MIN + 300)));
+    const msgs = await ready(c.caseId);
+    expect(msgs.map((m) => [m.revision, m.missing, m.repliedAfterReady])).toEqual([
+      [1, ['police', 'health', 'education'], undefined],
+      [2, ['health', 'education'], ['police']],
+    ]);
+    await timers.fireDue(at(101 * MIN));
+    expect(await ready(c.caseId)).toHaveLength(2);
+  });
+
+  it('ignores a repeated reply from an agency that already replied', async () => {
+    const c = rated();
+    await handled('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, T0));
+    await handled('r', reply(c, 'police'), (ctx) => requests.collect(reply(c, 'police'), 'police', ctx, at(MIN)));
+    await handled('r', reply(c, 'police', [{ date: '2026-01-01', summary: 'x', category: 'offending' }]), (ctx) => requests.collect(reply(c, 'police'), 'police', ctx, at(2 * MIN)));
+    const [{ n: count }] = await ds.query(`SELECT count(*)::int AS n FROM checks.replies WHERE case_id = $1`, [c.caseId]);
+    expect(count).toBe(1);
+  });
+});
+
+describe('replies that cannot be right', () => {
+  it('refuses a reply claiming another agency than its topic, or not matching its request', async () => {
+    const c = rated();
+    await handled('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, T0));
+    await expect(handled('r', reply(c, 'police'), (ctx) => requests.collect(reply(c, 'police'), 'health', ctx, at(MIN)))).rejects.toThrow(RejectedMessage);
+    const wrong = { ...reply(c, 'police'), requestId: requestIdFor(c.caseId, 'health') };
+    await expect(handled('r', wrong, (ctx) => requests.collect(wrong, 'police', ctx, at(MIN)))).rejects.toThrow(/does not match/);
+    await expect(handled('r', reply(c, 'housing'), (ctx) => requests.collect(reply(c, 'housing'), 'housing', ctx, at(MIN)))).rejects.toThrow(/unknown request/);
+  });
+
+  it('a parked reply raises one alert for its case, and the agency still counts as missing', async () => {
+    const c = rated();
+    await handled('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, T0));
+    const letter: DeadLetter = {
+      originalTopic: checkRepliedTopic('education'),
+      partition: 2,
+      offset: '17',
+      key: c.caseId,
+      consumer: 'checks',
+      failedAt: at(MIN).toISOString(),
+      reason: 'message breaks its contract',
+      errors: [{ path: '/data/known', rule: 'type', message: 'must be boolean' }, { path: '/data/repliedAt', rule: 'format', message: 'x' }],
+      rawValue: '{"data":{"summary":"Amy Example ..."}}',
+    };
+    await handled('mash.deadletter.v1', letter, (ctx) => alerts.fromDeadLetter(letter, ctx));
+    await handled('mash.deadletter.v1', { ...letter, failedAt: at(2 * MIN).toISOString() }, (ctx) => alerts.fromDeadLetter({ ...letter, failedAt: at(2 * MIN).toISOString() }, ctx));
+    const alertsOut = (await chased(c.caseId)).filter((x) => x.kind === 'malformed-reply');
+    expect(alertsOut).toEqual([
+      { caseId: c.caseId, requestId: requestIdFor(c.caseId, 'education'), agency: 'education', kind: 'malformed-reply', at: expect.any(String), dueAt: at(80 * MIN).toISOString(), reason: 'message breaks its contract: /data/known type; /data/repliedAt format' },
+    ]);
+    expect(validateData('checkChased', alertsOut[0]).ok).toBe(true);
+    await timers.fireDue(at(100 * MIN));
+    expect((await ready(c.caseId))[0].missing).toContain('education');
+  });
+
+  it('ignores letters from other topics and counts letters for no known request', async () => {
+    const base: DeadLetter = { originalTopic: 'mash.contact.police.inbound.v1', consumer: 'gateway', failedAt: T0.toISOString(), reason: 'x', rawValue: '{}', key: 'CS-none' };
+    await handled('d', base, (ctx) => alerts.fromDeadLetter(base, ctx));
+    await handled('d', { ...base, originalTopic: checkRepliedTopic('police') }, (ctx) => alerts.fromDeadLetter({ ...base, originalTopic: checkRepliedTopic('police') }, ctx));
+    const [{ n: count }] = await ds.query(`SELECT count(*)::int AS n FROM checks.alerts WHERE case_id = 'CS-none'`);
+    expect(count).toBe(0);
+  });
+});
