@@ -8,9 +8,9 @@
  */
 import { join } from 'node:path';
 import type { Contact, ContactSubject, Rating } from '@mash/contracts';
-import { loadPolicy } from '../apps/triage/src/policy';
+import { loadPolicy } from '@mash/policy';
 import { rate, RatingInput } from '../apps/triage/src/rating';
-import { deadlineFor } from '../apps/triage/src/deadlines';
+import { deadlineFor } from '@mash/policy';
 import { planChecks } from '../apps/triage/src/checkPlan';
 import { decideConsent } from '../apps/triage/src/consent';
 

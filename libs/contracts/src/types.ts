@@ -6,6 +6,14 @@ export type DataCategory = 'identity' | 'address' | 'household' | 'involvement' 
 export type LawfulBasis = 'consent' | 'section-47' | 'section-17' | 'risk-of-significant-harm' | 'statutory-function' | 'crime-prevention';
 export type ReferralSource = '1A' | '1B' | '1C' | '1D' | '2A' | '2B' | '3A' | '3B' | '3C' | '3D' | '3E' | '3F' | '4' | '5A' | '5B' | '5C' | '5D' | '6' | '7' | '8' | '9' | '10';
 export type DecisionOutcome = 'nfa' | 'advice' | 'signposting' | 'early-help' | 'social-care-assessment' | 'strategy-discussion' | 'marac-referral' | 'transfer' | 'information-provided';
+/** Every decision outcome, for code that lists them (policy files, forms); mirrors DecisionOutcome. */
+export const DECISION_OUTCOMES = [
+  'nfa', 'advice', 'signposting', 'early-help', 'social-care-assessment', 'strategy-discussion',
+  'marac-referral', 'transfer', 'information-provided',
+] as const satisfies readonly DecisionOutcome[];
+// Fails to compile if an outcome is added to the type and not to the list.
+const allOutcomesListed: Exclude<DecisionOutcome, (typeof DECISION_OUTCOMES)[number]> extends never ? true : false = true;
+void allOutcomesListed;
 
 export interface Person { name: string; role: string }
 

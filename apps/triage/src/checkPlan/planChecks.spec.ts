@@ -1,8 +1,8 @@
 import { planChecks } from '.';
 import { decideConsent } from '../consent';
-import { deadlineFor } from '../deadlines';
-import { shippedPolicy } from '../policy/testing';
-import type { Policy } from '../policy/types';
+import { deadlineFor } from '@mash/policy';
+import { shippedPolicy } from '@mash/policy';
+import type { Policy } from '@mash/policy';
 import { contactWith } from '../rating/testContacts';
 
 const london = shippedPolicy('london');

@@ -1,7 +1,7 @@
 import type { CheckAgency, Contact, DataCategory, PlanItem, Rating } from '@mash/contracts';
 import type { ConsentDecision } from '../consent/consent';
-import { pointInTimescale } from '../deadlines/deadlineFor';
-import type { Policy } from '../policy/types';
+import { pointInTimescale } from '@mash/policy';
+import type { Policy } from '@mash/policy';
 
 /**
  * Which agencies are asked, for what, and by when: proportionate to the rating and the presenting

@@ -1,5 +1,5 @@
 import { decideConsent, ConsentOverrideError } from '.';
-import { shippedPolicy } from '../policy/testing';
+import { shippedPolicy } from '@mash/policy';
 
 const london = shippedPolicy('london');
 

@@ -1,5 +1,5 @@
 import type { Consent, LawfulBasis } from '@mash/contracts';
-import type { AgencyGrant, Policy } from '../policy/types';
+import type { AgencyGrant, Policy } from '@mash/policy';
 
 /** A manager's recorded decision to share without consent (Haringey judgment: case by case). */
 export interface ManagerOverride {

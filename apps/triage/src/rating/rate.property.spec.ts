@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { Contact, ContactSubject } from '@mash/contracts';
 import { rate, RATING_ORDER } from '.';
 import type { RatingInput } from './rate';
-import { shippedPolicy } from '../policy/testing';
+import { shippedPolicy } from '@mash/policy';
 import { NOW } from './testContacts';
 
 const CODES = ['1', '2', '3', '4B', '1B', '2B', '4A', '10A', '11A', '12A', '13A', '16A', '17A', '18B', '18C', '19B', '20', '21', '22A', '24A', 'ASB', 'ARREST', 'HOMELESS-16-17'];

@@ -1,6 +1,6 @@
 import { exampleContact } from '@mash/contracts/examples';
 import { rate, higherRating } from '.';
-import { shippedPolicy } from '../policy/testing';
+import { shippedPolicy } from '@mash/policy';
 import { contactWith, inputWith, NOW } from './testContacts';
 import type { RatingInput } from './rate';
 

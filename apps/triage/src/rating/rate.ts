@@ -1,5 +1,5 @@
 import type { Contact, Rating } from '@mash/contracts';
-import type { Policy, RuleConditions, ThresholdRule } from '../policy/types';
+import type { Policy, RuleConditions, ThresholdRule } from '@mash/policy';
 
 export interface RatingInput {
   contact: Contact;

@@ -1,5 +1,5 @@
 import { assessRepeats, monthsBefore } from '.';
-import { shippedPolicy } from '../policy/testing';
+import { shippedPolicy } from '@mash/policy';
 
 const now = new Date('2026-11-30T10:00:00Z');
 const trigger = shippedPolicy('sefton').repeatTrigger;

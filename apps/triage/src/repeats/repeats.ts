@@ -1,4 +1,4 @@
-import type { RepeatTrigger } from '../policy/types';
+import type { RepeatTrigger } from '@mash/policy';
 
 export interface RepeatAssessment {
   /** Contacts about this child inside the window, this one included. */

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHECK_AGENCIES } from '@mash/contracts';
-import { loadPolicy, parsePolicy, PolicyError, teamsToAlert } from '.';
+import { loadPolicy, loadPolicyFromEnv, parsePolicy, policyPathFromEnv, PolicyError, repoRoot, teamsToAlert } from '.';
 import { policiesDir, shippedPolicy } from './testing';
 
 const raw = (locality: string) => JSON.parse(readFileSync(join(policiesDir, `${locality}.json`), 'utf8'));
@@ -149,5 +149,25 @@ describe('broken policies', () => {
     writeFileSync(join(dir, 'bad.json'), '{ "locality": ');
     expect(() => loadPolicy(join(dir, 'broken.json'))).toThrow(/\/repeatTrigger\/count .*rule: minimum/);
     expect(() => loadPolicy(join(dir, 'bad.json'))).toThrow(PolicyError);
+  });
+});
+
+describe('loadPolicyFromEnv', () => {
+  it('defaults to the London template, found from the repository root whatever the working directory', () => {
+    const cwd = process.cwd();
+    try {
+      process.chdir(tmpdir());
+      expect(policyPathFromEnv({})).toBe(join(repoRoot(), 'policies', 'london.json'));
+      expect(loadPolicyFromEnv({}).locality).toBe('london');
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+  it('takes MASH_POLICY, relative to the repository root or absolute', () => {
+    expect(loadPolicyFromEnv({ MASH_POLICY: 'policies/sefton.json' }).locality).toBe('sefton');
+    expect(loadPolicyFromEnv({ MASH_POLICY: join(policiesDir, 'sandwell.json') }).locality).toBe('sandwell');
+  });
+  it('refuses a missing or broken file with the path in the message', () => {
+    expect(() => loadPolicyFromEnv({ MASH_POLICY: 'policies/atlantis.json' })).toThrow(/atlantis\.json.*cannot be read/);
   });
 });

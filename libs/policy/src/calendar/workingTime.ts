@@ -1,4 +1,4 @@
-import type { TimeUnit, Weekday, WorkingCalendar } from '../policy/types';
+import type { TimeUnit, Weekday, WorkingCalendar } from '../types';
 import { dayNumberOf, instantAt, localDayNumber, weekdayOf } from './zonedTime';
 
 /**

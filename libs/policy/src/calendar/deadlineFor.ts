@@ -1,5 +1,5 @@
 import type { Rating } from '@mash/contracts';
-import type { Policy } from '../policy/types';
+import type { Policy } from '../types';
 import { addWorkingTime, ClockUnit } from './workingTime';
 
 /** The clock a rating's timescale runs on. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { addWorkingTime, deadlineFor, isWorkingTime, pointInTimescale, workingDayHours } from '.';
-import { shippedPolicy } from '../policy/testing';
+import { shippedPolicy } from '../testing';
 import { instantAt, dayNumberOf, offsetMinutes } from './zonedTime';
 
 const london = shippedPolicy('london');

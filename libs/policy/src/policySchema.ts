@@ -1,16 +1,10 @@
-import { CHECK_AGENCIES, commonSchema, DecisionOutcome } from '@mash/contracts';
+import { CHECK_AGENCIES, commonSchema, DECISION_OUTCOMES } from '@mash/contracts';
 
 const RATINGS = commonSchema.definitions.rating.enum;
 const CATEGORIES = commonSchema.definitions.dataCategory.enum;
 
-/** Mirrors the DecisionOutcome type; the `satisfies` line fails to compile if the two drift. */
-export const DECISION_OUTCOMES = [
-  'nfa', 'advice', 'signposting', 'early-help', 'social-care-assessment', 'strategy-discussion',
-  'marac-referral', 'transfer', 'information-provided',
-] as const satisfies readonly DecisionOutcome[];
-type MissingOutcome = Exclude<DecisionOutcome, (typeof DECISION_OUTCOMES)[number]>;
-const allOutcomesListed: MissingOutcome extends never ? true : false = true;
-void allOutcomesListed;
+// The outcomes a locality may offer are the contracts' list; re-exported for older imports.
+export { DECISION_OUTCOMES };
 
 /** CIN census factor codes and the London template's own categories, as the contact schema allows. */
 const ISSUE_CODE = { type: 'string', pattern: '^([0-9]{1,2}[A-F]?|ASB|ARREST|HOMELESS-16-17)$' } as const;

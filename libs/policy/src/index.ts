@@ -1,0 +1,14 @@
+/**
+ * The locality policy (policies/<locality>.json) and the working calendar it defines: one place for
+ * every service that rates, times, asks or reminds (triage, gateway, checks, notifier).
+ */
+export * from './types';
+export { loadPolicy, parsePolicy, PolicyError, teamsToAlert } from './loadPolicy';
+export { policySchema, DECISION_OUTCOMES } from './policySchema';
+export { loadPolicyFromEnv, policyPathFromEnv, DEFAULT_POLICY } from './fromEnv';
+export { repoRoot } from './repoRoot';
+export { shippedPolicy, policiesDir } from './testing';
+export {
+  addWorkingTime, isWorkingDay, isWorkingTime, workingDayHours, deadlineFor, clockFor, pointInTimescale,
+} from './calendar';
+export type { ClockUnit } from './calendar';
