@@ -11,6 +11,7 @@ export const TOPICS = {
   caseReady: 'mash.case.ready.v1',
   checkChased: 'mash.check.chased.v1',
   decisionRecorded: 'mash.decision.recorded.v1',
+  consentOverride: 'mash.consent.override.v1',
   noticeDelivered: 'mash.notice.delivered.v1',
   deadLetter: 'mash.deadletter.v1',
 } as const;
@@ -31,6 +32,7 @@ export type TopicKind =
   | 'caseReady'
   | 'checkChased'
   | 'decisionRecorded'
+  | 'consentOverride'
   | 'noticeDelivered'
   | 'deadLetter'
   | 'checkRequested'
@@ -66,6 +68,7 @@ export const TOPIC_DEFINITIONS: TopicDefinition[] = [
   def(TOPICS.caseReady, 'caseReady', 'Checks are complete, or the deadline arrived: what replied, what is missing, the chronology.'),
   def(TOPICS.checkChased, 'checkChased', 'A reminder to an agency, or an escalation to the MASH manager of a missed reply.'),
   def(TOPICS.decisionRecorded, 'decisionRecorded', 'A decision recorded by a named decision maker.'),
+  def(TOPICS.consentOverride, 'consentOverride', 'A manager records sharing without consent (section 47 / risk of significant harm) for a case, with the reason: triage audits it and widens the check plan.'),
   def(TOPICS.noticeDelivered, 'noticeDelivered', 'Receipt of an outcome notice: delivered, failed or no channel.'),
   def(TOPICS.deadLetter, 'deadLetter', 'Messages that failed validation or handling, with the reason, for replay.', 90 * DAY),
   ...CHECK_AGENCIES.map((a) => def(checkRequestedTopic(a), 'checkRequested', `Check requests addressed to ${a}.`)),

@@ -114,6 +114,20 @@ export interface CaseRated {
   lawfulBasis: LawfulBasis;
   duplicateOf?: string;
   allocatedWorker?: string;
+  /** Absent or 1: the first plan. 2+: a revised start (consent override, escalation by a duplicate report); checkPlan then holds only the items to add. */
+  revision?: number;
+}
+
+/** A manager's recorded decision to share without consent for one case (Haringey judgment: case by case). */
+export interface ConsentOverride {
+  overrideId: string;
+  caseId: string;
+  recordedAt: string;
+  recordedBy: Person;
+  /** The credential the override came in with. */
+  principal: string;
+  basis: 'section-47' | 'risk-of-significant-harm';
+  reason: string;
 }
 
 export interface TeamsAlerted { caseId: string; contactId: string; alertedAt: string; teams: string[]; ruleIds: string[] }
@@ -243,6 +257,7 @@ export interface MessageTypes {
   checkChased: CheckChased;
   caseReady: CaseReady;
   decisionRecorded: DecisionRecorded;
+  consentOverride: ConsentOverride;
   noticeDelivered: NoticeDelivered;
   noticeIssued: NoticeIssued;
   contactInbound: ContactInbound;

@@ -64,8 +64,9 @@ export const eventSchemas = {
       checkPlan: { type: 'array', items: planItem },
       subjects: { type: 'array', items: checkSubject },
       lawfulBasis: ref('lawfulBasis'),
-      duplicateOf: ref('id'),
+      duplicateOf: { ...ref('id'), description: 'This contact reports an incident already reported by that contact: it joins that contact\'s case and asks no agency again.' },
       allocatedWorker: ref('shortText'),
+      revision: { type: 'integer', minimum: 1, description: 'Absent or 1: the first start rating and its plan. 2 and up: a revised start (consent override, escalation): checkPlan lists only the agencies to ask now or to ask again for more categories.' },
     }),
   },
   teamsAlerted: {
@@ -179,6 +180,18 @@ export const eventSchemas = {
       },
       urgentOverride: strictObject(['reason'], { reason: { type: 'string', minLength: 3, maxLength: 2000 } }),
       policyVersion: ref('id'),
+    }),
+  },
+  consentOverride: {
+    $id: 'consentOverride',
+    ...strictObject(['overrideId', 'caseId', 'recordedAt', 'recordedBy', 'principal', 'basis', 'reason'], {
+      overrideId: ref('id'),
+      caseId: ref('id'),
+      recordedAt: ref('dateTime'),
+      recordedBy: ref('person'),
+      principal: ref('id'),
+      basis: { type: 'string', enum: ['section-47', 'risk-of-significant-harm'], description: 'The lawful basis for sharing without consent.' },
+      reason: { type: 'string', minLength: 10, maxLength: 2000, pattern: '\\S', description: 'Why consent is overridden for this case: recorded and audited.' },
     }),
   },
   noticeDelivered: {
