@@ -33,21 +33,38 @@ interface DecisionRow {
  * within seconds of receipt, well inside the one-working-day target (formats.md); the rating
  * itself is never named, it is the hub's internal grade.
  */
+/**
+ * Handlers for one case run concurrently (contact and case events sit on different partitions), and
+ * under READ COMMITTED two of them could each miss the other's uncommitted half of the join: a
+ * contact arriving with the decision would then never get its outcome notice. A transaction-scoped
+ * advisory lock per contact and per case serialises them; after it, each sees what the other
+ * committed. Always contact before case, so two handlers never wait on each other in a circle.
+ */
+async function lock(m: EntityManager, kind: 'contact' | 'case', id: string): Promise<void> {
+  await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`notifier:${kind}:${id}`]);
+}
+
 @Injectable()
 export class NoticesService {
   constructor(private readonly sender: NoticeSender) {}
 
   async contactReceived(e: ContactReceived, m: EntityManager): Promise<void> {
+    await lock(m, 'contact', e.contactId);
     // Only what a notice may use: the referrer and the references, never the narrative or subjects.
     await m.query(
       `INSERT INTO notifier.referrers (contact_id, source_agency, agency_reference, referrer, received_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
       [e.contactId, e.sourceAgency, e.contact.agencyReference, JSON.stringify(e.contact.referrer), e.receivedAt],
     );
     const [row] = await m.query(`SELECT case_id FROM notifier.case_contacts WHERE contact_id = $1`, [e.contactId]);
-    if (row) await this.reconcile(m, row.case_id);
+    if (row) {
+      await lock(m, 'case', row.case_id);
+      await this.reconcile(m, row.case_id);
+    }
   }
 
   async caseRated(e: CaseRated, m: EntityManager): Promise<void> {
+    await lock(m, 'contact', e.contactId);
+    await lock(m, 'case', e.caseId);
     // The start rating's deadline is the promise made to the referrer; a re-rating at the end of
     // checks does not move it.
     await m.query(
@@ -60,6 +77,7 @@ export class NoticesService {
   }
 
   async caseReady(e: CaseReady, m: EntityManager): Promise<void> {
+    await lock(m, 'case', e.caseId);
     // Agencies that replied contributed; the missing ones did not and get no closing notice.
     for (const agency of e.replied) {
       await m.query(`INSERT INTO notifier.contributors (case_id, agency) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [e.caseId, agency]);
@@ -68,6 +86,7 @@ export class NoticesService {
   }
 
   async decisionRecorded(d: DecisionRecorded, publishedAt: string, m: EntityManager): Promise<void> {
+    await lock(m, 'case', d.caseId);
     await m.query(`INSERT INTO notifier.decisions (decision_id, case_id, body, published_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [
       d.decisionId,
       d.caseId,
