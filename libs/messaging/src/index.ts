@@ -2,6 +2,7 @@ export * from './config';
 export * from './envelopes';
 export * from './errors';
 export * from './kafkaPort';
+export * from './lagTracker';
 export * from './log';
 export * from './metrics';
 export * from './outbox';
