@@ -59,7 +59,11 @@ export class KafkaPort {
       brokers: config.brokers,
       logLevel: logLevel.WARN,
       logCreator: () => ({ level, log: entry }) => {
-        if (level <= logLevel.WARN) log(level <= logLevel.ERROR ? 'error' : 'warn', 'kafka', { detail: entry.message, broker: entry.broker });
+        if (level > logLevel.WARN) return;
+        // "Response X" lines are broker error codes kafkajs retries itself (a leader moving, a
+        // group rebalancing): worth a warning, not an error page at night.
+        const retried = typeof entry.message === 'string' && entry.message.startsWith('Response ');
+        log(level <= logLevel.ERROR && !retried ? 'error' : 'warn', 'kafka', { detail: entry.message, error: entry.error, broker: entry.broker });
       },
       retry: { initialRetryTime: 200, retries: 10 },
     });
