@@ -1,7 +1,7 @@
 import type { Consent, Contact, ContactSubject, LawfulBasis, NoticeChannel, PresentingIssue, ReferralSource } from '@mash/contracts';
-import { compact, NativeReader, Translation } from '../../shared/native-reader';
+import { compact, NativeReader, Translation } from '@mash/adapter-kit';
 
-export type { Translation } from '../../shared/native-reader';
+export type { Translation } from '@mash/adapter-kit';
 
 /**
  * A call to the council's children's contact centre from a member of the public, as the call

@@ -1,7 +1,7 @@
 import type { Consent, Contact, ContactSubject, LawfulBasis, PresentingIssue } from '@mash/contracts';
-import { compact, NativeReader, Translation } from '../../shared/native-reader';
+import { compact, NativeReader, Translation } from '@mash/adapter-kit';
 
-export type { Translation } from '../../shared/native-reader';
+export type { Translation } from '@mash/adapter-kit';
 
 /**
  * A school safeguarding record as CPOMS, MyConcern, Record Manager or Safeguard My School export

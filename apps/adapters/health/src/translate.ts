@@ -1,7 +1,7 @@
 import type { Consent, Contact, ContactSubject, LawfulBasis, PresentingIssue, ReferralSource } from '@mash/contracts';
-import { ageOn, compact, NativeReader, Translation } from '../../shared/native-reader';
+import { ageOn, compact, NativeReader, Translation } from '@mash/adapter-kit';
 
-export type { Translation } from '../../shared/native-reader';
+export type { Translation } from '@mash/adapter-kit';
 
 /**
  * A safeguarding referral from a health system as an HL7 FHIR R4 Bundle of type "message", built on

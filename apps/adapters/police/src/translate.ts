@@ -1,7 +1,7 @@
 import type { Consent, Contact, ContactSubject, LawfulBasis, PresentingIssue } from '@mash/contracts';
-import { ageOn, compact, NativeReader, Translation } from '../../shared/native-reader';
+import { ageOn, compact, NativeReader, Translation } from '@mash/adapter-kit';
 
-export type { Translation } from '../../shared/native-reader';
+export type { Translation } from '@mash/adapter-kit';
 export type { PoliceNotification, PolicePerson } from './native';
 
 /**

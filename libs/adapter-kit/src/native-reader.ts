@@ -4,8 +4,8 @@ import { Contact, FieldError, validateContact, validateSchema } from '@mash/cont
  * What every adapter's translator returns. Errors point into the agency's NATIVE record, because the
  * person who must fix it works in the agency's system and has never seen the canonical contact.
  *
- * Shared by the four adapters in apps/adapters/; it depends only on @mash/contracts so it can move
- * into a library (or be copied by an agency writing its own adapter) unchanged.
+ * Shared by the four adapters in apps/adapters/; it depends only on @mash/contracts so an agency
+ * writing its own adapter can copy it unchanged.
  */
 export type Translation = { ok: true; contact: Contact } | { ok: false; errors: FieldError[] };
 

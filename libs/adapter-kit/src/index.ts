@@ -1,0 +1,7 @@
+export * from './native-reader';
+export * from './signature';
+export * from './gatewayClient';
+export * from './config';
+export * from './noticeBoard';
+export * from './rejectLog';
+export * from './serve';
