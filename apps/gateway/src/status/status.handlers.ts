@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { CaseRated, CaseReady, DecisionRecorded, NoticeDelivered, TeamsAlerted, TOPICS } from '@mash/contracts';
 import { MessageContext } from '@mash/messaging';
+import { BoardProjection } from '../board/board.projection';
 
 /**
  * Builds the gateway's view of each contact's journey from the other services' events, so that a
@@ -9,6 +10,8 @@ import { MessageContext } from '@mash/messaging';
  */
 @Controller()
 export class StatusHandlers {
+  constructor(private readonly board: BoardProjection) {}
+
   private async step(ctx: MessageContext, where: string, params: unknown[], stage: string, set: string, setParams: unknown[] = []) {
     const at = ctx.envelope.occurredAt;
     const n = params.length;
@@ -30,6 +33,7 @@ export class StatusHandlers {
     );
     const stage = e.stage === 'start' ? (e.checkPlan.length ? 'checks-in-progress' : 'rated') : 're-rated';
     await this.step(ctx, 'contact_id = $1', [e.contactId], stage, 'case_id = $1, rating = $2, deadline = $3', [e.caseId, e.rating, e.deadline]);
+    await this.board.rated(e, ctx.manager);
   }
 
   @EventPattern(TOPICS.teamsAlerted)
@@ -44,6 +48,7 @@ export class StatusHandlers {
       [e.caseId, JSON.stringify(e.chronology), JSON.stringify(e.replied), JSON.stringify(e.missing)],
     );
     await this.step(ctx, 'case_id = $1', [e.caseId], 'ready-for-decision', 'ready_at = $1, complete = $2, missing = $3', [e.readyAt, e.complete, JSON.stringify(e.missing)]);
+    await this.board.ready(e, ctx.manager);
   }
 
   @EventPattern(TOPICS.decisionRecorded)

@@ -1,0 +1,125 @@
+import { Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { CHECK_AGENCIES } from '@mash/contracts';
+import { GroupLagReport, KafkaPort, LagTracker, log } from '@mash/messaging';
+import { registerLagMetrics } from './lag.metrics';
+
+export interface LagOptions {
+  intervalMs: number;
+  /** Samples per partition window; window length = intervalMs x windowSize. */
+  windowSize: number;
+  /** Logical group names (the port adds the run's prefix). */
+  groups: string[];
+}
+
+/** The hub's own services and every agency's connector, unless MASH_LAG_GROUPS names others. */
+export const DEFAULT_LAG_GROUPS = ['gateway', 'triage', 'checks', 'notifier', ...CHECK_AGENCIES.map((a) => `connector-${a}`)];
+
+export function lagOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): LagOptions {
+  const seconds = Number(env.MASH_LAG_INTERVAL_SECONDS ?? 5);
+  const windowSize = Number(env.MASH_LAG_WINDOW ?? 12);
+  if (!(seconds > 0)) throw new Error(`MASH_LAG_INTERVAL_SECONDS must be a positive number of seconds, not '${env.MASH_LAG_INTERVAL_SECONDS}'`);
+  if (!(Number.isInteger(windowSize) && windowSize >= 2)) throw new Error(`MASH_LAG_WINDOW must be a whole number of samples >= 2, not '${env.MASH_LAG_WINDOW}'`);
+  const groups = env.MASH_LAG_GROUPS ? env.MASH_LAG_GROUPS.split(',').map((g) => g.trim()).filter(Boolean) : DEFAULT_LAG_GROUPS;
+  return { intervalMs: Math.round(seconds * 1000), windowSize, groups };
+}
+
+export interface LagSnapshot {
+  sampledAt?: string;
+  intervalSeconds: number;
+  windowSamples: number;
+  groups: GroupLagReport[];
+  /** Groups with no committed offsets on the broker: never ran, or offsets expired. */
+  absentGroups: string[];
+  /** Why the last sample failed, if it did (the previous figures are kept and go stale). */
+  lastError?: string;
+}
+
+/**
+ * Samples every watched group's committed and end offsets on a timer and keeps the windows in
+ * memory. Kept out of request handling: /v1/ops/lag and /metrics read the last sample and never
+ * wait on the broker.
+ */
+@Injectable()
+export class LagSampler implements OnApplicationBootstrap, OnModuleDestroy {
+  readonly options = lagOptionsFromEnv();
+  private readonly tracker = new LagTracker(this.options.windowSize);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopped = false;
+  private sampledAt?: number;
+  private absent: string[] = [];
+  private lastError?: string;
+
+  constructor(private readonly port: KafkaPort) {}
+
+  onApplicationBootstrap(): void {
+    registerLagMetrics(() => this.snapshot());
+    const loop = () => {
+      if (this.stopped) return;
+      this.running = this.sample().finally(() => {
+        this.running = undefined;
+        if (!this.stopped) this.timer = setTimeout(loop, this.options.intervalMs);
+      });
+    };
+    this.timer = setTimeout(loop, 0);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    // Before the port closes (ServiceLifecycle): a sample in flight must not hit a closed admin client.
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One round over every group. Public so a test or an operator action can force a sample. */
+  async sample(): Promise<void> {
+    const at = Date.now();
+    try {
+      const members = await this.members();
+      const absent: string[] = [];
+      for (const group of this.options.groups) {
+        const rows = await this.port.lag(group);
+        if (rows.length === 0) {
+          absent.push(group);
+          this.tracker.forget(group);
+          continue;
+        }
+        const observations = rows.map((r) => ({ topic: r.topic, partition: r.partition, committed: Number(r.committed), end: Number(r.end) }));
+        this.tracker.record(group, at, observations, members.get(group));
+      }
+      this.absent = absent;
+      this.sampledAt = at;
+      this.lastError = undefined;
+    } catch (err) {
+      // The broker being away is itself visible on /health/ready; here we keep the last figures.
+      this.lastError = String((err as Error).message ?? err).slice(0, 300);
+      log('warn', 'consumer lag sample failed', { error: this.lastError });
+    }
+  }
+
+  /** Whether each group has a live member; a group the broker cannot describe is left unknown. */
+  private async members(): Promise<Map<string, boolean | undefined>> {
+    const out = new Map<string, boolean | undefined>();
+    try {
+      const admin = await this.port.adminClient();
+      const { groups } = await admin.describeGroups(this.options.groups.map((g) => this.port.physical(g)));
+      for (const g of groups) out.set(this.port.logical(g.groupId), g.members.length > 0);
+    } catch (err) {
+      log('warn', 'consumer group membership unknown', { error: String((err as Error).message ?? err).slice(0, 200) });
+    }
+    return out;
+  }
+
+  snapshot(): LagSnapshot {
+    const now = Date.now();
+    return {
+      ...(this.sampledAt ? { sampledAt: new Date(this.sampledAt).toISOString() } : {}),
+      intervalSeconds: this.options.intervalMs / 1000,
+      windowSamples: this.options.windowSize,
+      groups: this.options.groups.map((g) => this.tracker.report(g, now)).filter((r): r is GroupLagReport => r !== undefined),
+      absentGroups: this.absent,
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+    };
+  }
+}
