@@ -27,3 +27,13 @@ export function isInfrastructureError(err: unknown): boolean {
 export class RejectedMessage extends Error {
   override name = 'RejectedMessage';
 }
+
+/**
+ * Thrown by a handler whose message arrived before what it builds on: events of one case travel on
+ * several topics, and partitions of different topics are consumed independently, so a caseReady can
+ * overtake the caseRated it follows. Retried for longer than an ordinary failure (the earlier event
+ * is normally milliseconds away), then parked, from where a replay finishes the job.
+ */
+export class NotReadyYet extends Error {
+  override name = 'NotReadyYet';
+}

@@ -2,7 +2,7 @@ import { Admin, Consumer, Kafka, KafkaMessage, logLevel, Partitioners, Producer 
 import { DeadLetter, Envelope, TOPICS, TOPIC_DEFINITIONS, TopicDefinition, validateMessage } from '@mash/contracts';
 import { MessagingConfig } from './config';
 import { envelopeFor, Outgoing } from './envelopes';
-import { isInfrastructureError, RejectedMessage } from './errors';
+import { isInfrastructureError, NotReadyYet, RejectedMessage } from './errors';
 import { log } from './log';
 import { messagingMetrics } from './metrics';
 
@@ -39,6 +39,8 @@ export interface Subscription {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// About 30 s of waiting in all (the back-off is capped at 2 s) before a message is parked.
+const NOT_READY_ATTEMPTS = 20;
 
 /**
  * The one place that talks to Kafka: publish, subscribe, commit. Services never use kafkajs
@@ -237,10 +239,11 @@ export class KafkaPort {
         // Kafka or Postgres being away is not the message's fault: let kafkajs retry without
         // committing, so nothing is parked or lost while a dependency restarts.
         if (isInfrastructureError(err)) throw err;
-        const reason = `handler failed: ${(err as Error).message ?? String(err)}`;
-        if (err instanceof RejectedMessage || attempt >= maxAttempts) return park(reason, undefined, attempt);
+        const notReady = err instanceof NotReadyYet;
+        const reason = `${notReady ? 'precondition not met' : 'handler failed'}: ${(err as Error).message ?? String(err)}`;
+        if (err instanceof RejectedMessage || attempt >= (notReady ? NOT_READY_ATTEMPTS : maxAttempts)) return park(reason, undefined, attempt);
         log('warn', 'handler failed, will retry', { topic, messageId: received.envelope.id, attempt, error: (err as Error).name });
-        await sleep(Math.min(5000, 100 * 2 ** attempt));
+        await sleep(Math.min(notReady ? 2000 : 5000, 100 * 2 ** attempt));
         await heartbeat();
       }
     }

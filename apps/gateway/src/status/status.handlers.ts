@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { CaseRated, CaseReady, DecisionRecorded, NoticeDelivered, TeamsAlerted, TOPICS } from '@mash/contracts';
-import { MessageContext } from '@mash/messaging';
+import { MessageContext, NotReadyYet } from '@mash/messaging';
 import { BoardProjection } from '../board/board.projection';
 
 /**
@@ -16,12 +16,14 @@ export class StatusHandlers {
     const at = ctx.envelope.occurredAt;
     const n = params.length;
     const sets = set ? `, ${set.replace(/\$(\d+)/g, (_, i) => `$${Number(i) + n + 2}`)}` : '';
-    await ctx.manager.query(
+    const [, updated]: [unknown, number] = await ctx.manager.query(
       `UPDATE gateway.contact_status SET stage = $${n + 1}, updated_at = now(),
          history = history || jsonb_build_array(jsonb_build_object('at', $${n + 2}::text, 'stage', $${n + 1}::text))${sets}
        WHERE ${where}`,
       [...params, stage, at, ...setParams],
     );
+    // The event this one follows travels on another topic and may not be here yet.
+    if (updated === 0) throw new NotReadyYet(`no contact yet for ${stage} (${where.split(' ')[0]} ${String(params[0])})`);
   }
 
   @EventPattern(TOPICS.caseRated)
@@ -43,10 +45,11 @@ export class StatusHandlers {
 
   @EventPattern(TOPICS.caseReady)
   async ready(@Payload() e: CaseReady, @Ctx() ctx: MessageContext) {
-    await ctx.manager.query(
+    const [, known]: [unknown, number] = await ctx.manager.query(
       `UPDATE gateway.cases SET ready = true, chronology = $2, replied = $3, missing = $4, updated_at = now() WHERE case_id = $1`,
       [e.caseId, JSON.stringify(e.chronology), JSON.stringify(e.replied), JSON.stringify(e.missing)],
     );
+    if (known === 0) throw new NotReadyYet(`case ${e.caseId} not rated yet`);
     await this.step(ctx, 'case_id = $1', [e.caseId], 'ready-for-decision', 'ready_at = $1, complete = $2, missing = $3', [e.readyAt, e.complete, JSON.stringify(e.missing)]);
     await this.board.ready(e, ctx.manager);
   }
