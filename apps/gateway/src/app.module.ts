@@ -15,6 +15,7 @@ import { RatingTimescales } from './intake/timescales';
 import { GatewayTables1700000000100 } from './migrations/1700000000100-gateway-tables';
 import { BoardAgencyStatus1700000000160 } from './migrations/1700000000160-board-agency-status';
 import { OpenApiController } from './openapi/openapi.controller';
+import { ConsentOverridesController } from './overrides/overrides.controller';
 import { QuarantineService } from './quarantine/quarantine.service';
 import { StatusController } from './status/status.controller';
 import { StatusHandlers } from './status/status.handlers';
@@ -23,7 +24,7 @@ export const GATEWAY_MIGRATIONS = [GatewayTables1700000000100, BoardAgencyStatus
 
 @Module({
   imports: [ServiceModule.forService({ name: 'gateway', schema: 'gateway', migrations: GATEWAY_MIGRATIONS })],
-  controllers: [IntakeController, InboundHandlers, StatusController, StatusHandlers, DecisionsController, OpenApiController, BoardController, BoardHandlers, LagController],
+  controllers: [IntakeController, InboundHandlers, StatusController, StatusHandlers, DecisionsController, OpenApiController, BoardController, BoardHandlers, LagController, ConsentOverridesController],
   providers: [CredentialsService, IntakeService, QuarantineService, RatingTimescales, BoardProjection, BoardQuery, LagSampler],
 })
 export class GatewayModule {}
