@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { DeadLetter, NoticeDelivered, NoticeIssued, TOPICS } from '@mash/contracts';
 import { KafkaPort } from '@mash/messaging';
 import { startLocalSmtp, LocalSmtp, verifySignature } from '../../apps/notifier/src/delivery';
-import { GP } from '../../apps/notifier/src/outcomeNotice/fixtures';
+import { GP, SENSITIVE_STRINGS } from '../../apps/notifier/src/outcomeNotice/fixtures';
 import { startTestHub, TestHub } from '../support/hub';
 import { freePort } from '../support/ports';
 import { poll, TopicWatcher } from '../support/topics';
@@ -36,6 +36,10 @@ describe('notifier delivery: webhook retries, dead letter and replay; email', ()
       MASH_WEBHOOK_TIMEOUT_MS: '2000',
       SMTP_HOST: '127.0.0.1',
       SMTP_PORT: String(smtp.port),
+      // The digest of the current day, polled often: the day's outcome arrives during the test.
+      MASH_DIGEST_ENABLED: 'true',
+      MASH_DIGEST_LAG_DAYS: '0',
+      MASH_DIGEST_POLL_MS: '300',
     }, { services: ['notifier'] });
     port = publisher(hub.env);
     watcher = new TopicWatcher(hub.env.KAFKA_BROKERS, hub.env.MASH_TOPIC_PREFIX);
@@ -149,7 +153,11 @@ describe('notifier delivery: webhook retries, dead letter and replay; email', ()
     });
     await publishUpToReady(port, story);
     await sendEnvelope(port, decisionEnvelope(story));
-    const mails = (await smtp.waitFor(before + 2, 20000)).slice(before);
+    const mails = await poll(async () => {
+      const mine = smtp.messages.slice(before).filter((m) => m.headers['x-mash-notice-kind'] !== 'digest');
+      return mine.length >= 2 ? mine : undefined;
+    }, 20000, 'two notice emails');
+    expect(mails).toHaveLength(2);
     expect(mails.every((m) => m.envelopeTo.includes('dsl@example-primary.sch.uk'))).toBe(true);
     const outcome = mails.find((m) => m.headers['x-mash-notice-kind'] === 'outcome')!;
     expect(outcome.subject).toBe('MASH: outcome of your contact (ref REF-EM1)');
@@ -158,5 +166,17 @@ describe('notifier delivery: webhook retries, dead letter and replay; email', ()
     const ack = mails.find((m) => m.headers['x-mash-notice-kind'] === 'acknowledgement')!;
     expect(ack.text).toContain('Timescale: a decision is due by 24 November 2026');
     await poll(async () => (receipts().filter((r) => r.caseId === story.caseId && r.channel === 'email' && r.status === 'delivered').length === 2 ? true : undefined), 10000, 'two email receipts');
-  }, 30000);
+
+    // The organisation's daily digest lists the no-further-action outcome by reference, once.
+    const digest = await poll(async () => smtp.messages.find((m) => m.headers['x-mash-notice-kind'] === 'digest'), 15000, 'daily digest email');
+    expect(digest.envelopeTo).toEqual(['dsl@example-primary.sch.uk']);
+    expect(digest.text).toContain('To: Example Primary School');
+    expect(digest.text).toContain('Your ref REF-EM1');
+    expect(digest.text).toContain('No further action (1)');
+    for (const secret of SENSITIVE_STRINGS) expect(digest.text).not.toContain(secret);
+    const { rows } = await db.query(`SELECT status, attempts FROM notifier.digests WHERE organisation = 'Example Primary School'`);
+    expect(rows).toEqual([{ status: 'delivered', attempts: 1 }]);
+    await new Promise((r) => setTimeout(r, 700)); // two more digest polls: still one digest
+    expect(smtp.messages.filter((m) => m.headers['x-mash-notice-kind'] === 'digest')).toHaveLength(1);
+  }, 40000);
 });

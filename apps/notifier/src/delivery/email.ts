@@ -72,15 +72,20 @@ export class EmailChannel implements Channel<EmailTarget> {
   }
 
   async deliver(notice: NoticeIssued, target: EmailTarget): Promise<Receipt> {
+    return this.send(target.address, subjectOf(notice), notice.text, notice.noticeId, notice.kind);
+  }
+
+  /** A text that is not one notice (the daily digest), with the same classification of failures. */
+  async send(address: string, subject: string, text: string, id: string, kind: string): Promise<Receipt> {
     try {
       const info = await this.transport.sendMail({
         from: this.config.from,
-        to: target.address,
-        subject: subjectOf(notice),
-        text: notice.text,
+        to: address,
+        subject,
+        text,
         // A stable Message-ID lets mail systems and people spot a redelivered notice.
-        messageId: `<${notice.noticeId}@mash-hub>`,
-        headers: { 'X-Mash-Notice-Id': notice.noticeId, 'X-Mash-Notice-Kind': notice.kind },
+        messageId: `<${id}@mash-hub>`,
+        headers: { 'X-Mash-Notice-Id': id, 'X-Mash-Notice-Kind': kind },
       });
       const rejected = info.rejected ?? [];
       if (rejected.length > 0) return failed('email', this.clock(), 'recipient rejected', false);

@@ -36,7 +36,7 @@ export class NoticeSender {
   readonly config: SendingConfig = sendingConfigFromEnv();
   private readonly secretOf = webhookSecretsFromEnv();
   private readonly webhooks = new Map<string, WebhookChannel>();
-  private readonly email = new EmailChannel(emailConfigFromEnv());
+  readonly email = new EmailChannel(emailConfigFromEnv());
   private readonly none = new NoChannel();
 
   constructor(private readonly outbox: Outbox) {}
