@@ -10,7 +10,7 @@
  * decision envelope's occurredAt to the outcome notice arriving on mash.notice.police.issued.v1,
  * and to its receipt on mash.notice.delivered.v1, as a consumer sees them. Same machine, one clock.
  * Env: KAFKA_BROKERS, DATABASE_URL (an admin URL; a bench database is created and dropped),
- * BENCH_CASES (default 300), BENCH_RATE (default 50), BENCH_SECONDS (baseline, default 1).
+ * BENCH_CASES (default 200), BENCH_RATE (default 10; about 20/s is where a queue starts to build on 2 cores), BENCH_SECONDS (baseline, default 1).
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -26,8 +26,8 @@ import { CHRONOLOGY, CONTACT, decisionFixture } from '../apps/notifier/src/outco
 import { OUTCOME_ORDER } from '../apps/notifier/src/outcomeNotice/outcomeText';
 import { startDeployable, waitForHttp } from '../scripts/processes';
 
-const CASES = Number(process.env.BENCH_CASES ?? 300);
-const RATE = Number(process.env.BENCH_RATE ?? 50);
+const CASES = Number(process.env.BENCH_CASES ?? 200);
+const RATE = Number(process.env.BENCH_RATE ?? 10);
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const root = join(__dirname, '..', '..');
