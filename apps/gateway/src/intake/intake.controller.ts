@@ -38,7 +38,7 @@ export class IntakeController {
       return reject(this.quarantine, { sender: who.principal, channel, status: 429, reason: 'too many submissions: slow down and retry', raw: body });
     }
     const parsed = parseJson(body);
-    if (!parsed.ok) return reject(this.quarantine, { sender: who.principal, channel, status: 400, reason: parsed.message, raw: body });
+    if (!parsed.ok) return reject(this.quarantine, { sender: who.principal, channel, status: parsed.status, reason: parsed.message, errors: parsed.errors, raw: body });
     const result = await this.intake.accept(agency, parsed.value);
     if (result.kind === 'invalid') {
       return reject(this.quarantine, { sender: who.principal, channel, status: 422, reason: 'the contact breaks the canonical contact rules', errors: result.errors, raw: body });
@@ -51,6 +51,7 @@ export class IntakeController {
       statusUrl: `/v1/contacts/${result.contactId}`,
       nextSteps: 'The MASH will rate this contact for risk, check with the agencies that know the family in proportion to that risk, and a manager will decide. You will receive an outcome notice.',
       timescales: this.timescales.describe(),
+      policyVersion: this.timescales.policyVersion,
     };
   }
 }

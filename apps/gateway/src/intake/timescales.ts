@@ -1,17 +1,31 @@
 import { Injectable } from '@nestjs/common';
+import { loadPolicyFromEnv, Policy, RatingPolicy } from '@mash/policy';
 
 /**
- * What the front door tells a sender about timescales. The figures are the locality policy's;
- * until the gateway loads the policy file they come from MASH_TIMESCALES (JSON) or the London
- * template (Red 4 hours, Amber 1 working day, Green 3 working days; seeds L4190-4196).
+ * What the front door tells a sender about timescales: the locality policy's own figures (the file
+ * MASH_POLICY names, London's template by default), read once at start-up, so the answer an agency
+ * gets and the deadline triage sets come from the same reviewed document.
  */
 @Injectable()
 export class RatingTimescales {
-  private readonly text: Record<string, string> = process.env.MASH_TIMESCALES
-    ? JSON.parse(process.env.MASH_TIMESCALES)
-    : { RED: '4 hours (relevant teams informed immediately)', AMBER: '1 working day', GREEN: '3 working days' };
+  private readonly policy: Policy = loadPolicyFromEnv();
+  private readonly text: Record<string, string> = Object.fromEntries(
+    Object.entries(this.policy.ratings).map(([rating, p]) => [rating, describe(rating, p)]),
+  );
 
   describe(): Record<string, string> {
     return this.text;
   }
+
+  get policyVersion(): string {
+    return this.policy.version;
+  }
+}
+
+function describe(rating: string, p: RatingPolicy): string {
+  const { amount, unit } = p.timescale;
+  const plural = (word: string) => `${amount} ${word}${amount === 1 ? '' : 's'}`;
+  const span =
+    unit === 'working-days' ? plural('working day') : unit === 'working-hours' ? plural('working hour') : p.clockRunsOutOfHours ? `${plural('hour')}, day and night` : `${plural('hour')} of working days`;
+  return rating === 'RED' ? `${span} (relevant teams informed immediately)` : span;
 }

@@ -15,6 +15,15 @@ export interface Rejection {
 }
 
 /**
+ * Postgres text and jsonb cannot hold NUL, and a reason can quote the body (a JSON parse error
+ * names the character it choked on): every field is made storable, or the rejection of a body
+ * starting with NUL would itself fail. Escaped, not dropped, so the evidence stays readable.
+ */
+function storable(text: string): string {
+  return text.replace(/\u0000/g, '\\u0000');
+}
+
+/**
  * Rejected input is kept, with why, when and from whom, so nothing an agency sent is lost and ops
  * can follow up. The raw text goes here and never to the logs (it may be a child's record).
  */
@@ -24,12 +33,11 @@ export class QuarantineService {
 
   async keep(r: Rejection): Promise<number> {
     const bytes = Buffer.byteLength(r.raw, 'utf8');
-    // Postgres text cannot hold NUL; keep the evidence readable rather than fail to keep it.
-    const raw = r.raw.slice(0, KEEP_BYTES).replace(/\u0000/g, '\\u0000');
+    const errors = (r.errors ?? []).map((e) => ({ path: storable(e.path), rule: storable(e.rule), message: storable(e.message) }));
     const [{ id }] = await this.ds.query(
       `INSERT INTO gateway.quarantine (sender, channel, status, reason, errors, raw, raw_bytes, truncated)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-      [r.sender, r.channel, r.status, r.reason, JSON.stringify(r.errors ?? []), raw, bytes, bytes > KEEP_BYTES],
+      [storable(r.sender), storable(r.channel), r.status, storable(r.reason), JSON.stringify(errors), storable(r.raw.slice(0, KEEP_BYTES)), bytes, bytes > KEEP_BYTES],
     );
     log('info', 'input quarantined', { quarantineId: id, sender: r.sender, channel: r.channel, status: r.status, errorCount: r.errors?.length ?? 0 });
     return Number(id);
