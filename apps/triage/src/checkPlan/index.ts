@@ -1,1 +1,2 @@
 export { planChecks } from './planChecks';
+export { planAdditions, mergePlans, capDueTimes } from './revise';

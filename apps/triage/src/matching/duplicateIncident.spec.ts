@@ -38,6 +38,12 @@ describe('findDuplicateIncident', () => {
     const neighbour = received('C-HEALTH', 'health', '2026-11-21T07:00:00Z', { household: { address: { lines: ['3 Example Street'], postcode: 'EX1 2AB' } } }, { givenName: 'Zed', familyName: 'Other', dateOfBirth: '2024-01-01' });
     expect(findDuplicateIncident(neighbour, [police])).toBeUndefined();
   });
+  it('another concern about the same child the same day is not the same incident', () => {
+    const neglect = received('C-SCHOOL', 'education', '2026-11-21T09:30:00Z', { ...home, presentingIssues: [{ code: '16A' }] });
+    expect(findDuplicateIncident(neglect, [police])).toBeUndefined();
+    const both = received('C-SCHOOL', 'education', '2026-11-21T09:30:00Z', { ...home, presentingIssues: [{ code: '16A' }, { code: '20' }] });
+    expect(findDuplicateIncident(both, [police])?.reasons).toContain('same presenting issue 20');
+  });
   it('points at the first report when several match', () => {
     const school = received('C-SCHOOL', 'education', '2026-11-21T09:30:00Z', home);
     const health = received('C-HEALTH', 'health', '2026-11-21T10:00:00Z', home);

@@ -33,8 +33,8 @@ function addressKey(c: ContactReceived): string | undefined {
 
 /**
  * The earlier contact, if any, that reports the same incident as `contact`: the same incident
- * reference, or another agency's report within the time window about the same people or the same
- * address. The same agency reporting again is a repeat, not a duplicate, unless the incident
+ * reference, or another agency's report within the time window, under a shared presenting issue,
+ * about the same people or the same address. The same agency reporting again is a repeat, not a duplicate, unless the incident
  * reference is the same.
  */
 export function findDuplicateIncident(contact: ContactReceived, recent: readonly ContactReceived[], options: DuplicateOptions = {}): DuplicateIncident | undefined {
@@ -45,6 +45,7 @@ export function findDuplicateIncident(contact: ContactReceived, recent: readonly
   const address = addressKey(contact);
   const postcode = contact.contact.household?.address?.postcode;
   const subjects = contact.contact.subjects.map((s) => ({ s, m: subjectForMatching(s, postcode) }));
+  const issues = new Set(contact.contact.presentingIssues.map((i) => i.code));
 
   const found: { c: ContactReceived; reasons: string[] }[] = [];
   for (const other of recent) {
@@ -57,23 +58,28 @@ export function findDuplicateIncident(contact: ContactReceived, recent: readonly
     if (other.sourceAgency === contact.sourceAgency) continue;
     const gap = Math.abs(when(other) - t);
     if (!(gap <= windowMs)) continue;
+    // A school's neglect concern and a police domestic abuse call about the same child on the same
+    // day are two concerns: one incident is reported under at least one shared presenting issue.
+    const shared = other.contact.presentingIssues.filter((i) => issues.has(i.code)).map((i) => i.code);
+    if (!shared.length) continue;
     reasons.push(`reported by ${other.sourceAgency} and ${contact.sourceAgency} ${Math.round(gap / 60_000)} minutes apart`);
 
     const otherPostcode = other.contact.household?.address?.postcode;
-    const shared: string[] = [];
+    reasons.push(`same presenting issue ${shared.join(', ')}`);
+    const people: string[] = [];
     for (const { s, m } of subjects) {
       for (const o of other.contact.subjects) {
         const r = scorePair(m, subjectForMatching(o, otherPostcode));
         if (r.score >= threshold) {
-          shared.push(`${s.subjectRef} is ${o.subjectRef} (${r.reasons.join(', ')})`);
+          people.push(`${s.subjectRef} is ${o.subjectRef} (${r.reasons.join(', ')})`);
           break;
         }
       }
     }
-    if (shared.length) reasons.push(`same people: ${shared.join('; ')}`);
+    if (people.length) reasons.push(`same people: ${people.join('; ')}`);
     const sameAddress = address !== undefined && address === addressKey(other);
     if (sameAddress) reasons.push('same address');
-    if (shared.length || sameAddress) found.push({ c: other, reasons });
+    if (people.length || sameAddress) found.push({ c: other, reasons });
   }
   if (!found.length) return undefined;
   // Link to the first report, so every later duplicate points at the same original.

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { PersonIndex, scorePair, subjectForMatching, KnownPerson } from '.';
+import { blockKeysOf, PersonIndex, queryKeysOf, rankCandidates, scorePair, subjectForMatching, KnownPerson } from '.';
 
 const amy: KnownPerson = { personId: 'P-AMY', givenName: 'Amy', familyName: 'Example', dateOfBirth: '2019-03-02', postcode: 'EX1 2AB', nhsNumber: '9434765919', sex: 'female' };
 const ben: KnownPerson = { personId: 'P-BEN', givenName: 'Ben', familyName: 'Example', dateOfBirth: '2016-08-20', postcode: 'EX1 2AB', sex: 'male' };
@@ -117,5 +117,27 @@ describe('PersonIndex property: everyone is found by their own details', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('rankCandidates (the Postgres store scores with the same rules)', () => {
+  const everyone = [amy, ben, william, john, twinA, twinB, lily, daisy];
+  const idx = index();
+  it.each([
+    ['a strong identifier', { givenName: 'Aimee', nhsNumber: '9434765919' }],
+    ['name, date of birth and postcode', { givenName: 'Ben', familyName: 'Example', dateOfBirth: '2016-08-20', postcode: 'EX1 2AB' }],
+    ['one twin by a typo', { givenName: 'Aidan', familyName: 'Twin', dateOfBirth: '2018-04-04', postcode: 'B1 1AA' }],
+    ['nobody', { givenName: 'Zed', familyName: 'Nobody', dateOfBirth: '2001-01-01' }],
+  ])('agrees with PersonIndex.match for %s', (_, subject) => {
+    expect(rankCandidates(subject, everyone).best).toEqual(idx.match(subject));
+  });
+  it('says why it does not link two near-equal candidates', () => {
+    const r = rankCandidates({ givenName: 'Lily', familyName: 'Rose', dateOfBirth: '2020-02-02', postcode: 'B2 2BB' }, [lily, { ...lily, personId: 'P-LILY-2' }]);
+    expect(r.best).toBeUndefined();
+    expect(r.undecided).toMatch(/within 0.05/);
+  });
+  it('files a person under the blocks it is queried by', () => {
+    const keys = blockKeysOf(ben);
+    expect(queryKeysOf({ givenName: 'Benjamin', familyName: 'Example', dateOfBirth: '2016-08-20' }).some((k) => keys.includes(k))).toBe(true);
   });
 });

@@ -271,3 +271,54 @@ function queryKeys(s: Prepared): string[] {
   if (s.postcode && s.family.full) keys.push(`s:${outward(s.postcode)}:${s.family.sound}`);
   return [...new Set(keys)];
 }
+
+/** Where a person is filed, for a store other than this in-memory index (triage.person_blocks). */
+export function blockKeysOf(person: MatchSubject): string[] {
+  return [...new Set(blockKeys(prepare(person)))];
+}
+
+/** The blocks to read to find candidates for a subject: the same keys the in-memory index reads. */
+export function queryKeysOf(subject: MatchSubject): string[] {
+  return queryKeys(prepare(subject));
+}
+
+export interface Ranked {
+  /** The person to link to: at or over the threshold and clear of the runner-up. */
+  best?: MatchResult;
+  /** Every candidate scored above 0, best first, each with its reasons. */
+  candidates: MatchResult[];
+  /** Why there is no link when candidates exist: below threshold, or two too close to call. */
+  undecided?: string;
+}
+
+/**
+ * Decides among candidates read from a store (strong-identifier hits and block members): the same
+ * scoring, threshold and margin as PersonIndex.match, so both give the same answer.
+ */
+export function rankCandidates(subject: MatchSubject, people: readonly KnownPerson[], options: PersonIndexOptions = {}): Ranked {
+  const threshold = options.threshold ?? 0.8;
+  const margin = options.margin ?? 0.05;
+  const s = prepare(subject);
+  for (const [key] of STRONG) {
+    if (!s[key]) continue;
+    const hit = people.find((p) => prepare(p)[key] === s[key]);
+    if (hit) {
+      const r = { personId: hit.personId, ...explained(s, prepare(hit)) };
+      return { best: r, candidates: [r] };
+    }
+  }
+  const seen = new Set<string>();
+  const candidates: MatchResult[] = [];
+  for (const p of people) {
+    if (seen.has(p.personId)) continue;
+    seen.add(p.personId);
+    const r = explained(s, prepare(p));
+    if (r.score > 0) candidates.push({ personId: p.personId, ...r });
+  }
+  candidates.sort((a, b) => b.score - a.score || a.personId.localeCompare(b.personId));
+  const [best, next] = candidates;
+  if (!best) return { candidates };
+  if (best.score < threshold) return { candidates, undecided: `best score ${best.score} is under the threshold ${threshold}` };
+  if (next && best.score - next.score < margin) return { candidates, undecided: `${best.personId} and ${next.personId} score within ${margin} of each other` };
+  return { best, candidates };
+}
