@@ -8,3 +8,4 @@ export * from './metrics';
 export * from './outbox';
 export * from './tables';
 export * from './transport';
+export * from './rethrow.filter';

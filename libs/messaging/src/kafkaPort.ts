@@ -171,7 +171,16 @@ export class KafkaPort {
     });
     this.consumers.push(consumer);
     await consumer.connect();
-    await consumer.subscribe({ topics: opts.topics.map((t) => this.physical(t)), fromBeginning: opts.fromBeginning ?? true });
+    // Right after topics are created, a broker can still say it does not host a partition: wait it out.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await consumer.subscribe({ topics: opts.topics.map((t) => this.physical(t)), fromBeginning: opts.fromBeginning ?? true });
+        break;
+      } catch (err) {
+        if (attempt >= 20 || !(err as { retriable?: boolean }).retriable) throw err;
+        await sleep(250 * attempt);
+      }
+    }
     const maxAttempts = opts.maxAttempts ?? 5;
     await consumer.run({
       autoCommit: false,

@@ -1,7 +1,7 @@
 import { INestApplication, LoggerService, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { collectDefaultMetrics } from 'prom-client';
-import { KafkaPort, log, MashKafkaTransport, Outbox, setLogService } from '@mash/messaging';
+import { KafkaPort, log, MashKafkaTransport, Outbox, RethrowToPort, setLogService } from '@mash/messaging';
 import { databaseUrl, prepareDatabase } from './database';
 
 /** Nest's own log lines, as JSON like ours. */
@@ -37,7 +37,9 @@ export async function runService(module: Type<unknown>, opts: RunOptions): Promi
   app.enableShutdownHooks();
   await opts.configure?.(app);
   await app.get(KafkaPort).ensureTopics();
-  app.connectMicroservice({ strategy: app.get(MashKafkaTransport) }, { inheritAppConfig: true });
+  // HTTP filters (e.g. the gateway's quarantine of request bodies) must not see Kafka messages.
+  const transport = app.connectMicroservice({ strategy: app.get(MashKafkaTransport) }, { inheritAppConfig: false });
+  transport.useGlobalFilters(new RethrowToPort());
   await app.startAllMicroservices();
   app.get(Outbox).start();
   const host = opts.host ?? process.env.SERVICE_HOST ?? '127.0.0.1';
