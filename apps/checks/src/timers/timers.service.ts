@@ -1,9 +1,10 @@
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CheckAgency, TOPICS } from '@mash/contracts';
-import { log, Outbox } from '@mash/messaging';
+import { CheckAgency, CheckChased, TOPICS } from '@mash/contracts';
+import { log, Outbox, Outgoing } from '@mash/messaging';
 import { chasedMessage, ChaseTimer, TimerKind } from '../chasing';
 import { checksMetrics } from '../metrics';
+import { addAllToOutbox } from '../outboxBatch';
 import { PictureService } from '../picture/picture.service';
 
 interface DueTimer {
@@ -105,16 +106,18 @@ export class TimersService implements OnApplicationBootstrap, OnApplicationShutd
         const firedIds: string[] = [];
         const firedAt = new Date();
 
+        const chases: Outgoing<CheckChased>[] = [];
         for (const t of due.filter((x) => x.kind !== 'case-deadline')) {
           if (!t.request_id || !t.agency || !t.due_at) {
             log('error', 'chase timer without its request; marked fired', { timerId: t.id, caseId: t.case_id });
           } else {
             const timer: ChaseTimer = { kind: t.kind, fireAt: t.fire_at, caseId: t.case_id, requestId: t.request_id, agency: t.agency, dueAt: new Date(t.due_at), key: t.key };
-            await this.outbox.add(m, { topic: TOPICS.checkChased, key: t.case_id, data: chasedMessage(timer, firedAt) });
+            chases.push({ topic: TOPICS.checkChased, key: t.case_id, data: chasedMessage(timer, firedAt), correlationId: t.request_id });
             log('info', t.kind === 'escalation' ? 'missed reply escalated to MASH manager' : 'agency reminded', { caseId: t.case_id, agency: t.agency, lateByMs: firedAt.getTime() - new Date(t.fire_at).getTime() });
           }
           firedIds.push(t.id);
         }
+        await addAllToOutbox(m, 'checks', 'checks', chases);
 
         const deadlines = due.filter((x) => x.kind === 'case-deadline');
         if (deadlines.length) {
