@@ -61,7 +61,9 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
  * log, never forwarded: see RejectLog for why.
  */
 export async function serveAdapter(def: AdapterDefinition, env: NodeJS.ProcessEnv = process.env): Promise<RunningAdapter> {
-  const name = `adapter-${def.agency}`;
+  // The launcher names each deployable (MASH_SERVICE); two adapters of one agency (say HTTP and
+  // Kafka mode side by side) then keep separate consumer groups and each sees every notice.
+  const name = env.MASH_SERVICE ?? `adapter-${def.agency}`;
   setLogService(name);
   const config = adapterConfigFromEnv(def.agency, env);
   const board = new NoticeBoard();

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { Observable, throwError } from 'rxjs';
 import { log } from '@mash/messaging';
 import { QuarantineService } from './quarantine.service';
 
@@ -11,7 +12,15 @@ import { QuarantineService } from './quarantine.service';
 export class UnexpectedErrorFilter implements ExceptionFilter {
   constructor(private readonly quarantine: QuarantineService) {}
 
-  async catch(err: unknown, host: ArgumentsHost): Promise<void> {
+  catch(err: unknown, host: ArgumentsHost): Observable<never> | Promise<void> {
+    // Global filters reach Kafka handlers too (inheritAppConfig). There the error must go back to
+    // the port as thrown, so a RejectedMessage is parked with its reason and an outage retried;
+    // reading an HTTP request off a Kafka context would turn both into a TypeError.
+    if (host.getType() !== 'http') return throwError(() => err);
+    return this.catchHttp(err, host);
+  }
+
+  private async catchHttp(err: unknown, host: ArgumentsHost): Promise<void> {
     const res = host.switchToHttp().getResponse<Response>();
     const req = host.switchToHttp().getRequest<Request>();
     if (err instanceof HttpException) {
