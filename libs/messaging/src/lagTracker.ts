@@ -1,5 +1,6 @@
-// The one module index.ts exports for lag: the evaluator comes with the tracker.
+// The one module index.ts exports for lag: the evaluator and the offset reader come with the tracker.
 export * from './lag';
+export * from './lagOffsets';
 import { EndSeen, evaluateGroup, evaluatePartition, GroupLagStatus, lagSeconds, OffsetSample, PartitionLagStatus } from './lag';
 
 /** What one poll of a group returns for one partition (KafkaPort.lag, offsets as numbers). */

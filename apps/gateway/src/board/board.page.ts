@@ -31,6 +31,7 @@ main { display: grid; grid-template-columns: repeat(auto-fill, minmax(400px, 1fr
 .case { font-family: "Liberation Mono", "DejaVu Sans Mono", monospace; font-size: 18px; color: #f3f2f1; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .left { font-size: 40px; font-weight: 700; margin: 8px 0 4px; }
 .left.overdue { color: #ff8c7a; }
+.due { font-size: 18px; color: #f3f2f1; margin-bottom: 6px; }
 .ready { display: inline-block; font-size: 18px; font-weight: 700; border: 2px solid #fff; padding: 0 8px; margin-bottom: 6px; }
 ul { list-style: none; margin: 6px 0 0; padding: 0; }
 li { display: flex; justify-content: space-between; align-items: center; padding: 4px 0; border-top: 1px solid #3a3a3a; font-size: 22px; }
@@ -85,6 +86,7 @@ const SCRIPT = `
       left.setAttribute('data-deadline', c.deadline);
       left.setAttribute('data-role', 'time-left');
       t.appendChild(left);
+      t.appendChild(el('div', 'due', 'deadline ' + new Date(c.deadline).toLocaleString('en-GB', { weekday: 'short', hour: '2-digit', minute: '2-digit' })));
       if (c.readyForDecision) t.appendChild(el('div', 'ready', 'READY FOR DECISION'));
       var ul = el('ul');
       c.agencies.forEach(function (a) {
@@ -108,12 +110,14 @@ const SCRIPT = `
     });
     if (lastOk && Date.now() - lastOk > STALE_MS) state('stale', 'NOT UPDATING since ' + new Date(lastOk).toLocaleTimeString('en-GB'));
   }
+  // A screen whose token stops working must not go on showing the last picture as if it were live.
+  function clear() { board = null; lastOk = 0; document.getElementById('tiles').textContent = ''; }
   function poll() {
     var tok = token();
-    if (!tok) { state('notoken', 'NO TOKEN: open /board#token=...'); setTimeout(poll, POLL_MS); return; }
+    if (!tok) { clear(); state('notoken', 'NO TOKEN: open /board#token=...'); setTimeout(poll, POLL_MS); return; }
     fetch('/v1/board?limit=120', { headers: { authorization: 'Bearer ' + tok }, cache: 'no-store' })
       .then(function (res) {
-        if (res.status === 401 || res.status === 403) { state('refused', 'ACCESS REFUSED: check the token'); return null; }
+        if (res.status === 401 || res.status === 403) { clear(); state('refused', 'ACCESS REFUSED: check the token'); return null; }
         if (!res.ok) throw new Error('HTTP ' + res.status);
         return res.json();
       })

@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { CHECK_AGENCIES } from '@mash/contracts';
-import { GroupLagReport, KafkaPort, LagTracker, log } from '@mash/messaging';
+import { GroupLagReport, KafkaPort, LagTracker, log, readGroupOffsets } from '@mash/messaging';
 import { registerLagMetrics } from './lag.metrics';
 
 export interface LagOptions {
@@ -28,7 +28,7 @@ export interface LagSnapshot {
   intervalSeconds: number;
   windowSamples: number;
   groups: GroupLagReport[];
-  /** Groups with no committed offsets on the broker: never ran, or offsets expired. */
+  /** Groups the broker has no trace of and that were never seen subscribed: never ran, or offsets expired. */
   absentGroups: string[];
   /** Why the last sample failed, if it did (the previous figures are kept and go stale). */
   lastError?: string;
@@ -49,6 +49,8 @@ export class LagSampler implements OnApplicationBootstrap, OnModuleDestroy {
   private sampledAt?: number;
   private absent: string[] = [];
   private lastError?: string;
+  /** Topics each group subscribes to, kept after its members leave (a stopped group still owes them). */
+  private readonly subscriptions = new Map<string, Set<string>>();
 
   constructor(private readonly port: KafkaPort) {}
 
@@ -76,17 +78,14 @@ export class LagSampler implements OnApplicationBootstrap, OnModuleDestroy {
   async sample(): Promise<void> {
     const at = Date.now();
     try {
-      const members = await this.members();
       const absent: string[] = [];
-      for (const group of this.options.groups) {
-        const rows = await this.port.lag(group);
-        if (rows.length === 0) {
-          absent.push(group);
-          this.tracker.forget(group);
+      for (const g of await readGroupOffsets(this.port, this.options.groups, this.subscriptions)) {
+        if (!g.found) {
+          absent.push(g.group);
+          this.tracker.forget(g.group);
           continue;
         }
-        const observations = rows.map((r) => ({ topic: r.topic, partition: r.partition, committed: Number(r.committed), end: Number(r.end) }));
-        this.tracker.record(group, at, observations, members.get(group));
+        this.tracker.record(g.group, at, g.observations, g.consumersActive);
       }
       this.absent = absent;
       this.sampledAt = at;
@@ -96,19 +95,6 @@ export class LagSampler implements OnApplicationBootstrap, OnModuleDestroy {
       this.lastError = String((err as Error).message ?? err).slice(0, 300);
       log('warn', 'consumer lag sample failed', { error: this.lastError });
     }
-  }
-
-  /** Whether each group has a live member; a group the broker cannot describe is left unknown. */
-  private async members(): Promise<Map<string, boolean | undefined>> {
-    const out = new Map<string, boolean | undefined>();
-    try {
-      const admin = await this.port.adminClient();
-      const { groups } = await admin.describeGroups(this.options.groups.map((g) => this.port.physical(g)));
-      for (const g of groups) out.set(this.port.logical(g.groupId), g.members.length > 0);
-    } catch (err) {
-      log('warn', 'consumer group membership unknown', { error: String((err as Error).message ?? err).slice(0, 200) });
-    }
-    return out;
   }
 
   snapshot(): LagSnapshot {
