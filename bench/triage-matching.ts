@@ -2,9 +2,8 @@
  * Person matching at scale: 1,000,000 known people, then timed matches. Blocking keys (date of
  * birth; postcode district + surname Soundex) keep each match to a few dozen comparisons.
  *
- * Run (ts-node is not installed): compile, then run with the path aliases mapped to the output:
- *   npx tsc -p bench/tsconfig.bench.json && \
- *   TS_NODE_BASEURL=dist/triage-bench node -r tsconfig-paths/register dist/triage-bench/bench/triage-matching.js
+ * Run: npm run bench:triage (every triage bench, from the normal build), or after npm run build:
+ *   node scripts/launch.js bench/triage-matching
  * PEOPLE=200000 QUERIES=5000 shrink the run.
  */
 import { PersonIndex, MatchSubject } from '../apps/triage/src/matching';

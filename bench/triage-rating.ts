@@ -1,20 +1,19 @@
 /**
  * Rating throughput on the London policy, with deadlines and check plans for comparison.
  *
- * Run (ts-node is not installed): compile, then run with the path aliases mapped to the output:
- *   npx tsc -p bench/tsconfig.bench.json && \
- *   TS_NODE_BASEURL=dist/triage-bench node -r tsconfig-paths/register dist/triage-bench/bench/triage-rating.js
- * from the repository root (the policy is read from ./policies).
+ * Run: npm run bench:triage (every triage bench, from the normal build), or after npm run build:
+ *   node scripts/launch.js bench/triage-rating
+ * from the repository root (POLICY=<file> to rate on another locality's policy).
  */
 import { join } from 'node:path';
 import type { Contact, ContactSubject, Rating } from '@mash/contracts';
-import { loadPolicy } from '@mash/policy';
+import { loadPolicy, repoRoot } from '@mash/policy';
 import { rate, RatingInput } from '../apps/triage/src/rating';
 import { deadlineFor } from '@mash/policy';
 import { planChecks } from '../apps/triage/src/checkPlan';
 import { decideConsent } from '../apps/triage/src/consent';
 
-const policy = loadPolicy(process.env.POLICY ?? join(process.cwd(), 'policies', 'london.json'));
+const policy = loadPolicy(process.env.POLICY ?? join(repoRoot(), 'policies', 'london.json'));
 const SECONDS = Number(process.env.SECONDS ?? 2);
 
 let seed = 7;

@@ -41,11 +41,14 @@ describe('a police notification leads to an outcome notice for its referrer', ()
     expect(again.status).toBe(200);
     expect(((await again.json()) as { contactId: string }).contactId).toBe(contactId);
 
+    // Rated Amber at the start (DA, DASH medium, child present); re-rated Red at the end of checks,
+    // because police and the school report current domestic abuse (rule RR-CURRENT-HARM).
     const ready = await poll(async () => {
-      const s = (await (await api(`/v1/contacts/${contactId}`, TEST_TOKENS.police)).json()) as { stage: string; caseId: string; rating: string };
-      return s.stage === 'ready-for-decision' ? s : undefined;
-    }, 90000, 'case ready for decision');
-    expect(ready.rating).toBe('AMBER');
+      const s = (await (await api(`/v1/contacts/${contactId}`, TEST_TOKENS.police)).json()) as { stage: string; caseId: string; rating: string; readyAt?: string; history: { stage: string }[] };
+      return s.readyAt && s.history.some((h) => h.stage === 're-rated') ? s : undefined;
+    }, 90000, 'case ready for decision and re-rated');
+    expect(ready.history.map((h) => h.stage)).toContain('ready-for-decision');
+    expect(ready.rating).toBe('RED');
 
     const picture = (await (await api(`/v1/cases/${ready.caseId}`, TEST_TOKENS.manager)).json()) as { replied: string[]; missing: string[]; chronology: { agency: string; summary: string }[] };
     expect(picture.replied.sort()).toEqual(['education', 'health', 'police']);
@@ -58,6 +61,7 @@ describe('a police notification leads to an outcome notice for its referrer', ()
         decisionMaker: { name: 'Sam Patel', role: 'MASH team manager' },
         outcomes: ['early-help'],
         finalRating: 'AMBER',
+        ratingChangeReason: 'The last police incident was four days ago and the family engage with early help; Amber with a review.',
         responsibleTeam: { name: 'Early Help Hub North', inHours: '01234 567890', outOfHours: 'Emergency Duty Team 01234 000000' },
       }),
     });
