@@ -63,7 +63,9 @@ const iso = (t: string | null) => (t === null ? null : new Date(t).toISOString()
 
 /**
  * One statement per board, so the counts and the tiles are one consistent picture. Open cases come
- * from the partial index on gateway.cases (no decision yet); agency rows by primary key per case.
+ * from the partial index on gateway.cases (no decision yet); agency rows by primary key. The
+ * counts look agency rows up by an array of open case ids: as a join, the planner hashes the whole
+ * table, decided cases and all (300 ms at 100,000 decided cases, against 10-30 ms this way).
  */
 @Injectable()
 export class BoardQuery {
@@ -95,7 +97,7 @@ export class BoardQuery {
          (SELECT coalesce(json_object_agg(rating, n), '{}') FROM (SELECT rating, count(*)::int AS n FROM open GROUP BY rating) r) AS by_rating,
          (SELECT coalesce(json_object_agg(status, n), '{}') FROM (
             SELECT ${REPLY_STATUS} AS status, count(*)::int AS n
-            FROM open o JOIN gateway.board_agency_status a ON a.case_id = o.case_id GROUP BY 1) s) AS by_status,
+            FROM gateway.board_agency_status a WHERE a.case_id = ANY (ARRAY(SELECT case_id FROM open)) GROUP BY 1) s) AS by_status,
          (SELECT coalesce(json_agg(json_build_object(
              'caseId', p.case_id, 'rating', p.rating, 'deadline', p.deadline, 'ready', p.ready,
              'agencies', (SELECT coalesce(json_agg(json_build_object(
