@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { CHECK_AGENCIES } from '@mash/contracts';
+import { ADAPTER_PORTS } from '@mash/adapter-kit';
+import { CHECK_AGENCIES, SUBMITTING_AGENCIES } from '@mash/contracts';
 import { Deployable, Running, startDeployable, waitForHttp } from './processes';
 
 /**
@@ -15,11 +16,14 @@ const ports = {
   triage: Number(process.env.TRIAGE_PORT ?? 8081),
   checks: Number(process.env.CHECKS_PORT ?? 8082),
   notifier: Number(process.env.NOTIFIER_PORT ?? 8083),
-};
+  // Agency adapters on fixed local ports (8091-8094), where the demo and a person's browser find them.
+  ...Object.fromEntries(SUBMITTING_AGENCIES.map((a) => [`adapter-${a}`, ADAPTER_PORTS[a]])),
+} as Record<string, number>;
 
 export const DEMO_DEPLOYABLES: Deployable[] = [
   ...(['gateway', 'triage', 'checks', 'notifier'] as const).map((s) => ({ name: s, entry: `apps/${s}/src/main` })),
   ...CHECK_AGENCIES.map((a) => ({ name: `connector-${a}`, entry: `apps/connectors/${a}/src/main` })),
+  ...SUBMITTING_AGENCIES.map((a) => ({ name: `adapter-${a}`, entry: `apps/adapters/${a}/src/main`, env: { ADAPTER_PORT: String(ports[`adapter-${a}`]) } })),
 ];
 
 async function main(): Promise<void> {
@@ -38,7 +42,7 @@ async function main(): Promise<void> {
   for (const d of DEMO_DEPLOYABLES) {
     const r = startDeployable(d, logDir, env);
     running.push(r);
-    const port = ports[d.name as keyof typeof ports];
+    const port = ports[d.name];
     if (port) await waitForHttp(`http://127.0.0.1:${port}/health/ready`, 120000, r);
     r.child.once('exit', (code) => {
       if (code !== 0 && code !== null) process.stderr.write(`${d.name} exited with ${code}; see ${r.logFile}\n`);
@@ -50,10 +54,12 @@ async function main(): Promise<void> {
     [
       '',
       'MASH integration hub is running.',
-      `  gateway         ${g}   (OpenAPI ${g}/openapi.json)`,
+      `  gateway         ${g}   (OpenAPI ${g}/openapi.json, AsyncAPI ${g}/asyncapi.json)`,
       `  health          ${g}/health/ready   metrics ${g}/metrics`,
       `  services        triage :${ports.triage}  checks :${ports.checks}  notifier :${ports.notifier}  (each /health/ready, /metrics)`,
       `  connectors      ${CHECK_AGENCIES.join(', ')}`,
+      '  adapters        native records in: POST <adapter>/records; notices out: GET <adapter>/notices',
+      ...SUBMITTING_AGENCIES.map((a) => `    ${a.padEnd(15)} http://127.0.0.1:${ports[`adapter-${a}`]}/notices`),
       `  logs            ${logDir}`,
       '',
       'Send a sample police notification, follow it to its outcome notice:',

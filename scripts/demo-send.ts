@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GatewayClient } from '@mash/adapter-kit';
+import { toContact } from '../apps/adapters/police/src/translate';
+
+/**
+ * `npm run demo:send`: a police PVP record (the police adapter's sample) goes in at the police
+ * adapter, or straight to the gateway when no adapter runs; the script follows the contact through
+ * rating and checks, records the decision AS THE DEMO DECISION MAKER when the case is ready, and
+ * prints the outcome notice the police adapter received. Works against `npm start` on local defaults.
+ */
+const GATEWAY = process.env.GATEWAY_URL ?? 'http://127.0.0.1:8080';
+const ADAPTER = process.env.POLICE_ADAPTER_URL ?? 'http://127.0.0.1:8091';
+const POLICE_TOKEN = process.env.ADAPTER_TOKEN ?? 'demo-police-token';
+const MANAGER_TOKEN = process.env.DEMO_MANAGER_TOKEN ?? 'demo-manager-token';
+const TIMEOUT_MS = Number(process.env.DEMO_TIMEOUT_MS ?? 240_000);
+
+const root = __dirname.includes(join('dist', 'scripts')) ? join(__dirname, '..', '..') : join(__dirname, '..');
+const say = (line = '') => process.stdout.write(`${line}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function up(url: string): Promise<boolean> {
+  try {
+    return (await fetch(`${url}/health/live`, { signal: AbortSignal.timeout(5000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+async function api<T>(path: string, token: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${GATEWAY}${path}`, { ...init, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+interface Status {
+  contactId: string;
+  stage: string;
+  caseId?: string;
+  rating?: string;
+  deadline?: string;
+  missingAgencies?: string[];
+  history: { at: string; stage: string }[];
+}
+
+async function submit(native: object): Promise<string> {
+  if (await up(ADAPTER)) {
+    say(`Sending the native police record to the police adapter at ${ADAPTER}/records ...`);
+    const res = await fetch(`${ADAPTER}/records`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(native) });
+    const body = (await res.json()) as { contactId?: string; error?: string; errors?: unknown[]; timescales?: Record<string, string>; nextSteps?: string };
+    if (!body.contactId) throw new Error(`the police adapter answered ${res.status}: ${JSON.stringify(body)}`);
+    printAcceptance(res.status, body);
+    return body.contactId;
+  }
+  say(`No police adapter at ${ADAPTER}: translating here and sending straight to the gateway at ${GATEWAY} ...`);
+  const translated = toContact(native);
+  if (!translated.ok) throw new Error(`the sample does not translate: ${JSON.stringify(translated.errors)}`);
+  const answer = await new GatewayClient({ gatewayUrl: GATEWAY, agency: 'police', token: POLICE_TOKEN }).submit(translated.contact);
+  if (answer.kind !== 'accepted') throw new Error(`the gateway did not accept it: ${JSON.stringify(answer)}`);
+  printAcceptance(answer.status, answer.body);
+  return answer.body.contactId;
+}
+
+function printAcceptance(status: number, body: { contactId?: string; receivedAt?: string; nextSteps?: string; timescales?: Record<string, string> }): void {
+  say(`  HTTP ${status}: contact ${body.contactId}, received ${body.receivedAt}`);
+  say(`  next: ${body.nextSteps}`);
+  for (const [rating, text] of Object.entries(body.timescales ?? {})) say(`  ${rating.padEnd(5)} within ${text}`);
+  say();
+}
+
+async function decide(status: Status): Promise<void> {
+  const picture = await api<{ rating: string; replied: string[]; missing: string[]; chronology: unknown[] }>(`/v1/cases/${status.caseId}`, MANAGER_TOKEN);
+  // The demo reads the case as the decision maker: one audited disclosure per look, as in real use.
+  say(`  case ${status.caseId}: rating ${picture.body.rating}; replied ${picture.body.replied.join(', ') || 'none'}; missing ${picture.body.missing.join(', ') || 'none'}; ${picture.body.chronology.length} chronology entries`);
+  say();
+  say('  ******************************************************************************');
+  say('  * In real use a named MASH manager reads the case and records this decision. *');
+  say('  * The demo records it now AS THE DEMO DECISION MAKER (credential mash-manager).*');
+  say('  ******************************************************************************');
+  const outcome = picture.body.rating === 'RED' ? ['strategy-discussion'] : picture.body.rating === 'AMBER' ? ['early-help'] : ['advice'];
+  const decision = await api<{ decisionId?: string; error?: string }>(`/v1/cases/${status.caseId}/decision`, MANAGER_TOKEN, {
+    method: 'POST',
+    body: JSON.stringify({
+      decisionMaker: { name: 'Demo Decision Maker', role: 'MASH team manager (demo)' },
+      outcomes: outcome,
+      finalRating: picture.body.rating,
+      responsibleTeam: { name: 'Early Help Hub North (demo)', inHours: '01632 960 000', outOfHours: 'Emergency Duty Team 01632 960 999' },
+      nextSteps: 'The family will be offered early help within five working days.',
+    }),
+  });
+  if (decision.status !== 201) throw new Error(`the decision was refused (${decision.status}): ${JSON.stringify(decision.body)}`);
+  say(`  decision ${decision.body.decisionId} recorded: ${outcome.join(', ')}, final rating ${picture.body.rating}`);
+  say();
+}
+
+async function printNotice(contactId: string, deadline: number): Promise<void> {
+  if (!(await up(ADAPTER))) {
+    say('(No police adapter running, so no notice to show; the status above says whether the referrer was informed.)');
+    return;
+  }
+  while (Date.now() < deadline) {
+    const res = (await (await fetch(`${ADAPTER}/notices?contactId=${encodeURIComponent(contactId)}`)).json()) as { notices: { receivedAt: string; notice: { kind: string; noticeId: string; text: string } }[] };
+    const outcome = res.notices.find((n) => n.notice.kind === 'outcome');
+    if (outcome) {
+      say(`The police adapter received the outcome notice ${outcome.notice.noticeId} at ${outcome.receivedAt} (${ADAPTER}/notices):`);
+      say();
+      say(outcome.notice.text.replace(/^/gm, '  | '));
+      say();
+      for (const n of res.notices.filter((x) => x.notice.kind !== 'outcome')) say(`  (also received: ${n.notice.kind} notice ${n.notice.noticeId})`);
+      return;
+    }
+    await sleep(500);
+  }
+  throw new Error('no outcome notice reached the police adapter in time');
+}
+
+async function main(): Promise<void> {
+  const deadline = Date.now() + TIMEOUT_MS;
+  const native = JSON.parse(readFileSync(join(root, 'apps', 'adapters', 'police', 'samples', 'pvp-domestic-abuse-medium.json'), 'utf8'));
+  // A fresh reference each run: the same reference again would be the same contact, already decided.
+  native.notificationId = `PVP-DEMO-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`;
+  if (!(await up(GATEWAY))) throw new Error(`no gateway at ${GATEWAY}: start the hub with npm start`);
+  const contactId = await submit(native);
+
+  say(`Following contact ${contactId} (GET ${GATEWAY}/v1/contacts/${contactId} as the police adapter):`);
+  let shown = 0;
+  let decided = false;
+  let nextCaseLook = 0;
+  while (Date.now() < deadline) {
+    const { body: s } = await api<Status>(`/v1/contacts/${contactId}`, POLICE_TOKEN);
+    for (const h of (s.history ?? []).slice(shown)) {
+      const extra = h.stage.includes('rated') || h.stage === 'checks-in-progress' ? ` (rating ${s.rating}, decision due by ${s.deadline})` : '';
+      say(`  ${h.at}  ${h.stage}${extra}`);
+    }
+    shown = s.history?.length ?? shown;
+    // Readiness is the case's, not the contact's: a contact about a family the hub already knows
+    // joins that family's case, which may be ready (or decided) already. So ask as the decision
+    // maker would, from the case.
+    if (!decided && s.caseId && Date.now() >= nextCaseLook) {
+      nextCaseLook = Date.now() + 2000;
+      const { body: c } = await api<{ ready: boolean; decisionId?: string }>(`/v1/cases/${s.caseId}`, MANAGER_TOKEN);
+      if (c.decisionId) {
+        decided = true;
+        say(`  this contact joined case ${s.caseId}, which was decided earlier (decision ${c.decisionId}); its notice follows from that decision`);
+      } else if (c.ready) {
+        decided = true;
+        say(`  case ${s.caseId} is ready for decision`);
+        await decide(s);
+      }
+    }
+    if (['referrer-informed', 'no-referrer-channel', 'notice-failed'].includes(s.stage)) break;
+    await sleep(500);
+  }
+  if (!decided) throw new Error(`the case was not ready for decision within ${TIMEOUT_MS / 1000} s`);
+  say();
+  await printNotice(contactId, deadline);
+}
+
+main().catch((err) => {
+  process.stderr.write(`demo:send failed: ${(err as Error).message}\n`);
+  process.exit(1);
+});
