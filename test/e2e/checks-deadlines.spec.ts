@@ -21,7 +21,7 @@ const CONNECTORS: { agency: CheckAgency; behaviour: string }[] = [
   { agency: 'housing', behaviour: 'malformed' },
 ];
 
-async function waitForLog(running: Running, text: string, timeoutMs = 60000): Promise<void> {
+async function waitForLog(running: Running, text: string, timeoutMs = 120000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (running.child.exitCode !== null) throw new Error(`${running.name} exited; see ${running.logFile}`);
@@ -49,7 +49,7 @@ describe('checks: proportionate requests, chased deadlines and the full picture'
     watcher = new TopicWatcher(hub.env.KAFKA_BROKERS, hub.env.MASH_TOPIC_PREFIX);
     await watcher.watch([...CHECK_AGENCIES.map(checkRequestedTopic), ...CHECK_AGENCIES.map(checkRepliedTopic), TOPICS.checkChased, TOPICS.caseReady, TOPICS.deadLetter]);
     port = new KafkaPort({ brokers: hub.env.KAFKA_BROKERS.split(','), clientId: 'e2e-triage', prefix: hub.env.MASH_TOPIC_PREFIX });
-  }, 120000);
+  }, 180000);
 
   afterAll(async () => {
     await watcher?.stop();

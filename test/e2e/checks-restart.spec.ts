@@ -1,5 +1,6 @@
 import { CaseRated, CaseReady, CheckChased, CheckRequested, checkRequestedTopic, TOPICS } from '@mash/contracts';
 import { KafkaPort } from '@mash/messaging';
+import { chaseSchedule } from '../../apps/checks/src/chasing';
 import { startTestHub, TestHub } from '../support/hub';
 import { TopicWatcher } from '../support/topics';
 
@@ -18,7 +19,7 @@ describe('checks deadlines across a restart', () => {
     watcher = new TopicWatcher(hub.env.KAFKA_BROKERS, hub.env.MASH_TOPIC_PREFIX);
     await watcher.watch([checkRequestedTopic('police'), checkRequestedTopic('health'), TOPICS.checkChased, TOPICS.caseReady]);
     port = new KafkaPort({ brokers: hub.env.KAFKA_BROKERS.split(','), clientId: 'e2e-triage', prefix: hub.env.MASH_TOPIC_PREFIX });
-  }, 120000);
+  }, 180000);
 
   afterAll(async () => {
     await watcher?.stop();
@@ -71,8 +72,12 @@ describe('checks deadlines across a restart', () => {
     // Distinct envelope ids: the relay may resend a row after a crash (same id, absorbed by inboxes);
     // a timer firing twice would show as two ids.
     const idsOf = (pred: (c: CheckChased) => boolean) => new Set(chases.filter((s) => pred(s.envelope.data as CheckChased)).map((s) => s.envelope.id)).size;
+    // Expected: the request's own schedule (a request sent late, on a busy machine, has a shorter
+    // window and may have no reminders); every timer in it fires, once.
+    const expected = (r: CheckRequested) => chaseSchedule(r).filter((t) => t.kind !== 'case-deadline');
     const counts = requests.map((r) => [r.requestId, idsOf((c) => c.requestId === r.requestId && c.kind === 'reminder'), idsOf((c) => c.requestId === r.requestId && c.kind === 'escalation')]);
-    expect(counts).toEqual(requests.map((r) => [r.requestId, 2, 1]));
+    expect(counts).toEqual(requests.map((r) => [r.requestId, expected(r).filter((t) => t.kind === 'reminder').length, 1]));
+    expect(requests.filter((r) => expected(r).length === 3).length).toBeGreaterThan(CASES);
 
     const readies = watcher.seen.filter((s) => s.topic === TOPICS.caseReady);
     const readyIds = cases.map((c) => [c.caseId, new Set(readies.filter((s) => s.envelope.key === c.caseId).map((s) => s.envelope.id)).size]);
