@@ -30,7 +30,7 @@ describe('agency adapters as processes', () => {
   beforeAll(async () => {
     hub = await startTestHub([], {}, { services: ['gateway'] });
     rejectLog = join(__dirname, '..', '..', '.run', 'test-logs', hub.runId, 'police-rejected.jsonl');
-    const adapters = [
+    const adapters: { name: string; agency: string; env: Record<string, string> }[] = [
       { name: 'adapter-police', agency: 'police', env: { ADAPTER_TOKEN: TEST_TOKENS.police, ADAPTER_REJECT_LOG: rejectLog } },
       { name: 'adapter-police-kafka', agency: 'police', env: { ADAPTER_TOKEN: TEST_TOKENS.police, ADAPTER_MODE: 'kafka', ADAPTER_REJECT_LOG: 'off' } },
       { name: 'adapter-health', agency: 'health', env: { ADAPTER_TOKEN: TEST_TOKENS.health, ADAPTER_REJECT_LOG: 'off' } },
