@@ -1,12 +1,12 @@
 import type { CheckAgency } from '@mash/contracts';
+import { addWorkingTime, loadPolicyFromEnv, WorkingCalendar } from '@mash/policy';
 import { elapsedTime, PointInWindow } from './schedule';
 
 /**
- * THE injection point for agency working hours. Agencies work different hours (Lancashire police
- * 7 days 8-5), so "half way to due" is measured on the agency's calendar. Until the shared working
- * calendar library lands, every agency runs on elapsed time; to plug it in, replace the provider:
- *
- *   { provide: AGENCY_CALENDAR, useFactory: (cal: WorkingCalendar) => (agency) => cal.pointInWindowFor(agency), inject: [...] }
+ * Agencies work different hours (Lancashire police 7 days 8-5, seeds L3781), so "half way to due"
+ * is measured in working time: a reminder half way through an Amber day set at 16:00 lands at
+ * noon the next working day, not at 4 am. The locality calendar is the only one policy gives
+ * today; per-agency hours would plug in here.
  */
 export const AGENCY_CALENDAR = Symbol('AGENCY_CALENDAR');
 
@@ -15,4 +15,36 @@ export type AgencyCalendar = (agency: CheckAgency) => PointInWindow;
 
 export const elapsedTimeForEveryAgency: AgencyCalendar = () => elapsedTime;
 
-export const agencyCalendarProvider = { provide: AGENCY_CALENDAR, useValue: elapsedTimeForEveryAgency };
+/** Working hours between two instants on a calendar, found by bisection on addWorkingTime (monotonic). */
+export function workingHoursBetween(start: Date, end: Date, calendar: WorkingCalendar): number {
+  let lo = 0;
+  let hi = Math.max(0, (end.getTime() - start.getTime()) / 3_600_000);
+  for (let i = 0; i < 60 && hi - lo > 1e-5; i++) {
+    const mid = (lo + hi) / 2;
+    if (addWorkingTime(start, mid, 'working-hours', calendar).getTime() < end.getTime()) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * A point in a window on the working calendar. A window with under an hour of working time (a Red
+ * case over a weekend night) is a clock that runs out of hours, and is measured in elapsed time.
+ */
+export function workingTimePoint(calendar: WorkingCalendar): PointInWindow {
+  return (start, end, fraction) => {
+    const total = workingHoursBetween(start, end, calendar);
+    if (total < 1) return elapsedTime(start, end, fraction);
+    // Whole minutes: a reminder at 11:59:56 says nothing that 12:00 does not.
+    const point = Math.round(addWorkingTime(start, total * fraction, 'working-hours', calendar).getTime() / 60_000) * 60_000;
+    return new Date(Math.min(point, end.getTime()));
+  };
+}
+
+export const agencyCalendarProvider = {
+  provide: AGENCY_CALENDAR,
+  useFactory: (): AgencyCalendar => {
+    const point = workingTimePoint(loadPolicyFromEnv().calendar);
+    return () => point;
+  },
+};

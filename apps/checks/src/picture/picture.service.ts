@@ -3,7 +3,6 @@ import { EntityManager } from 'typeorm';
 import { CaseReady, CHECK_AGENCIES, CheckAgency, CheckReplied, TOPICS } from '@mash/contracts';
 import { log, Outbox } from '@mash/messaging';
 import { mergeChronology } from '../chronology';
-import { addAllToOutbox } from '../outboxBatch';
 import { checksMetrics } from '../metrics';
 import { assessReadiness, caseReadyMessage, isLate, Readiness, revisedCaseReadyMessage } from '../readiness';
 
@@ -83,7 +82,7 @@ export class PictureService {
       log('info', 'case ready for decision', { caseId: state.caseId, reason: msg.reason, missing: msg.missing, late: msg.late ?? [] });
     }
     if (out.length) {
-      await addAllToOutbox(m, 'checks', 'checks', out.map((msg) => ({ topic: TOPICS.caseReady, key: msg.caseId, data: msg })));
+      await this.outbox.addMany(m, out.map((msg) => ({ topic: TOPICS.caseReady, key: msg.caseId, data: msg })));
       await m.query(
         `UPDATE checks.cases c SET ready_at = u.ready_at, ready_reason = u.reason, revision = 1
          FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS u(case_id, ready_at, reason) WHERE c.case_id = u.case_id`,

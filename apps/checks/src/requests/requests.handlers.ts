@@ -1,12 +1,10 @@
-import { Controller, UseFilters } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { CaseRated, CheckReplied, TOPICS } from '@mash/contracts';
 import { MessageContext } from '@mash/messaging';
-import { RethrowToPort } from '../rethrow.filter';
 import { RequestsService } from './requests.service';
 
 @Controller()
-@UseFilters(RethrowToPort)
 export class RequestsHandlers {
   constructor(private readonly requests: RequestsService) {}
 

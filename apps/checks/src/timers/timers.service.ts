@@ -4,7 +4,6 @@ import { CheckAgency, CheckChased, TOPICS } from '@mash/contracts';
 import { log, Outbox, Outgoing } from '@mash/messaging';
 import { chasedMessage, ChaseTimer, TimerKind } from '../chasing';
 import { checksMetrics } from '../metrics';
-import { addAllToOutbox } from '../outboxBatch';
 import { PictureService } from '../picture/picture.service';
 
 interface DueTimer {
@@ -117,7 +116,7 @@ export class TimersService implements OnApplicationBootstrap, OnApplicationShutd
           }
           firedIds.push(t.id);
         }
-        await addAllToOutbox(m, 'checks', 'checks', chases);
+        await this.outbox.addMany(m, chases);
 
         const deadlines = due.filter((x) => x.kind === 'case-deadline');
         if (deadlines.length) {
