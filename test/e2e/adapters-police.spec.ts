@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { contactInboundTopic, DeadLetter, NoticeIssued, noticeIssuedTopic, TOPICS } from '@mash/contracts';
 import { exampleContact, validExamples } from '@mash/contracts/examples';
-import { signBody } from '@mash/adapter-kit';
+import { signBody } from '@mash/contracts';
 import { KafkaPort } from '@mash/messaging';
 import { startTestHub, TEST_TOKENS, TestHub } from '../support/hub';
 import { freePort } from '../support/ports';

@@ -1,5 +1,5 @@
 export * from './native-reader';
-export * from './signature';
+
 export * from './gatewayClient';
 export * from './config';
 export * from './noticeBoard';

@@ -7,7 +7,7 @@ import { GatewayClient } from './gatewayClient';
 import type { Translation } from './native-reader';
 import { NoticeBoard } from './noticeBoard';
 import { RejectLog } from './rejectLog';
-import { NOTICE_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from './signature';
+import { NOTICE_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from '@mash/contracts';
 
 export interface AdapterDefinition {
   agency: SubmittingAgency;

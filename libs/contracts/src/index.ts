@@ -7,3 +7,4 @@ export * from './validation';
 export { commonSchema } from './schemas/common';
 export { contactSchema } from './schemas/contact';
 export { eventSchemas } from './schemas/events';
+export * from './webhookSignature';

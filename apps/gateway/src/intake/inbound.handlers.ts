@@ -1,28 +1,14 @@
-import { ArgumentsHost, Catch, Controller, RpcExceptionFilter, UseFilters } from '@nestjs/common';
-import { Observable, throwError } from 'rxjs';
+import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ContactInbound, SubmittingAgency } from '@mash/contracts';
 import { MessageContext, RejectedMessage } from '@mash/messaging';
 import { IntakeService } from './intake.service';
 
 /**
- * Hands a handler's error to the Kafka port as thrown. Nest's default RPC filter turns every error
- * into {message: 'Internal server error'}, and the port could then no longer park a RejectedMessage
- * at once with its reason, or retry an outage without parking.
- */
-@Catch()
-class RethrowToPort implements RpcExceptionFilter<unknown> {
-  catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
-    return throwError(() => exception);
-  }
-}
-
-/**
  * Adapters that publish to their inbound topic get the front door's rules too. The topic, which
  * only that adapter may write (Kafka ACL), says who sent it; a body claiming another agency is refused.
  */
 @Controller()
-@UseFilters(RethrowToPort)
 export class InboundHandlers {
   constructor(private readonly intake: IntakeService) {}
 

@@ -1,5 +1,4 @@
 export * from './channel';
-export { signBody, verifySignature, SIGNATURE_HEADER, TIMESTAMP_HEADER, NOTICE_ID_HEADER } from './signature';
 export { WebhookChannel, DEFAULT_WEBHOOK_TIMEOUT_MS } from './webhook';
 export type { WebhookConfig } from './webhook';
 export { EmailChannel, emailConfigFromEnv } from './email';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { NoticeIssued } from '@mash/contracts';
 import { outcomeNotice } from '../outcomeNotice';
 import { decisionFixture, noticeContactFixture } from '../outcomeNotice/fixtures';
-import { verifySignature } from './signature';
+import { verifySignature } from '@mash/contracts';
 import { WebhookChannel } from './webhook';
 
 const SECRET = 'police-adapter-secret';

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { NoticeIssued } from '@mash/contracts';
 import { Channel, Clock, delivered, failed, Receipt, systemClock, WebhookTarget } from './channel';
-import { NOTICE_ID_HEADER, SIGNATURE_HEADER, signBody, TIMESTAMP_HEADER } from './signature';
+import { NOTICE_ID_HEADER, SIGNATURE_HEADER, signBody, TIMESTAMP_HEADER } from '@mash/contracts';
 
 export interface WebhookConfig {
   /** The shared secret for a receiver's URL; undefined means the receiver is not set up. */

@@ -1,4 +1,4 @@
-import { signBody, verifySignature } from './signature';
+import { signBody, verifySignature } from './webhookSignature';
 
 const SECRET = 'shared-secret-for-tests';
 const BODY = JSON.stringify({ noticeId: 'notice-1', text: 'Decided by Sam Manager' });

@@ -1,14 +1,17 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
+/**
+ * The signed-webhook scheme every notice receiver verifies: HMAC-SHA256 over "<timestamp>.<raw body>"
+ * with the agency's shared secret, sent as `X-Mash-Signature: sha256=<hex>` beside
+ * `X-Mash-Timestamp` (Unix seconds). Signing the timestamp with the body means a captured request
+ * cannot be replayed later with a fresh timestamp; the tolerance window then bounds replays.
+ * The notifier (sender) and the adapters (receivers) use this one implementation; it is part of
+ * the published contract, so an agency's own receiver can be checked against it.
+ */
 export const SIGNATURE_HEADER = 'X-Mash-Signature';
 export const TIMESTAMP_HEADER = 'X-Mash-Timestamp';
 export const NOTICE_ID_HEADER = 'X-Mash-Notice-Id';
 
-/*
- * The HMAC covers "<timestamp>.<body>", not the body alone: signing only the body would let anyone
- * who captured one request replay it for ever with a fresh X-Mash-Timestamp, and the tolerance
- * window would protect nothing. (The same scheme as Stripe's and Slack's webhooks.)
- */
 function mac(body: string | Buffer, secret: string, timestamp: string): Buffer {
   return createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest();
 }
@@ -19,9 +22,8 @@ export function signBody(body: string | Buffer, secret: string, timestamp: strin
 }
 
 /**
- * For receivers (agency adapters): true only if the signature matches this exact body and
- * timestamp and the timestamp is within `toleranceSec` of now. Pass the raw body bytes as
- * received, before any JSON parsing; re-serialised JSON will not match.
+ * True only if the signature matches this exact body and timestamp and the timestamp is within
+ * `toleranceSec` of now. Pass the raw body bytes as received: re-serialised JSON will not match.
  */
 export function verifySignature(
   body: string | Buffer,
