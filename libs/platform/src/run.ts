@@ -1,5 +1,6 @@
 import { INestApplication, LoggerService, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { NestMicroservice } from '@nestjs/microservices';
 import { collectDefaultMetrics } from 'prom-client';
 import { KafkaPort, log, MashKafkaTransport, Outbox, RethrowToPort, setLogService } from '@mash/messaging';
 import { databaseUrl, prepareDatabase } from './database';
@@ -38,8 +39,13 @@ export async function runService(module: Type<unknown>, opts: RunOptions): Promi
   await opts.configure?.(app);
   await app.get(KafkaPort).ensureTopics();
   // HTTP filters (e.g. the gateway's quarantine of request bodies) must not see Kafka messages.
-  const transport = app.connectMicroservice({ strategy: app.get(MashKafkaTransport) }, { inheritAppConfig: false });
+  // Nest binds handlers to the filters present when listeners are registered, so the filter goes
+  // in first and the listeners after, as connectMicroservice would do without deferring.
+  const transport = app.connectMicroservice({ strategy: app.get(MashKafkaTransport) }, { inheritAppConfig: false, deferInitialization: true }) as unknown as NestMicroservice;
   transport.useGlobalFilters(new RethrowToPort());
+  transport.registerListeners();
+  transport.setIsInitialized(true);
+  transport.setIsInitHookCalled(true);
   await app.startAllMicroservices();
   app.get(Outbox).start();
   const host = opts.host ?? process.env.SERVICE_HOST ?? '127.0.0.1';
