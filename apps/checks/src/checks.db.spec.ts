@@ -8,6 +8,7 @@ import { AlertsService } from './alerts/alerts.service';
 import { elapsedTimeForEveryAgency } from './chasing';
 import { ChecksTables1700000000300 } from './migrations/1700000000300-checks-tables';
 import { ChecksTimerKeys1700000000310 } from './migrations/1700000000310-checks-timer-keys';
+import { ChecksPlanRevisions1700000000320 } from './migrations/1700000000320-checks-plan-revisions';
 import { PictureService } from './picture/picture.service';
 import { requestIdFor, RequestsService } from './requests/requests.service';
 import { TimersService } from './timers/timers.service';
@@ -51,7 +52,7 @@ beforeAll(async () => {
     type: 'postgres',
     url: url.toString(),
     schema: 'checks',
-    migrations: [messagingTablesMigration('checks'), ChecksTables1700000000300, ChecksTimerKeys1700000000310],
+    migrations: [messagingTablesMigration('checks'), ChecksTables1700000000300, ChecksTimerKeys1700000000310, ChecksPlanRevisions1700000000320],
     migrationsTableName: 'migrations',
   });
   await ds.initialize();
@@ -306,5 +307,126 @@ describe('replies that cannot be right', () => {
     await handled('d', { ...base, originalTopic: checkRepliedTopic('police') }, (ctx) => alerts.fromDeadLetter({ ...base, originalTopic: checkRepliedTopic('police') }, ctx));
     const [{ n: count }] = await ds.query(`SELECT count(*)::int AS n FROM checks.alerts WHERE case_id = 'CS-none'`);
     expect(count).toBe(0);
+  });
+});
+
+describe('revised plans (consent override, escalation by a duplicate)', () => {
+  /** Triage's revised start: only what is added, every subject, the new basis. */
+  const revisedOf = (c: CaseRated, revision: number, over: Partial<CaseRated> = {}): CaseRated => ({
+    ...c,
+    revision,
+    lawfulBasis: 'section-47',
+    checkPlan: [{ agency: 'housing', categories: ['address', 'household'], dueAt: at(90 * MIN).toISOString() }],
+    ...over,
+  });
+  const replyTo = (c: CaseRated, agency: CheckReplied['agency'], revision: number, entries: CheckReplied['entries'] = []): CheckReplied => ({
+    ...reply(c, agency, entries),
+    requestId: requestIdFor(c.caseId, agency, revision),
+  });
+  const requested = (c: CaseRated, agency: CheckReplied['agency']) => published<CheckRequested>(`mash.check.${agency}.requested.v1`, c.caseId);
+  const pendingTimers = (caseId: string) =>
+    ds.query(`SELECT key, kind, agency, fire_at FROM checks.timers WHERE case_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL ORDER BY key`, [caseId]) as Promise<{ key: string; kind: string; agency: string | null; fire_at: Date }[]>;
+
+  it('asks a newly allowed agency with its own request id, only what it is granted, on the new basis; a replay asks nobody', async () => {
+    const c = rated({ lawfulBasis: 'statutory-function' });
+    await handled('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, T0));
+    const r2 = revisedOf(c, 2);
+    await handled('mash.case.rated.v1', r2, (ctx) => requests.fanOut(r2, ctx, at(5 * MIN)));
+    const [housing, ...more] = await requested(c, 'housing');
+    expect(more).toEqual([]);
+    expect(housing).toMatchObject({ requestId: requestIdFor(c.caseId, 'housing', 2), categories: ['address', 'household'], lawfulBasis: 'section-47', requestedAt: at(5 * MIN).toISOString() });
+    expect(housing.requestId).not.toBe(requestIdFor(c.caseId, 'housing'));
+    // Address, no identity: ids, kinds and the postcode only.
+    expect(housing.subjects).toEqual([{ subjectId: 's1', kind: 'child', postcode: 'EX1 2AB' }, { subjectId: 's2', kind: 'adult' }]);
+    expect(validateData('checkRequested', housing).ok).toBe(true);
+    expect((await pendingTimers(c.caseId)).filter((t) => t.agency === 'housing').map((t) => t.kind).sort()).toEqual(['escalation', 'reminder', 'reminder']);
+
+    // The same revision again (a replay), or an older one: nobody is asked.
+    await handled('mash.case.rated.v1', r2, (ctx) => requests.fanOut(r2, ctx, at(6 * MIN)));
+    const r2other = revisedOf(c, 2, { checkPlan: [{ agency: 'probation', categories: ['identity'], dueAt: at(90 * MIN).toISOString() }] });
+    await handled('mash.case.rated.v1', r2other, (ctx) => requests.fanOut(r2other, ctx, at(6 * MIN)));
+    expect(await requested(c, 'housing')).toHaveLength(1);
+    expect(await requested(c, 'probation')).toEqual([]);
+    // Nor does the first plan get asked again.
+    expect(await requested(c, 'police')).toHaveLength(1);
+  });
+
+  it('waits for the added agency: the first plan all replied is not ready; its reply makes it ready', async () => {
+    const c = rated();
+    await handled('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, T0));
+    const r2 = revisedOf(c, 2);
+    await handled('mash.case.rated.v1', r2, (ctx) => requests.fanOut(r2, ctx, at(MIN)));
+    for (const a of ['police', 'health', 'education'] as const) await handled('r', reply(c, a), (ctx) => requests.collect(reply(c, a), a, ctx, at(2 * MIN)));
+    expect(await ready(c.caseId)).toEqual([]);
+    const h = replyTo(c, 'housing', 2, [{ subjectId: 's1', date: '2026-04-04', category: 'household', summary: 'Tenancy warning' }]);
+    await handled('r', h, (ctx) => requests.collect(h, 'housing', ctx, at(3 * MIN)));
+    const [msg] = await ready(c.caseId);
+    expect(msg).toMatchObject({ revision: 1, complete: true, reason: 'all-replied', replied: ['police', 'health', 'education', 'housing'], missing: [] });
+  });
+
+  it('an agency asked again counts only when it answers the new request', async () => {
+    const c = rated();
+    await handled('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, T0));
+    await handled('r', reply(c, 'health'), (ctx) => requests.collect(reply(c, 'health'), 'health', ctx, at(MIN)));
+    // Health may now see identity as well: its whole new grant, in a new request.
+    const r2 = revisedOf(c, 2, { checkPlan: [{ agency: 'health', categories: ['identity', 'health'], dueAt: at(60 * MIN).toISOString() }] });
+    await handled('mash.case.rated.v1', r2, (ctx) => requests.fanOut(r2, ctx, at(2 * MIN)));
+    const [, second] = await requested(c, 'health');
+    expect(second).toMatchObject({ requestId: requestIdFor(c.caseId, 'health', 2), categories: ['identity', 'health'] });
+    expect(second.subjects[0]).toEqual({ subjectId: 's1', kind: 'child', givenName: 'Amy', familyName: 'Example', dateOfBirth: '2019-03-02', nhsNumber: '9434765919' });
+    for (const a of ['police', 'education'] as const) await handled('r', reply(c, a), (ctx) => requests.collect(reply(c, a), a, ctx, at(3 * MIN)));
+    expect(await ready(c.caseId)).toEqual([]);
+    await timers.fireDue(at(100 * MIN));
+    const [msg] = await ready(c.caseId);
+    expect(msg).toMatchObject({ reason: 'deadline-reached', replied: ['police', 'education'], missing: ['health'] });
+    // The first request's timers were cancelled by its reply; the new one was chased.
+    expect((await chased(c.caseId)).filter((x) => x.agency === 'health').map((x) => x.requestId)).toEqual(
+      expect.arrayContaining([requestIdFor(c.caseId, 'health', 2)]),
+    );
+    expect((await chased(c.caseId)).some((x) => x.requestId === requestIdFor(c.caseId, 'health'))).toBe(false);
+  });
+
+  it('brings the case deadline and its one timer forward when the revision is more urgent', async () => {
+    const c = rated();
+    await handled('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, T0));
+    const r2 = revisedOf(c, 2, { rating: 'RED', deadline: at(40 * MIN).toISOString(), checkPlan: [{ agency: 'housing', categories: ['address'], dueAt: at(30 * MIN).toISOString() }] });
+    await handled('mash.case.rated.v1', r2, (ctx) => requests.fanOut(r2, ctx, at(MIN)));
+    const deadlines = (await pendingTimers(c.caseId)).filter((t) => t.kind === 'case-deadline');
+    expect(deadlines.map((t) => [t.key, new Date(t.fire_at).toISOString()])).toEqual([[`${c.caseId}:case-deadline`, at(40 * MIN).toISOString()]]);
+    // Police's escalation at 50 min would come after the decision: it fires at the new deadline.
+    const policeEscalation = (await pendingTimers(c.caseId)).find((t) => t.agency === 'police' && t.kind === 'escalation')!;
+    expect(new Date(policeEscalation.fire_at).toISOString()).toBe(at(40 * MIN).toISOString());
+    expect((await requested(c, 'housing'))[0]).toMatchObject({ caseDeadline: at(40 * MIN).toISOString(), dueAt: at(30 * MIN).toISOString() });
+    await timers.fireDue(at(39 * MIN));
+    expect(await ready(c.caseId)).toEqual([]);
+    await timers.fireDue(at(40 * MIN));
+    expect(await ready(c.caseId)).toMatchObject([{ reason: 'deadline-reached', readyAt: at(40 * MIN).toISOString(), missing: ['police', 'health', 'education', 'housing'] }]);
+  });
+
+  it('a ready case asks the added agency, and its reply publishes the next revision of the picture', async () => {
+    const c = rated();
+    await handled('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, T0));
+    for (const a of ['police', 'health', 'education'] as const) await handled('r', reply(c, a), (ctx) => requests.collect(reply(c, a), a, ctx, at(MIN)));
+    expect(await ready(c.caseId)).toHaveLength(1);
+    const r2 = revisedOf(c, 2, { deadline: at(50 * MIN).toISOString() });
+    await handled('mash.case.rated.v1', r2, (ctx) => requests.fanOut(r2, ctx, at(2 * MIN)));
+    expect(await requested(c, 'housing')).toHaveLength(1);
+    // Ready already: its deadline is not moved.
+    const [{ deadline }] = await ds.query(`SELECT deadline FROM checks.cases WHERE case_id = $1`, [c.caseId]);
+    expect(new Date(deadline).toISOString()).toBe(c.deadline);
+    const h = replyTo(c, 'housing', 2, [{ subjectId: 's1', date: '2026-04-04', category: 'household', summary: 'Tenancy warning' }]);
+    await handled('r', h, (ctx) => requests.collect(h, 'housing', ctx, at(4 * MIN)));
+    const [, second] = await ready(c.caseId);
+    expect(second).toMatchObject({ revision: 2, replied: ['police', 'health', 'education', 'housing'], missing: [] });
+    expect(second.chronology).toEqual([expect.objectContaining({ agency: 'housing', summary: 'Tenancy warning' })]);
+    expect(validateData('caseReady', second).ok).toBe(true);
+  });
+
+  it('a duplicate report that did not escalate the case asks nobody', async () => {
+    const c = rated();
+    await handled('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, T0));
+    const dup = { ...revisedOf(c, 2), revision: undefined, duplicateOf: c.caseId };
+    await handled('mash.case.rated.v1', dup, (ctx) => requests.fanOut(dup, ctx, at(MIN)));
+    expect(await requested(c, 'housing')).toEqual([]);
   });
 });

@@ -38,7 +38,7 @@ export class AlertsService {
     const m = ctx.manager;
     const caseId = letter.key ?? undefined;
     const [req]: { request_id: string; case_id: string; due_at: Date }[] = caseId
-      ? await m.query(`SELECT request_id, case_id, due_at FROM checks.requests WHERE case_id = $1 AND agency = $2`, [caseId, agency])
+      ? await m.query(`SELECT request_id, case_id, due_at FROM checks.requests WHERE case_id = $1 AND agency = $2 ORDER BY revision DESC LIMIT 1`, [caseId, agency])
       : [];
     if (!req) {
       // No case of ours to alert on (a reply keyed wrongly, or to a case this hub never asked about).

@@ -11,8 +11,10 @@ export interface CaseState {
   caseId: string;
   deadline: Date;
   revision: number;
+  /** The request that counts for each agency: its latest (a revised plan asks an agency again). */
   requests: { requestId: string; agency: CheckAgency; dueAt: Date; repliedAt: Date | null }[];
-  replies: { agency: CheckAgency; receivedAt: Date; body: CheckReplied }[];
+  /** Every reply, to whichever request; `dueAt` is the due time of the request it answered. */
+  replies: { agency: CheckAgency; receivedAt: Date; body: CheckReplied; dueAt?: Date }[];
 }
 
 const planOrder = (a: CheckAgency, b: CheckAgency) => CHECK_AGENCIES.indexOf(a) - CHECK_AGENCIES.indexOf(b);
@@ -31,7 +33,7 @@ export function chronologyOf(state: CaseState, upTo?: Date) {
   const due = new Map(state.requests.map((r) => [r.agency, r.dueAt]));
   const replies = state.replies
     .filter((r) => !upTo || r.receivedAt <= upTo)
-    .map((r) => ({ reply: r.body, receivedAt: r.receivedAt, late: isLate({ dueAt: (due.get(r.agency) ?? state.deadline).toISOString() }, state.deadline, r.receivedAt) }));
+    .map((r) => ({ reply: r.body, receivedAt: r.receivedAt, late: isLate({ dueAt: (r.dueAt ?? due.get(r.agency) ?? state.deadline).toISOString() }, state.deadline, r.receivedAt) }));
   return mergeChronology(replies).entries;
 }
 
@@ -49,18 +51,19 @@ export class PictureService {
     if (cases.length === 0) return [];
     const ids = cases.map((c) => c.case_id);
     const requests: { request_id: string; case_id: string; agency: CheckAgency; due_at: Date; replied_at: Date | null }[] = await m.query(
-      `SELECT request_id, case_id, agency, due_at, replied_at FROM checks.requests WHERE case_id = ANY($1)`,
+      `SELECT DISTINCT ON (case_id, agency) request_id, case_id, agency, due_at, replied_at FROM checks.requests
+       WHERE case_id = ANY($1) ORDER BY case_id, agency, revision DESC`,
       [ids],
     );
-    const replies: { case_id: string; agency: CheckAgency; received_at: Date; body: CheckReplied }[] = await m.query(
-      `SELECT case_id, agency, received_at, body FROM checks.replies WHERE case_id = ANY($1)`,
+    const replies: { case_id: string; agency: CheckAgency; received_at: Date; body: CheckReplied; due_at: Date }[] = await m.query(
+      `SELECT p.case_id, p.agency, p.received_at, p.body, r.due_at FROM checks.replies p JOIN checks.requests r USING (request_id) WHERE p.case_id = ANY($1)`,
       [ids],
     );
     const byCase = new Map<string, CaseState>(
       cases.map((c) => [c.case_id, { caseId: c.case_id, deadline: new Date(c.deadline), revision: c.revision, requests: [], replies: [] }]),
     );
     for (const r of requests) byCase.get(r.case_id)!.requests.push({ requestId: r.request_id, agency: r.agency, dueAt: new Date(r.due_at), repliedAt: r.replied_at && new Date(r.replied_at) });
-    for (const r of replies) byCase.get(r.case_id)!.replies.push({ agency: r.agency, receivedAt: new Date(r.received_at), body: r.body });
+    for (const r of replies) byCase.get(r.case_id)!.replies.push({ agency: r.agency, receivedAt: new Date(r.received_at), body: r.body, dueAt: new Date(r.due_at) });
     for (const s of byCase.values()) s.requests.sort((a, b) => planOrder(a.agency, b.agency));
     return [...byCase.values()];
   }
