@@ -50,7 +50,11 @@ export class StatusHandlers {
       [e.caseId, JSON.stringify(e.chronology), JSON.stringify(e.replied), JSON.stringify(e.missing)],
     );
     if (known === 0) throw new NotReadyYet(`case ${e.caseId} not rated yet`);
-    await this.step(ctx, 'case_id = $1', [e.caseId], 'ready-for-decision', 'ready_at = $1, complete = $2, missing = $3', [e.readyAt, e.complete, JSON.stringify(e.missing)]);
+    // A later revision (a reply after readiness, a revised plan) updates the picture; it must not
+    // take a decided contact back to 'ready-for-decision'.
+    const revised = (e.revision ?? 1) > 1;
+    const decided: unknown[] = revised ? await ctx.manager.query(`SELECT 1 FROM gateway.contact_status WHERE case_id = $1 AND decided_at IS NOT NULL`, [e.caseId]) : [];
+    if (decided.length === 0) await this.step(ctx, 'case_id = $1', [e.caseId], 'ready-for-decision', 'ready_at = $1, complete = $2, missing = $3', [e.readyAt, e.complete, JSON.stringify(e.missing)]);
     await this.board.ready(e, ctx.manager);
   }
 
