@@ -1,10 +1,12 @@
 import { Body, Controller, Headers, HttpCode, HttpException, Param, Post } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { DecisionRecorded, TOPICS, validateData } from '@mash/contracts';
+import { DecisionRecorded, TOPICS } from '@mash/contracts';
 import { Outbox } from '@mash/messaging';
 import { CredentialsService } from '../credentials/credentials.service';
-import { parseJson, reject } from '../intake/rejection';
+import { reject } from '../intake/rejection';
+import { RatingTimescales } from '../intake/timescales';
+import { readManagerInput } from '../casework/managerInput';
 import { QuarantineService } from '../quarantine/quarantine.service';
 
 /**
@@ -18,28 +20,25 @@ export class DecisionsController {
     private readonly outbox: Outbox,
     private readonly credentials: CredentialsService,
     private readonly quarantine: QuarantineService,
+    private readonly timescales: RatingTimescales,
   ) {}
 
   @Post()
   @HttpCode(201)
   async record(@Param('caseId') caseId: string, @Headers('authorization') auth: string | undefined, @Body() body: unknown) {
     const channel = 'http-decision';
-    const who = await this.credentials.authenticate(auth);
-    if (!who || who.role !== 'decision-maker') {
-      return reject(this.quarantine, { sender: who?.principal ?? 'unauthenticated', channel, status: who ? 403 : 401, reason: 'a decision-maker credential is required', raw: body });
-    }
-    const parsed = parseJson(body);
-    if (!parsed.ok) return reject(this.quarantine, { sender: who.principal, channel, status: 400, reason: parsed.message, raw: body });
-    const decision = {
-      ...(parsed.value as object),
-      decisionId: `DC-${randomUUID()}`,
-      caseId,
-      decidedAt: new Date().toISOString(),
-    } as DecisionRecorded;
-    const checked = validateData<DecisionRecorded>('decisionRecorded', decision);
-    if (!checked.ok) {
-      const errors = checked.errors.map((e) => ({ ...e, path: e.path.replace(/^\/data/, '') || '/' }));
-      return reject(this.quarantine, { sender: who.principal, channel, status: 422, reason: 'the decision breaks the decision rules', errors, raw: body });
+    const { who, value: decision } = await readManagerInput<DecisionRecorded>(
+      { credentials: this.credentials, quarantine: this.quarantine },
+      { channel, auth, body, kind: 'decisionRecorded', what: 'decision' },
+      () => ({ decisionId: `DC-${randomUUID()}`, caseId, decidedAt: new Date().toISOString() }),
+    );
+    const refused = decision.outcomes.filter((o) => !this.timescales.allows(o));
+    if (refused.length) {
+      return reject(this.quarantine, {
+        sender: who.principal, channel, status: 422, reason: `outcome not allowed by policy ${this.timescales.policyVersion}`,
+        errors: refused.map((o) => ({ path: `/outcomes/${decision.outcomes.indexOf(o)}`, rule: 'policy', message: `'${o}' is not an outcome this locality's policy allows` })),
+        raw: body,
+      });
     }
     const result = await this.ds.transaction(async (m) => {
       const [c] = await m.query(`SELECT case_id, contact_id, rating, ready, decision_id, policy_version FROM gateway.cases WHERE case_id = $1 FOR UPDATE`, [caseId]);

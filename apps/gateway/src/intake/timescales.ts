@@ -20,6 +20,11 @@ export class RatingTimescales {
   get policyVersion(): string {
     return this.policy.version;
   }
+
+  /** Whether the locality's policy lets a decision record this outcome. */
+  allows(outcome: string): boolean {
+    return (this.policy.decisionOutcomes as string[]).includes(outcome);
+  }
 }
 
 function describe(rating: string, p: RatingPolicy): string {

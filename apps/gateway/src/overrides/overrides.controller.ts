@@ -1,10 +1,11 @@
 import { Body, Controller, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { ConsentOverride, FieldError, TOPICS, validateData } from '@mash/contracts';
+import { ConsentOverride, TOPICS } from '@mash/contracts';
 import { Outbox } from '@mash/messaging';
 import { CredentialsService } from '../credentials/credentials.service';
-import { parseJson, reject } from '../intake/rejection';
+import { reject } from '../intake/rejection';
+import { readManagerInput } from '../casework/managerInput';
 import { QuarantineService } from '../quarantine/quarantine.service';
 
 /**
@@ -25,27 +26,11 @@ export class ConsentOverridesController {
   @HttpCode(201)
   async record(@Param('caseId') caseId: string, @Headers('authorization') auth: string | undefined, @Body() body: unknown) {
     const channel = 'http-consent-override';
-    const who = await this.credentials.authenticate(auth);
-    if (!who || who.role !== 'decision-maker') {
-      return reject(this.quarantine, { sender: who?.principal ?? 'unauthenticated', channel, status: who ? 403 : 401, reason: 'a decision-maker credential is required', raw: body });
-    }
-    const parsed = parseJson(body);
-    if (!parsed.ok) {
-      const p = parsed as { message: string; status?: number; errors?: FieldError[] };
-      return reject(this.quarantine, { sender: who.principal, channel, status: p.status ?? 400, reason: p.message, errors: p.errors, raw: body });
-    }
-    const override = {
-      ...(parsed.value as object),
-      overrideId: `CO-${randomUUID()}`,
-      caseId,
-      recordedAt: new Date().toISOString(),
-      principal: who.principal,
-    } as ConsentOverride;
-    const checked = validateData<ConsentOverride>('consentOverride', override);
-    if (!checked.ok) {
-      const errors = checked.errors.map((e) => ({ ...e, path: e.path.replace(/^\/data/, '') || '/' }));
-      return reject(this.quarantine, { sender: who.principal, channel, status: 422, reason: 'the override breaks the consent override rules', errors, raw: body });
-    }
+    const { who, value: override } = await readManagerInput<ConsentOverride>(
+      { credentials: this.credentials, quarantine: this.quarantine },
+      { channel, auth, body, kind: 'consentOverride', what: 'override' },
+      (p) => ({ overrideId: `CO-${randomUUID()}`, caseId, recordedAt: new Date().toISOString(), principal: p.principal }),
+    );
     const result = await this.ds.transaction(async (m) => {
       const [c] = await m.query(`SELECT case_id, contact_id, decision_id FROM gateway.cases WHERE case_id = $1 FOR UPDATE`, [caseId]);
       if (!c) return { status: 404, error: `no case '${caseId}'` };
