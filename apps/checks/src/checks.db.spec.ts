@@ -409,6 +409,7 @@ describe('revised plans (consent override, escalation by a duplicate)', () => {
     for (const a of ['police', 'health', 'education'] as const) await handled('r', reply(c, a), (ctx) => requests.collect(reply(c, a), a, ctx, at(MIN)));
     expect(await ready(c.caseId)).toHaveLength(1);
     const r2 = revisedOf(c, 2, { deadline: at(50 * MIN).toISOString() });
+    r2.checkPlan.push({ agency: 'probation', categories: ['identity', 'offending'], dueAt: at(90 * MIN).toISOString() });
     await handled('mash.case.rated.v1', r2, (ctx) => requests.fanOut(r2, ctx, at(2 * MIN)));
     expect(await requested(c, 'housing')).toHaveLength(1);
     // Ready already: its deadline is not moved.
@@ -416,10 +417,14 @@ describe('revised plans (consent override, escalation by a duplicate)', () => {
     expect(new Date(deadline).toISOString()).toBe(c.deadline);
     const h = replyTo(c, 'housing', 2, [{ subjectId: 's1', date: '2026-04-04', category: 'household', summary: 'Tenancy warning' }]);
     await handled('r', h, (ctx) => requests.collect(h, 'housing', ctx, at(4 * MIN)));
-    const [, second] = await ready(c.caseId);
-    expect(second).toMatchObject({ revision: 2, replied: ['police', 'health', 'education', 'housing'], missing: [] });
+    // Still ready while probation is outstanding: the picture says who is missing now.
+    const [first, second] = await ready(c.caseId);
+    expect(second).toMatchObject({ revision: 2, readyAt: first.readyAt, reason: 'all-replied', replied: ['police', 'health', 'education', 'housing'], missing: ['probation'], repliedAfterReady: ['housing'] });
     expect(second.chronology).toEqual([expect.objectContaining({ agency: 'housing', summary: 'Tenancy warning' })]);
     expect(validateData('caseReady', second).ok).toBe(true);
+    const p = replyTo(c, 'probation', 2);
+    await handled('r', p, (ctx) => requests.collect(p, 'probation', ctx, at(5 * MIN)));
+    expect((await ready(c.caseId))[2]).toMatchObject({ revision: 3, missing: [], repliedAfterReady: ['probation', 'housing'] });
   });
 
   it('a duplicate report that did not escalate the case asks nobody', async () => {

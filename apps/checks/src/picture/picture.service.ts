@@ -11,6 +11,8 @@ export interface CaseState {
   caseId: string;
   deadline: Date;
   revision: number;
+  /** Set once the case was declared ready (see ReadinessInput.declared). */
+  declared?: { readyAt: Date; reason: 'all-replied' | 'deadline-reached' };
   /** The request that counts for each agency: its latest (a revised plan asks an agency again). */
   requests: { requestId: string; agency: CheckAgency; dueAt: Date; repliedAt: Date | null }[];
   /** Every reply, to whichever request; `dueAt` is the due time of the request it answered. */
@@ -25,6 +27,7 @@ export function readinessOf(state: CaseState, now: Date): Readiness {
     caseDeadline: state.deadline,
     replies: state.requests.filter((r) => r.repliedAt).map((r) => ({ agency: r.agency, receivedAt: r.repliedAt! })),
     now,
+    declared: state.declared,
   });
 }
 
@@ -46,7 +49,7 @@ export function chronologyOf(state: CaseState, upTo?: Date) {
 export class PictureService {
   constructor(private readonly outbox: Outbox) {}
 
-  /** Everything readiness needs for these cases, in two queries whatever their number. */
+  /** Everything readiness needs for these cases, in three queries whatever their number. */
   async load(m: EntityManager, cases: { case_id: string; deadline: Date; revision: number }[]): Promise<CaseState[]> {
     if (cases.length === 0) return [];
     const ids = cases.map((c) => c.case_id);
@@ -62,6 +65,11 @@ export class PictureService {
     const byCase = new Map<string, CaseState>(
       cases.map((c) => [c.case_id, { caseId: c.case_id, deadline: new Date(c.deadline), revision: c.revision, requests: [], replies: [] }]),
     );
+    const declared: { case_id: string; ready_at: Date; ready_reason: 'all-replied' | 'deadline-reached' }[] = await m.query(
+      `SELECT case_id, ready_at, ready_reason FROM checks.cases WHERE case_id = ANY($1) AND ready_at IS NOT NULL`,
+      [ids],
+    );
+    for (const d of declared) byCase.get(d.case_id)!.declared = { readyAt: new Date(d.ready_at), reason: d.ready_reason };
     for (const r of requests) byCase.get(r.case_id)!.requests.push({ requestId: r.request_id, agency: r.agency, dueAt: new Date(r.due_at), repliedAt: r.replied_at && new Date(r.replied_at) });
     for (const r of replies) byCase.get(r.case_id)!.replies.push({ agency: r.agency, receivedAt: new Date(r.received_at), body: r.body, dueAt: new Date(r.due_at) });
     for (const s of byCase.values()) s.requests.sort((a, b) => planOrder(a.agency, b.agency));

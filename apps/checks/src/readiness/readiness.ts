@@ -15,6 +15,12 @@ export interface ReadinessInput {
   caseDeadline: Date | string;
   replies: readonly ReceivedReply[];
   now: Date;
+  /**
+   * When and why the case was declared ready, if it was. A plan revised after that (a consent
+   * override) adds agencies the case waits on again, but the case stays ready: its decision is
+   * under way, and those agencies' replies revise the picture as late replies do.
+   */
+  declared?: { readyAt: Date | string; reason: 'all-replied' | 'deadline-reached' };
 }
 
 export interface Readiness {
@@ -107,6 +113,10 @@ export function assessReadiness(input: ReadinessInput): Readiness {
     readyAt = deadline;
   }
 
+  if (input.declared) {
+    reason = input.declared.reason;
+    readyAt = time(input.declared.readyAt, 'declared.readyAt');
+  }
   const ready = readyAt !== undefined;
   const missingAtReady = ready ? agencies.filter((a) => !first.has(a) || first.get(a)! > readyAt!) : [];
   return {
