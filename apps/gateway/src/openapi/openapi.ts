@@ -24,16 +24,19 @@ const rejection = (description: string) => ({ description, content: json('Reject
 export function buildOpenApi(): object {
   const schemas: Schemas = { ...(buildOpenApiComponents() as { schemas: Schemas }).schemas };
   const events = (buildAsyncApi() as { components: { schemas: Schemas } }).components.schemas;
-  withReferenced(events, 'DecisionRecorded', schemas);
-  // The server sets these; a decision maker sends the rest.
-  const serverSet = new Set(['decisionId', 'caseId', 'decidedAt', 'contactId', 'policyVersion']);
-  const decision = schemas.DecisionRecorded as { required: string[]; properties: Record<string, unknown> };
-  delete schemas.DecisionRecorded;
-  schemas.DecisionRequest = {
-    ...decision,
-    required: decision.required.filter((r) => !serverSet.has(r)),
-    properties: Object.fromEntries(Object.entries(decision.properties).filter(([k]) => !serverSet.has(k))),
+  // A decision maker sends the event's data less what the server sets itself.
+  const requestBody = (event: string, serverSet: string[]) => {
+    withReferenced(events, event, schemas);
+    const full = schemas[event] as { required: string[]; properties: Record<string, unknown> };
+    delete schemas[event];
+    return {
+      ...full,
+      required: full.required.filter((r) => !serverSet.includes(r)),
+      properties: Object.fromEntries(Object.entries(full.properties).filter(([k]) => !serverSet.includes(k))),
+    };
   };
+  schemas.DecisionRequest = requestBody('DecisionRecorded', ['decisionId', 'caseId', 'decidedAt', 'contactId', 'policyVersion']);
+  schemas.ConsentOverrideRequest = requestBody('ConsentOverride', ['overrideId', 'caseId', 'recordedAt', 'principal']);
   schemas.Rejection = {
     type: 'object',
     required: ['status', 'error', 'errors'],
@@ -108,8 +111,19 @@ export function buildOpenApi(): object {
           responses: { '201': { description: 'Recorded; outcome notices follow.' }, '409': rejection('Checks not complete (and no urgent override), or already decided.'), '422': rejection('Field errors.') },
         },
       },
+      '/v1/cases/{caseId}/consent-override': {
+        post: {
+          summary: 'Record that checks may go ahead without consent (section 47 / risk of significant harm), with the reason; audited',
+          parameters: [idParam('caseId')],
+          requestBody: { required: true, content: json('ConsentOverrideRequest') },
+          responses: { '201': { description: 'Recorded; triage audits it and asks the agencies consent held back.' }, '404': rejection('No such case.'), '409': rejection('Already decided.'), '422': rejection('Field errors.') },
+        },
+      },
       '/v1/ops/quarantine': { get: { summary: 'Rejected inputs with reason, time and sender (ops), newest first', parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer', maximum: 1000 } }, { name: 'since', in: 'query', schema: { type: 'string', format: 'date-time' } }], responses: { '200': { description: 'Without the raw bodies.' } } } },
       '/v1/ops/quarantine/{id}': { get: { summary: 'One rejected input with its raw body (ops; audited)', parameters: [idParam('id')], responses: { '200': { description: 'The input as it came.' } } } },
+      '/v1/ops/lag': { get: { summary: 'Consumer lag per group, topic and partition (messages, seconds) with a status per group after Burrow\'s rules (ops)', responses: { '200': { description: 'ok / warning / error / stalled per group.' } } } },
+      '/v1/board': { get: { summary: 'Open cases by rating with time left and each agency\'s reply status; no names or case content (decision maker, ops)', responses: { '200': { description: 'Tiles and counts.' } } } },
+      '/board': { get: { security: [], summary: 'The live wall board page; it reads its credential from #token= and polls /v1/board', responses: { '200': { description: 'HTML.' } } } },
       '/openapi.json': { get: { security: [], summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1.' } } } },
       '/asyncapi.json': { get: { security: [], summary: 'Every topic, its envelope and its schema', responses: { '200': { description: 'AsyncAPI 3.0.' } } } },
       '/health/live': { get: { security: [], responses: { '200': { description: 'Process is up.' } } } },
