@@ -28,7 +28,10 @@ export const DEMO_DEPLOYABLES: Deployable[] = [
 
 async function main(): Promise<void> {
   if (!process.env.DATABASE_URL) execFileSync('bash', [join(root, 'infra', 'postgres.sh'), 'start'], { stdio: 'inherit' });
-  if (!process.env.KAFKA_BROKERS) execFileSync('bash', [join(root, 'infra', 'kafka.sh'), 'start'], { stdio: 'inherit' });
+  if (!process.env.KAFKA_BROKERS) {
+    execFileSync('bash', [join(root, 'infra', 'kafka.sh'), 'start'], { stdio: 'inherit' });
+    process.env.KAFKA_BROKERS = `127.0.0.1:${process.env.KAFKA_PORT ?? 9092}`;
+  }
   const env = { ...process.env, GATEWAY_URL: process.env.GATEWAY_URL ?? `http://127.0.0.1:${ports.gateway}` };
   const running: Running[] = [];
   const stopAll = async () => {

@@ -25,6 +25,6 @@ export default async function globalSetup(): Promise<void> {
   }
   if (!process.env.KAFKA_BROKERS) {
     execFileSync('bash', [join(root, 'infra', 'kafka.sh'), 'start'], { stdio: 'inherit' });
-    process.env.KAFKA_BROKERS = '127.0.0.1:9092';
+    process.env.KAFKA_BROKERS = `127.0.0.1:${process.env.KAFKA_PORT ?? 9092}`;
   }
 }
