@@ -174,3 +174,24 @@ export function ageOn(dateOfBirth: string, day: string): number {
   const [y, m, d] = day.slice(0, 10).split('-').map(Number);
   return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
 }
+
+type Household = NonNullable<Contact['household']>;
+
+/**
+ * The household as every adapter's native record gives it: an `address` object with up to five
+ * `lines`, a `town` and a `postcode`, beside the relationships the adapter has already read.
+ */
+export function readHousehold(r: NativeReader, relationships: NonNullable<Household['relationships']>, at = '/address'): Contact['household'] {
+  let address: Household['address'];
+  if (r.object(at)) {
+    const lines = r.array(`${at}/lines`);
+    if (lines.length > 5) r.fail(`${at}/lines`, 'maxItems', 'must have at most 5 lines');
+    address = compact({
+      lines: lines.length ? lines.map((_, i) => r.field(`${at}/lines/${i}`, 'addressLine', { required: true })!) : undefined,
+      town: r.field(`${at}/town`, 'town'),
+      postcode: r.field(`${at}/postcode`, 'postcode', { required: true })!,
+    });
+  }
+  if (!address && relationships.length === 0) return undefined;
+  return compact({ address, relationships: relationships.length ? relationships : undefined });
+}

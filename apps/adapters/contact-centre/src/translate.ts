@@ -1,5 +1,5 @@
 import type { Consent, Contact, ContactSubject, LawfulBasis, NoticeChannel, PresentingIssue, ReferralSource } from '@mash/contracts';
-import { compact, NativeReader, Translation } from '@mash/adapter-kit';
+import { compact, NativeReader, readHousehold, Translation } from '@mash/adapter-kit';
 
 export type { Translation } from '@mash/adapter-kit';
 
@@ -132,7 +132,7 @@ export function toContact(native: unknown): Translation {
     agencyReference: r.field('/callId', 'agencyReference', { required: true })!,
     referrer: referrer(r),
     subjects,
-    household: household(r, relationships),
+    household: readHousehold(r, relationships),
     presentingIssues: concerns(r),
     narrative: r.field('/account', 'narrative', { required: true })!,
     consent: consent(r)!,
@@ -185,21 +185,6 @@ function concerns(r: NativeReader): PresentingIssue[] {
     for (const code of codes ?? []) if (!out.some((o) => o.code === code)) out.push({ code, label });
   });
   return out;
-}
-
-function household(r: NativeReader, relationships: NonNullable<NonNullable<Contact['household']>['relationships']>): Contact['household'] {
-  let address: NonNullable<Contact['household']>['address'];
-  if (r.object('/address')) {
-    const lines = r.array('/address/lines');
-    if (lines.length > 5) r.fail('/address/lines', 'maxItems', 'must have at most 5 lines');
-    address = compact({
-      lines: lines.length ? lines.map((_, i) => r.field(`/address/lines/${i}`, 'addressLine', { required: true })!) : undefined,
-      town: r.field('/address/town', 'town'),
-      postcode: r.field('/address/postcode', 'postcode', { required: true })!,
-    });
-  }
-  if (!address && relationships.length === 0) return undefined;
-  return compact({ address, relationships: relationships.length ? relationships : undefined });
 }
 
 /** The family's consent must be answered, even when the answer is "not sought, and why" (seeds L536-544). */

@@ -1,5 +1,5 @@
 import type { Consent, Contact, ContactSubject, LawfulBasis, PresentingIssue } from '@mash/contracts';
-import { compact, NativeReader, Translation } from '@mash/adapter-kit';
+import { compact, NativeReader, readHousehold, Translation } from '@mash/adapter-kit';
 
 export type { Translation } from '@mash/adapter-kit';
 
@@ -174,7 +174,7 @@ export function toContact(native: unknown): Translation {
       channel: { kind: 'email' as const, address: r.field('/school/dsl/email', 'email', { required: true })! },
     }),
     subjects,
-    household: household(r, relationships),
+    household: readHousehold(r, relationships),
     presentingIssues: categories(r),
     narrative: narrative(r),
     incident: occurredAt ? { occurredAt } : undefined,
@@ -241,21 +241,6 @@ function narrative(r: NativeReader): string {
   if (r.boolean('/concern/bodyMap') || (r.integer('/concern/attachments') ?? 0) > 0) parts.push('A body map or attachments are held on the school record.');
   if (!main) return '';
   return r.conforms('/concern/narrative', parts.join('\n\n'), 'narrative') ?? '';
-}
-
-function household(r: NativeReader, relationships: NonNullable<NonNullable<Contact['household']>['relationships']>): Contact['household'] {
-  let address: NonNullable<Contact['household']>['address'];
-  if (r.object('/address')) {
-    const lines = r.array('/address/lines');
-    if (lines.length > 5) r.fail('/address/lines', 'maxItems', 'must have at most 5 lines');
-    address = compact({
-      lines: lines.length ? lines.map((_, i) => r.field(`/address/lines/${i}`, 'addressLine', { required: true })!) : undefined,
-      town: r.field('/address/town', 'town'),
-      postcode: r.field('/address/postcode', 'postcode', { required: true })!,
-    });
-  }
-  if (!address && relationships.length === 0) return undefined;
-  return compact({ address, relationships: relationships.length ? relationships : undefined });
 }
 
 /** No consent answer, no contact: the Blackburn audit's finding (seeds L536-544), enforced at the source. */

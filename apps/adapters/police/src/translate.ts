@@ -1,5 +1,5 @@
 import type { Consent, Contact, ContactSubject, LawfulBasis, PresentingIssue } from '@mash/contracts';
-import { ageOn, compact, NativeReader, Translation } from '@mash/adapter-kit';
+import { ageOn, compact, NativeReader, readHousehold, Translation } from '@mash/adapter-kit';
 
 export type { Translation } from '@mash/adapter-kit';
 export type { PoliceNotification, PolicePerson } from './native';
@@ -207,18 +207,7 @@ function household(r: NativeReader, subjects: ContactSubject[]): Contact['househ
       if (from && to && kind) relationships.push({ from, to, type: RELATIONSHIPS[kind] ?? 'other' });
     });
   });
-  let address: NonNullable<Contact['household']>['address'];
-  if (r.object('/address')) {
-    const lines = r.array('/address/lines');
-    if (lines.length > 5) r.fail('/address/lines', 'maxItems', 'must have at most 5 lines');
-    address = compact({
-      lines: lines.length ? lines.map((_, i) => r.field(`/address/lines/${i}`, 'addressLine', { required: true })!) : undefined,
-      town: r.field('/address/town', 'town'),
-      postcode: r.field('/address/postcode', 'postcode', { required: true })!,
-    });
-  }
-  if (!address && relationships.length === 0) return undefined;
-  return compact({ address, relationships: relationships.length ? relationships : undefined });
+  return readHousehold(r, relationships);
 }
 
 function domesticAbuse(r: NativeReader, subjects: ContactSubject[]): Contact['domesticAbuse'] {
