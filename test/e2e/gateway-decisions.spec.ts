@@ -2,7 +2,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { TOPICS } from '@mash/contracts';
+import { validExamples } from '@mash/contracts/examples';
+import { KafkaPort } from '@mash/messaging';
 import { startTestHub, TEST_TOKENS, TestHub } from '../support/hub';
+import { poll } from '../support/topics';
 
 /**
  * The decision API's rules, on the real gateway process: a named decision maker only, outcomes the
@@ -73,4 +77,50 @@ describe('decision API', () => {
     const [row] = (await db.query(`SELECT count(*)::int AS n FROM gateway.decisions WHERE case_id = 'CS-rules'`)).rows;
     expect(row.n).toBe(1);
   });
+});
+
+describe('the picture after a decision', () => {
+  let hub: TestHub;
+  let db: Client;
+  let port: KafkaPort;
+
+  beforeAll(async () => {
+    hub = await startTestHub([], {}, { services: ['gateway'] });
+    db = new Client({ connectionString: hub.env.DATABASE_URL });
+    await db.connect();
+    port = new KafkaPort({ brokers: hub.env.KAFKA_BROKERS.split(','), clientId: 'test', prefix: hub.env.MASH_TOPIC_PREFIX });
+  }, 120000);
+
+  afterAll(async () => {
+    await port?.close();
+    await db?.end();
+    await hub?.stop();
+  }, 60000);
+
+  it('updates the chronology from a later revision without taking a decided contact back to ready-for-decision', async () => {
+    await db.query(`INSERT INTO gateway.contacts (contact_id, source_agency, agency_reference, received_at, body) VALUES ('CT-late', 'police', 'REF-late', now(), '{}')`);
+    await db.query(`INSERT INTO gateway.contact_status (contact_id, case_id, stage) VALUES ('CT-late', 'CS-late', 'rated')`);
+    await db.query(`INSERT INTO gateway.cases (case_id, contact_id, rating, policy_version, deadline, ready) VALUES ('CS-late', 'CT-late', 'AMBER', 'v', now() + interval '1 day', false)`);
+    // An urgent decision before checks finished.
+    const res = await fetch(`${hub.gatewayUrl}/v1/cases/CS-late/decision`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_TOKENS.manager}` },
+      body: JSON.stringify({ decisionMaker: { name: 'Sam Patel', role: 'MASH team manager' }, outcomes: ['strategy-discussion'], finalRating: 'AMBER', responsibleTeam: { name: 'Assessment Team', inHours: '01234 567890' }, urgentOverride: { reason: 'Weapon reported at the address tonight' } }),
+    });
+    expect(res.status).toBe(201);
+    await poll(async () => ((await db.query(`SELECT stage FROM gateway.contact_status WHERE contact_id = 'CT-late'`)).rows[0].stage === 'decided' ? true : undefined), 30000, 'decided');
+    const picture = (revision: number, summary: string) => ({
+      ...validExamples.caseReady, caseId: 'CS-late', revision, chronology: [{ agency: 'police', date: '2026-11-20', summary }],
+    });
+    await port.publish([
+      { topic: TOPICS.caseReady, key: 'CS-late', data: picture(1, 'Incident attended') },
+      { topic: TOPICS.caseReady, key: 'CS-late', data: picture(2, 'Late police entry') },
+    ]);
+    await poll(async () => {
+      const [c] = (await db.query(`SELECT chronology FROM gateway.cases WHERE case_id = 'CS-late'`)).rows;
+      return c.chronology.some((e: { summary: string }) => e.summary === 'Late police entry') ? true : undefined;
+    }, 30000, 'the revised chronology');
+    const [s] = (await db.query(`SELECT stage FROM gateway.contact_status WHERE contact_id = 'CT-late'`)).rows;
+    expect(s.stage).toBe('decided');
+  }, 90000);
 });

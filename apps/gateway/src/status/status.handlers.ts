@@ -45,16 +45,17 @@ export class StatusHandlers {
 
   @EventPattern(TOPICS.caseReady)
   async ready(@Payload() e: CaseReady, @Ctx() ctx: MessageContext) {
-    const [, known]: [unknown, number] = await ctx.manager.query(
-      `UPDATE gateway.cases SET ready = true, chronology = $2, replied = $3, missing = $4, updated_at = now() WHERE case_id = $1`,
+    const [rows, known]: [{ decision_id: string | null }[], number] = await ctx.manager.query(
+      `UPDATE gateway.cases SET ready = true, chronology = $2, replied = $3, missing = $4, updated_at = now() WHERE case_id = $1 RETURNING decision_id`,
       [e.caseId, JSON.stringify(e.chronology), JSON.stringify(e.replied), JSON.stringify(e.missing)],
     );
     if (known === 0) throw new NotReadyYet(`case ${e.caseId} not rated yet`);
-    // A later revision (a reply after readiness, a revised plan) updates the picture; it must not
-    // take a decided contact back to 'ready-for-decision'.
-    const revised = (e.revision ?? 1) > 1;
-    const decided: unknown[] = revised ? await ctx.manager.query(`SELECT 1 FROM gateway.contact_status WHERE case_id = $1 AND decided_at IS NOT NULL`, [e.caseId]) : [];
-    if (decided.length === 0) await this.step(ctx, 'case_id = $1', [e.caseId], 'ready-for-decision', 'ready_at = $1, complete = $2, missing = $3', [e.readyAt, e.complete, JSON.stringify(e.missing)]);
+    // A picture that arrives after the decision (a late reply, a revised plan, or readiness after an
+    // urgent-override decision) updates what the case shows; it never takes the contact back to
+    // 'ready-for-decision'.
+    if (!rows[0].decision_id) {
+      await this.step(ctx, 'case_id = $1', [e.caseId], 'ready-for-decision', 'ready_at = $1, complete = $2, missing = $3', [e.readyAt, e.complete, JSON.stringify(e.missing)]);
+    }
     await this.board.ready(e, ctx.manager);
   }
 
