@@ -5,3 +5,4 @@ export * from './config';
 export * from './noticeBoard';
 export * from './rejectLog';
 export * from './serve';
+export * from './translationSamples';
