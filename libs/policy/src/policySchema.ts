@@ -201,11 +201,12 @@ export const policySchema = {
       properties: { teams: uniqueStrings({ type: 'string', minLength: 1 }, 1) },
     },
     decisionOutcomes: uniqueStrings({ type: 'string', enum: [...DECISION_OUTCOMES] }, 1),
+    // Fractional months let an end-to-end test see retention act in seconds; policies state whole months.
     retention: {
       type: 'object',
       additionalProperties: false,
       required: ['mashRecordMonths'],
-      properties: { mashRecordMonths: { type: 'integer', minimum: 1, maximum: 240 }, note: { type: 'string' } },
+      properties: { mashRecordMonths: { type: 'number', exclusiveMinimum: 0, maximum: 240 }, note: { type: 'string' } },
     },
     sources: {
       type: 'array',
