@@ -6,15 +6,17 @@ import { agencyCalendarProvider } from './chasing';
 import { ChecksTables1700000000300 } from './migrations/1700000000300-checks-tables';
 import { ChecksTimerKeys1700000000310 } from './migrations/1700000000310-checks-timer-keys';
 import { ChecksPlanRevisions1700000000320 } from './migrations/1700000000320-checks-plan-revisions';
+import { ChecksRetention1700000000330 } from './migrations/1700000000330-checks-retention';
+import { ChecksRetention, DecisionsHandlers } from './retention/checksRetention';
 import { PictureService } from './picture/picture.service';
 import { RequestsHandlers } from './requests/requests.handlers';
 import { RequestsService } from './requests/requests.service';
 import { TimersService } from './timers/timers.service';
 
 @Module({
-  imports: [ServiceModule.forService({ name: 'checks', schema: 'checks', migrations: [ChecksTables1700000000300, ChecksTimerKeys1700000000310, ChecksPlanRevisions1700000000320] })],
-  controllers: [RequestsHandlers, DeadLettersHandlers],
+  imports: [ServiceModule.forService({ name: 'checks', schema: 'checks', migrations: [ChecksTables1700000000300, ChecksTimerKeys1700000000310, ChecksPlanRevisions1700000000320, ChecksRetention1700000000330] })],
+  controllers: [RequestsHandlers, DeadLettersHandlers, DecisionsHandlers],
   // agencyCalendarProvider: where the working calendar plugs in (chasing/workingHours.ts).
-  providers: [agencyCalendarProvider, PictureService, RequestsService, TimersService, AlertsService],
+  providers: [agencyCalendarProvider, PictureService, RequestsService, TimersService, AlertsService, ChecksRetention],
 })
 export class ChecksModule {}
