@@ -117,7 +117,11 @@ async function main(): Promise<void> {
   const deadline = Date.now() + TIMEOUT_MS;
   const native = JSON.parse(readFileSync(join(root, 'apps', 'adapters', 'police', 'samples', 'pvp-domestic-abuse-medium.json'), 'utf8'));
   // A fresh reference each run: the same reference again would be the same contact, already decided.
-  native.notificationId = `PVP-DEMO-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`;
+  const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+  native.notificationId = `PVP-DEMO-${stamp}`;
+  // And a fresh incident: the same occurrence number again is the same incident, which triage
+  // rightly joins to the case already decided instead of opening a new one.
+  native.occurrenceNumber = `01/${stamp.slice(8)}/26`;
   if (!(await up(GATEWAY))) throw new Error(`no gateway at ${GATEWAY}: start the hub with npm start`);
   const contactId = await submit(native);
 

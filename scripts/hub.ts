@@ -59,6 +59,7 @@ async function main(): Promise<void> {
       'MASH integration hub is running.',
       `  gateway         ${g}   (OpenAPI ${g}/openapi.json, AsyncAPI ${g}/asyncapi.json)`,
       `  health          ${g}/health/ready   metrics ${g}/metrics`,
+      `  wall board      ${g}/board#token=demo-manager-token   (ops: GET ${g}/v1/ops/lag, /v1/ops/quarantine with demo-ops-token)`,
       `  services        triage :${ports.triage}  checks :${ports.checks}  notifier :${ports.notifier}  (each /health/ready, /metrics)`,
       `  connectors      ${CHECK_AGENCIES.join(', ')}`,
       '  adapters        native records in: POST <adapter>/records; notices out: GET <adapter>/notices',
