@@ -32,7 +32,7 @@ describe('a police notification leads to an outcome notice for its referrer', ()
   it('flows from police adapter to referrer notice', async () => {
     const contact = { ...exampleContact, agencyReference: `PVP-E2E-${hub.runId}` };
     const submitted = await api('/v1/agencies/police/contacts', TEST_TOKENS.police, { method: 'POST', body: JSON.stringify(contact) });
-    const accepted = (await submitted.json()) as { contactId: string };
+    const accepted = (await submitted.json()) as { contactId: string; receivedAt: string };
     expect({ status: submitted.status, body: accepted }).toMatchObject({ status: 202 });
     const { contactId } = accepted;
 
@@ -44,11 +44,13 @@ describe('a police notification leads to an outcome notice for its referrer', ()
     // Rated Amber at the start (DA, DASH medium, child present); re-rated Red at the end of checks,
     // because police and the school report current domestic abuse (rule RR-CURRENT-HARM).
     const ready = await poll(async () => {
-      const s = (await (await api(`/v1/contacts/${contactId}`, TEST_TOKENS.police)).json()) as { stage: string; caseId: string; rating: string; readyAt?: string; history: { stage: string }[] };
+      const s = (await (await api(`/v1/contacts/${contactId}`, TEST_TOKENS.police)).json()) as { stage: string; caseId: string; rating: string; deadline: string; readyAt?: string; history: { stage: string }[] };
       return s.readyAt && s.history.some((h) => h.stage === 're-rated') ? s : undefined;
     }, 90000, 'case ready for decision and re-rated');
     expect(ready.history.map((h) => h.stage)).toContain('ready-for-decision');
     expect(ready.rating).toBe('RED');
+    // Escalated to Red: the decision is due on Red's clock (4 hours from receipt), not Amber's.
+    expect(new Date(ready.deadline).getTime()).toBeLessThanOrEqual(new Date(accepted.receivedAt).getTime() + 4 * 3600_000);
 
     const picture = (await (await api(`/v1/cases/${ready.caseId}`, TEST_TOKENS.manager)).json()) as { replied: string[]; missing: string[]; chronology: { agency: string; summary: string }[] };
     expect(picture.replied.sort()).toEqual(['education', 'health', 'police']);

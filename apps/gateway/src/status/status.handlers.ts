@@ -30,7 +30,7 @@ export class StatusHandlers {
   async rated(@Payload() e: CaseRated, @Ctx() ctx: MessageContext) {
     await ctx.manager.query(
       `INSERT INTO gateway.cases (case_id, contact_id, rating, policy_version, deadline) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (case_id) DO UPDATE SET rating = EXCLUDED.rating, policy_version = EXCLUDED.policy_version, updated_at = now()`,
+       ON CONFLICT (case_id) DO UPDATE SET rating = EXCLUDED.rating, policy_version = EXCLUDED.policy_version, deadline = EXCLUDED.deadline, updated_at = now()`,
       [e.caseId, e.contactId, e.rating, e.policyVersion, e.deadline],
     );
     const stage = e.stage === 'start' ? (e.checkPlan.length ? 'checks-in-progress' : 'rated') : 're-rated';

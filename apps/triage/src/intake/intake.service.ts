@@ -26,6 +26,7 @@ export interface CaseRow {
   reasons: string[];
   policy_version: string;
   deadline: Date;
+  received_at: Date;
   lawful_basis: LawfulBasis;
   check_plan: PlanItem[];
   revision: number;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CaseRated, CaseReady, DecisionRecorded, TOPICS } from '@mash/contracts';
 import { log, MessageContext, RejectedMessage } from '@mash/messaging';
-import { Policy } from '@mash/policy';
+import { deadlineFor, Policy } from '@mash/policy';
 import { lockCase } from '../intake/intake.service';
 import { InjectPolicy } from '../policy.provider';
 import { reRate } from './rerate';
@@ -22,9 +22,13 @@ export class ReratingService {
     if (c.state === 'decided') return;
     const r = reRate({ rating: c.current_rating, ruleIds: c.rule_ids }, e);
     const first = c.end_rating === null;
+    // Escalated on the fuller picture: the decision is now due on the higher rating's clock from
+    // receipt (a Red within 4 hours), unless the old deadline is sooner. Never later.
+    const escalatedDue = deadlineFor(r.rating, new Date(c.received_at), this.policy);
+    const deadline = new Date(Math.min(new Date(c.deadline).getTime(), escalatedDue.getTime()));
     await m.query(
-      `UPDATE triage.cases SET end_rating = $2, end_rule_ids = $3, end_reasons = $4, ended_at = $5, state = 'ready', updated_at = now() WHERE case_id = $1`,
-      [e.caseId, r.rating, JSON.stringify(r.ruleIds), JSON.stringify(r.reasons), now],
+      `UPDATE triage.cases SET end_rating = $2, end_rule_ids = $3, end_reasons = $4, ended_at = $5, state = 'ready', deadline = $6, updated_at = now() WHERE case_id = $1`,
+      [e.caseId, r.rating, JSON.stringify(r.ruleIds), JSON.stringify(r.reasons), now, deadline],
     );
     if (!first && c.end_rating === r.rating) return;
     await m.query(
@@ -33,7 +37,7 @@ export class ReratingService {
     );
     const data: CaseRated = {
       caseId: e.caseId, contactId: c.contact_id, stage: 'end', rating: r.rating, previousRating: c.current_rating, ruleIds: r.ruleIds, reasons: r.reasons,
-      policyVersion: this.policy.version, ratedAt: now.toISOString(), deadline: new Date(c.deadline).toISOString(), checkPlan: [], subjects: [],
+      policyVersion: this.policy.version, ratedAt: now.toISOString(), deadline: deadline.toISOString(), checkPlan: [], subjects: [],
       lawfulBasis: c.lawful_basis, ...(c.allocated_worker ? { allocatedWorker: c.allocated_worker } : {}),
     };
     await ctx.publish({ topic: TOPICS.caseRated, key: e.caseId, data });
