@@ -128,6 +128,13 @@ describe('agency adapters as processes', () => {
     const impostor = await deadLetters.waitFor<DeadLetter>((e) => e.envelope.data.key === 'bad-2', 30000);
     expect(impostor.envelope.data.reason).toMatch(/claims agency health on the police inbound topic/);
     expect((await counts()).contacts).toBe(before.contacts);
+    // Ops find both in the gateway's quarantine too, beside the HTTP rejections.
+    const kept = await poll(async () => {
+      const { rows } = await db.query(`SELECT sender, channel, reason, raw FROM gateway.quarantine WHERE channel = 'kafka mash.contact.police.inbound.v1' ORDER BY id`);
+      return rows.length >= 2 ? rows : undefined;
+    }, 30000, 'inbound rejections in quarantine');
+    expect(kept.map((k: { sender: string }) => k.sender)).toEqual(['police', 'police']);
+    expect(kept.map((k: { raw: string }) => JSON.parse(k.raw).id).sort()).toEqual(['bad-1', 'bad-2']);
   });
 
   it('shows the outcome notices published on the police topic at GET /notices', async () => {

@@ -18,6 +18,7 @@ import { GatewayRetention1700000000170 } from './migrations/1700000000170-gatewa
 import { GatewayRetention } from './retention/gatewayRetention';
 import { OpenApiController } from './openapi/openapi.controller';
 import { ConsentOverridesController } from './overrides/overrides.controller';
+import { InboundDeadLettersHandlers } from './quarantine/inboundDeadLetters.handlers';
 import { QuarantineService } from './quarantine/quarantine.service';
 import { StatusController } from './status/status.controller';
 import { StatusHandlers } from './status/status.handlers';
@@ -26,7 +27,7 @@ export const GATEWAY_MIGRATIONS = [GatewayTables1700000000100, BoardAgencyStatus
 
 @Module({
   imports: [ServiceModule.forService({ name: 'gateway', schema: 'gateway', migrations: GATEWAY_MIGRATIONS })],
-  controllers: [IntakeController, InboundHandlers, StatusController, StatusHandlers, DecisionsController, OpenApiController, BoardController, BoardHandlers, LagController, ConsentOverridesController],
+  controllers: [IntakeController, InboundHandlers, StatusController, StatusHandlers, DecisionsController, OpenApiController, BoardController, BoardHandlers, LagController, ConsentOverridesController, InboundDeadLettersHandlers],
   providers: [CredentialsService, IntakeService, QuarantineService, RatingTimescales, BoardProjection, BoardQuery, LagSampler, GatewayRetention],
 })
 export class GatewayModule {}

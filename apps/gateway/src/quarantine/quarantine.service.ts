@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { FieldError } from '@mash/contracts';
 import { log } from '@mash/messaging';
 
@@ -31,10 +31,11 @@ function storable(text: string): string {
 export class QuarantineService {
   constructor(private readonly ds: DataSource) {}
 
-  async keep(r: Rejection): Promise<number> {
+  /** Keeps a rejection; inside the caller's transaction when one is given (a Kafka handler's). */
+  async keep(r: Rejection, manager?: EntityManager): Promise<number> {
     const bytes = Buffer.byteLength(r.raw, 'utf8');
     const errors = (r.errors ?? []).map((e) => ({ path: storable(e.path), rule: storable(e.rule), message: storable(e.message) }));
-    const [{ id }] = await this.ds.query(
+    const [{ id }] = await (manager ?? this.ds).query(
       `INSERT INTO gateway.quarantine (sender, channel, status, reason, errors, raw, raw_bytes, truncated)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
       [storable(r.sender), storable(r.channel), r.status, storable(r.reason), JSON.stringify(errors), storable(r.raw.slice(0, KEEP_BYTES)), bytes, bytes > KEEP_BYTES],
