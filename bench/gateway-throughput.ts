@@ -18,10 +18,10 @@ import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { exampleContact } from '@mash/contracts/examples';
 import { Running, startDeployable, waitForHttp } from '../scripts/processes';
+import { dropRunState } from '../scripts/runState';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -96,22 +96,6 @@ async function drive(name: string, url: string, bodyFor: (i: number) => string):
   return { name, sent, accepted, other, perSecond: accepted / SECONDS, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
-async function dropRun(runId: string): Promise<void> {
-  const pg = new Client({ connectionString: ADMIN_URL });
-  await pg.connect();
-  await pg.query(`DROP DATABASE IF EXISTS "mash_${runId}" WITH (FORCE)`).finally(() => pg.end());
-  const admin = new Kafka({ clientId: 'bench-cleanup', brokers: BROKERS.split(','), logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    const mine = (await admin.listTopics()).filter((t) => t.startsWith(`${runId}.`));
-    if (mine.length) await admin.deleteTopics({ topics: mine });
-    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(`${runId}.`));
-    if (groups.length) await admin.deleteGroups(groups).catch(() => undefined);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 async function main(): Promise<void> {
   const runId = `bench${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   const root = join(__dirname, '..', '..');
@@ -156,7 +140,7 @@ async function main(): Promise<void> {
     process.stdout.write(`contacts stored by the gateway (warm-up included): ${contacts}\n`);
   } finally {
     await Promise.all(running.map((r) => r.stop()));
-    await dropRun(runId).catch((err) => process.stderr.write(`cleanup failed: ${(err as Error).message}\n`));
+    await dropRunState(runId, ADMIN_URL, BROKERS).catch((err) => process.stderr.write(`cleanup failed: ${(err as Error).message}\n`));
   }
 }
 

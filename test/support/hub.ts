@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
-import { Client } from 'pg';
 import { Deployable, Running, startDeployable, waitForHttp } from '../../scripts/processes';
+import { dropRunState } from '../../scripts/runState';
 import { freePort } from './ports';
 
 export const TEST_TOKENS = {
@@ -101,24 +100,4 @@ export async function startTestHub(extra: Deployable[] = [], envOverrides: Recor
     throw err;
   }
   return hub;
-}
-
-async function dropRunState(runId: string, adminUrl: string, brokers: string): Promise<void> {
-  const pg = new Client({ connectionString: adminUrl });
-  await pg.connect();
-  try {
-    await pg.query(`DROP DATABASE IF EXISTS "mash_${runId}" WITH (FORCE)`);
-  } finally {
-    await pg.end();
-  }
-  const admin = new Kafka({ clientId: 'test-cleanup', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    const mine = (await admin.listTopics()).filter((t) => t.startsWith(`${runId}.`));
-    if (mine.length) await admin.deleteTopics({ topics: mine });
-    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(`${runId}.`));
-    if (groups.length) await admin.deleteGroups(groups).catch(() => undefined);
-  } finally {
-    await admin.disconnect();
-  }
 }
