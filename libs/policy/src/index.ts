@@ -12,3 +12,4 @@ export {
   addWorkingTime, isWorkingDay, isWorkingTime, workingDayHours, deadlineFor, clockFor, pointInTimescale,
 } from './calendar';
 export type { ClockUnit } from './calendar';
+export { agencyCalendar } from './calendar/agencyCalendar';

@@ -95,6 +95,24 @@ export const policySchema = {
           participation: { type: 'string', enum: ['core', 'virtual'] },
           categories: uniqueStrings(category, 1),
           replyFraction: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+          workingTime: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['workingDays', 'workingHours'],
+            description: "The agency's own days and hours where they differ from the locality's (Lancashire police: 7 days, 8-5; seeds L3781).",
+            properties: {
+              workingDays: uniqueStrings({ type: 'string', enum: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] }, 1),
+              workingHours: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['start', 'end'],
+                properties: {
+                  start: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' },
+                  end: { type: 'string', pattern: '^([01][0-9]|2[0-4]):[0-5][0-9]$' },
+                },
+              },
+            },
+          },
         },
       },
     },

@@ -32,7 +32,10 @@ export interface AgencyMembership {
   categories: DataCategory[];
   /** Overrides consultation.replyFraction for this agency (e.g. a virtual member needs longer). */
   replyFraction?: number;
+  /** The agency's own days and hours where they differ from the locality calendar's. */
+  workingTime?: Pick<WorkingCalendar, 'workingDays' | 'workingHours'>;
 }
+
 
 export type TimeUnit = 'hours' | 'working-hours' | 'working-days';
 

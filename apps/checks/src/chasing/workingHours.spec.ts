@@ -1,6 +1,6 @@
-import { shippedPolicy } from '@mash/policy';
+import { agencyCalendar, parsePolicy, PolicyError, shippedPolicy, Weekday } from '@mash/policy';
 import { elapsedTime } from './schedule';
-import { workingHoursBetween, workingTimePoint } from './workingHours';
+import { policyAgencyCalendar, workingHoursBetween, workingTimePoint } from './workingHours';
 
 const calendar = shippedPolicy('london').calendar;
 const point = workingTimePoint(calendar);
@@ -24,5 +24,43 @@ describe('reminder points on the working calendar', () => {
     const start = new Date('2026-11-26T09:00:00Z');
     const end = new Date('2026-11-30T12:00:00Z');
     for (const f of [0.5, 0.8, 1]) expect(point(start, end, f).getTime()).toBeLessThanOrEqual(end.getTime());
+  });
+});
+
+describe('each agency on its own working week', () => {
+  // Lancashire police work 7 days, 8-5 (seeds L3781); the school keeps the locality's Mon-Fri 9-5.
+  const london = shippedPolicy('london');
+  const policy = {
+    ...london,
+    agencies: london.agencies.map((a) =>
+      a.id === 'police' ? { ...a, workingTime: { workingDays: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as Weekday[], workingHours: { start: '08:00', end: '17:00' } } } : a,
+    ),
+  };
+  const clockFor = policyAgencyCalendar(policy);
+  const start = new Date('2026-11-27T16:00:00Z'); // Friday
+  const end = new Date('2026-11-30T16:00:00Z'); // Monday
+
+  it('reminds police half way through their weekend working and the school on Monday', () => {
+    expect(clockFor('police')(start, end, 0.5).toISOString()).toBe('2026-11-29T11:30:00.000Z');
+    expect(clockFor('education')(start, end, 0.5).toISOString()).toBe('2026-11-30T12:00:00.000Z');
+  });
+
+  it('keeps the locality calendar for an agency without hours of its own', () => {
+    expect(agencyCalendar(policy, 'health')).toBe(policy.calendar);
+    expect(agencyCalendar(policy, 'police').workingDays).toHaveLength(7);
+    expect(agencyCalendar(policy, 'police').bankHolidays).toBe(policy.calendar.bankHolidays);
+  });
+
+  it('is part of the validated policy file: a bad hour is a named error', () => {
+    expect(parsePolicy(JSON.parse(JSON.stringify(policy))).agencies.find((a) => a.id === 'police')?.workingTime?.workingHours.start).toBe('08:00');
+    const broken = JSON.parse(JSON.stringify(policy));
+    broken.agencies.find((a: { id: string }) => a.id === 'police').workingTime.workingHours.start = '8am';
+    let error: PolicyError | undefined;
+    try {
+      parsePolicy(broken);
+    } catch (e) {
+      error = e as PolicyError;
+    }
+    expect(error?.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: expect.stringMatching(/workingTime\/workingHours\/start$/), rule: 'pattern' })]));
   });
 });

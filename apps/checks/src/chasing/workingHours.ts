@@ -1,12 +1,12 @@
 import type { CheckAgency } from '@mash/contracts';
-import { addWorkingTime, loadPolicyFromEnv, WorkingCalendar } from '@mash/policy';
+import { addWorkingTime, agencyCalendar, loadPolicyFromEnv, Policy, WorkingCalendar } from '@mash/policy';
 import { elapsedTime, PointInWindow } from './schedule';
 
 /**
  * Agencies work different hours (Lancashire police 7 days 8-5, seeds L3781), so "half way to due"
  * is measured in working time: a reminder half way through an Amber day set at 16:00 lands at
- * noon the next working day, not at 4 am. The locality calendar is the only one policy gives
- * today; per-agency hours would plug in here.
+ * noon the next working day, not at 4 am. Each agency's clock is the locality calendar with the
+ * agency's own days and hours where the policy gives them.
  */
 export const AGENCY_CALENDAR = Symbol('AGENCY_CALENDAR');
 
@@ -41,10 +41,14 @@ export function workingTimePoint(calendar: WorkingCalendar): PointInWindow {
   };
 }
 
+/** One reminder clock per agency, built once from the policy. */
+export function policyAgencyCalendar(policy: Policy): AgencyCalendar {
+  const points = new Map(policy.agencies.map((a) => [a.id, workingTimePoint(agencyCalendar(policy, a.id))]));
+  const locality = workingTimePoint(policy.calendar);
+  return (agency) => points.get(agency) ?? locality;
+}
+
 export const agencyCalendarProvider = {
   provide: AGENCY_CALENDAR,
-  useFactory: (): AgencyCalendar => {
-    const point = workingTimePoint(loadPolicyFromEnv().calendar);
-    return () => point;
-  },
+  useFactory: (): AgencyCalendar => policyAgencyCalendar(loadPolicyFromEnv()),
 };
