@@ -219,6 +219,17 @@ export const policySchema = {
       properties: { teams: uniqueStrings({ type: 'string', minLength: 1 }, 1) },
     },
     decisionOutcomes: uniqueStrings({ type: 'string', enum: [...DECISION_OUTCOMES] }, 1),
+    rerating: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'How the rating moves on the fuller picture at the end of checks (optional; defaults in code).',
+      properties: {
+        harmCategories: uniqueStrings(category, 1),
+        severalAgenciesCurrent: { type: 'integer', minimum: 2, maximum: 10 },
+        lowerAmberWhenNothingCurrent: { type: 'boolean' },
+        note: { type: 'string' },
+      },
+    },
     // Fractional months let an end-to-end test see retention act in seconds; policies state whole months.
     retention: {
       type: 'object',

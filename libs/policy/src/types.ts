@@ -22,6 +22,7 @@ export interface Policy {
   redAlert: { teams: string[] };
   decisionOutcomes: DecisionOutcome[];
   retention: { mashRecordMonths: number; note?: string };
+  rerating?: ReratingRules;
   sources: SourceRef[];
 }
 
@@ -136,5 +137,16 @@ export interface SourceRef {
   path: string;
   /** Line numbers in shared/seeds/000_4634e66730d3c67b.txt, e.g. "L4190-4196". */
   lines: string;
+  note?: string;
+}
+
+/** The board's rules for re-rating at the end of checks; absent fields take the hub's defaults. */
+export interface ReratingRules {
+  /** Current involvement in these categories is live risk: one step up. */
+  harmCategories?: DataCategory[];
+  /** This many agencies currently involved: one step up. */
+  severalAgenciesCurrent?: number;
+  /** Amber may drop to Green when every agency replied and nothing is current. */
+  lowerAmberWhenNothingCurrent?: boolean;
   note?: string;
 }

@@ -1,5 +1,6 @@
+import { shippedPolicy } from '@mash/policy';
 import type { CaseReady, ChronologyEntry } from '@mash/contracts';
-import { reRate } from './rerate';
+import { DEFAULT_RERATING, reRate } from './rerate';
 
 const entry = (agency: ChronologyEntry['agency'], over: Partial<ChronologyEntry> = {}): ChronologyEntry => ({ agency, date: '2026-01-01', summary: 'x', ...over });
 const ready = (chronology: ChronologyEntry[], over: Partial<CaseReady> = {}): CaseReady => ({
@@ -27,5 +28,29 @@ describe('reRate at the end of checks', () => {
     expect(r).toMatchObject({ rating: 'AMBER', change: 'unchanged' });
     expect(r.reasons[0]).toContain('education');
     expect(reRate({ rating: 'RED', ruleIds: ['R-FGM'] }, ready([])).rating).toBe('RED');
+  });
+});
+
+describe('re-rating rules from the locality policy', () => {
+  const picture = () => ready([entry('health', { category: 'health', current: true }), entry('police', { category: 'history', current: true })]);
+
+  it('uses the policy: a locality that counts current health involvement as harm escalates on it', () => {
+    expect(reRate({ rating: 'GREEN', ruleIds: [] }, ready([entry('health', { category: 'health', current: true })])).rating).toBe('GREEN');
+    expect(reRate({ rating: 'GREEN', ruleIds: [] }, ready([entry('health', { category: 'health', current: true })]), { harmCategories: ['health'] })).toMatchObject({ rating: 'AMBER', ruleIds: ['RR-CURRENT-HARM'] });
+  });
+
+  it('needs as many agencies currently involved as the policy says', () => {
+    expect(reRate({ rating: 'GREEN', ruleIds: [] }, picture()).ruleIds).toContain('RR-SEVERAL-AGENCIES-CURRENT');
+    expect(reRate({ rating: 'GREEN', ruleIds: [] }, picture(), { severalAgenciesCurrent: 3 }).rating).toBe('GREEN');
+  });
+
+  it('keeps Amber when the policy does not let a quiet picture lower it', () => {
+    expect(reRate({ rating: 'AMBER', ruleIds: [] }, ready([]), { lowerAmberWhenNothingCurrent: false })).toMatchObject({ rating: 'AMBER', change: 'unchanged' });
+  });
+
+  it('ships the defaults in every policy file, so the rules are visible data', () => {
+    for (const locality of ['london', 'sandwell', 'sefton'] as const) {
+      expect(shippedPolicy(locality).rerating).toMatchObject({ harmCategories: DEFAULT_RERATING.harmCategories, severalAgenciesCurrent: 2, lowerAmberWhenNothingCurrent: true });
+    }
   });
 });

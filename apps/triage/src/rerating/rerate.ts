@@ -1,7 +1,15 @@
 import type { CaseReady, DataCategory, Rating } from '@mash/contracts';
+import type { ReratingRules } from '@mash/policy';
 
-/** Categories whose current involvement means live risk, not history. */
-const HARM_CATEGORIES: readonly DataCategory[] = ['domestic-abuse', 'offending'];
+/**
+ * The hub's defaults where a locality's policy says nothing: current domestic abuse or offending
+ * is live risk, not history; two agencies currently involved is a mosaic worth a step up.
+ */
+export const DEFAULT_RERATING: Required<Omit<ReratingRules, 'note'>> = {
+  harmCategories: ['domestic-abuse', 'offending'],
+  severalAgenciesCurrent: 2,
+  lowerAmberWhenNothingCurrent: true,
+};
 const UP: Record<Rating, Rating> = { BLUE: 'GREEN', GREEN: 'AMBER', AMBER: 'RED', RED: 'RED' };
 
 export interface ReRating {
@@ -18,9 +26,11 @@ export interface ReRating {
  * current. Red is never lowered by a rule: a decision maker does that, with a reason. Each rule
  * says which agencies and categories made it fire, never what they wrote.
  */
-export function reRate(start: { rating: Rating; ruleIds: string[] }, picture: CaseReady): ReRating {
+export function reRate(start: { rating: Rating; ruleIds: string[] }, picture: CaseReady, policyRules: ReratingRules = {}): ReRating {
+  const rules = { ...DEFAULT_RERATING, ...policyRules };
+  const harmCategories: readonly DataCategory[] = rules.harmCategories;
   const current = picture.chronology.filter((e) => e.current === true);
-  const harm = current.filter((e) => e.category !== undefined && HARM_CATEGORIES.includes(e.category));
+  const harm = current.filter((e) => e.category !== undefined && harmCategories.includes(e.category));
   const currentAgencies = [...new Set(current.map((e) => e.agency))].sort();
   const fired: { id: string; reason: string }[] = [];
 
@@ -28,13 +38,13 @@ export function reRate(start: { rating: Rating; ruleIds: string[] }, picture: Ca
     const said = [...new Set(harm.map((e) => `${e.agency} (${e.category})`))].sort().join(', ');
     fired.push({ id: 'RR-CURRENT-HARM', reason: `Current involvement in a harm category reported by ${said}.` });
   }
-  if (currentAgencies.length >= 2) {
+  if (currentAgencies.length >= rules.severalAgenciesCurrent) {
     fired.push({ id: 'RR-SEVERAL-AGENCIES-CURRENT', reason: `${currentAgencies.length} agencies are currently involved: ${currentAgencies.join(', ')}.` });
   }
   let rating = start.rating;
   if (fired.length) {
     rating = UP[start.rating];
-  } else if (start.rating === 'AMBER' && picture.complete && picture.missing.length === 0) {
+  } else if (rules.lowerAmberWhenNothingCurrent && start.rating === 'AMBER' && picture.complete && picture.missing.length === 0) {
     if (picture.chronology.length === 0) {
       fired.push({ id: 'RR-NOTHING-KNOWN', reason: `Every agency asked (${picture.replied.join(', ') || 'none'}) replied and none knows the family.` });
       rating = 'GREEN';

@@ -20,7 +20,7 @@ export class ReratingService {
     if (!c) throw new RejectedMessage(`caseReady for unknown case ${e.caseId}`);
     // After the decision the picture may still grow (late replies), but the rating is the decision maker's.
     if (c.state === 'decided') return;
-    const r = reRate({ rating: c.current_rating, ruleIds: c.rule_ids }, e);
+    const r = reRate({ rating: c.current_rating, ruleIds: c.rule_ids }, e, this.policy.rerating);
     const first = c.end_rating === null;
     // Escalated on the fuller picture: the decision is now due on the higher rating's clock from
     // receipt (a Red within 4 hours), unless the old deadline is sooner. Never later.
