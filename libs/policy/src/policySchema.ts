@@ -13,6 +13,17 @@ const agencyId = { type: 'string', enum: [...CHECK_AGENCIES] } as const;
 const category = { type: 'string', enum: [...CATEGORIES] } as const;
 const rating = { type: 'string', enum: [...RATINGS] } as const;
 const uniqueStrings = (items: object, minItems = 0) => ({ type: 'array', uniqueItems: true, minItems, items });
+// The locality's week and an agency's own week are written the same way.
+const workingDays = uniqueStrings({ type: 'string', enum: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] }, 1);
+const workingHours = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['start', 'end'],
+  properties: {
+    start: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' },
+    end: { type: 'string', pattern: '^([01][0-9]|2[0-4]):[0-5][0-9]$' },
+  },
+} as const;
 
 const agencyGrant = {
   type: 'object',
@@ -101,16 +112,8 @@ export const policySchema = {
             required: ['workingDays', 'workingHours'],
             description: "The agency's own days and hours where they differ from the locality's (Lancashire police: 7 days, 8-5; seeds L3781).",
             properties: {
-              workingDays: uniqueStrings({ type: 'string', enum: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] }, 1),
-              workingHours: {
-                type: 'object',
-                additionalProperties: false,
-                required: ['start', 'end'],
-                properties: {
-                  start: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' },
-                  end: { type: 'string', pattern: '^([01][0-9]|2[0-4]):[0-5][0-9]$' },
-                },
-              },
+              workingDays,
+              workingHours,
             },
           },
         },
@@ -128,16 +131,8 @@ export const policySchema = {
       required: ['timezone', 'workingDays', 'workingHours', 'bankHolidays'],
       properties: {
         timezone: { type: 'string', minLength: 1 },
-        workingDays: uniqueStrings({ type: 'string', enum: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] }, 1),
-        workingHours: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['start', 'end'],
-          properties: {
-            start: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' },
-            end: { type: 'string', pattern: '^([01][0-9]|2[0-4]):[0-5][0-9]$' },
-          },
-        },
+        workingDays,
+        workingHours,
         bankHolidays: {
           type: 'array',
           items: {
