@@ -3,3 +3,4 @@ export * from './health.controller';
 export * from './run';
 export * from './service.module';
 export * from './retention';
+export * from './ticker';

@@ -1,6 +1,7 @@
 import { Counter } from 'prom-client';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { log } from '@mash/messaging';
+import { Ticker } from './ticker';
 
 /** Average Gregorian month: only for the fractional part of a period (tests use tiny retentions). */
 const MS_PER_AVERAGE_MONTH = (365.2425 / 12) * 24 * 3600 * 1000;
@@ -72,9 +73,7 @@ export interface RetentionRun {
  * transaction holds case rows that live traffic needs for long.
  */
 export class RetentionJob {
-  private handle?: NodeJS.Timeout;
-  private stopped = true;
-  private busy?: Promise<unknown>;
+  private readonly ticker = new Ticker('retention run', async () => void (await this.runOnce()), () => this.options.intervalMs);
 
   constructor(
     private readonly ds: DataSource,
@@ -85,22 +84,13 @@ export class RetentionJob {
   ) {}
 
   start(): void {
-    this.stopped = false;
-    const loop = async () => {
-      if (this.stopped) return;
-      this.busy = this.runOnce().catch((err) => log('warn', 'retention run failed', { error: (err as Error).message }));
-      await this.busy;
-      if (!this.stopped) this.handle = setTimeout(loop, this.options.intervalMs);
-    };
     // First run after one interval, not at start-up: a fleet restarting together does not all
     // race for the lock while it is busiest catching up on Kafka.
-    this.handle = setTimeout(loop, this.options.intervalMs);
+    this.ticker.start(this.options.intervalMs);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.handle) clearTimeout(this.handle);
-    await this.busy;
+  stop(): Promise<void> {
+    return this.ticker.stop();
   }
 
   /** One run; null when another replica holds the lock. */

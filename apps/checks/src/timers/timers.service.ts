@@ -2,6 +2,7 @@ import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nest
 import { DataSource } from 'typeorm';
 import { CheckAgency, CheckChased, TOPICS } from '@mash/contracts';
 import { log, Outbox, Outgoing } from '@mash/messaging';
+import { Ticker } from '@mash/platform';
 import { chasedMessage, ChaseTimer, TimerKind } from '../chasing';
 import { checksMetrics } from '../metrics';
 import { PictureService } from '../picture/picture.service';
@@ -45,9 +46,7 @@ export function timerLoopOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): T
  */
 @Injectable()
 export class TimersService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private handle?: NodeJS.Timeout;
-  private stopped = false;
-  private busy?: Promise<unknown>;
+  private readonly ticker = new Ticker('timer poll', () => this.tick(), () => this.options.pollMs);
   readonly options: TimerLoopOptions;
 
   constructor(
@@ -64,31 +63,26 @@ export class TimersService implements OnApplicationBootstrap, OnApplicationShutd
 
   start(options: Partial<TimerLoopOptions> = {}): void {
     Object.assign(this.options, options);
-    this.stopped = false;
-    const loop = async () => {
-      if (this.stopped) return;
-      let sleep = this.options.pollMs;
-      this.busy = (async () => {
-        await this.fireDue();
-        if (this.options.wakeAtNextDue) {
-          const [{ next }] = await this.ds.query(`SELECT min(fire_at) AS next FROM checks.timers WHERE fired_at IS NULL AND cancelled_at IS NULL`);
-          if (next) sleep = Math.max(5, Math.min(sleep, new Date(next).getTime() - Date.now()));
-        }
-      })().catch((err) => log('warn', 'timer poll failed', { error: (err as Error).message }));
-      await this.busy;
-      if (!this.stopped) this.handle = setTimeout(loop, sleep);
-    };
-    this.handle = setTimeout(loop, 0);
+    this.ticker.start();
+  }
+
+  /** Fires what is due; then sleeps the poll interval, or less when the next timer is sooner. */
+  private async tick(): Promise<number> {
+    await this.fireDue();
+    let sleep = this.options.pollMs;
+    if (this.options.wakeAtNextDue) {
+      const [{ next }] = await this.ds.query(`SELECT min(fire_at) AS next FROM checks.timers WHERE fired_at IS NULL AND cancelled_at IS NULL`);
+      if (next) sleep = Math.max(5, Math.min(sleep, new Date(next).getTime() - Date.now()));
+    }
+    return sleep;
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.stop();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.handle) clearTimeout(this.handle);
-    await this.busy;
+  stop(): Promise<void> {
+    return this.ticker.stop();
   }
 
   /** Fires every timer due by `now`; returns how many fired. */

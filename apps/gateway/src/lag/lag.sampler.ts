@@ -1,6 +1,7 @@
 import { Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { CHECK_AGENCIES } from '@mash/contracts';
 import { GroupLagReport, KafkaPort, LagTracker, log, readGroupOffsets } from '@mash/messaging';
+import { Ticker } from '@mash/platform';
 import { registerLagMetrics } from './lag.metrics';
 
 export interface LagOptions {
@@ -43,9 +44,7 @@ export interface LagSnapshot {
 export class LagSampler implements OnApplicationBootstrap, OnModuleDestroy {
   readonly options = lagOptionsFromEnv();
   private readonly tracker = new LagTracker(this.options.windowSize);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = false;
+  private readonly ticker = new Ticker('lag sample', () => this.sample(), () => this.options.intervalMs);
   private sampledAt?: number;
   private absent: string[] = [];
   private lastError?: string;
@@ -56,22 +55,12 @@ export class LagSampler implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     registerLagMetrics(() => this.snapshot());
-    const loop = () => {
-      if (this.stopped) return;
-      this.running = this.sample().finally(() => {
-        this.running = undefined;
-        if (!this.stopped) this.timer = setTimeout(loop, this.options.intervalMs);
-      });
-    };
-    this.timer = setTimeout(loop, 0);
-    this.timer.unref();
+    this.ticker.start();
   }
 
   async onModuleDestroy(): Promise<void> {
     // Before the port closes (ServiceLifecycle): a sample in flight must not hit a closed admin client.
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.ticker.stop();
   }
 
   /** One round over every group. Public so a test or an operator action can force a sample. */

@@ -2,7 +2,8 @@ import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nest
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { NoticeIssued } from '@mash/contracts';
-import { isInfrastructureError, log } from '@mash/messaging';
+import { log } from '@mash/messaging';
+import { Ticker } from '@mash/platform';
 import { afterAttempt } from '../delivery/retry';
 import { londonDay } from '../outcomeNotice/londonTime';
 import { NoticeSender } from '../sending/noticeSender';
@@ -30,9 +31,7 @@ export class DigestJob implements OnApplicationBootstrap, OnApplicationShutdown 
   private readonly enabled = process.env.MASH_DIGEST_ENABLED === 'true';
   private readonly pollMs = Number(process.env.MASH_DIGEST_POLL_MS ?? 60_000);
   private readonly lagDays = Number(process.env.MASH_DIGEST_LAG_DAYS ?? 1);
-  private timer?: NodeJS.Timeout;
-  private busy?: Promise<void>;
-  private stopped = false;
+  private readonly ticker = new Ticker('digest run', () => this.run(), () => this.pollMs);
 
   constructor(
     private readonly ds: DataSource,
@@ -40,20 +39,11 @@ export class DigestJob implements OnApplicationBootstrap, OnApplicationShutdown 
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.enabled) return;
-    const loop = async () => {
-      if (this.stopped) return;
-      this.busy = this.run().catch((err) => log(isInfrastructureError(err) ? 'warn' : 'error', 'digest run failed', { error: (err as Error).message }));
-      await this.busy;
-      if (!this.stopped) this.timer = setTimeout(loop, this.pollMs);
-    };
-    this.timer = setTimeout(loop, Math.min(this.pollMs, 1000));
+    if (this.enabled) this.ticker.start(Math.min(this.pollMs, 1000));
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.busy;
+    await this.ticker.stop();
   }
 
   async run(now = new Date()): Promise<void> {
