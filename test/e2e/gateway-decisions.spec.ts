@@ -52,6 +52,22 @@ describe('decision API', () => {
     responsibleTeam: { name: 'Early Help Hub North', inHours: '01234 567890' },
   };
 
+  it('audits every read of case content and of quarantined input: who, what, when', async () => {
+    await seedCase('CS-audit', true);
+    const get = (path: string, token: string) => fetch(`${hub.gatewayUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await get('/v1/cases/CS-audit', TEST_TOKENS.manager)).status).toBe(200);
+    // An adapter may not read a case at all, and its refused attempt discloses nothing to audit.
+    expect((await get('/v1/cases/CS-audit', TEST_TOKENS.police)).status).toBe(403);
+    const refused = await decide('CS-audit', { ...decision, outcomes: ['marac-referral'] });
+    const { quarantineId } = (await refused.json()) as { quarantineId: number };
+    expect((await get(`/v1/ops/quarantine/${quarantineId}`, TEST_TOKENS.ops)).status).toBe(200);
+    const { rows } = await db.query(`SELECT principal, action, case_id, detail FROM gateway.disclosure_audit WHERE case_id = 'CS-audit' OR action = 'read-quarantine' ORDER BY id`);
+    expect(rows).toEqual([
+      expect.objectContaining({ principal: 'mash-manager', action: 'read-case', case_id: 'CS-audit' }),
+      expect.objectContaining({ principal: 'ops', action: 'read-quarantine', detail: { id: quarantineId } }),
+    ]);
+  });
+
   it('refuses outcomes the policy does not allow, naming the outcome', async () => {
     await seedCase('CS-policy', true);
     const res = await decide('CS-policy', { ...decision, outcomes: ['early-help', 'marac-referral'] });
