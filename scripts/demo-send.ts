@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GatewayClient } from '@mash/adapter-kit';
 import { toContact } from '../apps/adapters/police/src/translate';
+import { repoRoot } from '@mash/policy';
 
 /**
  * `npm run demo:send`: a police PVP record (the police adapter's sample) goes in at the police
@@ -15,7 +16,7 @@ const POLICE_TOKEN = process.env.ADAPTER_TOKEN ?? 'demo-police-token';
 const MANAGER_TOKEN = process.env.DEMO_MANAGER_TOKEN ?? 'demo-manager-token';
 const TIMEOUT_MS = Number(process.env.DEMO_TIMEOUT_MS ?? 240_000);
 
-const root = __dirname.includes(join('dist', 'scripts')) ? join(__dirname, '..', '..') : join(__dirname, '..');
+const root = repoRoot();
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

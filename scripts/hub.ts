@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { ADAPTER_PORTS } from '@mash/adapter-kit';
 import { CHECK_AGENCIES, SUBMITTING_AGENCIES } from '@mash/contracts';
 import { Deployable, Running, startDeployable, waitForHttp } from './processes';
+import { repoRoot } from '@mash/policy';
 
 /**
  * `npm start`: the whole hub on one machine with its demo agencies, on local defaults.
  * Kafka (official jars via Maven Central) and Postgres are started if they are not running.
  */
-const root = join(__dirname, '..', '..');
+const root = repoRoot();
 const logDir = join(root, '.run', 'logs');
 
 const ports = {

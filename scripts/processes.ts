@@ -1,8 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { repoRoot } from '@mash/policy';
 
-const repoRoot = () => (__dirname.includes(`${join('dist', 'scripts')}`) ? join(__dirname, '..', '..') : join(__dirname, '..'));
 
 export interface Deployable {
   /** Short name, used for the log file and as MASH_SERVICE. */
