@@ -1,4 +1,5 @@
 import type { Contact, FieldError, SubmittingAgency } from '@mash/contracts';
+import { currentTraceparent, inSpan, SpanKind } from '@mash/messaging';
 
 /** What the gateway answered, after any retries. */
 export type GatewayAnswer =
@@ -15,8 +16,11 @@ export interface GatewayAcceptance {
   timescales: Record<string, string>;
 }
 
+/** The gateway's problem document (RFC 9457); `error` only when the answer was not JSON at all. */
 export interface GatewayRefusal {
   status?: number;
+  type?: string;
+  detail?: string;
   error?: string;
   errors?: FieldError[];
   quarantineId?: number;
@@ -75,11 +79,15 @@ export class GatewayClient {
     for (let attempt = 1; attempt <= this.retry.attempts; attempt++) {
       let retryAfter: number | undefined;
       try {
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${this.opts.token}` },
-          body,
-          signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
+        // Each attempt a client span; the gateway continues the trace from its `traceparent`.
+        const res = await inSpan('POST /v1/agencies/{agency}/contacts', { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'POST', 'mash.attempt': attempt } }, async () => {
+          const traceparent = currentTraceparent();
+          return fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${this.opts.token}`, ...(traceparent ? { traceparent } : {}) },
+            body,
+            signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
+          });
         });
         const text = await res.text();
         const parsed = parseBody(text);

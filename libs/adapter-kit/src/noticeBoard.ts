@@ -1,4 +1,5 @@
 import type { NoticeIssued } from '@mash/contracts';
+import { now as hubNow } from '@mash/platform/clock';
 
 export interface ReceivedNotice {
   receivedAt: string;
@@ -18,7 +19,7 @@ export class NoticeBoard {
   constructor(private readonly capacity = 500) {}
 
   /** False for a notice already on the board: redeliveries (same notice id) show once. */
-  add(notice: NoticeIssued, via: ReceivedNotice['via'], now = new Date()): boolean {
+  add(notice: NoticeIssued, via: ReceivedNotice['via'], now = hubNow()): boolean {
     if (this.seen.has(notice.noticeId)) return false;
     this.seen.add(notice.noticeId);
     this.notices.unshift({ receivedAt: now.toISOString(), via, notice });

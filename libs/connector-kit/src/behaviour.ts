@@ -1,5 +1,6 @@
 import type { CheckReplied, CheckRequested } from '@mash/contracts';
 import { answer, Connector } from './connector';
+import { now as hubNow } from '@mash/platform/clock';
 
 /**
  * How a reference connector misbehaves on purpose, so tests and the demo can show the hub
@@ -61,7 +62,7 @@ export async function handleCheckRequest(connector: Connector, request: CheckReq
     throw new Error(`request ${request.requestId} is addressed to ${request.agency}, not ${connector.agency}`);
   }
   const behaviour = options.behaviour ?? { mode: 'normal' };
-  const now = options.now ?? (() => new Date());
+  const now = options.now ?? (() => hubNow());
   switch (behaviour.mode) {
     case 'silent':
       return { kind: 'silent' };

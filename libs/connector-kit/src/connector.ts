@@ -26,7 +26,7 @@ const granted = (request: CheckRequested) => new Set<DataCategory>(request.categ
 
 /**
  * The reply to a request, through the fire-wall: an agency shares only what the plan asked of it,
- * in proportion to the risk (domain.md, Checks). So an entry leaves only if
+ * in proportion to the risk (docs/domain.md, Checks). So an entry leaves only if
  * - its category is one the request grants (an entry without a category cannot show it was asked
  *   for, so it stays home);
  * - it is about a subject of the request, or about no one in particular (household-wide);

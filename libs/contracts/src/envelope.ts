@@ -28,3 +28,18 @@ export const envelopeSchema = {
     data: { type: 'object' },
   },
 } as const;
+
+/**
+ * The Kafka headers every enveloped record carries (set by the messaging port), repeating what a
+ * consumer or a broker tool needs before it parses the value. The envelope stays the source of truth.
+ */
+export const envelopeHeadersSchema = {
+  type: 'object',
+  required: ['content-type', 'mash-message-id', 'mash-message-type'],
+  properties: {
+    'content-type': { type: 'string', const: 'application/json' },
+    'mash-message-id': { type: 'string', maxLength: 100, description: 'envelope.id: what consumers remember to stay idempotent.' },
+    'mash-message-type': { type: 'string', maxLength: 200, description: 'envelope.type: the logical topic (without a deployment prefix).' },
+    'mash-correlation-id': { type: 'string', maxLength: 200, description: 'envelope.correlationId, when the message answers or chases another (a check request id).' },
+  },
+} as const;

@@ -1,9 +1,11 @@
 export * from './agencies';
 export * from './topics';
+export * from './acl';
 export * from './types';
 export * from './envelope';
 export * from './identifiers';
 export * from './validation';
+export * from './problem';
 export { commonSchema } from './schemas/common';
 export { contactSchema } from './schemas/contact';
 export { eventSchemas } from './schemas/events';

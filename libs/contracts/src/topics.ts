@@ -14,6 +14,8 @@ export const TOPICS = {
   consentOverride: 'mash.consent.override.v1',
   noticeDelivered: 'mash.notice.delivered.v1',
   deadLetter: 'mash.deadletter.v1',
+  auditHead: 'mash.audit.head.v1',
+  legalHold: 'mash.case.legal-hold.v1',
 } as const;
 
 /** One request topic per agency, so a connector can be granted (by ACL) its own topic and no other. */
@@ -35,6 +37,8 @@ export type TopicKind =
   | 'consentOverride'
   | 'noticeDelivered'
   | 'deadLetter'
+  | 'auditHead'
+  | 'legalHold'
   | 'checkRequested'
   | 'checkReplied'
   | 'contactInbound'
@@ -48,6 +52,10 @@ export interface TopicDefinition {
   retentionMs: number;
   cleanupPolicy: 'delete' | 'compact';
   description: string;
+  /** Messages carry case content (names, narratives, replies, notices): kept no longer than the policy allows. */
+  caseContent: boolean;
+  /** How long the broker writes one segment before rolling it; set with a policy retention (see topicsUnderRetention). */
+  segmentMs?: number;
 }
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -56,9 +64,13 @@ const DAY = 24 * 60 * 60 * 1000;
 const CASE_RETENTION = 400 * DAY;
 const PARTITIONS = Number(process.env.MASH_TOPIC_PARTITIONS ?? 3);
 
-function def(name: string, kind: TopicKind, description: string, retentionMs = CASE_RETENTION): TopicDefinition {
-  return { name, kind, partitions: PARTITIONS, retentionMs, cleanupPolicy: 'delete', description };
+function def(name: string, kind: TopicKind, description: string, retentionMs = CASE_RETENTION, caseContent = true): TopicDefinition {
+  return { name, kind, partitions: PARTITIONS, retentionMs, cleanupPolicy: 'delete', description, caseContent };
 }
+
+// Parked messages are raw values kept only for an operator to replay after a fix: two weeks, not
+// the case period (docs/retention.md).
+const DEAD_LETTER_RETENTION = 14 * DAY;
 
 /** The one definition of every topic: created at start-up by each service (idempotently). */
 export const TOPIC_DEFINITIONS: TopicDefinition[] = [
@@ -70,7 +82,10 @@ export const TOPIC_DEFINITIONS: TopicDefinition[] = [
   def(TOPICS.decisionRecorded, 'decisionRecorded', 'A decision recorded by a named decision maker.'),
   def(TOPICS.consentOverride, 'consentOverride', 'A manager records sharing without consent (section 47 / risk of significant harm) for a case, with the reason: triage audits it and widens the check plan.'),
   def(TOPICS.noticeDelivered, 'noticeDelivered', 'Receipt of an outcome notice: delivered, failed or no channel.'),
-  def(TOPICS.deadLetter, 'deadLetter', 'Messages that failed validation or handling, with the reason, for replay.', 90 * DAY),
+  def(TOPICS.deadLetter, 'deadLetter', 'Messages that failed validation or handling, with the reason, for replay.', DEAD_LETTER_RETENTION),
+  // Kept for ever (a few bytes a minute): an auditor checks the chain against every head ever published.
+  def(TOPICS.auditHead, 'auditHead', "The head of a service's disclosure audit chain (position and hash), published periodically so a deleted tail is found.", -1, false),
+  def(TOPICS.legalHold, 'legalHold', 'A legal hold on a case set or lifted by a manager: every service stops (or resumes) purging the case.', -1, false),
   ...CHECK_AGENCIES.map((a) => def(checkRequestedTopic(a), 'checkRequested', `Check requests addressed to ${a}.`)),
   ...CHECK_AGENCIES.map((a) => def(checkRepliedTopic(a), 'checkReplied', `Check replies from ${a}.`)),
   ...SUBMITTING_AGENCIES.map((a) => def(contactInboundTopic(a), 'contactInbound', `Submissions published by the ${a} adapter.`, 30 * DAY)),
@@ -78,6 +93,29 @@ export const TOPIC_DEFINITIONS: TopicDefinition[] = [
     def(noticeIssuedTopic(a), 'noticeIssued', `Outcome and closing notices for ${a}.`),
   ),
 ];
+
+/** The shortest calendar month: a period of whole months is never shorter than this many days each. */
+const SHORTEST_MONTH_MS = 28 * DAY;
+/** The broker will not keep a topic for less (a policy in fractions of a month is a test's). */
+const MIN_TOPIC_RETENTION_MS = 60_000;
+
+/**
+ * The definitions with Kafka retention no longer than the locality's retention period of
+ * `months`. The broker deletes a whole segment once its newest message is past retention.ms, so a
+ * message can outlive retention.ms by up to one segment.ms: both are set so that their sum stays
+ * within `months` of 28 days, the shortest the policy's period can be on the calendar. Topics
+ * without case content (the audit chain's heads, legal holds) keep their own retention.
+ */
+export function topicsUnderRetention(months: number, defs: TopicDefinition[] = TOPIC_DEFINITIONS): TopicDefinition[] {
+  if (!Number.isFinite(months) || months <= 0) throw new Error('retention must be a positive number of months');
+  const limit = Math.floor(months * SHORTEST_MONTH_MS);
+  const segmentMs = Math.max(MIN_TOPIC_RETENTION_MS / 2, Math.min(DAY, Math.floor(limit / 10)));
+  return defs.map((d) => {
+    if (!d.caseContent) return d;
+    const own = d.retentionMs < 0 ? Number.POSITIVE_INFINITY : d.retentionMs;
+    return { ...d, retentionMs: Math.max(MIN_TOPIC_RETENTION_MS, Math.min(own, limit - segmentMs)), segmentMs };
+  });
+}
 
 const byName = new Map(TOPIC_DEFINITIONS.map((t) => [t.name, t]));
 export function topicDefinition(name: string): TopicDefinition | undefined {

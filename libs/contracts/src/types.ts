@@ -15,7 +15,8 @@ export const DECISION_OUTCOMES = [
 const allOutcomesListed: Exclude<DecisionOutcome, (typeof DECISION_OUTCOMES)[number]> extends never ? true : false = true;
 void allOutcomesListed;
 
-export interface Person { name: string; role: string }
+/** A person named on a decision or an override: from their sign-in (subject, display name), never typed in. */
+export interface Person { name: string; role: string; subject?: string }
 
 export interface Consent {
   status: 'given' | 'refused' | 'not-sought';
@@ -48,7 +49,12 @@ export interface ContactSubject {
   ethnicity?: string;
 }
 
-export interface PresentingIssue { code: string; label?: string }
+export interface PresentingIssue {
+  code: string;
+  label?: string;
+  /** The sender's own code, kept as sent (SNOMED CT, a police or school category). */
+  coding?: { system: string; code: string; display?: string };
+}
 
 /** The canonical contact (v1): what an adapter submits. */
 export interface Contact {
@@ -114,6 +120,8 @@ export interface CaseRated {
   lawfulBasis: LawfulBasis;
   duplicateOf?: string;
   allocatedWorker?: string;
+  /** The child lives outside the area the policy covers: the district, and the neighbouring MASH covering it if the policy lists one. */
+  outOfArea?: { postcodeDistrict: string; hub?: { id: string; name: string; localAuthorityCode: string } };
   /** Absent or 1: the first plan. 2+: a revised start (consent override, escalation by a duplicate report); checkPlan then holds only the items to add. */
   revision?: number;
 }
@@ -127,6 +135,21 @@ export interface ConsentOverride {
   /** The credential the override came in with. */
   principal: string;
   basis: 'section-47' | 'risk-of-significant-harm';
+  reason: string;
+}
+
+/**
+ * A legal hold on one case, set or lifted by a manager (docs/retention.md): while held, no service
+ * purges anything of the case (its rows, its outbox events), whatever its retention period says.
+ */
+export interface LegalHold {
+  holdId: string;
+  caseId: string;
+  held: boolean;
+  recordedAt: string;
+  recordedBy: Person;
+  /** The credential the hold came in with. */
+  principal: string;
   reason: string;
 }
 
@@ -199,6 +222,8 @@ export interface DecisionRecorded {
   signposting?: string;
   dissent?: { agency: AgencyId; name: string; view: string }[];
   urgentOverride?: { reason: string };
+  /** With the outcome 'transfer': the neighbouring MASH (policy id) it goes to; absent, the one triage flagged. */
+  transferTo?: string;
   policyVersion?: string;
 }
 
@@ -244,7 +269,15 @@ export interface DeadLetter {
   errors?: object[];
   attempts?: number;
   rawValue: string;
-  rawEncoding?: 'utf8' | 'base64';
+  rawEncoding?: 'utf8' | 'base64' | 'sealed-utf8' | 'sealed-base64';
+}
+
+/** The head of one service's disclosure audit chain, published so a deleted tail is found. */
+export interface AuditHead {
+  service: string;
+  id: number;
+  hash: string;
+  at: string;
 }
 
 /** Maps a topic kind to the type of its data. */
@@ -258,8 +291,10 @@ export interface MessageTypes {
   caseReady: CaseReady;
   decisionRecorded: DecisionRecorded;
   consentOverride: ConsentOverride;
+  legalHold: LegalHold;
   noticeDelivered: NoticeDelivered;
   noticeIssued: NoticeIssued;
   contactInbound: ContactInbound;
   deadLetter: DeadLetter;
+  auditHead: AuditHead;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Envelope, topicDefinition, validateMessage } from '@mash/contracts';
+import { now as hubNow } from '@mash/platform/clock';
 
 export interface Outgoing<T = unknown> {
   /** Logical topic name from @mash/contracts. */
@@ -22,7 +23,7 @@ export class InvalidMessageError extends Error {
 }
 
 /** Wraps data in the envelope and checks it against the topic's schema: producers validate before sending. */
-export function envelopeFor<T>(msg: Outgoing<T>, producer: string, now = new Date()): Envelope<T> {
+export function envelopeFor<T>(msg: Outgoing<T>, producer: string, now = hubNow()): Envelope<T> {
   if (!topicDefinition(msg.topic)) throw new InvalidMessageError(msg.topic, [{ path: '/', rule: 'topic', message: 'unknown topic' }]);
   const env: Envelope<T> = {
     id: msg.id ?? randomUUID(),
@@ -36,4 +37,26 @@ export function envelopeFor<T>(msg: Outgoing<T>, producer: string, now = new Dat
   const result = validateMessage(msg.topic, env);
   if (!result.ok) throw new InvalidMessageError(msg.topic, result.errors);
   return env;
+}
+
+/**
+ * Kafka headers for an enveloped record, so brokers' tools, schema registries and consumers that
+ * route before parsing see what a message is without reading it. Declared in the AsyncAPI
+ * document (ENVELOPE_HEADERS in @mash/contracts). A value that is no envelope (a dead letter's raw
+ * bytes replayed as they came) gets no headers rather than wrong ones.
+ */
+export function envelopeHeaders(value: string): Record<string, string> | undefined {
+  let env: Partial<Envelope>;
+  try {
+    env = JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+  if (!env || typeof env.id !== 'string' || typeof env.type !== 'string') return undefined;
+  return {
+    'content-type': 'application/json',
+    'mash-message-id': env.id,
+    'mash-message-type': env.type,
+    ...(typeof env.correlationId === 'string' ? { 'mash-correlation-id': env.correlationId } : {}),
+  };
 }

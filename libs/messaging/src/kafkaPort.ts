@@ -1,10 +1,14 @@
 import { Admin, Consumer, Kafka, KafkaMessage, logLevel, Partitioners, Producer } from 'kafkajs';
-import { DeadLetter, Envelope, TOPICS, TOPIC_DEFINITIONS, TopicDefinition, validateMessage } from '@mash/contracts';
-import { MessagingConfig } from './config';
-import { envelopeFor, Outgoing } from './envelopes';
+import { DeadLetter, Envelope, KAFKA_ADMIN_PRINCIPAL, TOPICS, TOPIC_DEFINITIONS, TopicDefinition, validateMessage } from '@mash/contracts';
+import { KafkaCredentials, kafkaCredentialsFromEnv, MessagingConfig } from './config';
+import { envelopeFor, envelopeHeaders, Outgoing } from './envelopes';
 import { isInfrastructureError, NotReadyYet, RejectedMessage } from './errors';
 import { log } from './log';
+import { byPartition, partitionOf, topicMessagesOf, unacknowledged } from './batchAcks';
+import { sealedRaw } from './deadLetterRaw';
 import { messagingMetrics } from './metrics';
+import { contextFromTraceparent, currentTraceparent, inSpan, SpanKind, traceparentFromHeaders } from './tracing';
+import { now as hubNow } from '@mash/platform/clock';
 
 /** A message taken off a topic, already parsed and checked against its contract. */
 export interface Received<T = unknown> {
@@ -26,12 +30,20 @@ export interface SubscribeOptions {
   concurrency?: number;
   /** Start a brand-new group at the earliest offset (default) or only take new messages. */
   fromBeginning?: boolean;
+  /**
+   * Where a message goes whose precondition is still unmet after a few seconds (NotReadyYet), so
+   * its partition goes on (deferredMessages.ts). Without it, such a message is parked after about
+   * 30 s of retries in place.
+   */
+  defer?: (msg: Received, reason: string) => Promise<void>;
 }
 
 export interface RawRecord {
   topic: string;
   key: string;
   value: string;
+  /** W3C trace context for the `traceparent` header: undefined takes the active span's, null sends none. */
+  traceparent?: string | null;
 }
 
 export interface Subscription {
@@ -41,6 +53,27 @@ export interface Subscription {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // About 30 s of waiting in all (the back-off is capped at 2 s) before a message is parked.
 const NOT_READY_ATTEMPTS = 20;
+// About 3 s of waiting in place before a message is set aside, where the subscriber can (opts.defer).
+const DEFER_AFTER_ATTEMPTS = 5;
+
+const LOST_SESSION = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING']);
+
+/** The broker's error type behind a kafkajs error, looking through the retrier's wrappers. */
+export function kafkaErrorType(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let depth = 0; e && depth < 5; depth++) {
+    const type = (e as { type?: string }).type;
+    if (type) return type;
+    e = (e as { cause?: unknown; originalError?: unknown }).cause ?? (e as { originalError?: unknown }).originalError;
+  }
+  return undefined;
+}
+
+/** An idempotent producer the broker will not take sends from again (see KafkaPort.sendRaw). */
+export function producerSessionLost(err: unknown): boolean {
+  const type = kafkaErrorType(err);
+  return type !== undefined && LOST_SESSION.has(type);
+}
 
 /**
  * The one place that talks to Kafka: publish, subscribe, commit. Services never use kafkajs
@@ -52,13 +85,19 @@ const NOT_READY_ATTEMPTS = 20;
 export class KafkaPort {
   private readonly kafka: Kafka;
   private producer?: Producer;
-  private admin?: Admin;
+  private admin?: Promise<Admin>;
   private readonly consumers: Consumer[] = [];
+  private readonly knownPartitions = new Map<string, { count: number; until: number }>();
+  /** The principal this port authenticates as; undefined on an open broker. */
+  readonly credentials?: KafkaCredentials;
 
   constructor(readonly config: MessagingConfig) {
+    this.credentials = config.sasl ?? kafkaCredentialsFromEnv(process.env);
     this.kafka = new Kafka({
       clientId: config.clientId,
       brokers: config.brokers,
+      ...(config.ssl ? { ssl: config.ssl } : {}),
+      ...(this.credentials ? { sasl: this.credentials } : {}),
       logLevel: logLevel.WARN,
       logCreator: () => ({ level, log: entry }) => {
         if (level > logLevel.WARN) return;
@@ -81,13 +120,30 @@ export class KafkaPort {
 
   async adminClient(): Promise<Admin> {
     if (!this.admin) {
-      this.admin = this.kafka.admin();
-      await this.admin.connect();
+      const admin = this.kafka.admin();
+      // One connect shared by concurrent callers; an admin whose connect failed stays
+      // disconnected (as a producer does), so it is forgotten and the next call connects anew.
+      const ready = admin.connect().then(() => admin);
+      this.admin = ready;
+      ready.catch(() => {
+        if (this.admin === ready) this.admin = undefined;
+      });
     }
     return this.admin;
   }
 
-  /** Creates every topic of the definition file that does not exist yet; safe to run from every service at start-up. */
+  /**
+   * At start-up: on an open broker a process creates the topics it may need itself; an
+   * authenticated broker topics are made by the provisioning step (npm run kafka:provision, as
+   * admin) and a service principal has no right to create them, so this does nothing there; a
+   * tool or benchmark running as admin still makes what it needs.
+   */
+  async prepareTopics(): Promise<void> {
+    if (this.credentials && this.credentials.username !== KAFKA_ADMIN_PRINCIPAL) return;
+    await this.ensureTopics();
+  }
+
+  /** Creates every topic of the definition file that does not exist yet (needs the right to create topics). */
   async ensureTopics(defs: TopicDefinition[] = TOPIC_DEFINITIONS): Promise<void> {
     const admin = await this.adminClient();
     const existing = new Set(await admin.listTopics());
@@ -99,16 +155,24 @@ export class KafkaPort {
         topics: missing.map((d) => ({
           topic: this.physical(d.name),
           numPartitions: d.partitions,
-          replicationFactor: -1,
-          configEntries: [
-            { name: 'retention.ms', value: String(d.retentionMs) },
-            { name: 'cleanup.policy', value: d.cleanupPolicy },
-          ],
+          // -1: the broker's default.replication.factor.
+          replicationFactor: this.config.replicationFactor ?? -1,
+          configEntries: topicConfigEntries(d),
         })),
       });
     } catch (err) {
       // Two services starting together race to create the same topics; losing that race is fine.
-      if (!/already exists/i.test(String((err as Error).message)) && (err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw err;
+      if (/already exists/i.test(String((err as Error).message)) || (err as { type?: string }).type === 'TOPIC_ALREADY_EXISTS') return;
+      // The controller made them but the broker has not applied that metadata yet (seconds, right
+      // after a batch of ACL changes): kafkajs only waits out LEADER_NOT_AVAILABLE, so wait here.
+      if ((err as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
+      const wanted = missing.map((d) => this.physical(d.name));
+      for (const deadline = Date.now() + 60000; ; ) {
+        const now = new Set(await admin.listTopics());
+        if (wanted.every((t) => now.has(t))) return;
+        if (Date.now() > deadline) throw err;
+        await sleep(250);
+      }
     }
   }
 
@@ -123,25 +187,76 @@ export class KafkaPort {
         // kafkajs weakens idempotence when an idempotent producer may give up retrying.
         retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5000 },
       });
-      await this.producer.connect();
+      const producer = this.producer;
+      try {
+        await producer.connect();
+      } catch (err) {
+        // A producer whose connect failed (the broker was down as the service started) stays
+        // disconnected for good: forget it, so the next send connects a fresh one.
+        if (this.producer === producer) this.producer = undefined;
+        throw err;
+      }
     }
     return this.producer;
   }
 
-  /** Sends already-enveloped records (the outbox relay's path). Resolves when every broker acked. */
+  /**
+   * Sends already-enveloped records (the outbox relay's path). Resolves only when every partition
+   * written to was acknowledged by all its in-sync replicas: a partition the answer leaves out
+   * (kafkajs can drop one when a leader moves mid-batch, see batchAcks.ts) is sent again.
+   */
   async sendRaw(records: RawRecord[]): Promise<void> {
     if (records.length === 0) return;
     const producer = await this.producerClient();
-    const byTopic = new Map<string, { key: string; value: string }[]>();
-    for (const r of records) {
-      const list = byTopic.get(r.topic) ?? [];
-      list.push({ key: r.key, value: r.value });
-      byTopic.set(r.topic, list);
+    const counts = await this.partitionCounts([...new Set(records.map((r) => this.physical(r.topic)))]);
+    let pending = byPartition(
+      records.map((r) => {
+        const topic = this.physical(r.topic);
+        const traceparent = r.traceparent === undefined ? currentTraceparent() : r.traceparent;
+        const headers = envelopeHeaders(r.value);
+        return { topic, message: { key: r.key, value: r.value, partition: partitionOf(topic, r.key, counts.get(topic)!), headers: headers && traceparent ? { ...headers, traceparent } : headers } };
+      }),
+    );
+    for (let round = 1; ; round++) {
+      let answer: { topicName: string; partition: number; errorCode: number }[];
+      try {
+        answer = await producer.sendBatch({ acks: -1, topicMessages: topicMessagesOf(pending) });
+      } catch (err) {
+        if (producerSessionLost(err)) {
+          // The broker lost or no longer accepts this producer's id or sequence numbers (a broker
+          // restart can do it): kafkajs keeps sending the same sequence and fails for ever. Forget
+          // the producer, so the next send (the relay's next poll) starts a fresh session. Rows sent
+          // by both sessions may then sit twice on a topic; consumers' inboxes absorb that.
+          if (this.producer === producer) this.producer = undefined;
+          await producer.disconnect().catch(() => undefined);
+          log('warn', 'kafka producer session lost; a new producer will send', { detail: kafkaErrorType(err) });
+        }
+        throw err;
+      }
+      pending = unacknowledged(pending, answer);
+      if (pending.size === 0) return;
+      messagingMetrics.partlyAcknowledged.inc();
+      log('warn', 'kafka acknowledged part of a batch; sending the rest again', { partitions: [...pending.keys()].map((id) => this.logical(id)), round });
+      if (round >= 5) throw new Error(`kafka left ${pending.size} partition(s) of a batch unacknowledged after ${round} sends`);
     }
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic: this.physical(topic), messages })),
-    });
+  }
+
+  /** Partition counts of topics, as the broker has them (read again every five minutes, as kafkajs does). */
+  private async partitionCounts(topics: string[]): Promise<Map<string, number>> {
+    const now = Date.now();
+    const stale = topics.filter((t) => (this.knownPartitions.get(t)?.until ?? 0) <= now);
+    if (stale.length > 0) {
+      const admin = await this.adminClient();
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics: stale });
+      for (const t of meta) this.knownPartitions.set(t.name, { count: t.partitions.length, until: now + 300_000 });
+    }
+    return new Map(
+      topics.map((t) => {
+        const known = this.knownPartitions.get(t);
+        if (!known || known.count === 0) throw new Error(`no partitions known for topic ${this.logical(t)}`);
+        return [t, known.count];
+      }),
+    );
   }
 
   /**
@@ -158,7 +273,69 @@ export class KafkaPort {
     await this.publish([{ topic: TOPICS.deadLetter, key, data: letter }]);
   }
 
+  /**
+   * Consumes `opts.topics` in group `opts.group` until stopped. kafkajs restarts a consumer itself
+   * after a retriable crash, but stops it for good after one it deems unrecoverable, and its own
+   * metadata race during a broker failover is such a one (a TypeError reading `brokers` of null,
+   * kafkajs#1441): the service then lives on without consuming, and contacts wait for ever
+   * (docs/observability.md "Kafka consumers replaced"). So a consumer kafkajs will not restart is
+   * replaced here by a fresh one in the same group, after a growing pause; it resumes from the
+   * committed offsets, so nothing is lost, and the inbox absorbs a message handled twice.
+   */
   async subscribe(opts: SubscribeOptions): Promise<Subscription> {
+    let current: Consumer | undefined;
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    let replaced = 0;
+    const forget = (c: Consumer) => {
+      const i = this.consumers.indexOf(c);
+      if (i >= 0) this.consumers.splice(i, 1);
+    };
+    const replaceLater = () => {
+      const wait = Math.min(30000, 1000 * 2 ** Math.min(replaced, 5));
+      replaced++;
+      timer = setTimeout(async () => {
+        if (stopped) return;
+        const old = current;
+        if (old) {
+          await old.disconnect().catch(() => undefined);
+          forget(old);
+        }
+        try {
+          await start();
+        } catch (err) {
+          log('warn', 'kafka consumer could not be started again; trying later', { group: opts.group, error: (err as Error).name, detail: (err as Error).message });
+          if (!stopped) replaceLater();
+        }
+      }, wait);
+    };
+    const start = async () => {
+      const consumer = await this.startConsumer(opts);
+      current = consumer;
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        replaced = 0;
+      });
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (payload.restart || stopped || current !== consumer) return;
+        messagingMetrics.consumerReplaced.inc({ group: opts.group });
+        log('error', 'kafka consumer stopped by its client; a new one will take over', { group: opts.group, error: payload.error.name, detail: payload.error.message });
+        replaceLater();
+      });
+    };
+    await start();
+    return {
+      stop: async () => {
+        stopped = true;
+        if (timer) clearTimeout(timer);
+        if (current) {
+          await current.disconnect();
+          forget(current);
+        }
+      },
+    };
+  }
+
+  private async startConsumer(opts: SubscribeOptions): Promise<Consumer> {
     const group = this.physical(opts.group);
     const consumer = this.kafka.consumer({
       groupId: group,
@@ -170,32 +347,45 @@ export class KafkaPort {
       retry: { retries: 10 },
     });
     this.consumers.push(consumer);
-    await consumer.connect();
-    // Right after topics are created, a broker can still say it does not host a partition: wait it out.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await consumer.subscribe({ topics: opts.topics.map((t) => this.physical(t)), fromBeginning: opts.fromBeginning ?? true });
-        break;
-      } catch (err) {
-        if (attempt >= 20 || !(err as { retriable?: boolean }).retriable) throw err;
-        await sleep(250 * attempt);
+    try {
+      await consumer.connect();
+      // Right after topics are created, a broker can still say it does not host a partition: wait it out.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await consumer.subscribe({ topics: opts.topics.map((t) => this.physical(t)), fromBeginning: opts.fromBeginning ?? true });
+          break;
+        } catch (err) {
+          if (attempt >= 20 || !(err as { retriable?: boolean }).retriable) throw err;
+          await sleep(250 * attempt);
+        }
       }
+      const maxAttempts = opts.maxAttempts ?? 5;
+      await consumer.run({
+        autoCommit: false,
+        partitionsConsumedConcurrently: opts.concurrency ?? 3,
+        eachMessage: async ({ topic, partition, message, heartbeat }) => {
+          const logical = this.logical(topic);
+          // The handler (and its transaction, and what it writes to the outbox) continues the
+          // producer's trace from the message's `traceparent` header.
+          await inSpan(
+            `${logical} process`,
+            {
+              kind: SpanKind.CONSUMER,
+              parent: contextFromTraceparent(traceparentFromHeaders(message.headers)),
+              attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': logical, 'messaging.consumer.group.name': opts.group, 'messaging.kafka.offset': message.offset },
+            },
+            () => this.handleOne(opts, logical, partition, message, maxAttempts, heartbeat),
+          );
+          await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+        },
+      });
+    } catch (err) {
+      await consumer.disconnect().catch(() => undefined);
+      const i = this.consumers.indexOf(consumer);
+      if (i >= 0) this.consumers.splice(i, 1);
+      throw err;
     }
-    const maxAttempts = opts.maxAttempts ?? 5;
-    await consumer.run({
-      autoCommit: false,
-      partitionsConsumedConcurrently: opts.concurrency ?? 3,
-      eachMessage: async ({ topic, partition, message, heartbeat }) => {
-        await this.handleOne(opts, this.logical(topic), partition, message, maxAttempts, heartbeat);
-        await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-      },
-    });
-    return {
-      stop: async () => {
-        await consumer.disconnect();
-        this.consumers.splice(this.consumers.indexOf(consumer), 1);
-      },
-    };
+    return consumer;
   }
 
   private async handleOne(
@@ -208,26 +398,7 @@ export class KafkaPort {
   ): Promise<void> {
     const raw = message.value ?? Buffer.alloc(0);
     const key = message.key?.toString() ?? null;
-    const park = async (reason: string, errors?: object[], attempts?: number) => {
-      const text = raw.toString('utf8');
-      const utf8 = Buffer.from(text, 'utf8').equals(raw);
-      const letter: DeadLetter = {
-        originalTopic: topic,
-        partition,
-        offset: message.offset,
-        key,
-        consumer: opts.group,
-        failedAt: new Date().toISOString(),
-        reason: reason.slice(0, 10000),
-        ...(errors ? { errors } : {}),
-        ...(attempts ? { attempts } : {}),
-        rawValue: utf8 ? text : raw.toString('base64'),
-        rawEncoding: utf8 ? 'utf8' : 'base64',
-      };
-      await this.deadLetter(letter, key ?? `${topic}:${partition}:${message.offset}`);
-      messagingMetrics.deadLettered.inc({ topic });
-      log('warn', 'message parked in dead-letter topic', { topic, partition, offset: message.offset, group: opts.group, reason: reason.slice(0, 200) });
-    };
+    const park = (reason: string, errors?: object[], attempts?: number) => this.park({ topic, partition, offset: message.offset, key, raw }, opts.group, reason, errors, attempts);
 
     let parsed: unknown;
     try {
@@ -250,12 +421,36 @@ export class KafkaPort {
         if (isInfrastructureError(err)) throw err;
         const notReady = err instanceof NotReadyYet;
         const reason = `${notReady ? 'precondition not met' : 'handler failed'}: ${(err as Error).message ?? String(err)}`;
+        if (notReady && opts.defer && attempt >= DEFER_AFTER_ATTEMPTS) return opts.defer(received, reason);
         if (err instanceof RejectedMessage || attempt >= (notReady ? NOT_READY_ATTEMPTS : maxAttempts)) return park(reason, undefined, attempt);
         log('warn', 'handler failed, will retry', { topic, messageId: received.envelope.id, attempt, error: (err as Error).name });
         await sleep(Math.min(notReady ? 2000 : 5000, 100 * 2 ** attempt));
         await heartbeat();
       }
     }
+  }
+
+  /** Parks a message that was set aside (deferredMessages.ts) and could not be handled in the end. */
+  async parkReceived(m: Received, group: string, reason: string, attempts: number): Promise<void> {
+    await this.park({ topic: m.topic, partition: m.partition, offset: m.offset, key: m.envelope.key, raw: Buffer.from(JSON.stringify(m.envelope)) }, group, reason, undefined, attempts);
+  }
+
+  private async park(at: { topic: string; partition: number; offset: string; key: string | null; raw: Buffer }, group: string, reason: string, errors?: object[], attempts?: number): Promise<void> {
+    const letter: DeadLetter = {
+      originalTopic: at.topic,
+      partition: at.partition,
+      offset: at.offset,
+      key: at.key,
+      consumer: group,
+      failedAt: hubNow().toISOString(),
+      reason: reason.slice(0, 10000),
+      ...(errors ? { errors } : {}),
+      ...(attempts ? { attempts } : {}),
+      ...sealedRaw(at.raw),
+    };
+    await this.deadLetter(letter, at.key ?? `${at.topic}:${at.partition}:${at.offset}`);
+    messagingMetrics.deadLettered.inc({ topic: at.topic });
+    log('warn', 'message parked in dead-letter topic', { topic: at.topic, partition: at.partition, offset: at.offset, group, reason: reason.slice(0, 200) });
   }
 
   /** Consumer lag of a group, per topic and partition, in messages. */
@@ -276,8 +471,17 @@ export class KafkaPort {
 
   async close(): Promise<void> {
     await Promise.allSettled(this.consumers.map((c) => c.disconnect()));
-    await Promise.allSettled([this.producer?.disconnect(), this.admin?.disconnect()]);
+    await Promise.allSettled([this.producer?.disconnect(), this.admin?.then((a) => a.disconnect())]);
     this.producer = undefined;
     this.admin = undefined;
   }
+}
+
+/** The broker configuration a topic definition asks for (retention, segment roll, clean-up). */
+export function topicConfigEntries(d: TopicDefinition): { name: string; value: string }[] {
+  return [
+    { name: 'retention.ms', value: String(d.retentionMs) },
+    ...(d.segmentMs !== undefined ? [{ name: 'segment.ms', value: String(d.segmentMs) }] : []),
+    { name: 'cleanup.policy', value: d.cleanupPolicy },
+  ];
 }

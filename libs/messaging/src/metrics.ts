@@ -4,5 +4,8 @@ import { Counter, Histogram } from 'prom-client';
 export const messagingMetrics = {
   consumed: new Counter({ name: 'mash_messages_consumed_total', help: 'Messages handled, by topic and outcome (handled, duplicate).', labelNames: ['topic', 'outcome'] }),
   deadLettered: new Counter({ name: 'mash_messages_dead_lettered_total', help: 'Messages parked in the dead-letter topic, by original topic.', labelNames: ['topic'] }),
+  consumerReplaced: new Counter({ name: 'mash_kafka_consumer_replaced_total', help: 'Consumers kafkajs stopped for good and the port replaced with a fresh one, by group.', labelNames: ['group'] }),
+  partlyAcknowledged: new Counter({ name: 'mash_kafka_batches_partly_acknowledged_total', help: 'Batch sends whose answer left partitions out (sent again), see docs/observability.md.' }),
+  deferred: new Counter({ name: 'mash_messages_deferred_total', help: 'Messages set aside because what they build on had not arrived, by topic (docs/architecture.md).', labelNames: ['topic'] }),
   handleSeconds: new Histogram({ name: 'mash_message_handle_seconds', help: 'Time to handle one message including its transaction.', labelNames: ['topic'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] }),
 };

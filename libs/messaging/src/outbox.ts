@@ -1,14 +1,21 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { dataKeys } from '@mash/at-rest';
 import { Envelope } from '@mash/contracts';
 import { envelopeFor, Outgoing } from './envelopes';
 import { isInfrastructureError } from './errors';
 import { KafkaPort } from './kafkaPort';
 import { log } from './log';
+import { outboxCaseId } from './tables.migration';
+import { currentTraceparent, openSpan, SpanKind } from './tracing';
+import { outboxRows, outboxValueText } from './outbox.repository';
 
 /**
  * Transactional outbox. `add` writes the event in the caller's transaction, so the state change
  * and the event commit together or not at all; the relay then sends unsent rows in order and marks
  * them sent. A crash between send and mark sends a row twice, which consumers' inboxes absorb.
+ * At rest the envelope is sealed (a jsonb string, docs/architecture.md "Encryption at rest"): it is
+ * opened only to be sent; topic, key (a case id or another id) and the event's case id (`case_id`,
+ * for a legal hold when the key is another id) stay plain for the relay and for retention.
  */
 export class Outbox {
   private timer?: NodeJS.Timeout;
@@ -42,11 +49,8 @@ export class Outbox {
   async addMany<T>(manager: EntityManager, messages: Outgoing<T>[]): Promise<Envelope<T>[]> {
     if (messages.length === 0) return [];
     const envs = messages.map((msg) => envelopeFor(msg, this.producer));
-    await manager.query(
-      `INSERT INTO "${this.schema}".outbox (id, topic, key, value)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) ON CONFLICT (id) DO NOTHING`,
-      [envs.map((e) => e.id), envs.map((e) => e.type), envs.map((e) => e.key), envs.map((e) => JSON.stringify(e))],
-    );
+    const traceparent = currentTraceparent() ?? null;
+    await outboxRows.insert(manager, this.schema, envs.map((e) => ({ id: e.id, topic: e.type, key: e.key, sealed: dataKeys().sealJson(e), caseId: outboxCaseId(e) })), traceparent);
     return envs;
   }
 
@@ -102,33 +106,42 @@ export class Outbox {
 
   private async relayBatch(limit: number): Promise<number> {
     return this.dataSource.transaction(async (m) => {
-      const [{ locked }] = await m.query(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [this.lockKey]);
-      if (!locked) return 0;
-      const rows: { seq: string; topic: string; key: string; value: unknown }[] = await m.query(
-        `SELECT seq, topic, key, value FROM "${this.schema}".outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
-        [limit],
-      );
+      if (!(await outboxRows.tryRelayLock(m, this.lockKey))) return 0;
+      const rows = await outboxRows.unsent(m, this.schema, limit);
       if (rows.length === 0) return 0;
-      await this.port.sendRaw(rows.map((r) => ({ topic: r.topic, key: r.key, value: JSON.stringify(r.value) })));
-      await m.query(`UPDATE "${this.schema}".outbox SET published_at = now() WHERE seq = ANY($1::bigint[])`, [rows.map((r) => r.seq)]);
+      await this.sendTraced(rows);
+      await outboxRows.markPublished(m, this.schema, rows.map((r) => r.seq));
       return rows.length;
     });
   }
 
+  /**
+   * Each row goes out in a producer span continuing the trace that wrote it, and carries that
+   * span's `traceparent`; a row written outside any trace carries none.
+   */
+  private async sendTraced(rows: { topic: string; key: string; value: unknown; traceparent: string | null }[]): Promise<void> {
+    const spans = rows.map((r) =>
+      r.traceparent ? openSpan(`${r.topic} publish`, SpanKind.PRODUCER, r.traceparent, { 'messaging.system': 'kafka', 'messaging.destination.name': r.topic }) : undefined,
+    );
+    try {
+      await this.port.sendRaw(rows.map((r, i) => ({ topic: r.topic, key: r.key, value: outboxValueText(r.value), traceparent: spans[i] ? currentTraceparent(spans[i]!.ctx) ?? null : null })));
+    } finally {
+      for (const s of spans) s?.span.end();
+    }
+  }
+
   async backlog(): Promise<number> {
-    const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM "${this.schema}".outbox WHERE published_at IS NULL`);
-    return n;
+    return outboxRows.backlog(this.dataSource, this.schema);
   }
 }
 
 /**
- * Idempotent consumption: remembers a message id in the handler's transaction. Returns false when
- * the message was handled before (a redelivery), and the caller then does nothing.
+ * How long a relayed row stays in the outbox (MASH_OUTBOX_KEEP_MS, default one hour): long enough
+ * for an operator to see what just went out, short enough that the outbox is no second copy of
+ * every case (docs/retention.md). Kafka holds the event from then on, under its own retention.
  */
-export async function rememberMessage(manager: EntityManager, schema: string, consumer: string, messageId: string, topic: string): Promise<boolean> {
-  const rows: unknown[] = await manager.query(
-    `INSERT INTO "${schema}".inbox (consumer, message_id, topic) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING message_id`,
-    [consumer, messageId, topic],
-  );
-  return rows.length === 1;
+export function outboxKeepMs(env: NodeJS.ProcessEnv = process.env): number {
+  const ms = Number(env.MASH_OUTBOX_KEEP_MS ?? 3_600_000);
+  if (!Number.isFinite(ms) || ms < 0) throw new Error('MASH_OUTBOX_KEEP_MS must be a number of milliseconds, 0 or more');
+  return ms;
 }

@@ -1,7 +1,12 @@
 import { Counter } from 'prom-client';
-import { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { log } from '@mash/messaging';
-import { Ticker } from './ticker';
+import { DataSource, EntityManager } from 'typeorm';
+import { log, outboxKeepMs, pruneRelayedOutbox } from '@mash/messaging';
+import { recordDisclosure } from './disclosureAudit.repository';
+import { heldSql } from './legalHolds';
+import { Ticker } from '@mash/messaging';
+import { retentionRuns } from './retention.repository';
+import { sessionAdvisoryLock } from './advisoryLock.repository';
+export { createRetentionRunsTable } from './retention.migration';
 
 /** Average Gregorian month: only for the fractional part of a period (tests use tiny retentions). */
 const MS_PER_AVERAGE_MONTH = (365.2425 / 12) * 24 * 3600 * 1000;
@@ -25,7 +30,7 @@ export function retentionCutoff(now: Date, months: number): Date {
 }
 
 /**
- * One table's share of a run. `run` deletes or blanks at most `batch` rows whose case was decided
+ * One table's share of a run. Every step skips cases under a legal hold (heldSql). `run` deletes or blanks at most `batch` rows whose case was decided
  * (or, for quarantine, which was received) before `cutoff`, and returns how many it touched; the
  * runner calls it until it touches fewer than `batch`. Each call is its own short transaction.
  */
@@ -37,10 +42,20 @@ export interface RetentionStep {
 export interface RetentionOptions {
   intervalMs: number;
   batch: number;
+  /** How long a relayed outbox row stays (MASH_OUTBOX_KEEP_MS). */
+  outboxKeepMs: number;
 }
 
 export function retentionOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): RetentionOptions {
-  return { intervalMs: Number(env.MASH_RETENTION_INTERVAL_MS ?? 3_600_000), batch: Number(env.MASH_RETENTION_BATCH ?? 500) };
+  return { intervalMs: Number(env.MASH_RETENTION_INTERVAL_MS ?? 3_600_000), batch: Number(env.MASH_RETENTION_BATCH ?? 500), outboxKeepMs: outboxKeepMs(env) };
+}
+
+/**
+ * The outbox's share of every service's run: relayed events (full envelopes with the case in
+ * them) go once they are `keepMs` old, except a held case's. Audited with the run's counts.
+ */
+export function outboxRetentionStep(schema: string, keepMs: number): RetentionStep {
+  return { table: 'outbox', run: (m, _cutoff, batch) => pruneRelayedOutbox(m, schema, { keepMs, batch, heldSql: (caseId) => heldSql(schema, caseId) }) };
 }
 
 const retentionRows = new Counter({
@@ -48,18 +63,6 @@ const retentionRows = new Counter({
   help: 'Rows deleted or stripped of case content under the retention policy, by table.',
   labelNames: ['table'],
 });
-
-/** The per-service record of each run (counts only, never what was deleted), for each service's own migration. */
-export async function createRetentionRunsTable(q: QueryRunner, schema: string): Promise<void> {
-  await q.query(`CREATE TABLE "${schema}".retention_runs (
-    id bigserial PRIMARY KEY,
-    started_at timestamptz NOT NULL,
-    finished_at timestamptz NOT NULL,
-    cutoff timestamptz NOT NULL,
-    months real NOT NULL,
-    counts jsonb NOT NULL
-  )`);
-}
 
 export interface RetentionRun {
   cutoff: Date;
@@ -79,9 +82,14 @@ export class RetentionJob {
     private readonly ds: DataSource,
     private readonly schema: string,
     private readonly months: number,
-    private readonly steps: RetentionStep[],
+    steps: RetentionStep[],
     readonly options: RetentionOptions = retentionOptionsFromEnv(),
-  ) {}
+  ) {
+    // Every service's outbox is pruned by its own run: no service can forget it.
+    this.steps = [...steps, outboxRetentionStep(schema, options.outboxKeepMs)];
+  }
+
+  private readonly steps: RetentionStep[];
 
   start(): void {
     // First run after one interval, not at start-up: a fleet restarting together does not all
@@ -93,17 +101,20 @@ export class RetentionJob {
     return this.ticker.stop();
   }
 
-  /** One run; null when another replica holds the lock. */
-  async runOnce(now = new Date()): Promise<RetentionRun | null> {
+  /**
+   * One run; null when another replica holds the lock. The cutoff is taken from the database's
+   * clock once the lock is held (a run that waited for a pool connection must not cut by a time
+   * read before it waited); `at` (tests) stands in for that clock.
+   */
+  async runOnce(at?: Date): Promise<RetentionRun | null> {
     const runner = this.ds.createQueryRunner();
     await runner.connect();
     const lockKey = `mash-retention:${this.schema}`;
     try {
-      const [{ locked }] = await runner.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [lockKey]);
-      if (!locked) return null;
+      if (!(await sessionAdvisoryLock.tryTake(runner, lockKey))) return null;
       try {
-        const startedAt = new Date();
-        const cutoff = retentionCutoff(now, this.months);
+        const startedAt = await retentionRuns.databaseNow(runner);
+        const cutoff = retentionCutoff(at ?? startedAt, this.months);
         const counts: Record<string, number> = {};
         for (const step of this.steps) {
           let total = 0;
@@ -111,6 +122,10 @@ export class RetentionJob {
             await runner.startTransaction();
             let n: number;
             try {
+              // A hold being applied waits for this batch, and this batch's statements (each reads
+              // afresh under READ COMMITTED) see every hold committed before the lock was granted:
+              // no purge acts on a hold state read before it (docs/retention.md).
+              await retentionRuns.lockHolds(runner, this.schema);
               n = await step.run(runner.manager, cutoff, this.options.batch);
               await runner.commitTransaction();
             } catch (err) {
@@ -123,14 +138,18 @@ export class RetentionJob {
           counts[step.table] = total;
           if (total) retentionRows.inc({ table: `${this.schema}.${step.table}` }, total);
         }
-        await runner.query(
-          `INSERT INTO "${this.schema}".retention_runs (started_at, finished_at, cutoff, months, counts) VALUES ($1, clock_timestamp(), $2, $3, $4)`,
-          [startedAt, cutoff, this.months, JSON.stringify(counts)],
-        );
+        await retentionRuns.record(runner, this.schema, { startedAt, cutoff, months: this.months, counts });
+        // Each purge is a disclosure decision too: what went, under which period, in the audit chain.
+        const held = await retentionRuns.casesOnHold(runner, this.schema);
+        await recordDisclosure(runner, this.schema, {
+          principal: 'retention',
+          action: 'retention-run',
+          detail: { cutoff: cutoff.toISOString(), months: this.months, counts, casesOnHold: held },
+        });
         log('info', 'retention applied', { cutoff: cutoff.toISOString(), counts });
         return { cutoff, counts };
       } finally {
-        await runner.query(`SELECT pg_advisory_unlock(hashtext($1))`, [lockKey]);
+        await sessionAdvisoryLock.release(runner, lockKey);
       }
     } finally {
       await runner.release();

@@ -2,8 +2,14 @@ import { INestApplication, LoggerService, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestMicroservice } from '@nestjs/microservices';
 import { collectDefaultMetrics } from 'prom-client';
-import { KafkaPort, log, MashKafkaTransport, Outbox, RethrowToPort, setLogService } from '@mash/messaging';
+import { KafkaPort, log, MashKafkaTransport, Outbox, RethrowToPort, setLogService, startTracing } from '@mash/messaging';
+import { calendarWarning } from './calendarWarning';
+import { useClock } from './clock';
 import { databaseUrl, prepareDatabase } from './database';
+import { observeHttp } from './httpObservability';
+import { ProblemFilter } from './problems';
+import { metricsCredential } from './metricsCredential';
+import { clockFromEnv } from './sharedClock';
 
 /** Nest's own log lines, as JSON like ours. */
 class JsonLogger implements LoggerService {
@@ -32,12 +38,21 @@ export interface RunOptions {
 /** Starts one hub service: database and schema, topics, consumers, outbox relay, HTTP. */
 export async function runService(module: Type<unknown>, opts: RunOptions): Promise<INestApplication> {
   setLogService(opts.name);
+  startTracing(opts.name);
+  // Production mode refuses to start with no metrics credential or the demo one.
+  metricsCredential();
   collectDefaultMetrics();
   await prepareDatabase(databaseUrl(), opts.schema);
+  const shared = await clockFromEnv(process.env, databaseUrl(), opts.name);
+  if (shared) useClock(shared);
   const app = await NestFactory.create(module, { logger: new JsonLogger(), bodyParser: false });
   app.enableShutdownHooks();
+  // First, so every request (those a filter or guard refuses too) is traced, timed and has a request id.
+  app.use(observeHttp());
+  // Errors leave as RFC 9457 problem documents in every service; a service's configure may add its own.
+  app.useGlobalFilters(new ProblemFilter());
   await opts.configure?.(app);
-  await app.get(KafkaPort).ensureTopics();
+  await app.get(KafkaPort).prepareTopics();
   // HTTP filters (e.g. the gateway's quarantine of request bodies) must not see Kafka messages.
   // Nest binds handlers to the filters present when listeners are registered, so the filter goes
   // in first and the listeners after, as connectMicroservice would do without deferring.
@@ -51,6 +66,8 @@ export async function runService(module: Type<unknown>, opts: RunOptions): Promi
   const host = opts.host ?? process.env.SERVICE_HOST ?? '127.0.0.1';
   await app.listen(opts.port, host);
   log('info', 'service ready', { port: opts.port, health: `http://${host}:${opts.port}/health/ready` });
+  const calendar = calendarWarning();
+  if (calendar) log('warn', 'calendar running out', { detail: calendar });
   return app;
 }
 

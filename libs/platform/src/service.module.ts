@@ -1,8 +1,12 @@
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown, Type } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, MigrationInterface } from 'typeorm';
-import { KafkaPort, MashKafkaTransport, messagingConfigFromEnv, messagingTablesMigration, Outbox } from '@mash/messaging';
+import { dataKeys } from '@mash/at-rest';
+import { KafkaPort, MashKafkaTransport, messagingConfigFromEnv, messagingCaseIdMigration, messagingDeferredMigration, messagingTablesMigration, messagingTraceMigration, Outbox, stopTracing } from '@mash/messaging';
+import { AuditHeadPublisher } from './auditHead';
+import { CLOCK, hubClock } from './clock';
 import { databaseUrl } from './database';
+import { disclosureAuditMigrationFor } from './disclosureAudit.migration';
 import { HealthController } from './health.controller';
 
 export const SERVICE = Symbol('SERVICE');
@@ -25,6 +29,7 @@ export class ServiceLifecycle implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.outbox.stop();
     await this.port.close();
+    await stopTracing();
   }
 }
 
@@ -40,22 +45,28 @@ export class ServiceModule {
       module: ServiceModule,
       imports: [
         TypeOrmModule.forRootAsync({
-          useFactory: () => ({
-            type: 'postgres',
+          // The keyring is read first: production refuses missing or demo keys before any
+          // migration or handler could seal with them (docs/architecture.md, "Encryption at rest").
+          useFactory: () => {
+            dataKeys();
+            return {
+            type: 'postgres' as const,
             url: databaseUrl(),
             schema: opts.schema,
             entities: opts.entities ?? [],
-            migrations: [messagingTablesMigration(opts.schema), ...(opts.migrations ?? [])],
+            migrations: [messagingTablesMigration(opts.schema), messagingTraceMigration(opts.schema), messagingCaseIdMigration(opts.schema), messagingDeferredMigration(opts.schema), ...(opts.migrations ?? []), disclosureAuditMigrationFor(opts.schema)],
             migrationsTableName: 'migrations',
             migrationsRun: true,
             synchronize: false,
             extra: { max: Number(process.env.DATABASE_POOL_SIZE ?? 10), application_name: `mash-${opts.name}` },
-          }),
+            };
+          },
         }),
       ],
       controllers: [HealthController],
       providers: [
         { provide: SERVICE, useValue: opts },
+        { provide: CLOCK, useFactory: hubClock },
         { provide: KafkaPort, useFactory: () => new KafkaPort(messagingConfigFromEnv(opts.name)) },
         {
           provide: Outbox,
@@ -68,9 +79,15 @@ export class ServiceModule {
           useFactory: (port: KafkaPort, outbox: Outbox, ds: DataSource) =>
             new MashKafkaTransport(port, outbox, ds, { service: opts.name, schema: opts.schema }),
         },
+        {
+          provide: AuditHeadPublisher,
+          inject: [DataSource, Outbox],
+          useFactory: (ds: DataSource, outbox: Outbox) =>
+            new AuditHeadPublisher(ds, outbox, opts.schema, Number(process.env.MASH_AUDIT_HEAD_INTERVAL_MS ?? 60_000)),
+        },
         ServiceLifecycle,
       ],
-      exports: [SERVICE, KafkaPort, Outbox, MashKafkaTransport],
+      exports: [SERVICE, CLOCK, KafkaPort, Outbox, MashKafkaTransport, AuditHeadPublisher],
     };
   }
 }

@@ -13,3 +13,10 @@ export {
 } from './calendar';
 export type { ClockUnit } from './calendar';
 export { agencyCalendar } from './calendar/agencyCalendar';
+export { replyDueBy } from './replyDue';
+export { CodeMap, CodeMapError, loadCodeMap, parseCodeMap, verhoeffValid, DEFAULT_CODE_MAP } from './codes';
+export type { CodeMapFile, CodeMapping, CodeReading, CodeSystemDef } from './codes';
+export { calendarCoverage } from './calendar/coverage';
+export type { CalendarCoverage } from './calendar/coverage';
+export { outOfArea, postcodePlace } from './area';
+export type { OutOfArea, PostcodePlace } from './area';

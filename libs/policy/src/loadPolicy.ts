@@ -89,6 +89,14 @@ function crossChecks(p: Policy): FieldError[] {
     ids.add(rule.id);
   });
 
+  const hubIds = new Set<string>(p.area ? [p.area.hubId] : []);
+  (p.neighbours ?? []).forEach((n, i) => {
+    if (hubIds.has(n.id)) err(`/neighbours/${i}/id`, 'unique-hub-id', `'${n.id}' is this hub or an earlier neighbour`);
+    hubIds.add(n.id);
+    if (!p.area) err(`/neighbours/${i}`, 'area-required', 'neighbours need the area this hub covers (/area)');
+    if (n.publicKeyJwk && !n.endpoint) err(`/neighbours/${i}/endpoint`, 'endpoint-with-key', 'a neighbour with a key needs the endpoint its transfers go to');
+  });
+
   return errors;
 }
 

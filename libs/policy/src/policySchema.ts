@@ -53,6 +53,12 @@ const ratingPolicy = {
 
 const TRUE = { const: true };
 
+// An ONS GSS code of a local authority (E06/E07/E08/E09 in England, W06 in Wales).
+const laCode = { type: 'string', pattern: '^[EW][0-9]{8}$' } as const;
+// A postcode district ("B70", "SW1A") or sector ("B70 9"), upper case, one space before a sector digit.
+const postcodeArea = { type: 'string', pattern: '^[A-Z]{1,2}[0-9][A-Z0-9]?( [0-9])?$' } as const;
+const hubId = { type: 'string', pattern: '^[a-z][a-z0-9-]{1,62}$' } as const;
+
 const conditions = {
   type: 'object',
   additionalProperties: false,
@@ -110,7 +116,7 @@ export const policySchema = {
             type: 'object',
             additionalProperties: false,
             required: ['workingDays', 'workingHours'],
-            description: "The agency's own days and hours where they differ from the locality's (Lancashire police: 7 days, 8-5; seeds L3781).",
+            description: "The agency's own days and hours where they differ from the locality's (Lancashire police: 7 days, 8-5; docs/sources.md L3781).",
             properties: {
               workingDays,
               workingHours,
@@ -231,6 +237,43 @@ export const policySchema = {
       additionalProperties: false,
       required: ['mashRecordMonths'],
       properties: { mashRecordMonths: { type: 'number', exclusiveMinimum: 0, maximum: 240 }, note: { type: 'string' } },
+    },
+    area: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['hubId', 'name', 'localAuthorityCode', 'postcodeDistricts'],
+      properties: {
+        hubId: hubId,
+        name: { type: 'string', minLength: 1 },
+        localAuthorityCode: laCode,
+        postcodeDistricts: uniqueStrings(postcodeArea, 1),
+      },
+    },
+    neighbours: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'name', 'localAuthorityCode', 'postcodeDistricts'],
+        properties: {
+          id: hubId,
+          name: { type: 'string', minLength: 1 },
+          localAuthorityCode: laCode,
+          postcodeDistricts: uniqueStrings(postcodeArea, 1),
+          endpoint: { type: 'string', pattern: '^https?://[^\\s/]+(/[^\\s]*)?$' },
+          publicKeyJwk: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['kty', 'crv', 'x'],
+            properties: {
+              kty: { const: 'OKP' },
+              crv: { const: 'Ed25519' },
+              x: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' },
+              kid: { type: 'string' },
+            },
+          },
+        },
+      },
     },
     sources: {
       type: 'array',

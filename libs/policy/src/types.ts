@@ -23,7 +23,35 @@ export interface Policy {
   decisionOutcomes: DecisionOutcome[];
   retention: { mashRecordMonths: number; note?: string };
   rerating?: ReratingRules;
+  /** The area this hub covers; absent, no contact is flagged as out of area (docs/hub-to-hub.md). */
+  area?: PolicyArea;
+  /** The neighbouring MASHs a child resident elsewhere is handed to. */
+  neighbours?: NeighbourHub[];
   sources: SourceRef[];
+}
+
+/**
+ * Where a hub's children live: a local authority (its ONS GSS code) and the postcode districts
+ * ("B70") or sectors ("B70 9") that lie in it. A sector narrows a district shared by two areas.
+ */
+export interface PolicyArea {
+  /** This hub's id on the hub-to-hub interface (the `kid` of what it signs). */
+  hubId: string;
+  name: string;
+  localAuthorityCode: string;
+  postcodeDistricts: string[];
+}
+
+/** A neighbouring authority's MASH: its area, where its front door is and the key it signs with. */
+export interface NeighbourHub {
+  id: string;
+  name: string;
+  localAuthorityCode: string;
+  postcodeDistricts: string[];
+  /** Base URL of its gateway; transfers go to `<endpoint>/v1/hubs/<our hubId>/transfers`. */
+  endpoint?: string;
+  /** Its Ed25519 public key (JWK, kty OKP): verifies what it sends and its receipts. */
+  publicKeyJwk?: { kty: 'OKP'; crv: 'Ed25519'; x: string; kid?: string };
 }
 
 export interface AgencyMembership {

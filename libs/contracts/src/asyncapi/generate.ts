@@ -1,4 +1,5 @@
-import { envelopeSchema } from '../envelope';
+import { envelopeHeadersSchema, envelopeSchema } from '../envelope';
+import { problemSchema } from '../problem';
 import { validExamples } from '../examples';
 import { commonSchema } from '../schemas/common';
 import { contactSchema } from '../schemas/contact';
@@ -72,6 +73,8 @@ export function buildAsyncApi(): object {
       name: kind,
       title: schemaName(kind),
       contentType: 'application/json',
+      headers: { $ref: '#/components/schemas/EnvelopeHeaders' },
+      correlationId: { $ref: '#/components/correlationIds/request' },
       payload: envelopeFor(kind),
       bindings: {
         kafka: {
@@ -82,6 +85,7 @@ export function buildAsyncApi(): object {
       examples: [
         {
           name: `${kind}-example`,
+          headers: { 'content-type': 'application/json', 'mash-message-id': `msg-${kind}-example`, 'mash-message-type': kind },
           payload: {
             id: `msg-${kind}-example`,
             type: kind,
@@ -126,7 +130,7 @@ export function buildAsyncApi(): object {
       version: '1.0.0',
       description:
         'Every Kafka topic of the Multi-Agency Safeguarding Hub. Each message is an envelope (id, type, occurredAt, producer, key = case id, data); data is checked against the topic\'s schema by producers before sending and by consumers on receipt. Topic names carry the major version: a breaking change is a new topic.',
-      license: { name: 'Apache-2.0' },
+      license: { name: 'Apache-2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0' },
     },
     defaultContentType: 'application/json',
     servers: {
@@ -134,7 +138,16 @@ export function buildAsyncApi(): object {
     },
     channels,
     operations,
-    components: { schemas: componentSchemas(), messages },
+    components: {
+      schemas: { ...componentSchemas(), EnvelopeHeaders: envelopeHeadersSchema },
+      messages,
+      correlationIds: {
+        request: {
+          description: 'Ties a reply or a chase to the check request it answers (envelope.correlationId, also the mash-correlation-id header). Messages about one case are also tied by the Kafka key, the case id.',
+          location: '$message.header#/mash-correlation-id',
+        },
+      },
+    },
   };
 }
 
@@ -166,5 +179,6 @@ export function buildOpenApiComponents(): object {
       message: { type: 'string', examples: ['is required'] },
     },
   };
+  schemas.Problem = problemSchema;
   return { schemas };
 }

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- hostile inputs are mutated JSON of any shape, by design */
 import { nhsNumberCheckDigit, upnCheckLetter } from '../identifiers';
 import type { Contact, ContactSubject, ReferralSource } from '../types';
 

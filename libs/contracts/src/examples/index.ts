@@ -152,6 +152,15 @@ export const validExamples: { [K in TopicKind]: MessageTypes[K] } = {
     basis: 'risk-of-significant-harm',
     reason: 'Child present at a second incident this month; the GP record is needed today.',
   },
+  legalHold: {
+    holdId: 'LH-2026-000123',
+    caseId: CASE,
+    held: true,
+    recordedAt: '2026-11-22T10:00:00Z',
+    recordedBy: { name: 'Sam Okafor', role: 'manager' },
+    principal: 'mash-manager',
+    reason: 'Care proceedings issued; the family court has asked for the MASH record.',
+  },
   noticeIssued: {
     noticeId: 'ntc-2026-000123-police-outcome',
     caseId: CASE,
@@ -189,6 +198,12 @@ export const validExamples: { [K in TopicKind]: MessageTypes[K] } = {
     rawValue: '{"id":"m-1","type":"contactInbound"}',
     rawEncoding: 'utf8',
   },
+  auditHead: {
+    service: 'gateway',
+    id: 42,
+    hash: '9f2c1a7e4b5d60f38e1c2b7a9d0e4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4',
+    at: '2026-11-21T16:07:00Z',
+  },
 };
 
 /** A message that must be refused: which field (a JSON pointer into `value`) and which rule say so. */
@@ -202,6 +217,7 @@ export interface InvalidExample<K extends TopicKind = TopicKind> {
 }
 
 /** A deep copy of the kind's valid example with one change: everything else stays valid. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a deliberately broken copy of any shape
 function broken<K extends TopicKind>(kind: K, why: string, path: string, rule: string, change: (copy: any) => void): InvalidExample<K> {
   const value = JSON.parse(JSON.stringify(validExamples[kind]));
   change(value);
@@ -264,6 +280,8 @@ export const invalidExamples: InvalidExample[] = [
   broken('decisionRecorded', 'a rating change explained in one letter', '/ratingChangeReason', 'minLength', (m) => (m.ratingChangeReason = 'x')),
   broken('consentOverride', 'an override on the basis of consent (there is none to override with)', '/basis', 'enum', (m) => (m.basis = 'consent')),
   broken('consentOverride', 'an override without its reason', '/reason', 'required', (m) => delete m.reason),
+  broken('legalHold', 'a hold without its reason', '/reason', 'required', (m) => delete m.reason),
+  broken('legalHold', 'a hold that is neither set nor lifted', '/held', 'type', (m) => (m.held = 'yes')),
   broken('consentOverride', 'an override explained in a word', '/reason', 'minLength', (m) => (m.reason = 'urgent')),
   broken('caseRated', 'a revision numbered 0', '/revision', 'minimum', (m) => (m.revision = 0)),
   broken('noticeIssued', 'a notice with no text', '/text', 'minLength', (m) => (m.text = '')),
@@ -275,4 +293,6 @@ export const invalidExamples: InvalidExample[] = [
   broken('deadLetter', 'a key that is neither string nor null', '/key', 'type', (m) => (m.key = 42)),
   broken('deadLetter', 'raw value in an encoding the replayer cannot read', '/rawEncoding', 'enum', (m) => (m.rawEncoding = 'hex')),
   broken('deadLetter', 'no raw value to replay', '/rawValue', 'required', (m) => delete m.rawValue),
+  broken('auditHead', 'a hash that is not a SHA-256 in hex', '/hash', 'pattern', (m) => (m.hash = 'not-a-hash')),
+  broken('auditHead', 'a chain position before the first row', '/id', 'minimum', (m) => (m.id = 0)),
 ];

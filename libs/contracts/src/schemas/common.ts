@@ -43,7 +43,11 @@ export const commonSchema = {
       type: 'object',
       additionalProperties: false,
       required: ['name', 'role'],
-      properties: { name: { $ref: '#/definitions/shortText' }, role: { $ref: '#/definitions/shortText' } },
+      properties: {
+        name: { $ref: '#/definitions/shortText' },
+        role: { $ref: '#/definitions/shortText' },
+        subject: { $ref: '#/definitions/shortText', description: "The person's subject at the identity provider they signed in with." },
+      },
     },
   },
 } as const;

@@ -137,6 +137,17 @@ export const contactSchema = {
             description: 'CIN census assessment factor code, or a London MASH template category with no CIN code (ASB, ARREST, HOMELESS-16-17).',
           },
           label: { ...text('shortText'), description: "The source system's own label, kept as sent." },
+          coding: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['system', 'code'],
+            description: "The sender's own code (SNOMED CT, a police or school category), kept as sent: the hub's code mapping counts it as the canonical factor, and an unmapped one is shown and counted, never dropped.",
+            properties: {
+              system: { type: 'string', format: 'uri', maxLength: 200 },
+              code: { type: 'string', minLength: 1, maxLength: 100, pattern: ONE_LINE },
+              display: text('shortText'),
+            },
+          },
         },
       },
     },

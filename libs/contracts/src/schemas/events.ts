@@ -66,6 +66,14 @@ export const eventSchemas = {
       lawfulBasis: ref('lawfulBasis'),
       duplicateOf: { ...ref('id'), description: 'This contact reports an incident already reported by that contact: it joins that contact\'s case and asks no agency again.' },
       allocatedWorker: ref('shortText'),
+      outOfArea: strictObject(['postcodeDistrict'], {
+        postcodeDistrict: { type: 'string', pattern: '^[A-Z]{1,2}[0-9][A-Z0-9]?$' },
+        hub: strictObject(['id', 'name', 'localAuthorityCode'], {
+          id: ref('id'),
+          name: ref('shortText'),
+          localAuthorityCode: { type: 'string', pattern: '^[EW][0-9]{8}$' },
+        }),
+      }),
       revision: { type: 'integer', minimum: 1, description: 'Absent or 1: the first start rating and its plan. 2 and up: a revised start (consent override, escalation): checkPlan lists only the agencies to ask now or to ask again for more categories.' },
     }),
   },
@@ -179,6 +187,7 @@ export const eventSchemas = {
         items: strictObject(['agency', 'name', 'view'], { agency: ref('agency'), name: ref('shortText'), view: { type: 'string', minLength: 1, maxLength: 2000 } }),
       },
       urgentOverride: strictObject(['reason'], { reason: { type: 'string', minLength: 3, maxLength: 2000 } }),
+      transferTo: { type: 'string', pattern: '^[a-z][a-z0-9-]{1,62}$', description: "With the outcome 'transfer': the neighbouring MASH (its id in the locality policy) the contact is handed to; absent, the hub triage flagged." },
       policyVersion: ref('id'),
     }),
   },
@@ -192,6 +201,18 @@ export const eventSchemas = {
       principal: ref('id'),
       basis: { type: 'string', enum: ['section-47', 'risk-of-significant-harm'], description: 'The lawful basis for sharing without consent.' },
       reason: { type: 'string', minLength: 10, maxLength: 2000, pattern: '\\S', description: 'Why consent is overridden for this case: recorded and audited.' },
+    }),
+  },
+  legalHold: {
+    $id: 'legalHold',
+    ...strictObject(['holdId', 'caseId', 'held', 'recordedAt', 'recordedBy', 'principal', 'reason'], {
+      holdId: ref('id'),
+      caseId: ref('id'),
+      held: { type: 'boolean', description: 'true: the hold is set and no service purges the case; false: the hold is lifted and retention applies again.' },
+      recordedAt: ref('dateTime'),
+      recordedBy: ref('person'),
+      principal: ref('id'),
+      reason: { type: 'string', minLength: 10, maxLength: 2000, pattern: '\\S', description: 'Why the hold is set or lifted (the proceedings or request it serves): recorded and audited.' },
     }),
   },
   noticeDelivered: {
@@ -249,8 +270,17 @@ export const eventSchemas = {
       reason: { type: 'string', maxLength: 10000 },
       errors: { type: 'array', items: { type: 'object' } },
       attempts: { type: 'integer' },
-      rawValue: { type: 'string', description: 'The original message value, base64 if not UTF-8.' },
-      rawEncoding: { type: 'string', enum: ['utf8', 'base64'] },
+      rawValue: { type: 'string', description: 'The original message value: sealed (sealed-utf8, sealed-base64: base64 of bytes that were not UTF-8), or plain as parked before sealing.' },
+      rawEncoding: { type: 'string', enum: ['utf8', 'base64', 'sealed-utf8', 'sealed-base64'] },
+    }),
+  },
+  auditHead: {
+    $id: 'auditHead',
+    ...strictObject(['service', 'id', 'hash', 'at'], {
+      service: { type: 'string', pattern: '^[a-z][a-z0-9_-]{0,62}$', description: 'The schema whose chain this is.' },
+      id: { type: 'integer', minimum: 1, description: "The head's position in the chain." },
+      hash: { type: 'string', pattern: '^[0-9a-f]{64}$', description: "SHA-256 of the head's canonical text, hex." },
+      at: ref('dateTime'),
     }),
   },
 } as const;

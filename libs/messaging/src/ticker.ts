@@ -1,4 +1,5 @@
-import { isInfrastructureError, log } from '@mash/messaging';
+import { isInfrastructureError } from './errors';
+import { log } from './log';
 
 /**
  * Runs one step of background work again and again, a pause between runs, until stopped; `stop`

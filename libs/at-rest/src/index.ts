@@ -1,0 +1,3 @@
+export * from './dataKeys';
+export * from './sealedColumns.repository';
+export * from './processKeys';

@@ -1,0 +1,89 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+import { auditTable, canonicalSql } from './disclosureAudit.repository';
+
+/**
+ * Statements for a service's migration: the table (or, for a table that exists already, its chain
+ * columns with the rows it holds chained in id order), the chaining trigger and the refusals.
+ */
+export function disclosureAuditMigration(schema: string, opts: { existing?: boolean } = {}): string[] {
+  const t = auditTable(schema);
+  const fn = `"${schema}".disclosure_audit_chain`;
+  const refuse = `"${schema}".disclosure_audit_refuse`;
+  const lockKey = `'${schema}.disclosure_audit'`;
+  const create = opts.existing
+    ? [
+        `ALTER TABLE ${t} ADD COLUMN prev_hash text NOT NULL DEFAULT '', ADD COLUMN hash text NOT NULL DEFAULT ''`,
+        // Chain what was written before the chain existed, oldest first.
+        `DO $$ DECLARE r record; prev text := ''; BEGIN
+           FOR r IN SELECT id FROM ${t} ORDER BY id LOOP
+             UPDATE ${t} a SET prev_hash = prev WHERE a.id = r.id;
+             UPDATE ${t} a SET hash = encode(sha256(convert_to(${canonicalSql('a')}, 'UTF8')), 'hex') WHERE a.id = r.id RETURNING a.hash INTO prev;
+           END LOOP; END $$`,
+      ]
+    : [
+        `CREATE TABLE ${t} (
+           id bigint PRIMARY KEY,
+           at timestamptz NOT NULL DEFAULT now(),
+           principal text NOT NULL,
+           action text NOT NULL,
+           case_id text,
+           contact_id text,
+           detail jsonb NOT NULL DEFAULT '{}',
+           prev_hash text NOT NULL DEFAULT '',
+           hash text NOT NULL DEFAULT ''
+         )`,
+      ];
+  return [
+    ...create,
+    `CREATE INDEX IF NOT EXISTS disclosure_audit_case ON ${t} (case_id, id)`,
+    `CREATE INDEX IF NOT EXISTS disclosure_audit_at ON ${t} (at)`,
+    // Concurrent writers queue on the chain for the rest of their transaction: the previous
+    // writer's row is committed (or gone) before the next one reads the head, so ids and hashes
+    // follow one line whatever the interleaving.
+    `CREATE OR REPLACE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
+     DECLARE last_id bigint; last_hash text;
+     BEGIN
+       PERFORM pg_advisory_xact_lock(hashtextextended(${lockKey}, 0));
+       SELECT a.id, a.hash INTO last_id, last_hash FROM ${t} a ORDER BY a.id DESC LIMIT 1;
+       NEW.id := coalesce(last_id, 0) + 1;
+       NEW.prev_hash := coalesce(last_hash, '');
+       NEW.hash := encode(sha256(convert_to(${canonicalSql('NEW')}, 'UTF8')), 'hex');
+       RETURN NEW;
+     END $$`,
+    `CREATE OR REPLACE FUNCTION ${refuse}() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN
+       RAISE EXCEPTION 'disclosure_audit is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+     END $$`,
+    `CREATE TRIGGER disclosure_audit_chain BEFORE INSERT ON ${t} FOR EACH ROW EXECUTE FUNCTION ${fn}()`,
+    `CREATE TRIGGER disclosure_audit_no_change BEFORE UPDATE OR DELETE ON ${t} FOR EACH ROW EXECUTE FUNCTION ${refuse}()`,
+    `CREATE TRIGGER disclosure_audit_no_truncate BEFORE TRUNCATE ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION ${refuse}()`,
+    `REVOKE UPDATE, DELETE, TRUNCATE ON ${t} FROM PUBLIC`,
+    `DO $$ BEGIN
+       IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'mash_service') THEN
+         GRANT USAGE ON SCHEMA "${schema}" TO mash_service;
+         GRANT SELECT, INSERT ON ${t} TO mash_service;
+       END IF;
+     END $$`,
+  ];
+}
+
+/**
+ * The migration that gives a service its chain; it runs after the service's own migrations (its
+ * timestamp is later), so where a service had the plain table already (the gateway) that table
+ * and its rows are taken into the chain.
+ */
+export function disclosureAuditMigrationFor(schema: string): new () => MigrationInterface {
+  const name = `DisclosureAudit${schema.replace(/[^A-Za-z0-9]/g, '')}1700000000900`;
+  const cls = class implements MigrationInterface {
+    name = name;
+    async up(q: QueryRunner): Promise<void> {
+      const [{ exists }] = await q.query(`SELECT to_regclass($1) IS NOT NULL AS exists`, [`"${schema}".disclosure_audit`]);
+      for (const sql of disclosureAuditMigration(schema, { existing: exists })) await q.query(sql);
+    }
+    async down(): Promise<void> {
+      // An audit trail is not migrated away.
+    }
+  };
+  Object.defineProperty(cls, 'name', { value: name });
+  return cls;
+}

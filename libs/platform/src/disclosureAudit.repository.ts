@@ -1,0 +1,184 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The disclosure audit: who saw or shared what about a case, when and on what basis
+ * (docs/architecture.md, "Trust boundary and data"). Each service keeps its own `<schema>.disclosure_audit`,
+ * written in the same transaction as the disclosure it records, and each is a hash chain: a row
+ * carries the hash of the row before it, so an edited, deleted or reordered row breaks the chain at
+ * that row. The database assigns the chain position and the hashes itself (a trigger, under a
+ * transaction lock on the chain), so a writer cannot forge them, and it refuses UPDATE, DELETE and
+ * TRUNCATE for every role, owner included; a deployment's runtime role (`mash_service`) is granted
+ * only SELECT and INSERT. A superuser can still disable triggers: `verifyChain` finds what that
+ * changed, and the published chain heads find a deleted tail.
+ */
+
+/** Anything that runs a query: a TypeORM EntityManager or QueryRunner, or a pg Client. */
+export interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
+
+export interface Disclosure {
+  /** Who: a principal (agency, service) or a person's subject from their token. */
+  principal: string;
+  /** What happened, e.g. `contact-received`, `check-requested`, `read-case`, `access-refused`. */
+  action: string;
+  caseId?: string | null;
+  contactId?: string | null;
+  /** Ids, agencies, data categories, lawful basis, channels: never case content. */
+  detail?: Record<string, unknown>;
+}
+
+export interface ChainRow {
+  id: number;
+  at: string;
+  principal: string;
+  action: string;
+  caseId: string | null;
+  contactId: string | null;
+  detail: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+/** TypeORM answers rows, pg a result holding them. */
+async function rows<T>(q: Queryable, sql: string, params?: unknown[]): Promise<T[]> {
+  const r = (await q.query(sql, params)) as T[] | { rows: T[] };
+  return Array.isArray(r) ? r : r.rows;
+}
+
+export const auditTable = (schema: string) => `"${schema}".disclosure_audit`;
+
+/**
+ * The canonical text a row's hash covers: a JSON array that Postgres renders (jsonb's text form is
+ * a function of the value alone), so the verifier recomputes it without trusting stored hashes.
+ */
+export const canonicalSql = (r: string) =>
+  `jsonb_build_array(${r}.id, to_char(${r}.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), ${r}.principal, ${r}.action,
+     ${r}.case_id, ${r}.contact_id, ${r}.detail, ${r}.prev_hash)::text`;
+
+export const chainHash = (canonical: string) => createHash('sha256').update(canonical, 'utf8').digest('hex');
+
+/** Records one disclosure in the caller's transaction: it commits or rolls back with what it records. */
+export async function recordDisclosure(q: Queryable, schema: string, d: Disclosure): Promise<void> {
+  await recordDisclosures(q, schema, [d]);
+}
+
+/**
+ * Records several disclosures, in the order given, in one statement of the caller's transaction.
+ * The chain trigger holds the chain's lock from the first row to the end of the transaction, and
+ * every writer of the schema queues on it: a handler should record its disclosures as its last
+ * statement before commit, so the lock is held for the commit alone.
+ */
+export async function recordDisclosures(q: Queryable, schema: string, list: readonly Disclosure[]): Promise<void> {
+  if (list.length === 0) return;
+  await q.query(
+    `INSERT INTO ${auditTable(schema)} (principal, action, case_id, contact_id, detail)
+     SELECT principal, action, case_id, contact_id, detail
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[]) WITH ORDINALITY AS d(principal, action, case_id, contact_id, detail, n)
+     ORDER BY n`,
+    [
+      list.map((d) => d.principal),
+      list.map((d) => d.action),
+      list.map((d) => d.caseId ?? null),
+      list.map((d) => d.contactId ?? null),
+      list.map((d) => JSON.stringify(d.detail ?? {})),
+    ],
+  );
+}
+
+export interface ChainHead {
+  schema: string;
+  id: number;
+  hash: string;
+}
+
+export async function chainHead(q: Queryable, schema: string): Promise<ChainHead | null> {
+  const [last] = await rows<{ id: string; hash: string }>(q, `SELECT id, hash FROM ${auditTable(schema)} ORDER BY id DESC LIMIT 1`);
+  return last ? { schema, id: Number(last.id), hash: last.hash } : null;
+}
+
+export type ChainProblem =
+  | { kind: 'hash-mismatch'; id: number }
+  | { kind: 'broken-link'; id: number; expectedPrev: string }
+  | { kind: 'gap'; id: number; expectedId: number }
+  | { kind: 'head-missing'; id: number; hash: string };
+
+export interface Verification {
+  schema: string;
+  rows: number;
+  ok: boolean;
+  /** The first broken record, in chain order; later ones follow from it. */
+  firstProblem?: ChainProblem;
+}
+
+/**
+ * Walks a chain from its first row: each row's hash must be the hash of its own canonical text,
+ * its `prev_hash` the hash of the row before, and ids must run without a gap from 1. Each head
+ * published earlier must still be in the chain with the same hash (a deleted tail breaks none of
+ * the links that remain). Reads in pages so a long chain does not fill memory.
+ */
+export async function verifyChain(q: Queryable, schema: string, publishedHeads: { id: number; hash: string }[] = []): Promise<Verification> {
+  const heads = new Map(publishedHeads.map((h) => [h.id, h.hash]));
+  let prev = '';
+  let expectedId = 1;
+  let count = 0;
+  const seen = new Map<number, string>();
+  for (;;) {
+    const page = await rows<{ id: string; prev_hash: string; hash: string; canonical: string }>(
+      q,
+      `SELECT a.id, a.prev_hash, a.hash, ${canonicalSql('a')} AS canonical FROM ${auditTable(schema)} a WHERE a.id >= $1 ORDER BY a.id LIMIT 5000`,
+      [expectedId],
+    );
+    for (const r of page) {
+      const id = Number(r.id);
+      count++;
+      if (id !== expectedId) return { schema, rows: count, ok: false, firstProblem: { kind: 'gap', id, expectedId } };
+      if (r.prev_hash !== prev) return { schema, rows: count, ok: false, firstProblem: { kind: 'broken-link', id, expectedPrev: prev } };
+      if (chainHash(r.canonical) !== r.hash) return { schema, rows: count, ok: false, firstProblem: { kind: 'hash-mismatch', id } };
+      if (heads.has(id)) seen.set(id, r.hash);
+      prev = r.hash;
+      expectedId = id + 1;
+    }
+    if (page.length < 5000) break;
+  }
+  for (const [id, hash] of heads) {
+    if (seen.get(id) !== hash) return { schema, rows: count, ok: false, firstProblem: { kind: 'head-missing', id, hash } };
+  }
+  return { schema, rows: count, ok: true };
+}
+
+/** Rows of a chain for an auditor: one case's, or a period's (inclusive from, exclusive to). */
+export async function readDisclosures(q: Queryable, schema: string, filter: { caseId?: string; contactIds?: string[]; from?: Date; to?: Date }): Promise<ChainRow[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.caseId) {
+    // A contact is audited before it has a case: its rows belong to the case it joined.
+    params.push(filter.caseId, filter.contactIds ?? []);
+    where.push(`(case_id = $${params.length - 1} OR contact_id = ANY($${params.length}::text[]))`);
+  }
+  if (filter.from) {
+    params.push(filter.from);
+    where.push(`at >= $${params.length}`);
+  }
+  if (filter.to) {
+    params.push(filter.to);
+    where.push(`at < $${params.length}`);
+  }
+  const found = await rows<{ id: string; at: string; principal: string; action: string; case_id: string | null; contact_id: string | null; detail: Record<string, unknown>; prev_hash: string; hash: string }>(
+    q,
+    `SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, principal, action, case_id, contact_id, detail, prev_hash, hash
+     FROM ${auditTable(schema)} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`,
+    params,
+  );
+  return found.map((r) => ({
+    id: Number(r.id),
+    at: r.at,
+    principal: r.principal,
+    action: r.action,
+    caseId: r.case_id,
+    contactId: r.contact_id,
+    detail: r.detail,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  }));
+}
