@@ -1,17 +1,20 @@
-import { Controller, ForbiddenException, Get, Header, Headers, Query, UnauthorizedException } from '@nestjs/common';
-import { CredentialsService } from '../credentials/credentials.service';
+import { Controller, Get, Header, Query, UseGuards } from '@nestjs/common';
+import { AccessGuard } from '../access/access.guard';
+import { Public, Roles } from '../access/roles.decorator';
 import { BOARD_CSP, BOARD_HTML } from './board.page';
 import { Board, BoardQuery } from './board.query';
 
-/** The live board: the page (no data in it, so no credential) and its data (decision makers and ops). */
+/**
+ * The live board: the page (no data in it, so no credential) and its data, for decision makers, ops
+ * and the board's own read-only role (the token a wall screen holds, good for nothing else).
+ */
 @Controller()
+@UseGuards(AccessGuard)
 export class BoardController {
-  constructor(
-    private readonly query: BoardQuery,
-    private readonly credentials: CredentialsService,
-  ) {}
+  constructor(private readonly query: BoardQuery) {}
 
   @Get('board')
+  @Public()
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Content-Security-Policy', BOARD_CSP)
   @Header('Referrer-Policy', 'no-referrer')
@@ -23,10 +26,8 @@ export class BoardController {
 
   @Get('v1/board')
   @Header('Cache-Control', 'no-store')
-  async board(@Headers('authorization') auth?: string, @Query('limit') limit?: string): Promise<Board> {
-    const p = await this.credentials.authenticate(auth);
-    if (!p) throw new UnauthorizedException('a valid credential is required');
-    if (p.role !== 'decision-maker' && p.role !== 'ops') throw new ForbiddenException(`the ${p.role} role may not see the board`);
+  @Roles('decision-maker', 'ops', 'board')
+  async board(@Query('limit') limit?: string): Promise<Board> {
     const n = Math.floor(Number(limit ?? 200));
     return this.query.board(Number.isFinite(n) ? Math.min(2000, Math.max(1, n)) : 200);
   }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 /**
  * The wall board (Nottinghamshire shows each case's RAG and whether partners reply in time on two
- * large screens, domain.md "Checks"). One self-contained page: no external assets, no build step.
+ * large screens, docs/domain.md "Checks"). One self-contained page: no external assets, no build step.
  * The token is read from location.hash (#token=...): a fragment is never sent to the server, so it
  * stays out of access logs and Referer headers. Data is written with textContent only.
  */

@@ -87,7 +87,7 @@ describe('board reply statuses', () => {
   });
 
   it('gives each agency one status, most final first', async () => {
-    const board = await new BoardQuery(ds).query(50, t0 + 25 * HOUR);
+    const board = await new BoardQuery(ds).read(50, t0 + 25 * HOUR);
     expect(board.cases.map((c) => c.caseId)).toEqual(['CS-1']);
     const statuses = Object.fromEntries(board.cases[0].agencies.map((a) => [a.agency, a.status]));
     expect(statuses).toEqual({
@@ -110,7 +110,7 @@ describe('board reply statuses', () => {
       await projection.chased({ caseId: 'CS-3', requestId: 'RQ-3h', agency: 'health', kind: 'reminder', at: at(25), dueAt: at(50) }, m);
       await projection.chased({ caseId: 'CS-3', requestId: 'RQ-3e', agency: 'education', kind: 'escalation', at: at(50), dueAt: at(50) }, m);
     });
-    const board = await new BoardQuery(ds).query(50, t0);
+    const board = await new BoardQuery(ds).read(50, t0);
     const c3 = board.cases.find((c) => c.caseId === 'CS-3')!;
     expect(Object.fromEntries(c3.agencies.map((a) => [a.agency, a.status]))).toEqual({ health: 'reminded', education: 'escalated' });
     // Sorted by time left: the Amber case due at 24 h comes before the Green one due at 72 h.
@@ -143,10 +143,10 @@ describe('board query time', () => {
     const q = new BoardQuery(ds);
     const times: Record<number, number[]> = { 120: [], 2000: [] };
     for (const limit of [120, 2000]) {
-      await q.query(limit);
+      await q.read(limit);
       for (let i = 0; i < 10; i++) {
         const started = process.hrtime.bigint();
-        const b = await q.query(limit);
+        const b = await q.read(limit);
         times[limit].push(Number(process.hrtime.bigint() - started) / 1e6);
         expect(b.counts.open).toBe(2002);
         expect(b.shown).toBe(limit);

@@ -1,21 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Rating } from '@mash/contracts';
+import { nowMs as hubNowMs } from '@mash/platform/clock';
+import { boardRows } from './board.repository';
 
 export const AGENCY_REPLY_STATUSES = ['requested', 'reminded', 'escalated', 'missing', 'replied', 'late'] as const;
 export type AgencyReplyStatus = (typeof AGENCY_REPLY_STATUSES)[number];
-
-/**
- * Where an agency's reply stands, most final first: a reply (on time or late) settles it; then
- * what the hub did about its absence: declared missing at readiness, escalated, reminded.
- * SQL, so that counts over every open case and the tiles use one and the same rule.
- */
-const REPLY_STATUS = `CASE
-  WHEN a.replied_at IS NOT NULL THEN CASE WHEN a.late OR a.replied_at > a.due_at THEN 'late' ELSE 'replied' END
-  WHEN a.missing THEN 'missing'
-  WHEN a.escalated_at IS NOT NULL THEN 'escalated'
-  WHEN a.reminders > 0 THEN 'reminded'
-  ELSE 'requested' END`;
 
 export interface BoardAgency {
   agency: string;
@@ -50,23 +40,10 @@ export interface Board {
   cases: BoardCase[];
 }
 
-interface Row {
-  open: number;
-  ready: number;
-  overdue: number;
-  by_rating: Record<string, number>;
-  by_status: Record<string, number>;
-  cases: { caseId: string; rating: Rating; deadline: string; ready: boolean; agencies: BoardAgency[] }[];
-}
 
 const iso = (t: string | null) => (t === null ? null : new Date(t).toISOString());
 
-/**
- * One statement per board, so the counts and the tiles are one consistent picture. Open cases come
- * from the partial index on gateway.cases (no decision yet); agency rows by primary key. The
- * counts look agency rows up by an array of open case ids: as a join, the planner hashes the whole
- * table, decided cases and all (300 ms at 100,000 decided cases, against 10-30 ms this way).
- */
+/** The wall board and its counts, from one read of the open cases (boardRows.openCases). */
 @Injectable()
 export class BoardQuery {
   private cached?: { at: number; limit: number; board: Board };
@@ -76,36 +53,26 @@ export class BoardQuery {
 
   async board(limit: number): Promise<Board> {
     // Every wall screen polls every 2 s; screens asking within the same second share one query.
-    const now = Date.now();
+    const now = hubNowMs();
     if (this.cached && this.cached.limit === limit && now - this.cached.at < this.cacheMs) return this.cached.board;
-    const board = await this.query(limit, now);
+    const board = await this.read(limit, now);
     this.cached = { at: now, limit, board };
     return board;
   }
 
-  async query(limit: number, now = Date.now()): Promise<Board> {
-    const [row]: Row[] = await this.ds.query(
-      `WITH open AS MATERIALIZED (
-         SELECT case_id, rating, deadline, ready FROM gateway.cases WHERE decision_id IS NULL
-       ), page AS (
-         SELECT * FROM open ORDER BY deadline, case_id LIMIT $1
-       )
-       SELECT
-         (SELECT count(*) FROM open)::int AS open,
-         (SELECT count(*) FROM open WHERE ready)::int AS ready,
-         (SELECT count(*) FROM open WHERE deadline < $2)::int AS overdue,
-         (SELECT coalesce(json_object_agg(rating, n), '{}') FROM (SELECT rating, count(*)::int AS n FROM open GROUP BY rating) r) AS by_rating,
-         (SELECT coalesce(json_object_agg(status, n), '{}') FROM (
-            SELECT ${REPLY_STATUS} AS status, count(*)::int AS n
-            FROM gateway.board_agency_status a WHERE a.case_id = ANY (ARRAY(SELECT case_id FROM open)) GROUP BY 1) s) AS by_status,
-         (SELECT coalesce(json_agg(json_build_object(
-             'caseId', p.case_id, 'rating', p.rating, 'deadline', p.deadline, 'ready', p.ready,
-             'agencies', (SELECT coalesce(json_agg(json_build_object(
-                 'agency', a.agency, 'status', ${REPLY_STATUS}, 'dueAt', a.due_at, 'repliedAt', a.replied_at, 'reminders', a.reminders) ORDER BY a.agency), '[]')
-               FROM gateway.board_agency_status a WHERE a.case_id = p.case_id)
-           ) ORDER BY p.deadline, p.case_id), '[]') FROM page p) AS cases`,
-      [limit, new Date(now).toISOString()],
-    );
+  /** Every rating with its open and overdue counts (zeros included, so an alert sees 0, not no data). */
+  async openByRating(now: number): Promise<{ rating: Rating; open: number; overdue: number }[]> {
+    return boardRows.openByRating(this.ds, new Date(now).toISOString());
+  }
+
+  /** One case's agencies and where each reply stands (the workspace's case page). */
+  async caseAgencies(caseId: string): Promise<BoardAgency[]> {
+    const rows = await boardRows.caseAgencies(this.ds, caseId);
+    return rows.map((a) => ({ ...a, dueAt: iso(a.dueAt), repliedAt: iso(a.repliedAt) }));
+  }
+
+  async read(limit: number, now = hubNowMs()): Promise<Board> {
+    const row = await boardRows.openCases(this.ds, limit, new Date(now).toISOString());
     const byRating = { RED: 0, AMBER: 0, GREEN: 0, BLUE: 0, ...row.by_rating } as Record<Rating, number>;
     const byReplyStatus = Object.fromEntries(AGENCY_REPLY_STATUSES.map((s) => [s, row.by_status[s] ?? 0])) as Record<AgencyReplyStatus, number>;
     return {

@@ -1,23 +1,19 @@
-import { FieldError, TopicKind, validateData } from '@mash/contracts';
-import { CredentialsService, Principal } from '../credentials/credentials.service';
+import { FieldError, Person, TopicKind, validateData } from '@mash/contracts';
+import type { Principal } from '../credentials/credentials.service';
 import { parseJson, reject } from '../intake/rejection';
 import { QuarantineService } from '../quarantine/quarantine.service';
 
 /**
- * What a decision maker sends about a case (a decision, a consent override): only a decision-maker
- * credential may, the body must parse, and with the fields the hub sets itself it must meet the
- * topic's contract. Any refusal is quarantined with every field error, as at the front door.
+ * What a decision maker sends about a case (a decision, a consent override), from the principal
+ * AccessGuard let through: the body must parse, and with the fields the hub sets itself it must
+ * meet the topic's contract. Any refusal is quarantined with every field error, as at the front door.
  */
 export async function readManagerInput<T>(
-  deps: { credentials: CredentialsService; quarantine: QuarantineService },
-  req: { channel: string; auth: string | undefined; body: unknown; kind: TopicKind; what: string },
+  deps: { quarantine: QuarantineService },
+  req: { channel: string; who: Principal; body: unknown; kind: TopicKind; what: string },
   serverFields: (who: Principal) => Record<string, unknown>,
 ): Promise<{ who: Principal; value: T }> {
-  const { channel, body } = req;
-  const who = await deps.credentials.authenticate(req.auth);
-  if (!who || who.role !== 'decision-maker') {
-    return reject(deps.quarantine, { sender: who?.principal ?? 'unauthenticated', channel, status: who ? 403 : 401, reason: 'a decision-maker credential is required', raw: body });
-  }
+  const { channel, body, who } = req;
   const parsed = parseJson(body);
   if (!parsed.ok) {
     const p = parsed as { message: string; status?: number; errors?: FieldError[] };
@@ -30,4 +26,12 @@ export async function readManagerInput<T>(
     return reject(deps.quarantine, { sender: who.principal, channel, status: 422, reason: `the ${req.what} breaks the ${req.what} rules`, errors, raw: body });
   }
   return { who, value };
+}
+
+/**
+ * The person a decision or an override is recorded under: who signed in (subject and display name
+ * from their token), whatever the body says.
+ */
+export function signedInPerson(who: Principal): Person {
+  return { name: who.name ?? who.principal, role: who.role, subject: who.principal };
 }

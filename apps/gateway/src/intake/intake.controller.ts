@@ -1,7 +1,9 @@
-import { Body, Controller, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { isSubmittingAgency } from '@mash/contracts';
-import { CredentialsService } from '../credentials/credentials.service';
+import { AccessGuard } from '../access/access.guard';
+import { CurrentPrincipal, QuarantineRefused, Roles } from '../access/roles.decorator';
+import type { Principal } from '../credentials/credentials.service';
 import { QuarantineService } from '../quarantine/quarantine.service';
 import { parseJson, reject } from './rejection';
 import { IntakeService } from './intake.service';
@@ -9,26 +11,25 @@ import { RateLimiter } from './rateLimit';
 import { RatingTimescales } from './timescales';
 
 @Controller('v1/agencies/:agency/contacts')
+@UseGuards(AccessGuard)
 export class IntakeController {
   private readonly limiter = new RateLimiter(Number(process.env.MASH_RATE_LIMIT_PER_SEC ?? 50), Number(process.env.MASH_RATE_LIMIT_BURST ?? 200));
 
   constructor(
     private readonly intake: IntakeService,
-    private readonly credentials: CredentialsService,
     private readonly quarantine: QuarantineService,
     private readonly timescales: RatingTimescales,
   ) {}
 
   @Post()
   @HttpCode(202)
-  async submit(@Param('agency') agency: string, @Headers('authorization') auth: string | undefined, @Body() body: unknown, @Res({ passthrough: true }) res: Response) {
+  // Another role's credential is no adapter credential: refused as unauthenticated, body kept.
+  @Roles('adapter')
+  @QuarantineRefused({ channel: 'http', claimedSenderParam: 'agency', otherRoleStatus: 401 })
+  async submit(@Param('agency') agency: string, @CurrentPrincipal() who: Principal, @Body() body: unknown, @Res({ passthrough: true }) res: Response) {
     const channel = 'http';
     if (!isSubmittingAgency(agency)) {
       return reject(this.quarantine, { sender: 'unknown', channel, status: 404, reason: `unknown agency '${agency.slice(0, 50)}'`, raw: body });
-    }
-    const who = await this.credentials.authenticate(auth);
-    if (!who || who.role !== 'adapter') {
-      return reject(this.quarantine, { sender: `unauthenticated:${agency}`, channel, status: 401, reason: 'a valid adapter credential is required', raw: body });
     }
     if (who.principal !== agency) {
       return reject(this.quarantine, { sender: who.principal, channel, status: 403, reason: `the ${who.principal} adapter may submit only as ${who.principal}`, raw: body });

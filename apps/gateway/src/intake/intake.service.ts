@@ -3,6 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Contact, ContactReceived, FieldError, SubmittingAgency, TOPICS, validateContact } from '@mash/contracts';
 import { log, Outbox } from '@mash/messaging';
+import { recordDisclosure } from '@mash/platform';
+import { now as hubNow } from '@mash/platform/clock';
+import { ContactsRepository } from './contacts.repository';
 
 export type IntakeResult =
   | { kind: 'accepted' | 'already-received'; contactId: string; receivedAt: string }
@@ -17,6 +20,7 @@ export class IntakeService {
   constructor(
     private readonly ds: DataSource,
     private readonly outbox: Outbox,
+    private readonly contacts: ContactsRepository,
   ) {}
 
   async accept(agency: SubmittingAgency, body: unknown, manager?: EntityManager): Promise<IntakeResult> {
@@ -31,25 +35,21 @@ export class IntakeService {
 
   private async store(m: EntityManager, agency: SubmittingAgency, contact: Contact): Promise<IntakeResult> {
     const contactId = `CT-${randomUUID()}`;
-    const receivedAt = new Date().toISOString();
-    const inserted: { contact_id: string }[] = await m.query(
-      `INSERT INTO gateway.contacts (contact_id, source_agency, agency_reference, received_at, body)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (source_agency, agency_reference) DO NOTHING RETURNING contact_id`,
-      [contactId, agency, contact.agencyReference, receivedAt, JSON.stringify(contact)],
-    );
-    if (inserted.length === 0) {
-      const [existing] = await m.query(
-        `SELECT contact_id, received_at FROM gateway.contacts WHERE source_agency = $1 AND agency_reference = $2`,
-        [agency, contact.agencyReference],
-      );
-      return { kind: 'already-received', contactId: existing.contact_id, receivedAt: new Date(existing.received_at).toISOString() };
+    const receivedAt = hubNow().toISOString();
+    if (!(await this.contacts.insertNew(m, { contactId, agency, receivedAt, contact }))) {
+      const existing = await this.contacts.byAgencyReference(m, agency, contact.agencyReference);
+      return { kind: 'already-received', contactId: existing.contactId, receivedAt: existing.receivedAt.toISOString() };
     }
-    await m.query(
-      `INSERT INTO gateway.contact_status (contact_id, stage, history) VALUES ($1, 'received', $2)`,
-      [contactId, JSON.stringify([{ at: receivedAt, stage: 'received' }])],
-    );
+    await this.contacts.startStatus(m, contactId, receivedAt);
     const data: ContactReceived = { contactId, receivedAt, sourceAgency: agency, contact };
     await this.outbox.add(m, { topic: TOPICS.contactReceived, key: contactId, data });
+    // What was received, from whom: the first entry of every child's disclosure history.
+    await recordDisclosure(m, 'gateway', {
+      principal: agency,
+      action: 'contact-received',
+      contactId,
+      detail: { referralSource: contact.referrer.source, subjects: contact.subjects.length, consent: contact.consent.status },
+    });
     log('info', 'contact accepted', { contactId, agency, subjects: contact.subjects.length });
     return { kind: 'accepted', contactId, receivedAt };
   }

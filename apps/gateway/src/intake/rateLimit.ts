@@ -1,22 +1,2 @@
-/**
- * Token bucket per sender. A misbehaving adapter that floods the front door gets 429s instead of
- * starving every other agency. Per process: each gateway replica enforces its own share.
- */
-export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
-
-  constructor(
-    private readonly perSecond: number,
-    private readonly burst: number,
-  ) {}
-
-  take(key: string, now = Date.now()): boolean {
-    const b = this.buckets.get(key) ?? { tokens: this.burst, at: now };
-    b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.perSecond);
-    b.at = now;
-    const ok = b.tokens >= 1;
-    if (ok) b.tokens -= 1;
-    this.buckets.set(key, b);
-    return ok;
-  }
-}
+// The token bucket lives in @mash/platform so the agency adapters hold the same limit as the gateway.
+export { RateLimiter } from '@mash/platform';

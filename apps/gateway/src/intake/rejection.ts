@@ -1,16 +1,16 @@
 import { HttpException } from '@nestjs/common';
-import { FieldError } from '@mash/contracts';
+import { FieldError, problem } from '@mash/contracts';
 import { QuarantineService } from '../quarantine/quarantine.service';
 import { checkJsonDepth, MAX_JSON_DEPTH } from './jsonDepth';
 
-/** Quarantines what was sent, then answers with the reason and every field error. */
+/** Quarantines what was sent, then answers with a problem document: the reason and every field error. */
 export async function reject(
   quarantine: QuarantineService,
-  r: { sender: string; channel: string; status: number; reason: string; errors?: FieldError[]; raw: unknown },
+  r: { sender: string; channel: string; status: number; reason: string; errors?: FieldError[]; raw: unknown; keepBytes?: number },
 ): Promise<never> {
   const raw = typeof r.raw === 'string' ? r.raw : r.raw === undefined ? '' : JSON.stringify(r.raw);
   const quarantineId = await quarantine.keep({ ...r, raw });
-  throw new HttpException({ status: r.status, error: r.reason, errors: r.errors ?? [], quarantineId }, r.status);
+  throw new HttpException(problem(r.status, r.reason, { errors: r.errors, quarantineId }), r.status);
 }
 
 export type Parsed = { ok: true; value: unknown } | { ok: false; status: 400 | 422; message: string; errors?: FieldError[] };

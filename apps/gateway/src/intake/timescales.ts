@@ -21,6 +21,11 @@ export class RatingTimescales {
     return this.policy.version;
   }
 
+  /** The outcomes this locality's policy lets a decision record, in the policy's order (the workspace's form). */
+  outcomes(): string[] {
+    return [...this.policy.decisionOutcomes];
+  }
+
   /** Whether the locality's policy lets a decision record this outcome. */
   allows(outcome: string): boolean {
     return (this.policy.decisionOutcomes as string[]).includes(outcome);

@@ -1,7 +1,9 @@
 import { Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { CHECK_AGENCIES } from '@mash/contracts';
 import { GroupLagReport, KafkaPort, LagTracker, log, readGroupOffsets } from '@mash/messaging';
-import { Ticker } from '@mash/platform';
+import { Leadership, Ticker } from '@mash/platform';
+import { DataSource } from 'typeorm';
+import { LagSnapshotRepository } from './lagSnapshot.repository';
 import { registerLagMetrics } from './lag.metrics';
 
 export interface LagOptions {
@@ -33,6 +35,8 @@ export interface LagSnapshot {
   absentGroups: string[];
   /** Why the last sample failed, if it did (the previous figures are kept and go stale). */
   lastError?: string;
+  /** Which replica sampled: this one, or another (one samples at a time; the others read its sample). */
+  sampler?: 'this replica' | 'another replica';
 }
 
 /**
@@ -44,14 +48,25 @@ export interface LagSnapshot {
 export class LagSampler implements OnApplicationBootstrap, OnModuleDestroy {
   readonly options = lagOptionsFromEnv();
   private readonly tracker = new LagTracker(this.options.windowSize);
-  private readonly ticker = new Ticker('lag sample', () => this.sample(), () => this.options.intervalMs);
+  private readonly ticker = new Ticker('lag sample', () => this.tick(), () => this.options.intervalMs);
   private sampledAt?: number;
   private absent: string[] = [];
   private lastError?: string;
   /** Topics each group subscribes to, kept after its members leave (a stopped group still owes them). */
   private readonly subscriptions = new Map<string, Set<string>>();
 
-  constructor(private readonly port: KafkaPort) {}
+  private readonly leadership: Leadership;
+  /** The sampling replica's last snapshot, while this one is not sampling. */
+  private shared?: LagSnapshot;
+  private leading = false;
+
+  constructor(
+    private readonly port: KafkaPort,
+    dataSource: DataSource,
+    private readonly snapshots: LagSnapshotRepository,
+  ) {
+    this.leadership = new Leadership(dataSource, 'gateway-lag-sampler');
+  }
 
   onApplicationBootstrap(): void {
     registerLagMetrics(() => this.snapshot());
@@ -61,6 +76,22 @@ export class LagSampler implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     // Before the port closes (ServiceLifecycle): a sample in flight must not hit a closed admin client.
     await this.ticker.stop();
+    await this.leadership.resign();
+  }
+
+  /**
+   * One tick: the replica holding the lag-sampler lock samples the broker and shares its snapshot
+   * in Postgres; every other replica reads that snapshot, so every gateway answers /v1/ops/lag and
+   * /metrics alike while the broker is asked once per interval, not once per replica.
+   */
+  private async tick(): Promise<void> {
+    this.leading = await this.leadership.isLeader();
+    if (this.leading) {
+      await this.sample();
+      await this.snapshots.write(this.snapshot()).catch((err) => log('warn', 'lag snapshot not shared', { error: (err as Error).name }));
+      return;
+    }
+    this.shared = await this.snapshots.read();
   }
 
   /** One round over every group. Public so a test or an operator action can force a sample. */
@@ -87,6 +118,7 @@ export class LagSampler implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   snapshot(): LagSnapshot {
+    if (!this.leading && this.shared) return { ...this.shared, sampler: 'another replica' };
     const now = Date.now();
     return {
       ...(this.sampledAt ? { sampledAt: new Date(this.sampledAt).toISOString() } : {}),
@@ -95,6 +127,7 @@ export class LagSampler implements OnApplicationBootstrap, OnModuleDestroy {
       groups: this.options.groups.map((g) => this.tracker.report(g, now)).filter((r): r is GroupLagReport => r !== undefined),
       absentGroups: this.absent,
       ...(this.lastError ? { lastError: this.lastError } : {}),
+      sampler: 'this replica',
     };
   }
 }

@@ -69,7 +69,7 @@ export class GatewayTables1700000000100 implements MigrationInterface {
       body jsonb NOT NULL,
       recorded_at timestamptz NOT NULL DEFAULT now()
     )`);
-    // Every read or disclosure of case content: who, what, when (design.md: fire-walled, audited).
+    // Every read or disclosure of case content: who, what, when (docs/architecture.md: fire-walled, audited).
     await q.query(`CREATE TABLE gateway.disclosure_audit (
       id bigserial PRIMARY KEY,
       at timestamptz NOT NULL DEFAULT now(),

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The wall board's view of each agency's reply to each case (Nottinghamshire, domain.md "Checks"):
+ * The wall board's view of each agency's reply to each case (Nottinghamshire, docs/domain.md "Checks"):
  * times and flags only. A reply's entries are never stored here; the board shows no case content.
  */
 export class BoardAgencyStatus1700000000160 implements MigrationInterface {

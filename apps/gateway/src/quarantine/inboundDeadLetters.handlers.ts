@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { DeadLetter, TOPICS } from '@mash/contracts';
-import { MessageContext } from '@mash/messaging';
+import { MessageContext, openRaw } from '@mash/messaging';
 import { QuarantineService } from './quarantine.service';
 
 const INBOUND = /^mash\.contact\.([a-z-]+)\.inbound\.v1$/;
@@ -27,7 +27,7 @@ export class InboundDeadLettersHandlers {
         status: 422,
         reason: letter.reason,
         errors: (letter.errors ?? []) as { path: string; rule: string; message: string }[],
-        raw: letter.rawEncoding === 'base64' ? `base64:${letter.rawValue}` : letter.rawValue,
+        raw: ((r) => (r.encoding === 'base64' ? `base64:${r.value}` : r.value))(openRaw(letter)),
       },
       ctx.manager,
     );

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { FieldError } from '@mash/contracts';
 import { log } from '@mash/messaging';
+import { QuarantineRepository } from './quarantine.repository';
 
 const KEEP_BYTES = 256 * 1024;
 
@@ -12,6 +14,11 @@ export interface Rejection {
   reason: string;
   errors?: FieldError[];
   raw: string;
+  /**
+   * How much of the body to keep (default 256 KiB). A caller who presented no valid credential
+   * gets a few KiB: the hash of the whole body is kept either way, so what was sent can be matched.
+   */
+  keepBytes?: number;
 }
 
 /**
@@ -20,7 +27,7 @@ export interface Rejection {
  * starting with NUL would itself fail. Escaped, not dropped, so the evidence stays readable.
  */
 function storable(text: string): string {
-  return text.replace(/\u0000/g, '\\u0000');
+  return text.replaceAll('\u0000', '\\u0000');
 }
 
 /**
@@ -29,31 +36,38 @@ function storable(text: string): string {
  */
 @Injectable()
 export class QuarantineService {
-  constructor(private readonly ds: DataSource) {}
+  constructor(private readonly quarantine: QuarantineRepository) {}
 
   /** Keeps a rejection; inside the caller's transaction when one is given (a Kafka handler's). */
   async keep(r: Rejection, manager?: EntityManager): Promise<number> {
     const bytes = Buffer.byteLength(r.raw, 'utf8');
+    const keep = Math.min(r.keepBytes ?? KEEP_BYTES, KEEP_BYTES);
+    const kept = bytes > keep ? Buffer.from(r.raw, 'utf8').subarray(0, keep).toString('utf8') : r.raw;
+    const digest = createHash('sha256').update(r.raw, 'utf8').digest('hex');
     const errors = (r.errors ?? []).map((e) => ({ path: storable(e.path), rule: storable(e.rule), message: storable(e.message) }));
-    const [{ id }] = await (manager ?? this.ds).query(
-      `INSERT INTO gateway.quarantine (sender, channel, status, reason, errors, raw, raw_bytes, truncated)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-      [storable(r.sender), storable(r.channel), r.status, storable(r.reason), JSON.stringify(errors), storable(r.raw.slice(0, KEEP_BYTES)), bytes, bytes > KEEP_BYTES],
+    const id = await this.quarantine.insert(
+      {
+        sender: storable(r.sender),
+        channel: storable(r.channel),
+        status: r.status,
+        reason: storable(r.reason),
+        errors,
+        kept: storable(kept),
+        rawBytes: bytes,
+        truncated: bytes > keep,
+        rawSha256: digest,
+      },
+      manager,
     );
     log('info', 'input quarantined', { quarantineId: id, sender: r.sender, channel: r.channel, status: r.status, errorCount: r.errors?.length ?? 0 });
-    return Number(id);
+    return id;
   }
 
   async list(limit = 100, since?: string) {
-    return this.ds.query(
-      `SELECT id, received_at, sender, channel, status, reason, errors, raw_bytes, truncated FROM gateway.quarantine
-       WHERE ($2::timestamptz IS NULL OR received_at >= $2) ORDER BY id DESC LIMIT $1`,
-      [limit, since ?? null],
-    );
+    return this.quarantine.list(limit, since);
   }
 
   async get(id: number) {
-    const rows = await this.ds.query(`SELECT * FROM gateway.quarantine WHERE id = $1`, [id]);
-    return rows[0];
+    return this.quarantine.get(id);
   }
 }

@@ -1,12 +1,15 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Observable, throwError } from 'rxjs';
+import { problem } from '@mash/contracts';
 import { log } from '@mash/messaging';
+import { instanceOf, problemOf, sendProblem } from '../problems/problemResponse';
 import { QuarantineService } from './quarantine.service';
 
 /**
  * A bug must not cost an agency its submission: whatever was sent when an unexpected error
- * happened is quarantined with the error before the 500 goes back, so ops can replay it.
+ * happened is quarantined with the error before the 500 goes back, so ops can replay it. Every
+ * error leaves as an RFC 9457 problem document, Nest's own included.
  */
 @Catch()
 export class UnexpectedErrorFilter implements ExceptionFilter {
@@ -23,10 +26,7 @@ export class UnexpectedErrorFilter implements ExceptionFilter {
   private async catchHttp(err: unknown, host: ArgumentsHost): Promise<void> {
     const res = host.switchToHttp().getResponse<Response>();
     const req = host.switchToHttp().getRequest<Request>();
-    if (err instanceof HttpException) {
-      res.status(err.getStatus()).json(err.getResponse());
-      return;
-    }
+    if (err instanceof HttpException) return sendProblem(res, problemOf(err, instanceOf(req.path)));
     const name = (err as Error)?.name ?? 'Error';
     log('error', 'unexpected error in request', { method: req.method, path: req.path.slice(0, 100), error: name });
     let quarantineId: number | undefined;
@@ -36,6 +36,6 @@ export class UnexpectedErrorFilter implements ExceptionFilter {
     } catch {
       // The database is away too: the sender's retry is now the only copy, and the 500 says so.
     }
-    res.status(500).json({ status: 500, error: 'internal error: the submission was not accepted; retry later', errors: [], ...(quarantineId ? { quarantineId } : {}) });
+    sendProblem(res, problem(500, 'internal error: the submission was not accepted; retry later', { quarantineId, instance: instanceOf(req.path) }));
   }
 }

@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { sealedJsonb } from '@mash/at-rest';
+import { EntityManager } from 'typeorm';
+import type { Contact, SubmittingAgency } from '@mash/contracts';
+
+/**
+ * gateway.contacts and each contact's first status row, written in the intake's transaction (the
+ * caller's manager). The body is sealed here (docs/architecture.md, "Encryption at rest").
+ */
+@Injectable()
+export class ContactsRepository {
+  /** False when this agency's reference is already a contact (the row is left as it was). */
+  async insertNew(m: EntityManager, c: { contactId: string; agency: SubmittingAgency; receivedAt: string; contact: Contact }): Promise<boolean> {
+    const inserted: { contact_id: string }[] = await m.query(
+      `INSERT INTO gateway.contacts (contact_id, source_agency, agency_reference, received_at, body)
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (source_agency, agency_reference) DO NOTHING RETURNING contact_id`,
+      [c.contactId, c.agency, c.contact.agencyReference, c.receivedAt, sealedJsonb(c.contact)],
+    );
+    return inserted.length > 0;
+  }
+
+  async byAgencyReference(m: EntityManager, agency: SubmittingAgency, agencyReference: string): Promise<{ contactId: string; receivedAt: Date }> {
+    const [existing] = await m.query(
+      `SELECT contact_id, received_at FROM gateway.contacts WHERE source_agency = $1 AND agency_reference = $2`,
+      [agency, agencyReference],
+    );
+    return { contactId: existing.contact_id, receivedAt: new Date(existing.received_at) };
+  }
+
+  /** The contact's status row, at stage 'received' (the status projection moves it on). */
+  async startStatus(m: EntityManager, contactId: string, receivedAt: string): Promise<void> {
+    await m.query(
+      `INSERT INTO gateway.contact_status (contact_id, stage, history) VALUES ($1, 'received', $2)`,
+      [contactId, JSON.stringify([{ at: receivedAt, stage: 'received' }])],
+    );
+  }
+}
