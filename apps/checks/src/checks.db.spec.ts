@@ -1,14 +1,8 @@
-import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
-import { DataSource, EntityManager } from 'typeorm';
-import { CaseRated, CaseReady, CheckChased, CheckReplied, checkRepliedTopic, CheckRequested, DeadLetter, Envelope, validateData } from '@mash/contracts';
-import { KafkaPort, MessageContext, messagingTablesMigration, Outbox, RejectedMessage } from '@mash/messaging';
+import { CaseRated, CaseReady, CheckChased, CheckReplied, checkRepliedTopic, CheckRequested, DeadLetter, validateData } from '@mash/contracts';
+import { MessageContext, Outbox, RejectedMessage } from '@mash/messaging';
 import { AlertsService } from './alerts/alerts.service';
 import { elapsedTimeForEveryAgency } from './chasing';
-import { ChecksTables1700000000300 } from './migrations/1700000000300-checks-tables';
-import { ChecksTimerKeys1700000000310 } from './migrations/1700000000310-checks-timer-keys';
-import { ChecksPlanRevisions1700000000320 } from './migrations/1700000000320-checks-plan-revisions';
+import { ChecksDb, createChecksDb } from '../../../test/support/checksDb.fixtures';
 import { PictureService } from './picture/picture.service';
 import { requestIdFor, RequestsService } from './requests/requests.service';
 import { TimersService } from './timers/timers.service';
@@ -17,9 +11,8 @@ import { TimersService } from './timers/timers.service';
  * The checks service's logic against a real Postgres (a database of its own), with the outbox
  * read back instead of relayed to Kafka: what each step would publish, and how often.
  */
-const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const dbName = `checks_spec_${randomBytes(4).toString('hex')}`;
-let ds: DataSource;
+let db: ChecksDb;
+let ds: ChecksDb['ds'];
 let outbox: Outbox;
 let picture: PictureService;
 let requests: RequestsService;
@@ -30,35 +23,9 @@ const T0 = new Date('2026-11-23T09:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 const MIN = 60_000;
 
-async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
-  const c = new Client({ connectionString: baseUrl });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
 beforeAll(async () => {
-  await admin((c) => c.query(`CREATE DATABASE "${dbName}"`));
-  const url = new URL(baseUrl);
-  url.pathname = `/${dbName}`;
-  const boot = new Client({ connectionString: url.toString() });
-  await boot.connect();
-  await boot.query('CREATE SCHEMA checks');
-  await boot.end();
-  ds = new DataSource({
-    type: 'postgres',
-    url: url.toString(),
-    schema: 'checks',
-    migrations: [messagingTablesMigration('checks'), ChecksTables1700000000300, ChecksTimerKeys1700000000310, ChecksPlanRevisions1700000000320],
-    migrationsTableName: 'migrations',
-  });
-  await ds.initialize();
-  await ds.runMigrations();
-  // Never started: events stay in the outbox table, where the tests read them.
-  outbox = new Outbox(ds, {} as KafkaPort, 'checks', 'checks');
+  db = await createChecksDb('checks_spec');
+  ({ ds, outbox } = db);
   picture = new PictureService(outbox);
   requests = new RequestsService(picture, elapsedTimeForEveryAgency);
   timers = new TimersService(ds, outbox, picture);
@@ -66,8 +33,7 @@ beforeAll(async () => {
 }, 30000);
 
 afterAll(async () => {
-  await ds?.destroy();
-  await admin((c) => c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`));
+  await db?.drop();
 });
 
 let n = 0;
@@ -102,17 +68,8 @@ function reply(c: CaseRated, agency: CheckReplied['agency'], entries: CheckRepli
 }
 
 /** Runs a step as the transport would: one transaction, a MessageContext over it. */
-function handled<T>(topic: string, data: T, fn: (ctx: MessageContext) => Promise<void>): Promise<void> {
-  return ds.transaction(async (m: EntityManager) => {
-    const env = { id: `m-${Math.random()}`, type: topic, occurredAt: T0.toISOString(), producer: 'spec', key: 'k', data } as Envelope;
-    await fn(new MessageContext([{ topic, partition: 0, offset: '0', envelope: env }, m, outbox]));
-  });
-}
-
-async function published<T>(topic: string, caseId: string): Promise<T[]> {
-  const rows: { value: Envelope<T> }[] = await ds.query(`SELECT value FROM checks.outbox WHERE topic = $1 AND key = $2 ORDER BY seq`, [topic, caseId]);
-  return rows.map((r) => r.value.data);
-}
+const handled = <T>(topic: string, data: T, fn: (ctx: MessageContext) => Promise<void>) => db.handled(topic, data, fn);
+const published = <T>(topic: string, caseId: string) => db.published<T>(topic, caseId);
 
 const chased = (caseId: string) => published<CheckChased>('mash.check.chased.v1', caseId);
 const ready = (caseId: string) => published<CaseReady>('mash.case.ready.v1', caseId);

@@ -1,5 +1,8 @@
+import { NotifierLegalHoldHandlers } from './retention/legalHold.handlers';
+import { NotifierLegalHolds1700000001303 } from './migrations/1700000001303-legal-holds';
 import { Module } from '@nestjs/common';
-import { ServiceModule } from '@mash/platform';
+import { sealColumnsMigration, ServiceModule } from '@mash/platform';
+import { NOTIFIER_SEALED_ADDRESSES, NOTIFIER_SEALED_FIRST } from './sealedColumns';
 import { NotifierTables1700000000400 } from './migrations/1700000000400-notifier-tables';
 import { DigestJob } from './digest/digestJob';
 import { NoticeDelivery1700000000401 } from './migrations/1700000000401-notice-delivery';
@@ -7,14 +10,15 @@ import { NotifierRetention1700000000402 } from './migrations/1700000000402-notif
 import { NotifierRetention } from './retention/notifierRetention';
 import { NoticesHandlers } from './notices/notices.handlers';
 import { NoticesService } from './notices/notices.service';
+import { NoticesRepository } from './notices/notices.repository';
 import { DeliveryWorker } from './sending/deliveryWorker';
 import { NoticeSender } from './sending/noticeSender';
 
 @Module({
   imports: [
-    ServiceModule.forService({ name: 'notifier', schema: 'notifier', migrations: [NotifierTables1700000000400, NoticeDelivery1700000000401, NotifierRetention1700000000402] }),
+    ServiceModule.forService({ name: 'notifier', schema: 'notifier', migrations: [NotifierTables1700000000400, NoticeDelivery1700000000401, NotifierRetention1700000000402, sealColumnsMigration('NotifierAtRest1700000001220', NOTIFIER_SEALED_FIRST), NotifierLegalHolds1700000001303, sealColumnsMigration('NotifierSealAddresses1700000001910', NOTIFIER_SEALED_ADDRESSES)] }),
   ],
-  controllers: [NoticesHandlers],
-  providers: [NoticesService, NoticeSender, DeliveryWorker, DigestJob, NotifierRetention],
+  controllers: [NoticesHandlers, NotifierLegalHoldHandlers],
+  providers: [NoticesService, NoticesRepository, NoticeSender, DeliveryWorker, DigestJob, NotifierRetention],
 })
 export class NotifierModule {}

@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { CheckAgency, CheckChased, DeadLetter, isCheckAgency, TOPICS } from '@mash/contracts';
 import { log, MessageContext } from '@mash/messaging';
+import { CasesRepository } from '../cases/cases.repository';
 import { checksMetrics } from '../metrics';
+import { RepliesRepository } from '../picture/replies.repository';
+import { RequestsRepository } from '../requests/requests.repository';
 
 const REPLY_TOPIC = /^mash\.check\.([a-z-]+)\.replied\.v1$/;
 
@@ -32,14 +35,21 @@ export function refusalReason(letter: Pick<DeadLetter, 'reason' | 'errors'>): st
  */
 @Injectable()
 export class AlertsService {
+  constructor(
+    private readonly cases: CasesRepository = new CasesRepository(),
+    private readonly requests: RequestsRepository = new RequestsRepository(),
+    private readonly replies: RepliesRepository = new RepliesRepository(),
+  ) {}
+
   async fromDeadLetter(letter: DeadLetter, ctx: MessageContext): Promise<void> {
     const agency = replyTopicAgency(letter.originalTopic);
     if (!agency) return;
     const m = ctx.manager;
     const caseId = letter.key ?? undefined;
-    const [req]: { request_id: string; case_id: string; due_at: Date }[] = caseId
-      ? await m.query(`SELECT request_id, case_id, due_at FROM checks.requests WHERE case_id = $1 AND agency = $2 ORDER BY revision DESC LIMIT 1`, [caseId, agency])
-      : [];
+    // The case row first, as every change to a case: a revised plan asking the agency again cannot
+    // slip in between choosing the request and alerting on it.
+    const c = caseId ? await this.cases.lock(m, caseId) : undefined;
+    const req = c ? await this.requests.latest(m, c.caseId, agency) : undefined;
     if (!req) {
       // No case of ours to alert on (a reply keyed wrongly, or to a case this hub never asked about).
       checksMetrics.malformedReplies.inc({ agency, case: 'unknown' });
@@ -47,23 +57,27 @@ export class AlertsService {
       return;
     }
     const reason = refusalReason(letter);
-    const raised: unknown[] = await m.query(
-      `INSERT INTO checks.alerts (case_id, request_id, agency, kind, reason, original_topic, original_partition, original_offset)
-       VALUES ($1, $2, $3, 'malformed-reply', $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING id`,
-      [req.case_id, req.request_id, agency, reason, letter.originalTopic, letter.partition ?? -1, letter.offset ?? letter.failedAt],
-    );
-    if (raised.length === 0) return; // the same reply parked twice: one alert
+    const raised = await this.replies.raiseAlert(m, {
+      caseId: req.caseId,
+      requestId: req.requestId,
+      agency,
+      reason,
+      topic: letter.originalTopic,
+      partition: letter.partition ?? -1,
+      offset: letter.offset ?? letter.failedAt,
+    });
+    if (!raised) return; // the same reply parked twice: one alert
     const alert: CheckChased = {
-      caseId: req.case_id,
-      requestId: req.request_id,
+      caseId: req.caseId,
+      requestId: req.requestId,
       agency,
       kind: 'malformed-reply',
-      at: new Date().toISOString(),
-      dueAt: new Date(req.due_at).toISOString(),
+      at: (await this.cases.present(m, req.caseId)).toISOString(),
+      dueAt: req.dueAt.toISOString(),
       reason,
     };
-    await ctx.publish({ topic: TOPICS.checkChased, key: req.case_id, data: alert, correlationId: req.request_id });
+    await ctx.publish({ topic: TOPICS.checkChased, key: req.caseId, data: alert, correlationId: req.requestId });
     checksMetrics.malformedReplies.inc({ agency, case: 'known' });
-    log('warn', 'agency reply refused; agency still counts as not replied', { caseId: req.case_id, agency });
+    log('warn', 'agency reply refused; agency still counts as not replied', { caseId: req.caseId, agency });
   }
 }

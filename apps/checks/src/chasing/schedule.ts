@@ -1,10 +1,10 @@
 import type { CheckAgency, CheckChased, CheckRequested } from '@mash/contracts';
+import { replyDueBy } from '@mash/policy';
 
 /**
- * When to chase an agency for its reply. Leads must be chased so that cases do not get "lost"
- * (domain.md, Checks): reminders to the agency before its reply is due, an escalation to the MASH
- * manager when it is due, and the case deadline at which the case goes to decision with or without
- * every reply.
+ * When to chase an agency for its reply, so that no case gets "lost": reminders to the agency
+ * before its reply is due, an escalation to the MASH manager when it is due, and the case
+ * deadline at which the case goes to decision with or without every reply.
  */
 export type TimerKind = 'reminder' | 'escalation' | 'case-deadline';
 
@@ -73,8 +73,8 @@ function parse(field: string, value: string): Date {
  * they survive restarts) and cancels the request's timers (those with its requestId) on its reply.
  *
  * Rules:
- * - a due time after the case deadline is treated as the case deadline: the case goes to decision
- *   then, so chasing later would chase nobody's decision;
+ * - a due time after the case deadline is treated as the case deadline (replyDueBy): the case
+ *   goes to decision then, so chasing later would chase nobody's decision;
  * - a window that is empty or negative (due at or before the request) gets no reminders, only the
  *   escalation (at once);
  * - reminders falling on the same instant (a calendar can map two fractions to one opening time)
@@ -87,8 +87,7 @@ export function chaseSchedule(request: ChaseRequest, options: ChaseOptions = {})
 
   const requestedAt = parse('requestedAt', request.requestedAt);
   const deadline = parse('caseDeadline', request.caseDeadline);
-  const askedDue = parse('dueAt', request.dueAt);
-  const dueAt = askedDue > deadline ? deadline : askedDue;
+  const dueAt = replyDueBy(parse('dueAt', request.dueAt), deadline);
   const base = { caseId: request.caseId, requestId: request.requestId, agency: request.agency, dueAt };
 
   const timers: ChaseTimer[] = [];

@@ -28,7 +28,7 @@ describe('reminder points on the working calendar', () => {
 });
 
 describe('each agency on its own working week', () => {
-  // Lancashire police work 7 days, 8-5 (seeds L3781); the school keeps the locality's Mon-Fri 9-5.
+  // Lancashire police work 7 days, 8-5; the school keeps the locality's Mon-Fri 9-5.
   const london = shippedPolicy('london');
   const policy = {
     ...london,

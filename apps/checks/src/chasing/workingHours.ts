@@ -1,9 +1,10 @@
 import type { CheckAgency } from '@mash/contracts';
-import { addWorkingTime, agencyCalendar, loadPolicyFromEnv, Policy, WorkingCalendar } from '@mash/policy';
+import { addWorkingTime, agencyCalendar, Policy, WorkingCalendar } from '@mash/policy';
+import { POLICY } from '../policy.provider';
 import { elapsedTime, PointInWindow } from './schedule';
 
 /**
- * Agencies work different hours (Lancashire police 7 days 8-5, seeds L3781), so "half way to due"
+ * Agencies work different hours (Lancashire police 7 days 8-5), so "half way to due"
  * is measured in working time: a reminder half way through an Amber day set at 16:00 lands at
  * noon the next working day, not at 4 am. Each agency's clock is the locality calendar with the
  * agency's own days and hours where the policy gives them.
@@ -48,7 +49,9 @@ export function policyAgencyCalendar(policy: Policy): AgencyCalendar {
   return (agency) => points.get(agency) ?? locality;
 }
 
+/** Built from the one injected policy (policy.provider.ts). */
 export const agencyCalendarProvider = {
   provide: AGENCY_CALENDAR,
-  useFactory: (): AgencyCalendar => policyAgencyCalendar(loadPolicyFromEnv()),
+  useFactory: (policy: Policy): AgencyCalendar => policyAgencyCalendar(policy),
+  inject: [POLICY],
 };

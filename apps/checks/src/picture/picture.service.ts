@@ -4,7 +4,10 @@ import { CaseReady, CHECK_AGENCIES, CheckAgency, CheckReplied, TOPICS } from '@m
 import { log, Outbox } from '@mash/messaging';
 import { mergeChronology } from '../chronology';
 import { checksMetrics } from '../metrics';
+import { CasesRepository, CheckCase } from '../cases/cases.repository';
 import { assessReadiness, caseReadyMessage, isLate, Readiness, revisedCaseReadyMessage } from '../readiness';
+import { RequestsRepository } from '../requests/requests.repository';
+import { RepliesRepository } from './replies.repository';
 
 /** One case as readiness and the chronology see it. */
 export interface CaseState {
@@ -47,31 +50,32 @@ export function chronologyOf(state: CaseState, upTo?: Date) {
  */
 @Injectable()
 export class PictureService {
-  constructor(private readonly outbox: Outbox) {}
+  constructor(
+    private readonly outbox: Outbox,
+    private readonly cases: CasesRepository = new CasesRepository(),
+    private readonly requests: RequestsRepository = new RequestsRepository(),
+    private readonly replies: RepliesRepository = new RepliesRepository(),
+  ) {}
 
-  /** Everything readiness needs for these cases, in three queries whatever their number. */
-  async load(m: EntityManager, cases: { case_id: string; deadline: Date; revision: number }[]): Promise<CaseState[]> {
+  /** Everything readiness needs for these cases, in two queries whatever their number. */
+  async load(m: EntityManager, cases: readonly CheckCase[]): Promise<CaseState[]> {
     if (cases.length === 0) return [];
-    const ids = cases.map((c) => c.case_id);
-    const requests: { request_id: string; case_id: string; agency: CheckAgency; due_at: Date; replied_at: Date | null }[] = await m.query(
-      `SELECT DISTINCT ON (case_id, agency) request_id, case_id, agency, due_at, replied_at FROM checks.requests
-       WHERE case_id = ANY($1) ORDER BY case_id, agency, revision DESC`,
-      [ids],
-    );
-    const replies: { case_id: string; agency: CheckAgency; received_at: Date; body: CheckReplied; due_at: Date }[] = await m.query(
-      `SELECT p.case_id, p.agency, p.received_at, p.body, r.due_at FROM checks.replies p JOIN checks.requests r USING (request_id) WHERE p.case_id = ANY($1)`,
-      [ids],
-    );
+    const ids = cases.map((c) => c.caseId);
     const byCase = new Map<string, CaseState>(
-      cases.map((c) => [c.case_id, { caseId: c.case_id, deadline: new Date(c.deadline), revision: c.revision, requests: [], replies: [] }]),
+      cases.map((c) => [
+        c.caseId,
+        {
+          caseId: c.caseId,
+          deadline: c.deadline,
+          revision: c.revision,
+          ...(c.readyAt && c.readyReason ? { declared: { readyAt: c.readyAt, reason: c.readyReason } } : {}),
+          requests: [],
+          replies: [],
+        },
+      ]),
     );
-    const declared: { case_id: string; ready_at: Date; ready_reason: 'all-replied' | 'deadline-reached' }[] = await m.query(
-      `SELECT case_id, ready_at, ready_reason FROM checks.cases WHERE case_id = ANY($1) AND ready_at IS NOT NULL`,
-      [ids],
-    );
-    for (const d of declared) byCase.get(d.case_id)!.declared = { readyAt: new Date(d.ready_at), reason: d.ready_reason };
-    for (const r of requests) byCase.get(r.case_id)!.requests.push({ requestId: r.request_id, agency: r.agency, dueAt: new Date(r.due_at), repliedAt: r.replied_at && new Date(r.replied_at) });
-    for (const r of replies) byCase.get(r.case_id)!.replies.push({ agency: r.agency, receivedAt: new Date(r.received_at), body: r.body, dueAt: new Date(r.due_at) });
+    for (const r of await this.requests.current(m, ids)) byCase.get(r.caseId)!.requests.push({ requestId: r.requestId, agency: r.agency, dueAt: r.dueAt, repliedAt: r.repliedAt });
+    for (const r of await this.replies.ofCases(m, ids)) byCase.get(r.caseId)!.replies.push({ agency: r.agency, receivedAt: r.receivedAt, body: r.body, dueAt: r.dueAt });
     for (const s of byCase.values()) s.requests.sort((a, b) => planOrder(a.agency, b.agency));
     return [...byCase.values()];
   }
@@ -79,10 +83,13 @@ export class PictureService {
   /**
    * Publishes revision 1 of the picture for each case that is ready at `now`, marks it ready and
    * cancels its pending timers (nobody is chased for a case already at decision). Returns the
-   * messages, one per case that was ready.
+   * messages, one per case that was ready. Callers hold the cases' rows and read them, and `now`,
+   * after taking them. `loaded`: these cases' states, when the caller has just loaded them under
+   * the same locks (a reply judging readiness), so they are not read twice.
    */
-  async declareReady(m: EntityManager, cases: { case_id: string; deadline: Date; revision: number }[], now: Date): Promise<CaseReady[]> {
-    const states = await this.load(m, cases);
+  async declareReady(m: EntityManager, cases: readonly CheckCase[], now: Date, loaded?: readonly CaseState[]): Promise<CaseReady[]> {
+    const waiting = cases.filter((c) => c.readyAt === null);
+    const states = loaded ? loaded.filter((s) => waiting.some((c) => c.caseId === s.caseId)) : await this.load(m, waiting);
     const out: CaseReady[] = [];
     for (const state of states) {
       const readiness = readinessOf(state, now);
@@ -94,24 +101,20 @@ export class PictureService {
     }
     if (out.length) {
       await this.outbox.addMany(m, out.map((msg) => ({ topic: TOPICS.caseReady, key: msg.caseId, data: msg })));
-      await m.query(
-        `UPDATE checks.cases c SET ready_at = u.ready_at, ready_reason = u.reason, revision = 1
-         FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS u(case_id, ready_at, reason) WHERE c.case_id = u.case_id`,
-        [out.map((x) => x.caseId), out.map((x) => x.readyAt), out.map((x) => x.reason)],
-      );
-      await m.query(`UPDATE checks.timers SET cancelled_at = now() WHERE case_id = ANY($1) AND fired_at IS NULL AND cancelled_at IS NULL`, [out.map((x) => x.caseId)]);
+      await this.cases.markReady(m, out.map((x) => ({ caseId: x.caseId, readyAt: new Date(x.readyAt), reason: x.reason! })));
+      await this.requests.cancelCaseTimers(m, out.map((x) => x.caseId));
     }
     return out;
   }
 
   /** Publishes the next revision of a ready case's picture, after a reply was accepted late. */
-  async revise(m: EntityManager, c: { case_id: string; deadline: Date; revision: number }, now: Date): Promise<CaseReady> {
+  async revise(m: EntityManager, c: CheckCase, now: Date): Promise<CaseReady> {
     const [state] = await this.load(m, [c]);
     const readiness = readinessOf(state, now);
     const revision = Math.max(1, c.revision) + 1;
     const msg = revisedCaseReadyMessage(state.caseId, readiness, chronologyOf(state), revision, now);
     await this.outbox.add(m, { topic: TOPICS.caseReady, key: state.caseId, data: msg });
-    await m.query(`UPDATE checks.cases SET revision = $2 WHERE case_id = $1`, [state.caseId, revision]);
+    await this.cases.setRevision(m, state.caseId, revision);
     log('info', 'case picture revised after a late reply', { caseId: state.caseId, revision, missing: msg.missing, repliedAfterReady: msg.repliedAfterReady });
     return msg;
   }

@@ -1,4 +1,5 @@
 import type { CaseReady, CheckAgency, ChronologyEntry, PlanItem } from '@mash/contracts';
+import { replyDueBy } from '@mash/policy';
 
 /** A reply as the hub received it. */
 export interface ReceivedReply {
@@ -54,12 +55,9 @@ const time = (d: Date | string, field: string): number => {
   return t;
 };
 
-/**
- * The time a planned agency's reply counts as late after. The case goes to decision at its
- * deadline, so no agency can be on time after it, whatever the plan said.
- */
+/** The time a planned agency's reply counts as late after (replyDueBy: never after the case). */
 export function effectiveDue(item: Pick<PlanItem, 'dueAt'>, caseDeadline: Date | string): Date {
-  return new Date(Math.min(time(item.dueAt, 'dueAt'), time(caseDeadline, 'caseDeadline')));
+  return replyDueBy(new Date(time(item.dueAt, 'dueAt')), new Date(time(caseDeadline, 'caseDeadline')));
 }
 
 /** Whether a reply received at `receivedAt` is late for this plan item. */

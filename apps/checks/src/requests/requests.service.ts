@@ -1,13 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { CaseRated, CheckAgency, checkRequestedTopic, CheckReplied, CheckRequested, PlanItem } from '@mash/contracts';
-import { log, MessageContext, RejectedMessage } from '@mash/messaging';
+import { CaseRated, checkRequestedTopic, CheckReplied, CheckRequested, PlanItem } from '@mash/contracts';
+import { log, MessageContext, Outgoing, RejectedMessage } from '@mash/messaging';
+import { CasesRepository } from '../cases/cases.repository';
 import { AGENCY_CALENDAR, AgencyCalendar, chaseSchedule, ChaseTimer } from '../chasing';
 import { checksMetrics } from '../metrics';
 import { PictureService, readinessOf } from '../picture/picture.service';
+import { RepliesRepository } from '../picture/replies.repository';
 import { effectiveDue, isLate } from '../readiness';
 import { subjectsFor } from './disclosure';
+import { NewRequest, RequestsRepository } from './requests.repository';
+import { Disclosure, recordDisclosure, recordDisclosures } from '@mash/platform';
 
 /**
  * The id of the request an agency gets for a case. A revised plan (revision 2+) asks the agency
@@ -20,53 +24,37 @@ export function requestIdFor(caseId: string, agency: string, revision = 1): stri
 
 const caseDeadlineKey = (caseId: string) => `${caseId}:case-deadline`;
 
-/** Inserts timers, keeping the first of each key: every request of a case names the same case deadline. */
-export async function insertTimers(m: EntityManager, timers: ChaseTimer[]): Promise<void> {
-  if (timers.length === 0) return;
-  await m.query(
-    `INSERT INTO checks.timers (key, case_id, request_id, agency, kind, fire_at, due_at)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[])
-     ON CONFLICT (key) DO NOTHING`,
-    [
-      timers.map((t) => t.key),
-      timers.map((t) => t.caseId),
-      timers.map((t) => t.requestId ?? null),
-      timers.map((t) => t.agency ?? null),
-      timers.map((t) => t.kind),
-      timers.map((t) => t.fireAt.toISOString()),
-      timers.map((t) => t.dueAt.toISOString()),
-    ],
-  );
-}
-
 /**
  * Sends one request per agency in the plan, each carrying only what the plan grants, schedules its
  * reminders, escalation and the case deadline, and gathers the replies. The case is ready when
  * every agency has replied or its deadline arrives; replies after that revise the picture.
+ *
+ * Every handler takes the case row first and only then reads the time and the case's state
+ * (CasesRepository.present): `at` (tests) stands in for the clock read under the lock.
  */
 @Injectable()
 export class RequestsService {
   constructor(
     private readonly picture: PictureService,
     @Inject(AGENCY_CALENDAR) private readonly calendar: AgencyCalendar,
+    private readonly cases: CasesRepository = new CasesRepository(),
+    private readonly requests: RequestsRepository = new RequestsRepository(),
+    private readonly replies: RepliesRepository = new RepliesRepository(),
   ) {}
 
-  async fanOut(e: CaseRated, ctx: MessageContext, now = new Date()): Promise<void> {
-    if ((e.revision ?? 1) >= 2) return this.revisePlan(e, ctx, now);
+  async fanOut(e: CaseRated, ctx: MessageContext, at?: Date): Promise<void> {
+    if ((e.revision ?? 1) >= 2) return this.revisePlan(e, ctx, at);
     const m = ctx.manager;
-    const opened: unknown[] = await m.query(
-      `INSERT INTO checks.cases (case_id, contact_id, rating, deadline, opened_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (case_id) DO NOTHING RETURNING case_id`,
-      [e.caseId, e.contactId, e.rating, e.deadline, now],
-    );
-    if (opened.length === 0) {
+    const opened = await this.cases.open(m, { caseId: e.caseId, contactId: e.contactId, rating: e.rating, deadline: new Date(e.deadline) }, at);
+    if (!opened) {
       // A second start rating of one case (a replay from triage, or a duplicate report that did not
       // escalate it): agencies were asked once already.
       log('warn', 'case already has checks; start rating ignored', { caseId: e.caseId });
       return;
     }
-    await this.ask(m, ctx, e, e.checkPlan, 1, now);
+    await this.ask(m, ctx, e, e.checkPlan, 1, opened);
     // Nothing to ask (a Blue case, or consent limits left no agency): ready at once.
-    if (e.checkPlan.length === 0) await this.picture.declareReady(m, [{ case_id: e.caseId, deadline: new Date(e.deadline), revision: 0 }], now);
+    if (e.checkPlan.length === 0) await this.picture.declareReady(m, [(await this.cases.lock(m, e.caseId))!], opened);
   }
 
   /**
@@ -75,66 +63,56 @@ export class RequestsService {
    * answered; an earlier deadline (escalation) brings the case deadline forward. A revision no
    * newer than the last applied is a replay and asks nobody.
    */
-  async revisePlan(e: CaseRated, ctx: MessageContext, now = new Date()): Promise<void> {
+  async revisePlan(e: CaseRated, ctx: MessageContext, at?: Date): Promise<void> {
     const m = ctx.manager;
     const revision = e.revision!;
-    // The case row is the lock every change to a case takes first (see collect).
-    const [c]: { case_id: string; deadline: Date; ready_at: Date | null; revision: number; plan_revision: number }[] = await m.query(
-      `SELECT case_id, deadline, ready_at, revision, plan_revision FROM checks.cases WHERE case_id = $1 FOR UPDATE`,
-      [e.caseId],
-    );
+    const c = await this.cases.lock(m, e.caseId);
     if (!c) {
       // Same topic and key as the first plan, so this should not happen; asking the added agencies
       // beats asking nobody.
       log('warn', 'revised plan for a case without checks; opening it with the revision', { caseId: e.caseId, revision });
-      await m.query(
-        `INSERT INTO checks.cases (case_id, contact_id, rating, deadline, opened_at, plan_revision) VALUES ($1, $2, $3, $4, $5, $6)`,
-        [e.caseId, e.contactId, e.rating, e.deadline, now, revision],
-      );
-      await this.ask(m, ctx, e, e.checkPlan, revision, now);
-      if (e.checkPlan.length === 0) await this.picture.declareReady(m, [{ case_id: e.caseId, deadline: new Date(e.deadline), revision: 0 }], now);
+      const opened = await this.cases.open(m, { caseId: e.caseId, contactId: e.contactId, rating: e.rating, deadline: new Date(e.deadline), planRevision: revision }, at);
+      if (!opened) throw new Error(`case ${e.caseId} was opened while its revision was applied`);
+      await this.ask(m, ctx, e, e.checkPlan, revision, opened);
+      if (e.checkPlan.length === 0) await this.picture.declareReady(m, [(await this.cases.lock(m, e.caseId))!], opened);
       return;
     }
-    if (c.plan_revision >= revision) {
-      log('info', 'plan revision already applied; ignored', { caseId: e.caseId, revision, applied: c.plan_revision });
+    if (c.planRevision >= revision) {
+      log('info', 'plan revision already applied; ignored', { caseId: e.caseId, revision, applied: c.planRevision });
       return;
     }
-    await m.query(`UPDATE checks.cases SET plan_revision = $2 WHERE case_id = $1`, [e.caseId, revision]);
+    const now = await this.cases.present(m, e.caseId, at);
+    await this.cases.setPlanRevision(m, e.caseId, revision);
 
-    const ready = c.ready_at !== null;
-    let deadline = new Date(c.deadline);
+    let deadline = c.deadline;
     // A ready case's deadline is history (its picture says when it was ready): only a case still
     // waiting is brought forward.
-    if (!ready && new Date(e.deadline) < deadline) {
+    if (c.readyAt === null && new Date(e.deadline) < deadline) {
       deadline = new Date(e.deadline);
-      await m.query(`UPDATE checks.cases SET deadline = $2 WHERE case_id = $1`, [e.caseId, deadline]);
-      await m.query(
-        `UPDATE checks.timers SET fire_at = $2, due_at = $2 WHERE key = $1 AND fired_at IS NULL AND cancelled_at IS NULL`,
-        [caseDeadlineKey(e.caseId), deadline],
-      );
+      await this.cases.setDeadline(m, e.caseId, deadline);
       // Nobody is escalated after the case has gone to decision.
-      await m.query(
-        `UPDATE checks.timers SET fire_at = LEAST(fire_at, $2), due_at = LEAST(due_at, $2)
-         WHERE case_id = $1 AND kind = 'escalation' AND fired_at IS NULL AND cancelled_at IS NULL`,
-        [e.caseId, deadline],
-      );
+      await this.requests.bringForward(m, e.caseId, deadline, caseDeadlineKey(e.caseId));
       log('info', 'case deadline brought forward by a revised plan', { caseId: e.caseId, revision });
     }
     // An agency asked again is chased for its new request only.
-    await m.query(
-      `UPDATE checks.timers SET cancelled_at = now() WHERE case_id = $1 AND agency = ANY($2) AND request_id IS NOT NULL AND fired_at IS NULL AND cancelled_at IS NULL`,
-      [e.caseId, e.checkPlan.map((p) => p.agency)],
-    );
+    await this.requests.cancelAgencyTimers(m, e.caseId, e.checkPlan.map((p) => p.agency));
     await this.ask(m, ctx, { ...e, deadline: deadline.toISOString() }, e.checkPlan, revision, now);
   }
 
-  /** Sends each item its request, stores it and schedules its chasing. */
+  /**
+   * Sends each item its request, stores it and schedules its chasing: one statement each for the
+   * requests, their timers, the messages and the disclosures, whatever the plan's size. The
+   * disclosures go last: they take the disclosure chain's lock until commit (recordDisclosures).
+   */
   private async ask(m: EntityManager, ctx: MessageContext, e: CaseRated, plan: readonly PlanItem[], revision: number, now: Date): Promise<void> {
     const timers: ChaseTimer[] = [];
+    const rows: NewRequest[] = [];
+    const messages: Outgoing<CheckRequested>[] = [];
+    const disclosures: Disclosure[] = [];
     for (const item of plan) {
       const requestId = requestIdFor(e.caseId, item.agency, revision);
       // The case goes to decision at its deadline: no agency is given longer than that.
-      const dueAt = effectiveDue(item, e.deadline).toISOString();
+      const dueAt = effectiveDue(item, e.deadline);
       const request: CheckRequested = {
         requestId,
         caseId: e.caseId,
@@ -143,18 +121,25 @@ export class RequestsService {
         categories: item.categories,
         lawfulBasis: e.lawfulBasis,
         rating: e.rating,
-        dueAt,
+        dueAt: dueAt.toISOString(),
         caseDeadline: e.deadline,
         requestedAt: now.toISOString(),
       };
-      await m.query(
-        `INSERT INTO checks.requests (request_id, case_id, agency, categories, requested_at, due_at, revision) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [requestId, e.caseId, item.agency, JSON.stringify(item.categories), now, dueAt, revision],
-      );
+      rows.push({ requestId, caseId: e.caseId, agency: item.agency, categories: item.categories, requestedAt: now, dueAt, revision });
       timers.push(...chaseSchedule(request, { pointInWindow: this.calendar(item.agency) }));
-      await ctx.publish({ topic: checkRequestedTopic(item.agency), key: e.caseId, data: request, correlationId: requestId });
+      messages.push({ topic: checkRequestedTopic(item.agency), key: e.caseId, data: request, correlationId: requestId });
+      // Shared with whom, which categories, on what basis: the information sharing record.
+      disclosures.push({
+        principal: 'checks',
+        action: 'check-requested',
+        caseId: e.caseId,
+        detail: { agency: item.agency, requestId, categories: item.categories, lawfulBasis: e.lawfulBasis, subjects: request.subjects.length, revision },
+      });
     }
-    await insertTimers(m, timers);
+    await this.requests.insertMany(m, rows);
+    await this.requests.addTimers(m, timers);
+    await ctx.publishMany(messages);
+    await recordDisclosures(m, 'checks', disclosures);
     log('info', 'checks requested', { caseId: e.caseId, revision, agencies: plan.map((p) => p.agency), timers: timers.length });
   }
 
@@ -162,48 +147,58 @@ export class RequestsService {
    * Accepts a reply. The topic it came on says which agency sent it; a reply claiming another
    * agency, or not matching its request, can never be right and is parked at once (RejectedMessage).
    */
-  async collect(e: CheckReplied, topicAgency: string, ctx: MessageContext, now = new Date()): Promise<void> {
+  async collect(e: CheckReplied, topicAgency: string, ctx: MessageContext, at?: Date): Promise<void> {
     const m = ctx.manager;
     if (e.agency !== topicAgency) throw new RejectedMessage(`reply claims agency ${e.agency} on the ${topicAgency} reply topic`);
-    // The case row is the lock every change to a case takes first, so replies of several agencies
-    // (on several topics, handled in parallel) and the timers never interleave on one case.
-    const [c]: { case_id: string; deadline: Date; ready_at: Date | null; revision: number }[] = await m.query(
-      `SELECT case_id, deadline, ready_at, revision FROM checks.cases WHERE case_id = $1 FOR UPDATE`,
-      [e.caseId],
-    );
-    if (!c) throw new RejectedMessage(`reply for unknown case ${e.caseId}`);
-    const [req]: { request_id: string; case_id: string; agency: CheckAgency; due_at: Date; replied_at: Date | null }[] = await m.query(
-      `SELECT request_id, case_id, agency, due_at, replied_at FROM checks.requests WHERE request_id = $1`,
-      [e.requestId],
-    );
+    const locked = await this.cases.lock(m, e.caseId);
+    if (!locked) throw new RejectedMessage(`reply for unknown case ${e.caseId}`);
+    let c = locked;
+    // Only now, holding the case, are its request and the time of this reply read: every reply
+    // committed before it is in its past, so readiness below counts them all.
+    const { now, request: req } = await this.cases.presentWithRequest(m, e.caseId, e.requestId, at);
     if (!req) throw new RejectedMessage(`reply to unknown request ${e.requestId}`);
-    if (req.agency !== e.agency || req.case_id !== e.caseId) throw new RejectedMessage(`reply from ${e.agency} does not match request ${e.requestId}`);
-    if (req.replied_at) {
+    if (req.agency !== e.agency || req.caseId !== e.caseId) throw new RejectedMessage(`reply from ${e.agency} does not match request ${e.requestId}`);
+    if (req.repliedAt) {
       // Connectors keep no state: a redelivered request is answered again. The first reply stands.
       log('info', 'repeated reply ignored', { caseId: e.caseId, agency: e.agency });
+      return;
+    }
+    if (c.prunedAt) {
+      // Retention stripped this case's content already: the agency counts as having replied, but
+      // what it said is neither kept nor published.
+      await this.requests.markReplied(m, e.requestId, now, isLate({ dueAt: req.dueAt.toISOString() }, c.deadline, now));
+      log('info', 'reply to a case past retention; content not kept', { caseId: e.caseId, agency: e.agency });
       return;
     }
 
     // The deadline passed but its timer has not fired yet: the case was ready at its deadline,
     // without this reply, whatever the timer's lag.
-    let ready = c.ready_at !== null;
-    if (!ready && now >= new Date(c.deadline)) {
-      ready = (await this.picture.declareReady(m, [c], now)).length > 0;
-      if (ready) c.revision = 1;
+    if (c.readyAt === null && now >= c.deadline) {
+      const [declared] = await this.picture.declareReady(m, [c], now);
+      if (declared) c = { ...c, readyAt: new Date(declared.readyAt), readyReason: declared.reason ?? null, revision: 1 };
     }
+    const ready = c.readyAt !== null;
 
-    const late = isLate({ dueAt: new Date(req.due_at).toISOString() }, c.deadline, now);
-    await m.query(`UPDATE checks.requests SET replied_at = $2, late = $3 WHERE request_id = $1`, [e.requestId, now, late]);
-    await m.query(`INSERT INTO checks.replies (request_id, case_id, agency, received_at, body) VALUES ($1, $2, $3, $4, $5)`, [e.requestId, e.caseId, e.agency, now, JSON.stringify(e)]);
-    await m.query(`UPDATE checks.timers SET cancelled_at = now() WHERE request_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL`, [e.requestId]);
+    const late = isLate({ dueAt: req.dueAt.toISOString() }, c.deadline, now);
+    // Marks the request replied and stops its chasing.
+    await this.requests.markReplied(m, e.requestId, now, late);
+    await this.replies.insert(m, e, now);
     checksMetrics.replies.inc({ agency: e.agency, timeliness: ready ? 'after-ready' : late ? 'late' : 'on-time' });
     log('info', 'check reply received', { caseId: e.caseId, agency: e.agency, late, afterReady: ready });
 
     if (ready) {
       await this.picture.revise(m, c, now);
-      return;
+    } else {
+      const states = await this.picture.load(m, [c]);
+      if (readinessOf(states[0], now).ready) await this.picture.declareReady(m, [c], now, states);
     }
-    const [state] = await this.picture.load(m, [c]);
-    if (readinessOf(state, now).ready) await this.picture.declareReady(m, [c], now);
+    // What each agency provided (categories and entry counts, never the entries). Last, because it
+    // holds the disclosure chain's lock until commit (recordDisclosures).
+    await recordDisclosure(m, 'checks', {
+      principal: e.agency,
+      action: 'reply-received',
+      caseId: e.caseId,
+      detail: { requestId: e.requestId, known: e.known, entries: e.entries?.length ?? 0, categories: [...new Set((e.entries ?? []).map((x) => x.category))], late },
+    });
   }
 }

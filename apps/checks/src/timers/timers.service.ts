@@ -1,22 +1,14 @@
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CheckAgency, CheckChased, TOPICS } from '@mash/contracts';
+import { CheckChased, TOPICS } from '@mash/contracts';
 import { log, Outbox, Outgoing } from '@mash/messaging';
 import { Ticker } from '@mash/platform';
-import { chasedMessage, ChaseTimer, TimerKind } from '../chasing';
+import { CasesRepository } from '../cases/cases.repository';
+import { chasedMessage, ChaseTimer } from '../chasing';
 import { checksMetrics } from '../metrics';
 import { PictureService } from '../picture/picture.service';
-
-interface DueTimer {
-  id: string;
-  key: string;
-  case_id: string;
-  request_id: string | null;
-  agency: CheckAgency | null;
-  kind: TimerKind;
-  fire_at: Date;
-  due_at: Date | null;
-}
+import { RequestsRepository } from '../requests/requests.repository';
+import { now as hubNow, nowMs as hubNowMs } from '@mash/platform/clock';
 
 export interface TimerLoopOptions {
   /** Longest sleep between looks at the table: bounds how late a timer created elsewhere fires. */
@@ -53,6 +45,8 @@ export class TimersService implements OnApplicationBootstrap, OnApplicationShutd
     private readonly ds: DataSource,
     private readonly outbox: Outbox,
     private readonly picture: PictureService,
+    private readonly cases: CasesRepository = new CasesRepository(),
+    private readonly requests: RequestsRepository = new RequestsRepository(),
   ) {
     this.options = timerLoopOptionsFromEnv();
   }
@@ -71,8 +65,8 @@ export class TimersService implements OnApplicationBootstrap, OnApplicationShutd
     await this.fireDue();
     let sleep = this.options.pollMs;
     if (this.options.wakeAtNextDue) {
-      const [{ next }] = await this.ds.query(`SELECT min(fire_at) AS next FROM checks.timers WHERE fired_at IS NULL AND cancelled_at IS NULL`);
-      if (next) sleep = Math.max(5, Math.min(sleep, new Date(next).getTime() - Date.now()));
+      const next = await this.requests.nextDue(this.ds.manager);
+      if (next) sleep = Math.max(5, Math.min(sleep, next.getTime() - hubNowMs()));
     }
     return sleep;
   }
@@ -85,28 +79,37 @@ export class TimersService implements OnApplicationBootstrap, OnApplicationShutd
     return this.ticker.stop();
   }
 
-  /** Fires every timer due by `now`; returns how many fired. */
-  async fireDue(now = new Date()): Promise<number> {
+  /**
+   * Fires every timer due; returns how many fired. Each batch reads the database's clock in its
+   * own transaction (a batch behind a slow one must not judge by a time read before it waited);
+   * `at` (tests) stands in for that clock.
+   */
+  async fireDue(at?: Date): Promise<number> {
     let fired = 0;
     for (;;) {
       const { taken, done } = await this.ds.transaction(async (m) => {
-        const due: DueTimer[] = await m.query(
-          `SELECT id, key, case_id, request_id, agency, kind, fire_at, due_at FROM checks.timers
-           WHERE fired_at IS NULL AND cancelled_at IS NULL AND fire_at <= $1 ORDER BY fire_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-          [now, this.options.batch],
-        );
+        const now = at ?? (await this.cases.clock(m));
+        const due = await this.requests.takeDue(m, now, this.options.batch);
         if (due.length === 0) return { taken: 0, done: 0 };
         const firedIds: string[] = [];
-        const firedAt = new Date();
+        const firedAt = hubNow();
+
+        // Readiness cancels a case's pending timers but skips those another replica holds right
+        // then (waiting for them could deadlock two replicas): such a timer, met again here after
+        // its case became ready, is cancelled, not fired.
+        const chaseTimers = due.filter((x) => x.kind !== 'case-deadline');
+        const readyCases = await this.cases.readyAmong(m, [...new Set(chaseTimers.map((t) => t.caseId))]);
+        const cancelledIds = chaseTimers.filter((t) => readyCases.has(t.caseId)).map((t) => t.id);
+        await this.requests.cancelTimers(m, cancelledIds);
 
         const chases: Outgoing<CheckChased>[] = [];
-        for (const t of due.filter((x) => x.kind !== 'case-deadline')) {
-          if (!t.request_id || !t.agency || !t.due_at) {
-            log('error', 'chase timer without its request; marked fired', { timerId: t.id, caseId: t.case_id });
+        for (const t of chaseTimers.filter((x) => !readyCases.has(x.caseId))) {
+          if (!t.requestId || !t.agency || !t.dueAt) {
+            log('error', 'chase timer without its request; marked fired', { timerId: t.id, caseId: t.caseId });
           } else {
-            const timer: ChaseTimer = { kind: t.kind, fireAt: t.fire_at, caseId: t.case_id, requestId: t.request_id, agency: t.agency, dueAt: new Date(t.due_at), key: t.key };
-            chases.push({ topic: TOPICS.checkChased, key: t.case_id, data: chasedMessage(timer, firedAt), correlationId: t.request_id });
-            log('info', t.kind === 'escalation' ? 'missed reply escalated to MASH manager' : 'agency reminded', { caseId: t.case_id, agency: t.agency, lateByMs: firedAt.getTime() - new Date(t.fire_at).getTime() });
+            const timer: ChaseTimer = { kind: t.kind, fireAt: t.fireAt, caseId: t.caseId, requestId: t.requestId, agency: t.agency, dueAt: t.dueAt, key: t.key };
+            chases.push({ topic: TOPICS.checkChased, key: t.caseId, data: chasedMessage(timer, firedAt), correlationId: t.requestId });
+            log('info', t.kind === 'escalation' ? 'missed reply escalated to MASH manager' : 'agency reminded', { caseId: t.caseId, agency: t.agency, lateByMs: firedAt.getTime() - t.fireAt.getTime() });
           }
           firedIds.push(t.id);
         }
@@ -114,28 +117,24 @@ export class TimersService implements OnApplicationBootstrap, OnApplicationShutd
 
         const deadlines = due.filter((x) => x.kind === 'case-deadline');
         if (deadlines.length) {
-          const cases: { case_id: string; deadline: Date; ready_at: Date | null; revision: number }[] = await m.query(
-            `SELECT case_id, deadline, ready_at, revision FROM checks.cases WHERE case_id = ANY($1) FOR UPDATE SKIP LOCKED`,
-            [deadlines.map((t) => t.case_id)],
-          );
-          const locked = new Set(cases.map((c) => c.case_id));
+          // Cases a reply holds right now are left for the next look rather than waited for while
+          // this batch's timers are held.
+          const cases = await this.cases.lockFree(m, deadlines.map((t) => t.caseId));
+          const locked = new Set(cases.map((c) => c.caseId));
           // A reply after the deadline declares the case ready itself before it is stored (see
-          // RequestsService.collect), so judging at `now` counts exactly the replies in by the deadline.
-          await this.picture.declareReady(m, cases.filter((c) => c.ready_at === null), now);
-          for (const t of deadlines) if (locked.has(t.case_id)) firedIds.push(t.id);
+          // RequestsService.collect), so judging at the deadline's instant counts exactly the
+          // replies in by then. The case rows, and the time judged by, are read only now, under
+          // their locks.
+          await this.picture.declareReady(m, cases, at ?? (await this.cases.clock(m)));
+          for (const t of deadlines) if (locked.has(t.caseId)) firedIds.push(t.id);
         }
 
         // declareReady cancels a ready case's pending timers, these among them: they fired.
-        // TypeORM answers an UPDATE ... RETURNING with [rows, count].
-        const [marked]: [{ id: string; kind: TimerKind; fire_at: Date }[], number] = await m.query(
-          `UPDATE checks.timers SET fired_at = clock_timestamp(), cancelled_at = NULL WHERE id = ANY($1::bigint[]) RETURNING id, kind, fire_at`,
-          [firedIds],
-        );
-        for (const t of marked) {
+        for (const t of await this.requests.markFired(m, firedIds)) {
           checksMetrics.timersFired.inc({ kind: t.kind });
-          checksMetrics.timerLateness.observe(Math.max(0, firedAt.getTime() - new Date(t.fire_at).getTime()) / 1000);
+          checksMetrics.timerLateness.observe(Math.max(0, firedAt.getTime() - t.fireAt.getTime()) / 1000);
         }
-        return { taken: due.length, done: firedIds.length };
+        return { taken: due.length, done: firedIds.length + cancelledIds.length };
       });
       fired += done;
       // A short batch is the last; a batch where nothing could fire (all its cases busy) is retried

@@ -31,7 +31,7 @@ describe('no channel', () => {
     expect(await none.deliver(notice, { kind: 'none', reason: 'anonymous' })).toEqual({ channel: 'none', status: 'no-channel', at: NOW.toISOString(), detail: 'no channel: anonymous', retryable: false });
     await none.deliver(notice, { kind: 'none', reason: 'anonymous' });
     await none.deliver(notice, { kind: 'none', reason: 'no-contact-details' });
-    expect(none.counts()).toEqual({ anonymous: 2, unknown: 0, 'no-contact-details': 1 });
+    expect(none.counts()).toEqual({ anonymous: 2, unknown: 0, 'no-contact-details': 1, 'no-registered-endpoint': 0 });
   });
 });
 

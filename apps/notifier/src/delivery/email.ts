@@ -1,6 +1,7 @@
 import { createTransport, Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { NoticeIssued } from '@mash/contracts';
+import { isProduction } from '@mash/platform';
 import { Channel, Clock, delivered, EmailTarget, failed, Receipt, systemClock } from './channel';
 
 export interface EmailConfig {
@@ -27,6 +28,10 @@ export function emailConfigFromEnv(env: NodeJS.ProcessEnv = process.env): EmailC
     from: env.NOTICE_FROM ?? 'MASH notices <mash-notices@localhost>',
   };
   if (user) config.auth = { user, pass: env.SMTP_PASS ?? '' };
+  // Notices are case information: in production mode the notifier does not start able to send them in clear text.
+  if (isProduction(env) && !config.secure && !config.requireTLS) {
+    throw new Error('SMTP_REQUIRE_TLS=true (STARTTLS) or SMTP_SECURE=true (TLS from the first byte) is required in production mode: email notices must not travel in clear text');
+  }
   return config;
 }
 

@@ -1,4 +1,5 @@
 import type { Receipt } from './channel';
+import { now as hubNow } from '@mash/platform/clock';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included; after the last failure the notice is dead-lettered. */
@@ -27,7 +28,7 @@ export function backoffMs(attempt: number, baseMs: number, maxMs: number, random
   return Math.round(ceiling / 2 + r * (ceiling / 2));
 }
 
-export function nextAttemptAt(attempt: number, baseMs: number, maxMs: number, now: Date = new Date(), random: () => number = Math.random): Date {
+export function nextAttemptAt(attempt: number, baseMs: number, maxMs: number, now: Date = hubNow(), random: () => number = Math.random): Date {
   return new Date(now.getTime() + backoffMs(attempt, baseMs, maxMs, random));
 }
 
@@ -37,7 +38,7 @@ export type NextStep =
   | { action: 'dead-letter'; reason: string };
 
 /** What to do after attempt number `attempt` ended with `receipt`. */
-export function afterAttempt(receipt: Receipt, attempt: number, policy: RetryPolicy = DEFAULT_RETRY_POLICY, now: Date = new Date(), random: () => number = Math.random): NextStep {
+export function afterAttempt(receipt: Receipt, attempt: number, policy: RetryPolicy = DEFAULT_RETRY_POLICY, now: Date = hubNow(), random: () => number = Math.random): NextStep {
   // A no-channel receipt is an outcome, not a failure: retrying cannot create a channel.
   if (receipt.status !== 'failed') return { action: 'done' };
   if (!receipt.retryable) return { action: 'dead-letter', reason: `permanent failure: ${receipt.detail ?? 'unknown'}` };

@@ -4,7 +4,7 @@ import { OUTCOME_LABEL, orderedOutcomes } from '../outcomeNotice/outcomeText';
 import { isOrganisationRecipient } from '../outcomeNotice/referrer';
 
 /*
- * Lewisham's practice (seeds L2871): referrers received a daily report of contacts that went no
+ * Lewisham's practice (docs/sources.md L2871): referrers received a daily report of contacts that went no
  * further, saying the threshold was not met and where support could come from instead. A digest
  * is built only from the structured fields of outcome notices already issued to that
  * organisation, never from their free text, so it can disclose nothing the notices did not.

@@ -11,7 +11,7 @@ import { Audience, audienceOf, Referrer, referrerRecipient } from './referrer';
  *   contact:  contactId, agencyReference, receivedAt, referrer.{name, role, organisation, source}.
  * Never read here: dissent, ratingChangeReason, urgentOverride, finalRating, the narrative, the
  * subjects, the household, the incident, DASH answers, or any chronology. Other agencies'
- * information and police incident detail stay inside the MASH (formats.md, "Outcome notices").
+ * information and police incident detail stay inside the MASH (docs/formats.md, "Outcome notices").
  */
 
 export interface TeamContact {

@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { Client } from 'pg';
 import { databaseUrl } from '@mash/platform';
-import { listDeadLettered, replayNotices } from './replay';
+import { listDeadLettered, replayNotices } from './replay.repository';
 
 /*
  * npm run replay:notices -- --notice <id> [--notice <id>...] | --all-dead | --list  [--by <operator>] [--reason <text>]

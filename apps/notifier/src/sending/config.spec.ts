@@ -1,5 +1,5 @@
 import { DEFAULT_RETRY_POLICY } from '../delivery/retry';
-import { dayBefore } from '../digest/digestJob';
+import { dayBefore, digestDay } from '../digest/digestJob';
 import { DEMO_WEBHOOK_SECRET_PREFIX, retryPolicyFromEnv, webhookSecretsFromEnv } from './config';
 
 describe('delivery settings from the environment', () => {
@@ -33,5 +33,16 @@ describe('the digest day', () => {
     expect(dayBefore('2026-03-30')).toBe('2026-03-29'); // BST starts on 29 March 2026
     expect(dayBefore('2026-10-26')).toBe('2026-10-25'); // and ends on 25 October
     expect(dayBefore('2026-01-01', 0)).toBe('2026-01-01');
+  });
+
+  it("digests yesterday only once it has been over for the grace period (a notice's transaction may commit just after midnight)", () => {
+    // 00:02 London on 24 November (GMT): yesterday is not settled yet, so the day before it is the one due.
+    expect(digestDay(new Date('2026-11-24T00:02:00Z'), 1)).toBe('2026-11-22');
+    expect(digestDay(new Date('2026-11-24T00:06:00Z'), 1)).toBe('2026-11-23');
+    // In summer time London midnight is 23:00 UTC.
+    expect(digestDay(new Date('2026-07-01T23:04:00Z'), 1)).toBe('2026-06-30');
+    expect(digestDay(new Date('2026-07-01T23:05:00Z'), 1)).toBe('2026-07-01');
+    // Lag 0 digests the day as it goes.
+    expect(digestDay(new Date('2026-11-24T00:02:00Z'), 0)).toBe('2026-11-24');
   });
 });

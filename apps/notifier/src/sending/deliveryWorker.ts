@@ -1,7 +1,8 @@
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { isInfrastructureError, log, Outbox } from '@mash/messaging';
-import { NoticeRow, NoticeSender } from './noticeSender';
+import { NoticeSender } from './noticeSender';
+import { noticeDeliveryRows } from './noticeDelivery.repository';
 
 /**
  * Delivers pending notices from Postgres, like checks' timers: no schedule lives in memory, so a
@@ -61,11 +62,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   /** Takes the most overdue pending notice, if any, and makes one attempt. */
   async deliverOne(): Promise<boolean> {
     return this.ds.transaction(async (m) => {
-      const rows: NoticeRow[] = await m.query(
-        `SELECT notice_id, body, channel, agency, attempts, source_published_at FROM notifier.notices
-         WHERE status = 'pending' AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
-      );
-      const row = rows[0];
+      const row = await noticeDeliveryRows.nextDue(m);
       if (!row) return false;
       await this.sender.attempt(m, row);
       return true;

@@ -2,10 +2,10 @@ import { Counter, Histogram } from 'prom-client';
 
 /** Registered once per process in prom-client's default registry, which /metrics serves. */
 export const noticeMetrics = {
-  // "Not told" must show in the figures (domain.md: anonymous, NHS 111 are no silent drop).
+  // "Not told" must show in the figures (docs/domain.md: anonymous, NHS 111 are no silent drop).
   noChannel: new Counter({
     name: 'mash_notices_no_channel_total',
-    help: 'Notices recorded for referrers with no channel (anonymous, unknown, no contact details), by kind and reason.',
+    help: 'Notices recorded for referrers with no channel (anonymous, unknown, no contact details, no registered webhook endpoint), by kind and reason.',
     labelNames: ['kind', 'reason'],
   }),
   attempts: new Counter({

@@ -1,23 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { DeadLetter, NoticeIssued, noticeIssuedTopic, TOPICS } from '@mash/contracts';
-import { log, Outbox } from '@mash/messaging';
-import { DeliveryTarget, NoticeAgency, Receipt } from '../delivery/channel';
+import { Contact, DeadLetter, NoticeIssued, noticeIssuedTopic, TOPICS } from '@mash/contracts';
+import { log, Outbox, sealedRaw } from '@mash/messaging';
+import { DeliveryTarget, failed, NoticeAgency, NoticeTarget, Receipt, targetFor } from '../delivery/channel';
 import { deliveryRecord, NoticeDispatcher } from '../delivery/dispatch';
 import { EmailChannel, emailConfigFromEnv } from '../delivery/email';
 import { NoChannel } from '../delivery/noChannel';
 import { afterAttempt } from '../delivery/retry';
 import { TopicChannel } from '../delivery/topic';
 import { WebhookChannel } from '../delivery/webhook';
+import { WebhookRegistry, webhookRegistryFromEnv } from '../delivery/webhookRegistry';
 import { SendingConfig, sendingConfigFromEnv, webhookSecretsFromEnv } from './config';
 import { noticeMetrics } from './metrics';
+import { noticeDeliveryRows } from './noticeDelivery.repository';
+import { recordDisclosure } from '@mash/platform';
 
 /** A notices row as the sender needs it. */
 export interface NoticeRow {
   notice_id: string;
   body: NoticeIssued;
-  /** The delivery target as stored: a referrer channel, or { kind: 'topic' } with the agency column. */
-  channel: DeliveryTarget | { kind: 'topic' };
+  /**
+   * The target as stored: a registered webhook's key, an email address, no channel, or
+   * { kind: 'topic' } with the agency column. Rows issued before the registry may still hold
+   * { kind: 'webhook', url }: the url is never called, the agency's registry entry is.
+   */
+  channel: NoticeTarget | { kind: 'topic' } | { kind: 'webhook'; url: string };
   agency: NoticeAgency;
   attempts: number;
   source_published_at: Date | string | null;
@@ -35,6 +42,7 @@ export const REPLAY_HINT = (noticeId: string) => `npm run replay:notices -- --no
 export class NoticeSender {
   readonly config: SendingConfig = sendingConfigFromEnv();
   private readonly secretOf = webhookSecretsFromEnv();
+  readonly webhookRegistry: WebhookRegistry = webhookRegistryFromEnv();
   private readonly webhooks = new Map<string, WebhookChannel>();
   readonly email = new EmailChannel(emailConfigFromEnv());
   private readonly none = new NoChannel();
@@ -46,14 +54,17 @@ export class NoticeSender {
    * (a Kafka handler's): neither does network I/O. Webhook and email stay pending for the worker,
    * because a slow receiver must never hold up a Kafka consumer.
    */
-  async issue(m: EntityManager, notice: NoticeIssued, target: DeliveryTarget, agency: NoticeAgency, sourcePublishedAt?: string): Promise<boolean> {
+  async issue(m: EntityManager, notice: NoticeIssued, target: NoticeTarget, agency: NoticeAgency, sourcePublishedAt?: string): Promise<boolean> {
     const stored = target.kind === 'topic' ? { kind: 'topic' } : target;
-    const inserted: unknown[] = await m.query(
-      `INSERT INTO notifier.notices (notice_id, case_id, contact_id, kind, recipient, channel, agency, body, source_published_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (notice_id) DO NOTHING RETURNING notice_id`,
-      [notice.noticeId, notice.caseId, notice.contactId ?? null, notice.kind, notice.recipient, JSON.stringify(stored), agency, JSON.stringify(notice), sourcePublishedAt ?? null],
-    );
-    if (inserted.length === 0) return false;
+    if (!(await noticeDeliveryRows.insertNew(m, notice, stored, agency, sourcePublishedAt))) return false;
+    // To whom, over which channel: never the notice text.
+    await recordDisclosure(m, 'notifier', {
+      principal: 'notifier',
+      action: 'notice-issued',
+      caseId: notice.caseId,
+      contactId: notice.contactId ?? null,
+      detail: { noticeId: notice.noticeId, kind: notice.kind, recipient: agency, channel: target.kind },
+    });
     log('info', 'notice issued', { noticeId: notice.noticeId, caseId: notice.caseId, kind: notice.kind, channel: target.kind });
     if (target.kind === 'topic' || target.kind === 'none') {
       await this.attempt(m, { notice_id: notice.noticeId, body: notice, channel: stored as NoticeRow['channel'], agency, attempts: 0, source_published_at: sourcePublishedAt ?? null });
@@ -61,12 +72,34 @@ export class NoticeSender {
     return true;
   }
 
+  /**
+   * Where a referrer's notices go. A webhook is the registry's endpoint for the submitting agency
+   * (or its entry for the referrer's organisation); the address the contact names is never used,
+   * and with no entry the notice has no channel (recorded and counted, not dropped).
+   */
+  referrerTarget(referrer: Contact['referrer'], agency: NoticeAgency): NoticeTarget {
+    if (referrer.channel.kind !== 'webhook') return targetFor(referrer.channel, agency);
+    const endpoint = this.webhookRegistry.resolve(agency, referrer.odsCode);
+    return endpoint ? { kind: 'webhook', endpoint: endpoint.key } : { kind: 'none', reason: 'no-registered-endpoint' };
+  }
+
   /** One delivery attempt of a pending row the caller holds locked. */
   async attempt(m: EntityManager, row: NoticeRow): Promise<Receipt> {
-    const target: DeliveryTarget = row.channel.kind === 'topic' ? { kind: 'topic', agency: row.agency } : row.channel;
-    const receipt = await this.dispatcher(m, row.agency).deliver(row.body, target);
+    const target = this.deliveryTarget(row);
+    const receipt = 'receipt' in target ? target.receipt : await this.dispatcher(m, row.agency).deliver(row.body, target);
     await this.record(m, row, receipt, row.attempts + 1);
     return receipt;
+  }
+
+  /** The stored target made deliverable; a webhook's address is looked up in the registry now. */
+  private deliveryTarget(row: NoticeRow): DeliveryTarget | { receipt: Receipt } {
+    const c = row.channel;
+    if (c.kind === 'topic') return { kind: 'topic', agency: row.agency };
+    if (c.kind !== 'webhook') return c;
+    const endpoint = 'endpoint' in c ? c.endpoint : row.agency;
+    const url = this.webhookRegistry.urlOf(endpoint);
+    if (!url) return { receipt: failed('webhook', new Date(), `webhook endpoint '${endpoint}' is not in the registry (MASH_WEBHOOK_ENDPOINTS)`, false) };
+    return { kind: 'webhook', url };
   }
 
   private dispatcher(m: EntityManager, agency: NoticeAgency): NoticeDispatcher {
@@ -88,30 +121,19 @@ export class NoticeSender {
 
   private async record(m: EntityManager, row: NoticeRow, receipt: Receipt, attempt: number): Promise<void> {
     const notice = row.body;
-    await m.query(`INSERT INTO notifier.delivery_attempts (notice_id, attempt, channel, status, detail, at) VALUES ($1, $2, $3, $4, $5, $6)`, [
-      notice.noticeId,
-      attempt,
-      receipt.channel,
-      receipt.status,
-      receipt.detail ?? null,
-      receipt.at,
-    ]);
+    await noticeDeliveryRows.recordAttempt(m, notice.noticeId, attempt, receipt);
     noticeMetrics.attempts.inc({ channel: receipt.channel, status: receipt.status });
     const step = afterAttempt(receipt, attempt, this.config.policy);
     const ids = { noticeId: notice.noticeId, caseId: notice.caseId, kind: notice.kind, channel: receipt.channel, attempt };
 
     if (step.action === 'retry') {
-      await m.query(`UPDATE notifier.notices SET attempts = $2, next_attempt_at = $3, last_error = $4 WHERE notice_id = $1`, [notice.noticeId, attempt, step.at, receipt.detail ?? null]);
+      await noticeDeliveryRows.retryAt(m, notice.noticeId, attempt, step.at, receipt.detail ?? null);
       log('warn', 'notice delivery failed, will retry', { ...ids, detail: receipt.detail, retryAt: step.at.toISOString() });
       return;
     }
 
     if (step.action === 'dead-letter') {
-      await m.query(`UPDATE notifier.notices SET status = 'dead-lettered', attempts = $2, last_error = $3, dead_lettered_at = now() WHERE notice_id = $1`, [
-        notice.noticeId,
-        attempt,
-        receipt.detail ?? null,
-      ]);
+      await noticeDeliveryRows.deadLetter(m, notice.noticeId, attempt, receipt.detail ?? null);
       const letter: DeadLetter = {
         // The notice as it would travel on its agency's notice topic: what a replay would send.
         originalTopic: noticeIssuedTopic(row.agency),
@@ -121,8 +143,7 @@ export class NoticeSender {
         reason: `notice ${notice.noticeId} (${notice.kind}, ${receipt.channel}) not delivered: ${step.reason}. Replay: ${REPLAY_HINT(notice.noticeId)}`,
         errors: [{ path: '/channel', rule: receipt.channel, message: receipt.detail ?? 'failed' }],
         attempts: attempt,
-        rawValue: JSON.stringify(notice),
-        rawEncoding: 'utf8',
+        ...sealedRaw(JSON.stringify(notice)),
       };
       await this.outbox.add(m, { topic: TOPICS.deadLetter, key: notice.caseId, data: letter });
       await this.outbox.add(m, { topic: TOPICS.noticeDelivered, key: notice.caseId, data: deliveryRecord(notice, receipt, attempt) });
@@ -131,12 +152,7 @@ export class NoticeSender {
       return;
     }
 
-    await m.query(`UPDATE notifier.notices SET status = $2, attempts = $3, delivered_at = $4, last_error = NULL WHERE notice_id = $1`, [
-      notice.noticeId,
-      receipt.status,
-      attempt,
-      receipt.status === 'delivered' ? receipt.at : null,
-    ]);
+    await noticeDeliveryRows.settle(m, notice.noticeId, receipt, attempt);
     await this.outbox.add(m, { topic: TOPICS.noticeDelivered, key: notice.caseId, data: deliveryRecord(notice, receipt, attempt) });
     if (receipt.status === 'no-channel') {
       const reason = row.channel.kind === 'none' ? row.channel.reason : 'unknown';

@@ -1,51 +1,25 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { CaseRated, ContactReceived, LawfulBasis, PlanItem, Rating, TOPICS } from '@mash/contracts';
+import { CaseRated, ContactReceived, Rating, TOPICS } from '@mash/contracts';
 import { log, MessageContext } from '@mash/messaging';
 import { deadlineFor, Policy, teamsToAlert } from '@mash/policy';
+import { CaseRow, escalateCase, insertCase, insertRating, latestOverride, lockCase } from '../cases/cases.repository';
 import { capDueTimes, mergePlans, planAdditions, planChecks } from '../checkPlan';
-import { ConsentDecision, decideConsent, ManagerOverride } from '../consent';
-import { findDuplicateIncident } from '../matching';
+import { ConsentDecision, decideConsent } from '../consent';
+import { caseOfContact, contactKnown, insertContact, possibleSameIncident, recordSubjects } from '../contacts/contacts.repository';
+import { addressKey, findDuplicateIncident } from '../matching';
 import { OpenCasesService } from '../openCases/openCases.service';
-import { ChildRepeats, householdKnown, linkHousehold, linkSubjects, recordSubjects, repeatsFor } from '../people/people';
+import { ChildRepeats, householdKnown, likelyLockKeys, linkHousehold, linkSubjects, repeatsFor } from '../people/people';
 import { InjectPolicy } from '../policy.provider';
 import { rate, RATING_ORDER, RatingResult } from '../rating';
+import { residenceFlag } from '../area/residence';
 import { caseSubjects } from './caseSubjects';
+import { contactLockKeys, IntakeLocks, lockKey } from './intakeLocks';
+import { underIntakeLocks } from './intakeLocks.repository';
 import { caseIdFor, checkSubjects } from './subjects';
+import { now as hubNow } from '@mash/platform/clock';
 
 /** Two agencies' reports of one incident further apart than this are two incidents. */
 const DUPLICATE_WINDOW_HOURS = Number(process.env.MASH_DUPLICATE_WINDOW_HOURS ?? 12);
-
-export interface CaseRow {
-  case_id: string;
-  contact_id: string;
-  start_rating: Rating;
-  current_rating: Rating;
-  end_rating: Rating | null;
-  rule_ids: string[];
-  reasons: string[];
-  policy_version: string;
-  deadline: Date;
-  received_at: Date;
-  lawful_basis: LawfulBasis;
-  check_plan: PlanItem[];
-  revision: number;
-  state: string;
-  allocated_worker: string | null;
-}
-
-export async function lockCase(m: EntityManager, caseId: string): Promise<CaseRow | undefined> {
-  const [c]: CaseRow[] = await m.query(`SELECT * FROM triage.cases WHERE case_id = $1 FOR UPDATE`, [caseId]);
-  return c;
-}
-
-export async function latestOverride(m: EntityManager, caseId: string): Promise<ManagerOverride | undefined> {
-  const [o] = await m.query(
-    `SELECT recorded_by_name, basis, reason FROM triage.consent_overrides WHERE case_id = $1 ORDER BY recorded_at DESC, override_id DESC LIMIT 1`,
-    [caseId],
-  );
-  return o ? { by: o.recorded_by_name, basis: o.basis, reason: o.reason } : undefined;
-}
 
 const cut = (s: string) => (s.length > 500 ? `${s.slice(0, 497)}...` : s);
 
@@ -61,29 +35,37 @@ export class IntakeService {
     private readonly openCases: OpenCasesService,
   ) {}
 
+  /**
+   * Only intakes that share a contact, an incident, an address, a strong identifier, a blocking
+   * area, a known person or a household wait for each other (see intakeLocks.ts); everything the
+   * intake reads is read after the lock that guards it.
+   */
   async open(e: ContactReceived, ctx: MessageContext): Promise<void> {
+    const keys = [...contactLockKeys(e), ...(await likelyLockKeys(ctx.manager, e))];
+    await underIntakeLocks(ctx.manager, keys, (locks) => this.openLocked(e, ctx, locks));
+  }
+
+  private async openLocked(e: ContactReceived, ctx: MessageContext, locks: IntakeLocks): Promise<void> {
     const m = ctx.manager;
-    // One intake at a time across replicas: two agencies reporting one incident in the same
-    // second must see each other, and one new child must not become two people.
-    await m.query(`SELECT pg_advisory_xact_lock(hashtext('triage:intake'))`);
-    if ((await m.query(`SELECT 1 FROM triage.contacts WHERE contact_id = $1`, [e.contactId])).length) return;
+    if (await contactKnown(m, e.contactId)) return;
 
     const receivedAt = new Date(e.receivedAt);
     const incidentAt = e.contact.incident?.occurredAt ?? e.receivedAt;
-    const recent: { body: ContactReceived }[] = await m.query(
-      `SELECT body FROM triage.contacts WHERE incident_ref = $1
-          OR incident_at BETWEEN $2::timestamptz - make_interval(hours => $3) AND $2::timestamptz + make_interval(hours => $3)`,
-      [e.contact.incident?.reference ?? null, incidentAt, DUPLICATE_WINDOW_HOURS],
-    );
-    const duplicate = findDuplicateIncident(e, recent.map((r) => r.body), { windowHours: DUPLICATE_WINDOW_HOURS });
-    const original = duplicate
-      ? (await m.query(`SELECT case_id FROM triage.contacts WHERE contact_id = $1`, [duplicate.duplicateOf]))[0]?.case_id as string | undefined
-      : undefined;
+    const address = addressKey(e);
+    const { linked, candidateIds } = await linkSubjects(m, e, locks);
+    // Only the history of the people this contact could be about, its address and its incident reference.
+    const recent = await possibleSameIncident(m, {
+      incidentRef: e.contact.incident?.reference, addressKey: address, personIds: candidateIds, incidentAt, windowHours: DUPLICATE_WINDOW_HOURS,
+    });
+    const duplicate = findDuplicateIncident(e, recent, { windowHours: DUPLICATE_WINDOW_HOURS });
+    const original = duplicate ? await caseOfContact(m, duplicate.duplicateOf) : undefined;
+    // Two reports joining one case by different routes (an address, a reference) must not each hold
+    // a row the other waits for: the case is a lock key like the rest, taken at the round's start.
+    if (original) locks.require([lockKey.case(original)]);
     const existing = original ? await lockCase(m, original) : undefined;
     const caseId = existing?.case_id ?? caseIdFor(e.contactId);
 
-    const linked = await linkSubjects(m, e);
-    const householdId = await linkHousehold(m, e.contactId, linked);
+    const householdId = await linkHousehold(m, e.contactId, linked, locks);
     const knownHousehold = householdId ? await householdKnown(m, householdId, caseId) : false;
     const repeats = await repeatsFor(m, linked, caseId, receivedAt, this.policy.repeatTrigger);
     const open = await this.openCases.find(m, e.contact);
@@ -91,17 +73,18 @@ export class IntakeService {
     const rated = rate({ contact: e.contact, now: receivedAt, knownHousehold, repeatCount: repeats?.count ?? 1, openToSocialCare: open ? { worker: open.worker } : undefined }, this.policy);
     const reasons = this.explain(rated, { repeats, householdId: knownHousehold ? householdId : undefined, openCaseId: open?.openCaseId });
     if (consent.limited) reasons.push(cut(`Plan: ${consent.reasons.join(' ')}`));
+    const residence = residenceFlag(e.contact, this.policy);
+    if (residence) reasons.push(cut(residence.reason));
 
     const subjects = checkSubjects(e.contact, linked);
-    const now = new Date();
+    const now = hubNow();
     const contactRow = async (rating: Rating, ruleIds: string[]) => {
-      await m.query(
-        `INSERT INTO triage.contacts (contact_id, case_id, source_agency, received_at, incident_at, incident_ref, duplicate_of, duplicate_reasons, rating, rule_ids, body)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [e.contactId, caseId, e.sourceAgency, e.receivedAt, incidentAt, e.contact.incident?.reference ?? null, duplicate?.duplicateOf ?? null,
-          duplicate ? JSON.stringify(duplicate.reasons) : null, rating, JSON.stringify(ruleIds), JSON.stringify(e)],
-      );
-      await recordSubjects(m, e.contactId, caseId, e.receivedAt, linked);
+      await insertContact(m, {
+        event: e, caseId, incidentAt, addressKey: address, duplicateOf: duplicate?.duplicateOf, duplicateReasons: duplicate?.reasons, rating, ruleIds,
+      });
+      await recordSubjects(m, e.contactId, caseId, e.receivedAt, linked.map((l) => ({
+        subjectRef: l.subject.subjectRef, personId: l.personId, kind: l.subject.kind, matchedBy: l.matchedBy, score: l.score, reasons: l.reasons,
+      })));
     };
 
     if (existing && duplicate) {
@@ -112,27 +95,23 @@ export class IntakeService {
 
     const deadline = deadlineFor(rated.rating, receivedAt, this.policy);
     const plan = planChecks(rated.rating, e.contact, this.policy, consent, receivedAt);
-    await m.query(
-      `INSERT INTO triage.cases (case_id, contact_id, source_agency, received_at, start_rating, current_rating, rule_ids, reasons, policy_version, deadline, lawful_basis, check_plan, allocated_worker, household_id)
-       VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-      [caseId, e.contactId, e.sourceAgency, e.receivedAt, rated.rating, JSON.stringify(rated.ruleIds), JSON.stringify(reasons), rated.policyVersion,
-        deadline, consent.lawfulBasis, JSON.stringify(plan), open?.worker ?? null, householdId ?? null],
-    );
-    await m.query(
-      `INSERT INTO triage.ratings (case_id, stage, rating, rule_ids, reasons, policy_version, rated_by) VALUES ($1, 'start', $2, $3, $4, $5, 'rules')`,
-      [caseId, rated.rating, JSON.stringify(rated.ruleIds), JSON.stringify(reasons), rated.policyVersion],
-    );
+    await insertCase(m, {
+      caseId, contactId: e.contactId, sourceAgency: e.sourceAgency, receivedAt, rating: rated.rating, ruleIds: rated.ruleIds, reasons,
+      policyVersion: rated.policyVersion, deadline, lawfulBasis: consent.lawfulBasis, checkPlan: plan, allocatedWorker: open?.worker, householdId,
+    });
+    await insertRating(m, caseId, { stage: 'start', rating: rated.rating, ruleIds: rated.ruleIds, reasons, policyVersion: rated.policyVersion, ratedBy: 'rules' });
     await contactRow(rated.rating, rated.ruleIds);
     const data: CaseRated = {
       caseId, contactId: e.contactId, stage: 'start', rating: rated.rating, ruleIds: rated.ruleIds, reasons, policyVersion: rated.policyVersion,
       ratedAt: now.toISOString(), deadline: deadline.toISOString(), checkPlan: plan, subjects, lawfulBasis: consent.lawfulBasis,
       ...(open ? { allocatedWorker: open.worker } : {}),
+      ...(residence ? { outOfArea: residence.outOfArea } : {}),
     };
     await ctx.publish({ topic: TOPICS.caseRated, key: caseId, data });
     await this.alertIfRed(ctx, caseId, e.contactId, rated.rating, rated.ruleIds, now);
     log('info', 'case rated', {
       caseId, contactId: e.contactId, rating: rated.rating, rules: rated.ruleIds, policyVersion: rated.policyVersion,
-      subjects: linked.length, matched: linked.filter((l) => l.matchedBy !== 'new').length, limited: consent.limited, openCase: open?.openCaseId,
+      subjects: linked.length, outOfAreaHub: residence?.outOfArea.hub?.id, lockRounds: locks.round, matched: linked.filter((l) => l.matchedBy !== 'new').length, limited: consent.limited, openCase: open?.openCaseId,
     });
   }
 
@@ -155,18 +134,15 @@ export class IntakeService {
     if (escalates) {
       const revision = c.revision + 1;
       const sooner = deadlineFor(x.rated.rating, x.receivedAt, this.policy);
-      const deadline = sooner < new Date(c.deadline) ? sooner : new Date(c.deadline);
+      const deadline = sooner < c.deadline ? sooner : c.deadline;
       const wanted = capDueTimes(planChecks(x.rated.rating, e.contact, this.policy, x.consent, x.receivedAt), deadline);
       const added = planAdditions(c.check_plan, wanted);
       const reasons = [dup, ...x.reasons];
-      await m.query(
-        `UPDATE triage.cases SET current_rating = $2, revision = $3, deadline = $4, check_plan = $5, rule_ids = $6, reasons = $7, updated_at = now() WHERE case_id = $1`,
-        [c.case_id, x.rated.rating, revision, deadline, JSON.stringify(mergePlans(c.check_plan, added)), JSON.stringify(x.rated.ruleIds), JSON.stringify(reasons)],
-      );
-      await m.query(
-        `INSERT INTO triage.ratings (case_id, stage, rating, rule_ids, reasons, policy_version, rated_by, reason) VALUES ($1, 'start', $2, $3, $4, $5, 'rules', $6)`,
-        [c.case_id, x.rated.rating, JSON.stringify(x.rated.ruleIds), JSON.stringify(reasons), x.rated.policyVersion, `revision ${revision}: escalated by duplicate report ${e.contactId}`],
-      );
+      await escalateCase(m, c.case_id, { rating: x.rated.rating, revision, deadline, checkPlan: mergePlans(c.check_plan, added), ruleIds: x.rated.ruleIds, reasons });
+      await insertRating(m, c.case_id, {
+        stage: 'start', rating: x.rated.rating, ruleIds: x.rated.ruleIds, reasons, policyVersion: x.rated.policyVersion, ratedBy: 'rules',
+        reason: `revision ${revision}: escalated by duplicate report ${e.contactId}`,
+      });
       data = {
         caseId: c.case_id, contactId: e.contactId, stage: 'start', revision, rating: x.rated.rating, previousRating: c.current_rating, ruleIds: x.rated.ruleIds,
         reasons, policyVersion: x.rated.policyVersion, ratedAt: x.now.toISOString(), deadline: deadline.toISOString(), checkPlan: added, subjects,
@@ -176,7 +152,7 @@ export class IntakeService {
       data = {
         caseId: c.case_id, contactId: e.contactId, stage: 'start', rating: c.current_rating, ruleIds: c.rule_ids,
         reasons: [dup, cut(`This report alone rates ${x.rated.rating} (${x.rated.ruleIds.join(', ')}); the case stays ${c.current_rating} and no agency is asked again.`)],
-        policyVersion: c.policy_version, ratedAt: x.now.toISOString(), deadline: new Date(c.deadline).toISOString(), checkPlan: [], subjects,
+        policyVersion: c.policy_version, ratedAt: x.now.toISOString(), deadline: c.deadline.toISOString(), checkPlan: [], subjects,
         lawfulBasis: c.lawful_basis, duplicateOf: x.duplicateOf, ...(c.allocated_worker ? { allocatedWorker: c.allocated_worker } : {}),
       };
     }
@@ -201,6 +177,6 @@ export class IntakeService {
       if (when?.openToSocialCare && facts.openCaseId) reason += ` Open case ${facts.openCaseId}: routed to its allocated worker.`;
       if (when?.minRiskFactors !== undefined) reason += ` Risk factors: ${r.riskFactors.join(', ')}.`;
       return cut(reason);
-    });
+    }).concat(r.notes.map(cut));
   }
 }

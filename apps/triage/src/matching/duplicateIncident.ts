@@ -24,7 +24,7 @@ function normaliseAddressLine(line: string): string {
   return line.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
 }
 
-function addressKey(c: ContactReceived): string | undefined {
+export function addressKey(c: ContactReceived): string | undefined {
   const a = c.contact.household?.address;
   // A postcode alone covers a dozen or so homes: the first line must agree as well.
   if (!a?.lines?.length) return undefined;

@@ -117,9 +117,18 @@ function scorePrepared(s: Prepared, p: Prepared, reasons?: string[]): number {
 
   let score = 0;
   if (s.dob && p.dob) {
-    if (s.dob === p.dob) (score += W.dob.exact), say('date of birth matches');
-    else if (nearDate(s.dob, p.dob)) (score += W.dob.near), say('date of birth one slip apart');
-    else (score += W.dob.differs), say('date of birth differs');
+    if (s.dob === p.dob) {
+      score += W.dob.exact;
+      say('date of birth matches');
+    }
+    else if (nearDate(s.dob, p.dob)) {
+      score += W.dob.near;
+      say('date of birth one slip apart');
+    }
+    else {
+      score += W.dob.differs;
+      say('date of birth differs');
+    }
   }
   if (s.given.full && p.given.full) {
     const g = comparePrepared(s.given, p.given, 'given');
@@ -132,10 +141,19 @@ function scorePrepared(s: Prepared, p: Prepared, reasons?: string[]): number {
     say(f === 'different' ? 'family name differs' : `family name ${f === 'exact' ? 'matches' : `matches (${f})`}`);
   }
   if (s.postcode && p.postcode) {
-    if (s.postcode === p.postcode) (score += W.postcode.exact), say('postcode matches');
-    else if (outward(s.postcode) === outward(p.postcode)) (score += W.postcode.district), say('same postcode district');
+    if (s.postcode === p.postcode) {
+      score += W.postcode.exact;
+      say('postcode matches');
+    }
+    else if (outward(s.postcode) === outward(p.postcode)) {
+      score += W.postcode.district;
+      say('same postcode district');
+    }
   }
-  if (s.sex && p.sex && s.sex !== p.sex) (score += W.sexDiffers), say('sex differs');
+  if (s.sex && p.sex && s.sex !== p.sex) {
+      score += W.sexDiffers;
+      say('sex differs');
+    }
   return Math.round(Math.max(0, Math.min(1, score)) * 1000) / 1000;
 }
 

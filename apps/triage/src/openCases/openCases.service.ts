@@ -4,15 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { Contact } from '@mash/contracts';
 import { log } from '@mash/messaging';
 import demo from './open-cases.demo.json';
-
-interface OpenCase {
-  openCaseId: string;
-  nhsNumber?: string;
-  upn?: string;
-  policePersonId?: string;
-  allocatedWorker: string;
-  team?: string;
-}
+import { OpenCaseRow, openCaseByIdentifiers, replaceOpenCases } from './openCases.repository';
 
 /** The open case a contact's child has, if any: who the case goes to. */
 export interface AllocatedWorker {
@@ -31,24 +23,14 @@ export class OpenCasesService implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     const path = process.env.MASH_OPEN_CASES;
-    const list: OpenCase[] = (path ? JSON.parse(readFileSync(path, 'utf8')) : demo).openCases;
+    const list: OpenCaseRow[] = (path ? JSON.parse(readFileSync(path, 'utf8')) : demo).openCases;
     const source = path ? 'file' : 'demo';
     for (const [i, c] of list.entries()) {
       if (!c.openCaseId || !c.allocatedWorker || !(c.nhsNumber || c.upn || c.policePersonId)) {
         throw new Error(`open cases ${path ?? 'demo'}: /openCases/${i} needs openCaseId, allocatedWorker and an identifier`);
       }
     }
-    await this.ds.transaction(async (m) => {
-      await m.query(`DELETE FROM triage.open_cases WHERE source = $1`, [source]);
-      for (const c of list) {
-        await m.query(
-          `INSERT INTO triage.open_cases (open_case_id, nhs_number, upn, police_person_id, allocated_worker, team, source) VALUES ($1, $2, $3, $4, $5, $6, $7)
-           ON CONFLICT (open_case_id) DO UPDATE SET nhs_number = EXCLUDED.nhs_number, upn = EXCLUDED.upn, police_person_id = EXCLUDED.police_person_id,
-             allocated_worker = EXCLUDED.allocated_worker, team = EXCLUDED.team, source = EXCLUDED.source, loaded_at = now()`,
-          [c.openCaseId, c.nhsNumber ?? null, c.upn?.toUpperCase() ?? null, c.policePersonId ?? null, c.allocatedWorker, c.team ?? null, source],
-        );
-      }
-    });
+    await this.ds.transaction((m) => replaceOpenCases(m, source, list));
     log('info', 'open cases loaded', { source, count: list.length });
   }
 
@@ -56,12 +38,8 @@ export class OpenCasesService implements OnApplicationBootstrap {
   async find(m: EntityManager, contact: Contact): Promise<AllocatedWorker | undefined> {
     const children = contact.subjects.filter((s) => s.kind !== 'adult');
     const ids = (k: 'nhsNumber' | 'upn' | 'policePersonId') => children.map((s) => s.identifiers?.[k]).filter((v): v is string => !!v);
-    const [row]: { open_case_id: string; allocated_worker: string; team: string | null }[] = await m.query(
-      `SELECT open_case_id, allocated_worker, team FROM triage.open_cases
-        WHERE nhs_number = ANY($1::text[]) OR upn = ANY($2::text[]) OR police_person_id = ANY($3::text[]) ORDER BY open_case_id LIMIT 1`,
-      [ids('nhsNumber'), ids('upn').map((x) => x.toUpperCase()), ids('policePersonId')],
-    );
+    const row = await openCaseByIdentifiers(m, { nhsNumbers: ids('nhsNumber'), upns: ids('upn'), policePersonIds: ids('policePersonId') });
     if (!row) return undefined;
-    return { openCaseId: row.open_case_id, worker: (row.team ? `${row.allocated_worker} (${row.team})` : row.allocated_worker).slice(0, 200) };
+    return { openCaseId: row.openCaseId, worker: (row.team ? `${row.allocatedWorker} (${row.team})` : row.allocatedWorker).slice(0, 200) };
   }
 }

@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { CaseRated, ConsentOverride, ContactReceived, TOPICS } from '@mash/contracts';
+import { CaseRated, ConsentOverride, TOPICS } from '@mash/contracts';
 import { log, MessageContext, RejectedMessage } from '@mash/messaging';
 import { Policy } from '@mash/policy';
 import { capDueTimes, mergePlans, planAdditions, planChecks } from '../checkPlan';
 import { ConsentOverrideError, decideConsent } from '../consent';
+import { lockCase, overrideRecorded, recordOverride } from '../cases/cases.repository';
+import { firstContactOfCase } from '../contacts/contacts.repository';
 import { caseSubjects } from '../intake/caseSubjects';
-import { lockCase } from '../intake/intake.service';
 import { InjectPolicy } from '../policy.provider';
+import { now as hubNow } from '@mash/platform/clock';
 
 /**
  * A manager records sharing without consent (section 47 / risk of significant harm): the override
@@ -17,11 +19,11 @@ import { InjectPolicy } from '../policy.provider';
 export class OverridesService {
   constructor(@InjectPolicy() private readonly policy: Policy) {}
 
-  async apply(o: ConsentOverride, ctx: MessageContext, now = new Date()): Promise<void> {
+  async apply(o: ConsentOverride, ctx: MessageContext, now = hubNow()): Promise<void> {
     const m = ctx.manager;
     const c = await lockCase(m, o.caseId);
     if (!c) throw new RejectedMessage(`consent override ${o.overrideId} for unknown case ${o.caseId}`);
-    if ((await m.query(`SELECT 1 FROM triage.consent_overrides WHERE override_id = $1`, [o.overrideId])).length) return;
+    if (await overrideRecorded(m, o.overrideId)) return;
     if (c.state === 'decided') throw new RejectedMessage(`consent override ${o.overrideId}: case ${o.caseId} is already decided`);
 
     let decision;
@@ -31,26 +33,15 @@ export class OverridesService {
       if (err instanceof ConsentOverrideError) throw new RejectedMessage(err.message);
       throw err;
     }
-    const [first]: { body: ContactReceived }[] = await m.query(
-      `SELECT body FROM triage.contacts WHERE case_id = $1 AND duplicate_of IS NULL ORDER BY received_at LIMIT 1`,
-      [o.caseId],
-    );
+    const first = await firstContactOfCase(m, o.caseId);
     if (!first) throw new RejectedMessage(`case ${o.caseId} has no contact on record`);
 
-    const deadline = new Date(c.deadline);
+    const deadline = c.deadline;
     // Replies for the newly allowed agencies fall due on the case's own clock from now, never after it.
-    const wanted = capDueTimes(planChecks(c.current_rating, first.body.contact, this.policy, decision, now), deadline);
+    const wanted = capDueTimes(planChecks(c.current_rating, first.contact, this.policy, decision, now), deadline);
     const added = planAdditions(c.check_plan, wanted);
     const revision = added.length ? c.revision + 1 : c.revision;
-    await m.query(
-      `INSERT INTO triage.consent_overrides (override_id, case_id, recorded_at, recorded_by_name, recorded_by_role, principal, basis, reason, revision, plan_before, plan_added)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [o.overrideId, o.caseId, o.recordedAt, o.recordedBy.name, o.recordedBy.role, o.principal, o.basis, o.reason, revision, JSON.stringify(c.check_plan), JSON.stringify(added)],
-    );
-    await m.query(
-      `UPDATE triage.cases SET lawful_basis = $2, revision = $3, check_plan = $4, updated_at = now() WHERE case_id = $1`,
-      [o.caseId, o.basis, revision, JSON.stringify(mergePlans(c.check_plan, added))],
-    );
+    await recordOverride(m, o, { revision, planBefore: c.check_plan, planAdded: added, plan: mergePlans(c.check_plan, added) });
     log('info', 'consent override recorded', { caseId: o.caseId, overrideId: o.overrideId, basis: o.basis, revision, agenciesAdded: added.map((p) => p.agency) });
     if (!added.length) return;
 

@@ -1,4 +1,5 @@
 import type { Contact, Rating } from '@mash/contracts';
+import { CodeMap, loadCodeMap } from '@mash/policy';
 import type { Policy, RuleConditions, ThresholdRule } from '@mash/policy';
 
 export interface RatingInput {
@@ -19,6 +20,8 @@ export interface RatingResult {
   policyVersion: string;
   /** The distinct risk factors the mosaic rules counted. */
   riskFactors: string[];
+  /** Codes the code map does not know, for the decision maker to read: no rule counted them. */
+  notes: string[];
 }
 
 export const RATING_ORDER: Record<Rating, number> = { BLUE: 0, GREEN: 1, AMBER: 2, RED: 3 };
@@ -45,9 +48,19 @@ function ageInMonths(dateOfBirth: string, now: Date): number {
   return (now.getUTCFullYear() - y) * 12 + (now.getUTCMonth() + 1 - m) - (now.getUTCDate() < d ? 1 : 0);
 }
 
-function factsOf(input: RatingInput, policy: Policy): Facts {
+/** Codes the mapping does not know, in words the decision maker can read beside the rating. */
+function unmappedNotes(contact: Contact, codes: CodeMap): string[] {
+  const notes = contact.presentingIssues.flatMap((i) => {
+    const u = codes.issueCodes(i).unmapped;
+    return u ? [`Code ${u.code}${u.display ? ` (${u.display})` : ''} from ${u.system} has no mapping in code map ${codes.version}: no rule counted it, read it yourself.`] : [];
+  });
+  return [...new Set(notes)];
+}
+
+function factsOf(input: RatingInput, policy: Policy, codes: CodeMap): Facts {
   const { contact } = input;
-  const issues = new Set(contact.presentingIssues.map((i) => i.code));
+  // A mapped code counts as the hub's own factor: SNOMED bruising is physical abuse here too.
+  const issues = new Set(contact.presentingIssues.flatMap((i) => codes.issueCodes(i).codes));
   const children = contact.subjects.filter((s) => s.kind !== 'adult');
   const unborn = children.some((s) => s.kind === 'unborn');
   const infant =
@@ -86,10 +99,10 @@ function holds(w: RuleConditions, f: Facts, input: RatingInput, policy: Policy):
 }
 
 /** Rates a contact on the policy's threshold rules: the highest rating among the rules that fire. */
-export function rate(input: RatingInput, policy: Policy): RatingResult {
-  const facts = factsOf(input, policy);
+export function rate(input: RatingInput, policy: Policy, codes: CodeMap = loadCodeMap()): RatingResult {
+  const facts = factsOf(input, policy, codes);
   const fired: ThresholdRule[] = policy.thresholds.rules.filter((r) => holds(r.when, facts, input, policy));
-  const base = { policyVersion: policy.version, riskFactors: facts.factors };
+  const base = { policyVersion: policy.version, riskFactors: facts.factors, notes: unmappedNotes(input.contact, codes) };
   if (fired.length === 0) {
     return { ...base, rating: policy.thresholds.defaultRating, ruleIds: ['default'], reasons: ['No threshold rule applies: the policy default.'] };
   }

@@ -37,14 +37,15 @@ export async function listDeadLettered(db: ClientBase, limit = 200): Promise<Dea
 /**
  * Puts dead-lettered notices back to pending, due now, with a fresh series of attempts (the
  * attempts already made stay in delivery_attempts); the delivery worker does the rest. Only
- * dead-lettered rows move: a replay can never resend a notice that was delivered.
+ * dead-lettered rows move: a replay can never resend a notice that was delivered, nor one whose
+ * body retention has already removed (it would send an empty notice).
  */
 export async function replayNotices(db: ClientBase, req: ReplayRequest): Promise<ReplayResult> {
   await db.query('BEGIN');
   try {
     const { rows } = await db.query<{ notice_id: string }>(
       `UPDATE notifier.notices SET status = 'pending', attempts = 0, next_attempt_at = now(), dead_lettered_at = NULL, replays = replays + 1
-       WHERE status = 'dead-lettered' AND ($2 OR notice_id = ANY($1::text[])) RETURNING notice_id`,
+       WHERE status = 'dead-lettered' AND pruned_at IS NULL AND ($2 OR notice_id = ANY($1::text[])) RETURNING notice_id`,
       [req.noticeIds, req.allDead],
     );
     const replayed = rows.map((r) => r.notice_id).sort();

@@ -1,0 +1,209 @@
+import type { EntityManager } from 'typeorm';
+import { dataKeys } from '@mash/at-rest';
+import { affected } from '@mash/platform';
+import type { KnownPerson, MatchSubject } from '../matching';
+
+/**
+ * People, their blocking keys and households (triage.persons, triage.person_blocks,
+ * triage.households): the only place their SQL lives. Rows come out as KnownPerson values.
+ *
+ * At rest (docs/architecture.md, "Encryption at rest"): names, date of birth, postcode and the
+ * identifiers are one sealed `identity` per person; nhs_number, upn, police_person_id and the
+ * blocking keys hold keyed digests only, so the unique indexes and block lookups still match exactly.
+ */
+
+interface PersonRow {
+  person_id: string;
+  identity: string | null;
+  sex: KnownPerson['sex'] | null;
+  nhs_number: string | null;
+  upn: string | null;
+  police_person_id: string | null;
+  household_id: string | null;
+}
+
+/** What `identity` seals. */
+type Identity = Pick<KnownPerson, 'givenName' | 'familyName' | 'dateOfBirth' | 'postcode' | 'nhsNumber' | 'upn' | 'policePersonId'>;
+
+export const lookupOf = {
+  nhs: (v: string | undefined) => (v ? dataKeys().lookup('nhs', v) : null),
+  upn: (v: string | undefined) => (v ? dataKeys().lookup('upn', v.toUpperCase()) : null),
+  police: (v: string | undefined) => (v ? dataKeys().lookup('police', v) : null),
+  block: (v: string) => dataKeys().lookup('block', v),
+};
+
+const u = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+function known(r: PersonRow): StoredPerson {
+  const id: Identity = r.identity ? dataKeys().openJson<Identity>(r.identity) : {};
+  return {
+    householdId: u(r.household_id), personId: r.person_id, givenName: id.givenName, familyName: id.familyName, dateOfBirth: id.dateOfBirth, postcode: id.postcode,
+    // An identifier counts only while the row holds its digest (another person may hold it instead).
+    sex: u(r.sex),
+    nhsNumber: r.nhs_number && r.nhs_number === lookupOf.nhs(id.nhsNumber) ? id.nhsNumber : undefined,
+    upn: r.upn && r.upn === lookupOf.upn(id.upn) ? id.upn?.toUpperCase() : undefined,
+    policePersonId: r.police_person_id && r.police_person_id === lookupOf.police(id.policePersonId) ? id.policePersonId : undefined,
+  };
+}
+
+/** A known person as stored: what matching scores, and the household they are in. */
+export interface StoredPerson extends KnownPerson {
+  householdId?: string;
+}
+
+function identityOf(s: Identity): Identity {
+  const pick: Identity = {};
+  for (const k of ['givenName', 'familyName', 'dateOfBirth', 'postcode', 'nhsNumber', 'upn', 'policePersonId'] as const) if (s[k]) pick[k] = s[k];
+  return pick;
+}
+
+/** People holding any of the subject's strong identifiers (through the unique indexes). */
+export async function personsByIdentifiers(m: EntityManager, s: MatchSubject): Promise<StoredPerson[]> {
+  if (!s.nhsNumber && !s.upn && !s.policePersonId) return [];
+  const rows: PersonRow[] = await m.query(
+    `SELECT * FROM triage.persons WHERE nhs_number = $1 OR upn = $2 OR police_person_id = $3`,
+    [lookupOf.nhs(s.nhsNumber), lookupOf.upn(s.upn), lookupOf.police(s.policePersonId)],
+  );
+  return rows.map(known);
+}
+
+/** People filed under any of the blocking keys. */
+export async function personsInBlocks(m: EntityManager, keys: string[]): Promise<StoredPerson[]> {
+  if (!keys.length) return [];
+  const rows: PersonRow[] = await m.query(
+    `SELECT p.* FROM triage.persons p WHERE p.person_id IN (SELECT person_id FROM triage.person_blocks WHERE block = ANY($1::text[]))`,
+    [keys.map(lookupOf.block)],
+  );
+  return rows.map(known);
+}
+
+/**
+ * Who holds any of the identifiers or is filed under any of the blocks, with their household:
+ * one round trip for a whole contact.
+ */
+export async function personsNear(
+  m: EntityManager,
+  q: { nhsNumbers: string[]; upns: string[]; policePersonIds: string[]; blocks: string[] },
+): Promise<{ personId: string; householdId?: string }[]> {
+  const rows: { person_id: string; household_id: string | null }[] = await m.query(
+    `SELECT person_id, household_id FROM triage.persons WHERE nhs_number = ANY($1::text[]) OR upn = ANY($2::text[]) OR police_person_id = ANY($3::text[])
+     UNION
+     SELECT p.person_id, p.household_id FROM triage.persons p WHERE p.person_id IN (SELECT person_id FROM triage.person_blocks WHERE block = ANY($4::text[]))`,
+    [q.nhsNumbers.map(lookupOf.nhs), q.upns.map(lookupOf.upn), q.policePersonIds.map(lookupOf.police), q.blocks.map(lookupOf.block)],
+  );
+  return rows.map((r) => ({ personId: r.person_id, householdId: r.household_id ?? undefined }));
+}
+
+export async function personById(m: EntityManager, personId: string): Promise<StoredPerson | undefined> {
+  const [row]: PersonRow[] = await m.query(`SELECT * FROM triage.persons WHERE person_id = $1`, [personId]);
+  return row ? known(row) : undefined;
+}
+
+/**
+ * A person's columns as stored: the sealed identity and the identifiers' keyed digests. Also what
+ * the matching bench (bench/triage-pg-matching.ts) bulk-loads, so it measures rows as triage writes them.
+ */
+export function personColumns(s: MatchSubject): { identity: string; sex: string | null; nhsNumber: string | null; upn: string | null; policePersonId: string | null } {
+  return {
+    identity: dataKeys().sealJson(identityOf({ ...s, upn: s.upn?.toUpperCase() })),
+    sex: s.sex ?? null,
+    nhsNumber: lookupOf.nhs(s.nhsNumber),
+    upn: lookupOf.upn(s.upn),
+    policePersonId: lookupOf.police(s.policePersonId),
+  };
+}
+
+/** A new person; an identifier another person already holds (the same child listed twice) is not copied. */
+export async function insertPerson(m: EntityManager, personId: string, s: MatchSubject): Promise<void> {
+  const c = personColumns(s);
+  await m.query(
+    `INSERT INTO triage.persons (person_id, identity, sex, nhs_number, upn, police_person_id)
+     VALUES ($1, $2, $3,
+       CASE WHEN EXISTS (SELECT 1 FROM triage.persons WHERE nhs_number = $4) THEN NULL ELSE $4 END,
+       CASE WHEN EXISTS (SELECT 1 FROM triage.persons WHERE upn = $5) THEN NULL ELSE $5 END,
+       CASE WHEN EXISTS (SELECT 1 FROM triage.persons WHERE police_person_id = $6) THEN NULL ELSE $6 END)`,
+    [personId, c.identity, c.sex, c.nhsNumber, c.upn, c.policePersonId],
+  );
+}
+
+export async function addBlocks(m: EntityManager, personId: string, keys: string[]): Promise<void> {
+  if (!keys.length) return;
+  await m.query(`INSERT INTO triage.person_blocks (block, person_id) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING`, [keys.map(lookupOf.block), personId]);
+}
+
+/**
+ * What a new contact adds to a known person: identifiers they lacked (unless another person holds
+ * them), a newer postcode, names and date of birth they lacked. Returns the person as now stored.
+ * The caller holds the person's intake lock, so the read-merge-write of the sealed identity is not raced.
+ */
+export async function enrichPerson(m: EntityManager, personId: string, s: MatchSubject): Promise<StoredPerson> {
+  const fields: [string, string | null][] = [['nhs_number', lookupOf.nhs(s.nhsNumber)], ['upn', lookupOf.upn(s.upn)], ['police_person_id', lookupOf.police(s.policePersonId)]];
+  for (const [col, value] of fields) {
+    if (!value) continue;
+    await m.query(
+      `UPDATE triage.persons SET ${col} = $2, updated_at = now() WHERE person_id = $1 AND ${col} IS NULL
+         AND NOT EXISTS (SELECT 1 FROM triage.persons WHERE ${col} = $2)`,
+      [personId, value],
+    );
+  }
+  const [row]: PersonRow[] = await m.query(`SELECT * FROM triage.persons WHERE person_id = $1 FOR UPDATE`, [personId]);
+  const was: Identity = row.identity ? dataKeys().openJson<Identity>(row.identity) : {};
+  const now = identityOf({
+    givenName: was.givenName ?? s.givenName,
+    familyName: was.familyName ?? s.familyName,
+    dateOfBirth: was.dateOfBirth ?? s.dateOfBirth,
+    postcode: s.postcode ?? was.postcode,
+    // The identifier the row holds the digest of: its own, or the one just added.
+    nhsNumber: row.nhs_number === lookupOf.nhs(was.nhsNumber) ? was.nhsNumber : row.nhs_number === lookupOf.nhs(s.nhsNumber) ? s.nhsNumber : undefined,
+    upn: row.upn === lookupOf.upn(was.upn) ? was.upn : row.upn === lookupOf.upn(s.upn) ? s.upn?.toUpperCase() : undefined,
+    policePersonId:
+      row.police_person_id === lookupOf.police(was.policePersonId) ? was.policePersonId : row.police_person_id === lookupOf.police(s.policePersonId) ? s.policePersonId : undefined,
+  });
+  const identity = dataKeys().sealJson(now);
+  await m.query(`UPDATE triage.persons SET identity = $2, updated_at = now() WHERE person_id = $1`, [personId, identity]);
+  return known({ ...row, identity });
+}
+
+/** The households the people already belong to, in id order. */
+export async function householdsOf(m: EntityManager, personIds: string[]): Promise<string[]> {
+  const rows: { household_id: string }[] = await m.query(
+    `SELECT DISTINCT household_id FROM triage.persons WHERE person_id = ANY($1::text[]) AND household_id IS NOT NULL ORDER BY household_id`,
+    [personIds],
+  );
+  return rows.map((r) => r.household_id);
+}
+
+export async function createHousehold(m: EntityManager, householdId: string): Promise<void> {
+  await m.query(`INSERT INTO triage.households (household_id) VALUES ($1) ON CONFLICT DO NOTHING`, [householdId]);
+}
+
+/** Everyone in `merged` moves into `householdId`, then `personIds` join it. */
+export async function joinHousehold(m: EntityManager, householdId: string, merged: string[], personIds: string[]): Promise<void> {
+  if (merged.length) await m.query(`UPDATE triage.persons SET household_id = $1 WHERE household_id = ANY($2::text[])`, [householdId, merged]);
+  await m.query(`UPDATE triage.persons SET household_id = $1 WHERE person_id = ANY($2::text[])`, [householdId, personIds]);
+}
+
+/**
+ * Deletes people no contact links to any more (with their blocking keys). created_at < cutoff
+ * spares a person whose first contact is being committed right now.
+ */
+export async function deleteUnlinkedPersons(m: EntityManager, cutoff: Date, batch: number): Promise<number> {
+  const ids = ((await m.query(
+    `SELECT p.person_id FROM triage.persons p WHERE p.created_at < $1
+      AND NOT EXISTS (SELECT 1 FROM triage.contact_subjects s WHERE s.person_id = p.person_id) LIMIT $2`,
+    [cutoff, batch],
+  )) as { person_id: string }[]).map((r) => r.person_id);
+  if (!ids.length) return 0;
+  await m.query(`DELETE FROM triage.person_blocks WHERE person_id = ANY($1)`, [ids]);
+  return affected(await m.query(`DELETE FROM triage.persons WHERE person_id = ANY($1)`, [ids]));
+}
+
+/** Deletes households no person and no case refers to any more. */
+export async function deleteEmptyHouseholds(m: EntityManager, cutoff: Date, batch: number): Promise<number> {
+  return affected(await m.query(
+    `DELETE FROM triage.households WHERE household_id IN (
+       SELECT h.household_id FROM triage.households h WHERE h.created_at < $1
+       AND NOT EXISTS (SELECT 1 FROM triage.persons p WHERE p.household_id = h.household_id)
+       AND NOT EXISTS (SELECT 1 FROM triage.cases c WHERE c.household_id = h.household_id) LIMIT $2)`,
+    [cutoff, batch],
+  ));
+}
