@@ -6,7 +6,7 @@ export type { Translation } from '@mash/adapter-kit';
 /**
  * A call to the council's children's contact centre from a member of the public, as the call
  * handler records it in the council's CRM. The caller is not a professional: what the hub may
- * record about them is what they agreed to, and nothing else (formats.md, "outcome notices").
+ * record about them is what they agreed to, and nothing else (docs/formats.md, "outcome notices").
  */
 export interface ContactCentreCall {
   callId: string;
@@ -46,7 +46,7 @@ export const CALLER_SOURCE: Record<ContactCentreCall['caller']['type'], Referral
   UNKNOWN: '10',
 };
 
-/** The London MASH template's "why was it sent?" list (seeds L4126-4152) to CIN codes or template codes. */
+/** The London MASH template's "why was it sent?" list (docs/sources.md L4126-4152) to CIN codes or template codes. */
 export const CONCERN_CODES: Record<string, string[]> = {
   ANTI_SOCIAL_BEHAVIOUR: ['ASB'],
   ARREST_OF_YOUNG_PERSON: ['ARREST'],
@@ -187,7 +187,7 @@ function concerns(r: NativeReader): PresentingIssue[] {
   return out;
 }
 
-/** The family's consent must be answered, even when the answer is "not sought, and why" (seeds L536-544). */
+/** The family's consent must be answered, even when the answer is "not sought, and why" (docs/sources.md L536-544). */
 function consent(r: NativeReader): Consent | undefined {
   if (!r.object('/familyConsent')) {
     return r.fail('/familyConsent', 'consent-required', 'the consent question is unanswered: record GIVEN, REFUSED or NOT_SOUGHT with the reason and lawful basis');

@@ -34,7 +34,7 @@ describe('education: CPOMS record about a pupil and her linked sibling', () => {
       },
       presentingIssues: [
         { code: '16A', label: 'Neglect' },
-        { code: '20', label: 'Attendance' },
+        { code: '20', label: 'Attendance', coding: { system: 'https://mash-hub.example.org/fhir/CodeSystem/school-category', code: 'Attendance' } },
       ],
       narrative: [
         native.concern.narrative,
@@ -84,7 +84,8 @@ describe('education: CPOMS record about a pupil and her linked sibling', () => {
   ])('maps the school category %p to %s, keeping the label', (label, code) => {
     const copy = structuredClone(native);
     copy.concern.categories = [label];
-    expect(translated(copy).presentingIssues).toEqual([{ code, label }]);
+    const coding = code === '20' ? { coding: { system: 'https://mash-hub.example.org/fhir/CodeSystem/school-category', code: label } } : {};
+    expect(translated(copy).presentingIssues).toEqual([{ code, label, ...coding }]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { loadCodeMap } from '@mash/policy';
 import type { Consent, Contact, ContactSubject, LawfulBasis, PresentingIssue } from '@mash/contracts';
 import { compact, NativeReader, readHousehold, Translation } from '@mash/adapter-kit';
 
@@ -5,7 +6,7 @@ export type { Translation } from '@mash/adapter-kit';
 
 /**
  * A school safeguarding record as CPOMS, MyConcern, Record Manager or Safeguard My School export
- * it. None publishes an export schema (formats.md), so this is the adapter's shape for what they all
+ * it. None publishes an export schema (docs/formats.md), so this is the adapter's shape for what they all
  * record: the pupil and linked siblings, the concern and its categories (up to three, school-defined),
  * narrative, actions, staff alerted, whether the DSL was informed, CP / early-help flags, consent.
  */
@@ -46,38 +47,12 @@ export interface Pupil {
 }
 
 /**
- * School-defined categories to CIN factor codes, matched on the words (case and punctuation aside).
+ * School-defined categories to CIN factor codes from the hub's code map (policies/codes), matched on the words.
  * Operation Encompass is the police telling the school of domestic abuse at the child's home: 3.
  * A category not listed still travels as 20 (other) with the school's label.
  */
-export const CATEGORY_CODES: Record<string, string[]> = {
-  'operation encompass': ['3'],
-  'domestic abuse': ['3'],
-  'domestic violence': ['3'],
-  neglect: ['16A'],
-  'physical abuse': ['18C'],
-  'child on child abuse': ['18B'],
-  'peer on peer abuse': ['18B'],
-  'child on child sexual abuse': ['19B'],
-  'sexual violence and harassment': ['19B'],
-  'sexual abuse': ['19C'],
-  'emotional abuse': ['17A'],
-  'mental health': ['4A'],
-  'self harm': ['15A'],
-  'missing from home': ['10A'],
-  cse: ['11A'],
-  'child sexual exploitation': ['11A'],
-  cce: ['24A'],
-  'child criminal exploitation': ['24A'],
-  'county lines': ['24A'],
-  gangs: ['13A'],
-  fgm: ['22A'],
-  'young carer': ['7A'],
-  'parental mental health': ['4B'],
-  'parental substance misuse': ['1B', '2B'],
-  'substance misuse': ['1A', '2A'],
-  'private fostering': ['8B'],
-};
+export const CATEGORY_CODES: Record<string, string[]> = loadCodeMap().table('school-category');
+const SCHOOL_CATEGORY = loadCodeMap().systemUri('school-category');
 
 const words = (label: string) => label.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
 
@@ -213,8 +188,10 @@ function categories(r: NativeReader): PresentingIssue[] {
   list.forEach((_, i) => {
     const label = r.field(`/concern/categories/${i}`, 'label', { required: true });
     if (label === undefined) return;
-    for (const code of CATEGORY_CODES[words(label)] ?? ['20']) {
-      if (!out.some((o) => o.code === code && o.label === label)) out.push({ code, label });
+    const known = Object.prototype.hasOwnProperty.call(CATEGORY_CODES, words(label));
+    for (const code of known ? CATEGORY_CODES[words(label)] : ['20']) {
+      // An unknown category keeps the school's own words as its code, so the hub shows it and counts it as unmapped.
+      if (!out.some((o) => o.code === code && o.label === label)) out.push(known ? { code, label } : { code, label, coding: { system: SCHOOL_CATEGORY, code: label } });
     }
   });
   return out;
@@ -243,7 +220,7 @@ function narrative(r: NativeReader): string {
   return r.conforms('/concern/narrative', parts.join('\n\n'), 'narrative') ?? '';
 }
 
-/** No consent answer, no contact: the Blackburn audit's finding (seeds L536-544), enforced at the source. */
+/** No consent answer, no contact: the Blackburn audit's finding (docs/sources.md L536-544), enforced at the source. */
 function consent(r: NativeReader): Consent | undefined {
   if (!r.object('/consent')) {
     return r.fail('/consent', 'consent-required', 'the consent question is unanswered: record Yes, No or Not asked (with the reason and lawful basis)');

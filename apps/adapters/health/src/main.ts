@@ -1,5 +1,11 @@
 import { serveAdapter } from '@mash/adapter-kit';
 import { runMain } from '@mash/platform';
+import { capabilityStatement } from './capabilityStatement';
+import { ensureIndexed } from './fhirStructure';
+import { operationOutcome } from './operationOutcome';
 import { toContact } from './translate';
 
-runMain('adapter-health', () => serveAdapter({ agency: 'health', translate: toContact, notices: 'webhook' }));
+runMain('adapter-health', async () => {
+  ensureIndexed();
+  return serveAdapter({ agency: 'health', translate: toContact, notices: 'webhook', refusal: operationOutcome, metadata: capabilityStatement });
+});

@@ -108,10 +108,14 @@ describe('health: health visitor referral with a CP-IS flag and an outcome endpo
     ]);
   });
 
-  it('keeps a concern coded outside the CIN list as 20 (other) with its words', () => {
+  it('keeps a concern coded outside the CIN list and the code map as 20 (other) with its words and its own coding', () => {
     expect(contact.presentingIssues).toEqual([
       { code: '3', label: 'Domestic abuse' },
-      { code: '20', label: 'Bruising in a non-mobile baby' },
+      {
+        code: '20',
+        label: 'Bruising in a non-mobile baby',
+        coding: { system: 'https://fhir.exampleton-community.nhs.uk/CodeSystem/safeguarding-concern', code: 'BRUISE-NON-MOBILE', display: 'Bruising in a non-mobile baby' },
+      },
     ]);
   });
 

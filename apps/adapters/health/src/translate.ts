@@ -1,18 +1,27 @@
 import type { Consent, Contact, ContactSubject, LawfulBasis, PresentingIssue, ReferralSource } from '@mash/contracts';
 import { ageOn, compact, NativeReader, Translation } from '@mash/adapter-kit';
+import { CodeMap, loadCodeMap } from '@mash/policy';
+import { structuralErrors } from './fhirStructure';
 
 export type { Translation } from '@mash/adapter-kit';
 
 /**
  * A safeguarding referral from a health system as an HL7 FHIR R4 Bundle of type "message", built on
- * UK Core profiles. No national safeguarding-referral profile is published (formats.md), so the
- * event code, the consent extension, the notice endpoint and the two small code systems below are
- * the hub's own, published with the adapter for health suppliers to send.
+ * UK Core profiles. No national safeguarding-referral profile is published, so besides what NHS
+ * systems already send (the NHS Booking and Referral Standard's message event, standard Consent,
+ * Condition, Observation and Flag resources with SNOMED CT codes) the hub publishes a few small
+ * definitions of its own below for what FHIR has no standard place for.
  */
 export const MASH_FHIR = 'https://mash-hub.example.org/fhir';
 export const FHIR = {
   messageEvent: `${MASH_FHIR}/CodeSystem/message-event`,
   referralEvent: 'safeguarding-referral',
+  /** NHS Booking and Referral Standard (BaRS): what NHS systems already send for a referral. */
+  nhsMessageEvent: 'https://fhir.nhs.uk/CodeSystem/message-events-bars',
+  nhsReferralEvent: 'servicerequest-request',
+  consentScope: 'http://terminology.hl7.org/CodeSystem/consentscope',
+  /** The lawful basis for sharing without consent, on a Consent that denies (policyRule). */
+  lawfulBasis: `${MASH_FHIR}/CodeSystem/lawful-basis`,
   consentExtension: `${MASH_FHIR}/StructureDefinition/consent-to-share`,
   noticeEndpointExtension: `${MASH_FHIR}/StructureDefinition/outcome-notice-endpoint`,
   /** CIN census assessment factor codes, carried as a coding so the referrer's choice survives unchanged. */
@@ -66,6 +75,8 @@ const RELATED: Record<string, { role: NonNullable<ContactSubject['role']>; type:
   GUARD: { role: 'parent-carer', type: 'carer' },
   FSTPRN: { role: 'parent-carer', type: 'carer' },
 };
+
+const ACCEPTED_EVENTS = [`${FHIR.messageEvent}|${FHIR.referralEvent}`, `${FHIR.nhsMessageEvent}|${FHIR.nhsReferralEvent}`];
 
 const CONSENT_STATUS = { given: 'given', refused: 'refused', 'not-sought': 'not-sought' } as const;
 const LAWFUL_BASIS: Record<LawfulBasis, LawfulBasis> = {
@@ -122,10 +133,14 @@ export function toContact(native: unknown): Translation {
   if (r.get(`${header}/resourceType`) !== 'MessageHeader') {
     return { ok: false, errors: [...r.errors, { path: `${header}/resourceType`, rule: 'const', message: 'the first entry of a FHIR message must be its MessageHeader' }] };
   }
-  if (r.get(`${header}/eventCoding/system`) !== FHIR.messageEvent || r.get(`${header}/eventCoding/code`) !== FHIR.referralEvent) {
-    r.fail(`${header}/eventCoding`, 'event', `must be ${FHIR.messageEvent}|${FHIR.referralEvent}`);
+  if (r.errors.length === 0) {
+    const structure = structuralErrors(native);
+    if (structure.length) return { ok: false, errors: structure };
   }
+  const event = `${r.get(`${header}/eventCoding/system`)}|${r.get(`${header}/eventCoding/code`)}`;
+  if (!ACCEPTED_EVENTS.includes(event)) r.fail(`${header}/eventCoding`, 'event', `must be one of ${ACCEPTED_EVENTS.join(', ')}`);
   const entries = new Entries(r);
+  const codes = loadCodeMap();
   const senderOds = r.field(`${header}/sender/identifier/value`, 'odsCode', { required: true });
   const focus = entries.resolve(`${header}/focus/0`, ['ServiceRequest', 'Communication'], { required: true });
   if (!focus) return { ok: false, errors: r.errors };
@@ -159,9 +174,11 @@ export function toContact(native: unknown): Translation {
     }
   }
 
+  const findings = clinicalFindings(r, entries, patient, codes);
   const narrative = [
     ...(isRequest ? r.array(`${focus}/note`).map((_, i) => r.string(`${focus}/note/${i}/text`)) : r.array(`${focus}/payload`).map((_, i) => r.string(`${focus}/payload/${i}/contentString`))),
     ...cpisFlags(r, entries, patient),
+    ...findings.words,
   ].filter((t): t is string => !!t);
   if (narrative.length === 0) r.fail(isRequest ? `${focus}/note` : `${focus}/payload`, 'required', 'must say what the concern is');
 
@@ -170,10 +187,10 @@ export function toContact(native: unknown): Translation {
     referrer: referrer(r, entries, focus, isRequest, header, senderOds),
     subjects,
     household: address || relationships.length ? compact({ address, relationships: relationships.length ? relationships : undefined }) : undefined,
-    presentingIssues: reasons(r, focus),
+    presentingIssues: presentingIssues(r, focus, codes, findings.issues),
     narrative: narrative.length ? r.conforms(isRequest ? `${focus}/note` : `${focus}/payload`, narrative.join('\n\n'), 'narrative')! : '',
     urgency: r.code(`${focus}/priority`, URGENCY) ?? 'routine',
-    consent: consent(r, focus)!,
+    consent: consent(r, entries, focus, patient)!,
   });
   return r.finish(contact);
 }
@@ -238,8 +255,38 @@ function referrer(r: NativeReader, entries: Entries, focus: string, isRequest: b
   });
 }
 
-function reasons(r: NativeReader, focus: string): PresentingIssue[] {
-  const list = r.array(`${focus}/reasonCode`, { required: true });
+/** The request's reasons and the bundle's findings, once each: the same concern coded twice is one issue. */
+function presentingIssues(r: NativeReader, focus: string, codes: CodeMap, findings: PresentingIssue[]): PresentingIssue[] {
+  const all = [...reasons(r, focus, codes, findings.length === 0), ...findings];
+  const seen = new Set<string>();
+  return all.filter((i) => {
+    const key = `${i.code}|${i.label ?? ''}|${i.coding?.system ?? ''}|${i.coding?.code ?? ''}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+}
+
+/**
+ * A coded concern as presenting issues: a mapped code counts as its canonical issues and keeps the
+ * sender's coding; an unmapped one travels as 20 (other) with its words and coding, so the decision
+ * maker reads it and the rating says it went uncounted.
+ */
+function codedIssues(r: NativeReader, at: string, codes: CodeMap): PresentingIssue[] | undefined {
+  const codingAt = find(r, `${at}/coding`, 'system', FHIR.snomed) ?? (r.array(`${at}/coding`).length ? `${at}/coding/0` : undefined);
+  const text = r.string(`${at}/text`);
+  const system = codingAt ? r.string(`${codingAt}/system`) : undefined;
+  const code = codingAt ? r.string(`${codingAt}/code`) : undefined;
+  const display = codingAt ? r.string(`${codingAt}/display`) : undefined;
+  const label = display ?? text;
+  if (label === undefined && code === undefined) return undefined;
+  const coding = system && code ? compact({ system, code, display: display === undefined ? undefined : r.conforms(`${codingAt}/display`, display, 'label') }) : undefined;
+  const shown = label === undefined ? undefined : r.conforms(display === undefined ? `${at}/text` : `${codingAt}/display`, label, 'label');
+  const reading = system && code ? codes.read(system, code) : { mapped: false as const };
+  const issueCodes = reading.mapped ? reading.issues : ['20'];
+  return issueCodes.map((c) => compact({ code: c, label: shown ?? (reading.mapped ? reading.row.display : undefined), coding }));
+}
+
+function reasons(r: NativeReader, focus: string, codes: CodeMap, required: boolean): PresentingIssue[] {
+  const list = r.array(`${focus}/reasonCode`, { required });
   const out: PresentingIssue[] = [];
   list.forEach((_, i) => {
     const at = `${focus}/reasonCode/${i}`;
@@ -251,12 +298,46 @@ function reasons(r: NativeReader, focus: string): PresentingIssue[] {
       if (code) out.push(compact({ code, label }));
       return;
     }
-    // Any other coding (SNOMED, local) travels as 20 (other) with its words, so the concern is not lost.
-    const label = r.string(`${at}/coding/0/display`) ?? text;
-    if (label === undefined) return void r.fail(at, 'required', 'must have a CIN factor coding, or text saying what the concern is');
-    out.push({ code: '20', label: r.conforms(`${at}`, label, 'label')! });
+    // SNOMED CT through the code map; any other coding travels as 20 (other) with its words, so the concern is not lost.
+    const coded = codedIssues(r, at, codes);
+    if (coded === undefined) return void r.fail(at, 'required', 'must have a CIN factor coding, a SNOMED CT coding, or text saying what the concern is');
+    out.push(...coded);
   });
   return out;
+}
+
+/** What the clinician recorded about the child beside the request: Condition, Observation and (non CP-IS) Flag. */
+const FINDINGS = {
+  // A refuted or mistaken diagnosis, or one long resolved, is not today's concern.
+  Condition: {
+    live: (r: NativeReader, at: string) =>
+      !['refuted', 'entered-in-error'].includes(String(r.get(`${at}/verificationStatus/coding/0/code`))) &&
+      !['resolved', 'inactive', 'remission'].includes(String(r.get(`${at}/clinicalStatus/coding/0/code`))),
+    notes: 'note',
+  },
+  Observation: { live: (r: NativeReader, at: string) => !['cancelled', 'entered-in-error'].includes(String(r.get(`${at}/status`))), notes: 'note' },
+  Flag: { live: (r: NativeReader, at: string) => r.get(`${at}/status`) === 'active', notes: undefined },
+} as const;
+
+function clinicalFindings(r: NativeReader, entries: Entries, patient: string | undefined, codes: CodeMap): { issues: PresentingIssue[]; words: string[] } {
+  const issues: PresentingIssue[] = [];
+  const words: string[] = [];
+  if (!patient) return { issues, words };
+  for (const [type, how] of Object.entries(FINDINGS)) {
+    for (const at of entries.ofType(type)) {
+      if (entries.resolve(`${at}/subject`, ['Patient']) !== patient || !how.live(r, at)) continue;
+      const isCpis = r.array(`${at}/code/coding`).some((_, i) => r.get(`${at}/code/coding/${i}/system`) === FHIR.snomed && r.get(`${at}/code/coding/${i}/code`) === FHIR.cpisFinding);
+      if (isCpis) continue; // history, told in words by cpisFlags
+      const coded = codedIssues(r, `${at}/code`, codes);
+      if (coded) issues.push(...coded);
+      const text = r.string(`${at}/code/text`) ?? r.string(`${at}/code/coding/0/display`);
+      const notes = how.notes ? r.array(`${at}/${how.notes}`).map((_, i) => r.string(`${at}/${how.notes}/${i}/text`)) : [];
+      const value = type === 'Observation' ? r.string(`${at}/valueString`) : undefined;
+      const said = [text, value, ...notes].filter((t): t is string => !!t);
+      if (said.length) words.push(`${type}: ${said.join('. ')}`);
+    }
+  }
+  return { issues, words };
 }
 
 /** A CP-IS flag in the bundle is health's own history of the child, shared by the referrer: say so in words. */
@@ -270,13 +351,56 @@ function cpisFlags(r: NativeReader, entries: Entries, patient: string | undefine
 }
 
 /**
- * Consent travels in the hub's consent-to-share extension on the ServiceRequest or Communication.
- * Without it the referral is refused: Blackburn's audit found 60% of referrals without a consent
- * answer because the system allowed it (seeds L536-544).
+ * The consent answer: a standard FHIR Consent about the child (scope patient-privacy, active,
+ * permit or deny), or the hub's consent-to-share extension on the request. A refusal is an answer:
+ * the contact goes ahead and the refusal limits what is shared. Only a missing answer is refused:
+ * Blackburn's audit found 60% of referrals without one because the system allowed it (docs/sources.md L536-544).
  */
-function consent(r: NativeReader, focus: string): Consent | undefined {
+function consent(r: NativeReader, entries: Entries, focus: string, patient: string | undefined): Consent | undefined {
+  const fromResource = consentResource(r, entries, patient);
   const ext = find(r, `${focus}/extension`, 'url', FHIR.consentExtension);
-  if (!ext) return r.fail(`${focus}/extension`, 'consent-required', `the consent question is unanswered: add the ${FHIR.consentExtension} extension`);
+  if (fromResource === 'unanswered' && !ext) {
+    return r.fail(`${focus}/extension`, 'consent-required', `the consent question is unanswered: add an active Consent (scope patient-privacy) for the patient, or the ${FHIR.consentExtension} extension`);
+  }
+  const fromExtension = ext ? consentExtension(r, ext) : undefined;
+  if (fromResource === 'unanswered') return fromExtension;
+  if (fromExtension && fromResource.consent && fromExtension.status !== fromResource.consent.status) {
+    return r.fail(fromResource.at, 'consent-conflict', `says ${fromResource.consent.status} but the consent-to-share extension says ${fromExtension.status}: send one answer`);
+  }
+  return fromExtension ?? fromResource.consent;
+}
+
+/** The active patient-privacy Consent about this child, as the canonical consent. */
+function consentResource(r: NativeReader, entries: Entries, patient: string | undefined): { at: string; consent: Consent | undefined } | 'unanswered' {
+  const answers = entries.ofType('Consent').filter((at) => {
+    const scope = find(r, `${at}/scope/coding`, 'system', FHIR.consentScope);
+    // Consent to treatment or research is not consent to share with the MASH.
+    return scope !== undefined && r.get(`${scope}/code`) === 'patient-privacy' && r.get(`${at}/status`) === 'active' && entries.resolve(`${at}/patient`, ['Patient']) === patient;
+  });
+  if (answers.length === 0) return 'unanswered';
+  if (answers.length > 1) {
+    r.fail(answers[1], 'consent-conflict', `is a second active consent for the patient (first at ${answers[0]}): send one answer`);
+    return 'unanswered';
+  }
+  const at = answers[0];
+  const type = r.code(`${at}/provision/type`, { permit: 'permit', deny: 'deny' } as const, { required: true });
+  // No permit or deny: the error is recorded, and no answer is guessed.
+  if (type === undefined) return { at, consent: undefined };
+  if (type === 'permit') return { at, consent: { status: 'given' } };
+  const ruleAt = find(r, `${at}/policyRule/coding`, 'system', FHIR.lawfulBasis);
+  const stated = ruleAt ? r.code(`${ruleAt}/code`, LAWFUL_BASIS, { required: true }) : undefined;
+  const words = r.string(`${at}/policyRule/text`);
+  const when = r.string(`${at}/dateTime`);
+  const reason = words
+    ? r.conforms(`${at}/policyRule/text`, words, 'consentReason')
+    : stated
+      ? `Consent refused${when ? ` on ${when.slice(0, 10)}` : ''}; shared on the basis of ${stated}.`
+      : `Consent refused${when ? ` on ${when.slice(0, 10)}` : ''}; the referrer stated no lawful basis for sharing without consent, so checks go only as far as the policy allows after a refusal.`;
+  // With no basis stated, the authority's statutory functions are what the limited checks rest on (as triage reads it too).
+  return { at, consent: { status: 'refused', reason: reason ?? '', lawfulBasis: stated === undefined || stated === 'consent' ? 'statutory-function' : stated } };
+}
+
+function consentExtension(r: NativeReader, ext: string): Consent | undefined {
   const part = (name: string) => {
     const at = find(r, `${ext}/extension`, 'url', name);
     return at ?? r.fail(`${ext}/extension`, `${name}-required`, `must have a "${name}" part`);

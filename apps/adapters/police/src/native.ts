@@ -1,7 +1,7 @@
 /**
  * A police vulnerable-person notification as a force's public-protection system exports it: the
  * fields of PVP/VPRF forms, Public Protection Notices and Met Merlin "coming to notice" reports
- * (formats.md). No national schema exists; this shape is the adapter's, documented so a force can
+ * (docs/formats.md). No national schema exists; this shape is the adapter's, documented so a force can
  * map its own export onto it.
  */
 export interface PoliceNotification {

@@ -122,11 +122,11 @@ describe('police Merlin: missing child, information only', () => {
     expect(contact.urgency).toBe('routine');
   });
 
-  it('carries an unknown police category as 20 (other) with its label, rather than refusing the notification', () => {
+  it('carries an unknown police category as 20 (other) with its label and its own code, rather than refusing the notification', () => {
     expect(contact.presentingIssues).toEqual([
       { code: '10A', label: 'MISSING' },
       { code: '11A', label: 'CSE' },
-      { code: '20', label: 'COUNTY_LINES' },
+      { code: '20', label: 'COUNTY_LINES', coding: { system: 'https://mash-hub.example.org/fhir/CodeSystem/police-category', code: 'COUNTY_LINES' } },
     ]);
   });
 

@@ -1,41 +1,17 @@
 import type { Consent, Contact, ContactSubject, LawfulBasis, PresentingIssue } from '@mash/contracts';
+import { loadCodeMap } from '@mash/policy';
 import { ageOn, compact, NativeReader, readHousehold, Translation } from '@mash/adapter-kit';
 
 export type { Translation } from '@mash/adapter-kit';
 export type { PoliceNotification, PolicePerson } from './native';
 
 /**
- * Police categories to CIN census factor codes (formats.md). Each keeps the police label. A category
+ * Police categories to CIN census factor codes, from the hub's code map (policies/codes). Each keeps the police label. A category
  * this table does not know still travels, as 20 (other) with its label: refusing a police
  * notification because a force added a category would hold back a child's referral over a code list.
  */
-export const CATEGORY_CODES: Record<string, string[]> = {
-  DOMESTIC_ABUSE: ['3'],
-  MISSING: ['10A'],
-  CSE: ['11A'],
-  CCE: ['24A'],
-  TRAFFICKING: ['12A'],
-  GANGS: ['13A'],
-  FGM: ['22A'],
-  NEGLECT: ['16A'],
-  EMOTIONAL_ABUSE: ['17A'],
-  PHYSICAL_ABUSE: ['18C'],
-  SEXUAL_ABUSE: ['19C'],
-  CHILD_ON_CHILD_PHYSICAL: ['18B'],
-  CHILD_ON_CHILD_SEXUAL: ['19B'],
-  CHILD_MENTAL_HEALTH: ['4A'],
-  SELF_HARM: ['15A'],
-  PARENTAL_MENTAL_HEALTH: ['4B'],
-  PARENTAL_ALCOHOL: ['1B'],
-  PARENTAL_DRUGS: ['2B'],
-  PARENTAL_SUBSTANCE_MISUSE: ['1B', '2B'],
-  RADICALISATION: ['20'],
-  CHILD_AT_RISK: ['20'],
-  ADULT_AT_RISK: ['20'],
-  ASB: ['ASB'],
-  ARREST: ['ARREST'],
-  HOMELESS_16_17: ['HOMELESS-16-17'],
-};
+export const CATEGORY_CODES: Record<string, string[]> = loadCodeMap().table('police-category');
+const POLICE_CATEGORY = loadCodeMap().systemUri('police-category');
 
 const ROLES: Record<string, NonNullable<ContactSubject['role']>> = {
   VICTIM: 'victim',
@@ -142,9 +118,11 @@ function categories(r: NativeReader): PresentingIssue[] {
   list.forEach((_, i) => {
     const label = r.field(`/categories/${i}`, 'label', { required: true });
     if (label === undefined) return;
-    for (const code of CATEGORY_CODES[label] ?? ['20']) {
+    const known = Object.prototype.hasOwnProperty.call(CATEGORY_CODES, label);
+    for (const code of known ? CATEGORY_CODES[label] : ['20']) {
       const key = `${code}|${label}`;
-      if (!seen.has(key)) out.push({ code, label });
+      // An unknown category keeps its own code, so the hub shows it and counts it as unmapped.
+      if (!seen.has(key)) out.push(known ? { code, label } : { code, label, coding: { system: POLICE_CATEGORY, code: label } });
       seen.add(key);
     }
   });
@@ -229,7 +207,7 @@ function domesticAbuse(r: NativeReader, subjects: ContactSubject[]): Contact['do
 
 /**
  * Consent must be answered on the record: Blackburn's audit found 60% of referrals without it,
- * because the system let staff finalise without the question (seeds L536-544). No answer, no contact.
+ * because the system let staff finalise without the question (docs/sources.md L536-544). No answer, no contact.
  */
 function consent(r: NativeReader): Consent | undefined {
   if (!r.object('/consent')) {
