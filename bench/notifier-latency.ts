@@ -12,6 +12,7 @@
  * Env: KAFKA_BROKERS, DATABASE_URL (an admin URL; a bench database is created and dropped),
  * BENCH_CASES (default 200), BENCH_RATE (default 10; about 20/s is where a queue starts to build on 2 cores), BENCH_SECONDS (baseline, default 1).
  */
+import { DEMO_METRICS_TOKEN } from '@mash/platform';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
@@ -21,7 +22,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { CaseRated, CaseReady, ContactReceived, DecisionOutcome, Envelope, NoticeDelivered, NoticeIssued, noticeIssuedTopic, TOPICS } from '@mash/contracts';
 import { validExamples } from '@mash/contracts/examples';
-import { envelopeFor, KafkaPort } from '@mash/messaging';
+import { envelopeFor, KafkaPort, kafkaCredentialsFromEnv } from '@mash/messaging';
 import { CHRONOLOGY, CONTACT, decisionFixture } from '../apps/notifier/src/outcomeNotice/fixtures';
 import { OUTCOME_ORDER } from '../apps/notifier/src/outcomeNotice/outcomeText';
 import { startDeployable, waitForHttp } from '../scripts/processes';
@@ -85,7 +86,9 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
   };
   const notifier = startDeployable({ name: 'notifier', entry: 'apps/notifier/src/main' }, join(root, '.run', 'bench-logs', runId), env);
-  const kafka = new Kafka({ clientId: 'bench-watcher', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  // On an authenticated broker the benchmark and its notifier run as whoever KAFKA_SASL_USERNAME names (admin).
+  const sasl = kafkaCredentialsFromEnv(process.env);
+  const kafka = new Kafka({ clientId: 'bench-watcher', brokers: brokers.split(','), logLevel: logLevel.NOTHING, ...(sasl ? { sasl } : {}) });
   const consumer = kafka.consumer({ groupId: `${prefix}bench-watcher`, maxWaitTimeInMs: 50 });
   const port = new KafkaPort({ brokers: brokers.split(','), clientId: 'bench-publisher', prefix });
   try {
@@ -144,7 +147,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(summary('decision-to-outcome-notice-on-topic', noticeMs, CASES)));
     console.log(JSON.stringify(summary('decision-to-delivery-receipt', receiptMs, CASES)));
     // Where the time goes: the decision handler's own transaction, as the notifier measures it.
-    const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`, { headers: { authorization: `Bearer ${DEMO_METRICS_TOKEN}` } })).text();
     const value = (name: string) => Number(metrics.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(`topic="${TOPICS.decisionRecorded}"`))?.split(' ').pop() ?? NaN);
     const count = value('mash_message_handle_seconds_count');
     console.log(JSON.stringify({ bench: 'decision-handler-transaction', n: count, meanMs: +((value('mash_message_handle_seconds_sum') / count) * 1000).toFixed(1) }));

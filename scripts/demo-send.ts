@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GatewayClient } from '@mash/adapter-kit';
+import { demoAdapterClientToken, GatewayClient } from '@mash/adapter-kit';
 import { toContact } from '../apps/adapters/police/src/translate';
 import { repoRoot } from '@mash/policy';
+import { demoDecision } from './demoDecision';
+import { signIn } from './identity';
 
 /**
  * `npm run demo:send`: a police PVP record (the police adapter's sample) goes in at the police
@@ -13,7 +15,17 @@ import { repoRoot } from '@mash/policy';
 const GATEWAY = process.env.GATEWAY_URL ?? 'http://127.0.0.1:8080';
 const ADAPTER = process.env.POLICE_ADAPTER_URL ?? 'http://127.0.0.1:8091';
 const POLICE_TOKEN = process.env.ADAPTER_TOKEN ?? 'demo-police-token';
-const MANAGER_TOKEN = process.env.DEMO_MANAGER_TOKEN ?? 'demo-manager-token';
+/** What the police system presents to its adapter (the adapter's ADAPTER_CLIENT_TOKEN). */
+const POLICE_CLIENT_TOKEN = process.env.ADAPTER_CLIENT_TOKEN ?? demoAdapterClientToken('police');
+// A demo decision maker signs in at the demo identity provider (apps/identity/src/people.ts), as a
+// council's staff would at theirs.
+const ISSUER = process.env.MASH_OIDC_ISSUER ?? `http://127.0.0.1:${process.env.IDENTITY_PORT ?? 8070}`;
+const DEMO_PERSON = { username: 'dm-amina.shah', password: 'demo-amina' };
+let managerToken: string | undefined;
+async function manager(): Promise<string> {
+  managerToken ??= (await signIn({ issuer: ISSUER, redirectUri: `${GATEWAY}/workspace/callback` }, DEMO_PERSON.username, DEMO_PERSON.password)).accessToken;
+  return managerToken;
+}
 const TIMEOUT_MS = Number(process.env.DEMO_TIMEOUT_MS ?? 240_000);
 
 const root = repoRoot();
@@ -46,7 +58,7 @@ interface Status {
 async function submit(native: object): Promise<string> {
   if (await up(ADAPTER)) {
     say(`Sending the native police record to the police adapter at ${ADAPTER}/records ...`);
-    const res = await fetch(`${ADAPTER}/records`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(native) });
+    const res = await fetch(`${ADAPTER}/records`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${POLICE_CLIENT_TOKEN}` }, body: JSON.stringify(native) });
     const body = (await res.json()) as { contactId?: string; error?: string; errors?: unknown[]; timescales?: Record<string, string>; nextSteps?: string };
     if (!body.contactId) throw new Error(`the police adapter answered ${res.status}: ${JSON.stringify(body)}`);
     printAcceptance(res.status, body);
@@ -69,27 +81,22 @@ function printAcceptance(status: number, body: { contactId?: string; receivedAt?
 }
 
 async function decide(status: Status): Promise<void> {
+  const MANAGER_TOKEN = await manager();
   const picture = await api<{ rating: string; replied: string[]; missing: string[]; chronology: unknown[] }>(`/v1/cases/${status.caseId}`, MANAGER_TOKEN);
   // The demo reads the case as the decision maker: one audited disclosure per look, as in real use.
   say(`  case ${status.caseId}: rating ${picture.body.rating}; replied ${picture.body.replied.join(', ') || 'none'}; missing ${picture.body.missing.join(', ') || 'none'}; ${picture.body.chronology.length} chronology entries`);
   say();
   say('  ******************************************************************************');
   say('  * In real use a named MASH manager reads the case and records this decision. *');
-  say('  * The demo records it now AS THE DEMO DECISION MAKER (credential mash-manager).*');
+  say('  * The demo signs in as dm-amina.shah (a demo decision maker) and records it.  *');
   say('  ******************************************************************************');
-  const outcome = picture.body.rating === 'RED' ? ['strategy-discussion'] : picture.body.rating === 'AMBER' ? ['early-help'] : ['advice'];
-  const decision = await api<{ decisionId?: string; error?: string }>(`/v1/cases/${status.caseId}/decision`, MANAGER_TOKEN, {
+  const chosen = demoDecision(picture.body.rating);
+  const decision = await api<{ decisionId?: string; detail?: string }>(`/v1/cases/${status.caseId}/decision`, MANAGER_TOKEN, {
     method: 'POST',
-    body: JSON.stringify({
-      decisionMaker: { name: 'Demo Decision Maker', role: 'MASH team manager (demo)' },
-      outcomes: outcome,
-      finalRating: picture.body.rating,
-      responsibleTeam: { name: 'Early Help Hub North (demo)', inHours: '01632 960 000', outOfHours: 'Emergency Duty Team 01632 960 999' },
-      nextSteps: 'The family will be offered early help within five working days.',
-    }),
+    body: JSON.stringify(chosen),
   });
   if (decision.status !== 201) throw new Error(`the decision was refused (${decision.status}): ${JSON.stringify(decision.body)}`);
-  say(`  decision ${decision.body.decisionId} recorded: ${outcome.join(', ')}, final rating ${picture.body.rating}`);
+  say(`  decision ${decision.body.decisionId} recorded: ${chosen.outcomes.join(', ')}, final rating ${picture.body.rating}; ${chosen.responsibleTeam.name}`);
   say();
 }
 
@@ -99,7 +106,7 @@ async function printNotice(contactId: string, deadline: number): Promise<void> {
     return;
   }
   while (Date.now() < deadline) {
-    const res = (await (await fetch(`${ADAPTER}/notices?contactId=${encodeURIComponent(contactId)}`)).json()) as { notices: { receivedAt: string; notice: { kind: string; noticeId: string; text: string } }[] };
+    const res = (await (await fetch(`${ADAPTER}/notices?contactId=${encodeURIComponent(contactId)}`, { headers: { authorization: `Bearer ${POLICE_CLIENT_TOKEN}` } })).json()) as { notices: { receivedAt: string; notice: { kind: string; noticeId: string; text: string } }[] };
     const outcome = res.notices.find((n) => n.notice.kind === 'outcome');
     if (outcome) {
       say(`The police adapter received the outcome notice ${outcome.notice.noticeId} at ${outcome.receivedAt} (${ADAPTER}/notices):`);
@@ -142,7 +149,7 @@ async function main(): Promise<void> {
     // maker would, from the case.
     if (!decided && s.caseId && Date.now() >= nextCaseLook) {
       nextCaseLook = Date.now() + 2000;
-      const { body: c } = await api<{ ready: boolean; decisionId?: string }>(`/v1/cases/${s.caseId}`, MANAGER_TOKEN);
+      const { body: c } = await api<{ ready: boolean; decisionId?: string }>(`/v1/cases/${s.caseId}`, await manager());
       if (c.decisionId) {
         decided = true;
         say(`  this contact joined case ${s.caseId}, which was decided earlier (decision ${c.decisionId}); its notice follows from that decision`);

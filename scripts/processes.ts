@@ -10,6 +10,11 @@ export interface Deployable {
   /** Entry point relative to the repo root, without extension, compiled into dist/. */
   entry: string;
   env?: Record<string, string>;
+  /**
+   * Its Kafka principal on an authenticated broker, when not its name (see libs/contracts/src/acl.ts);
+   * null for a process that never talks to Kafka (the demo identity provider, the demo mailbox).
+   */
+  principal?: string | null;
 }
 
 export interface Running {
@@ -65,4 +70,10 @@ export async function waitForHttp(url: string, timeoutMs = 60000, running?: Runn
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${url} not ready after ${timeoutMs} ms (${last})${running ? `; see ${running.logFile}` : ''}`);
+}
+
+/** The Kafka credentials a deployable starts with: its own principal's, none if it never talks to Kafka. */
+export function kafkaEnvFor(d: Deployable, credentials: ((principal: string) => Record<string, string>) | undefined): Record<string, string> {
+  if (!credentials || d.principal === null) return {};
+  return credentials(d.principal ?? d.name);
 }

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { DeadLetter, TOPICS } from '@mash/contracts';
-import { KafkaPort, messagingConfigFromEnv } from '@mash/messaging';
+import { KafkaPort, messagingConfigFromEnv, openRaw, readTopicToEnd } from '@mash/messaging';
 
 /**
  * Replays parked messages: reads mash.deadletter.v1 from the start, picks the letters that match
@@ -23,33 +22,16 @@ function args(argv: string[]) {
 }
 
 export async function replayDeadLetters(port: KafkaPort, filter: { topic?: string; consumer?: string; key?: string; since?: string; dryRun?: boolean }) {
-  const admin = await port.adminClient();
-  const ends = await admin.fetchTopicOffsets(port.physical(TOPICS.deadLetter));
-  const remaining = new Map(ends.filter((e) => e.high !== e.low || Number(e.high) > 0).map((e) => [e.partition, BigInt(e.high)]));
-  const letters: { letter: DeadLetter; key: string }[] = [];
-  const done = new Promise<void>((resolve) => {
-    if ([...remaining.values()].every((v) => v === 0n)) resolve();
-    void port.subscribe({
-      group: `ops-replay-${randomUUID()}`,
-      topics: [TOPICS.deadLetter],
-      concurrency: 1,
-      handle: async (m) => {
-        letters.push({ letter: m.envelope.data as DeadLetter, key: m.envelope.key });
-        if (BigInt(m.offset) + 1n >= (remaining.get(m.partition) ?? 0n)) remaining.delete(m.partition);
-        if ([...remaining.values()].length === 0) resolve();
-      },
-    });
-  });
-  await done;
+  const letters = (await readTopicToEnd(port, TOPICS.deadLetter)).map((m) => ({ letter: m.envelope.data as DeadLetter, key: m.envelope.key }));
   const chosen = letters.filter(({ letter }) =>
     (!filter.topic || letter.originalTopic === filter.topic) &&
     (!filter.consumer || letter.consumer === filter.consumer) &&
     (!filter.key || letter.key === filter.key) &&
     (!filter.since || letter.failedAt >= filter.since),
   );
-  const replayable = chosen.filter(({ letter }) => letter.rawEncoding !== 'base64');
+  const replayable = chosen.map(({ letter }) => ({ letter, raw: openRaw(letter) })).filter(({ raw }) => raw.encoding === 'utf8');
   if (!filter.dryRun) {
-    await port.sendRaw(replayable.map(({ letter }) => ({ topic: letter.originalTopic, key: letter.key ?? letter.originalTopic, value: letter.rawValue })));
+    await port.sendRaw(replayable.map(({ letter, raw }) => ({ topic: letter.originalTopic, key: letter.key ?? letter.originalTopic, value: raw.value })));
   }
   return { read: letters.length, matched: chosen.length, replayed: filter.dryRun ? 0 : replayable.length, notText: chosen.length - replayable.length };
 }

@@ -23,6 +23,7 @@ import {
   Partitioners,
   Producer,
 } from 'kafkajs';
+import { kafkaCredentialsFromEnv } from '@mash/messaging';
 
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim());
 const RUN = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
@@ -49,9 +50,11 @@ const EXPECTED_LOGS = [
   /^Restarting the consumer in \d+ms/,
 ];
 
+const SASL = kafkaCredentialsFromEnv(process.env);
 const kafka = new Kafka({
   clientId: 'mash-kafka-compat',
   brokers: BROKERS,
+  ...(SASL ? { sasl: SASL } : {}),
   logLevel: logLevel.WARN,
   retry: { retries: 5, initialRetryTime: 100 },
   logCreator:
@@ -158,9 +161,9 @@ describe('kafkajs 2.2.4 against the pinned Kafka broker', () => {
 
   it('every request kafkajs can send is in a version range the broker accepts (KIP-896)', async () => {
     // kafkajs internals (stable in 2.2.4, the last release): its request table and API keys.
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- internals have no typed entry point
     const apiKeys: Record<string, number> = require('kafkajs/src/protocol/requests/apiKeys');
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
     const { requests } = require('kafkajs/src/protocol/requests') as {
       requests: Record<string, { versions: string[] }>;
     };

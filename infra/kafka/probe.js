@@ -6,8 +6,12 @@
 // otherwise. With "warm" it also asks for a group and a transaction coordinator until both are
 // found, which makes a fresh broker create __consumer_offsets and __transaction_state now rather
 // than on the first consumer (kafkajs consumers crash and restart once while those load).
+// With MASH_PROBE_PRINCIPALS naming the broker's principals file (infra/kafka.sh sets it when the
+// broker takes SASL/SCRAM), it authenticates as admin with SCRAM-SHA-512 before Metadata.
 'use strict';
 const net = require('net');
+const crypto = require('crypto');
+const fs = require('fs');
 
 const [hostPort = '127.0.0.1:9092', timeoutArg = '3000', mode = ''] = process.argv.slice(2);
 const idx = hostPort.lastIndexOf(':');
@@ -64,30 +68,90 @@ sock.on('connect', () => {
       if (f.readInt16BE(o) === 3) metadata = [f.readInt16BE(o + 2), f.readInt16BE(o + 4)];
     }
     if (!metadata) fail('broker does not offer Metadata');
-    // Metadata v1 with a null topic array (= all topics).
-    const body = Buffer.alloc(4);
-    body.writeInt32BE(-1, 0);
-    pending.push((m) => {
-      let o = 4; // skip correlation_id
-      const brokers = m.readInt32BE(o); o += 4;
-      for (let i = 0; i < brokers; i++) {
-        o += 4; // node_id
-        o += 2 + m.readInt16BE(o); // host
-        o += 4; // port
-        const rackLen = m.readInt16BE(o); o += 2 + Math.max(rackLen, 0);
-      }
-      const controller = m.readInt32BE(o); o += 4;
-      const topics = m.readInt32BE(o);
-      if (brokers < 1) fail('no live broker in metadata yet');
-      if (controller < 0) fail('no active controller yet');
-      const summary = `brokers=${brokers} controller=${controller} topics=${topics} metadata=v${metadata[0]}-v${metadata[1]}`;
-      if (mode === 'warm') warm(summary);
-      else done(summary);
-    });
-    sock.write(request(3, 1, 2, body));
+    if (process.env.MASH_PROBE_PRINCIPALS) authenticate(() => askMetadata(metadata));
+    else askMetadata(metadata);
   });
   sock.write(request(18, 0, 1, Buffer.alloc(0)));
 });
+
+function askMetadata(metadata) {
+  // Metadata v1 with a null topic array (= all topics).
+  const body = Buffer.alloc(4);
+  body.writeInt32BE(-1, 0);
+  pending.push((m) => {
+    let o = 4; // skip correlation_id
+    const brokers = m.readInt32BE(o); o += 4;
+    for (let i = 0; i < brokers; i++) {
+      o += 4; // node_id
+      o += 2 + m.readInt16BE(o); // host
+      o += 4; // port
+      const rackLen = m.readInt16BE(o); o += 2 + Math.max(rackLen, 0);
+    }
+    const controller = m.readInt32BE(o); o += 4;
+    const topics = m.readInt32BE(o);
+    if (brokers < 1) fail('no live broker in metadata yet');
+    if (controller < 0) fail('no active controller yet');
+    const summary = `brokers=${brokers} controller=${controller} topics=${topics} metadata=v${metadata[0]}-v${metadata[1]}`;
+    if (mode === 'warm') warm(summary);
+    else done(summary);
+  });
+  sock.write(request(3, 1, 2, body));
+}
+
+const kafkaString = (s) => {
+  const b = Buffer.from(s);
+  const len = Buffer.alloc(2);
+  len.writeInt16BE(b.length, 0);
+  return Buffer.concat([len, b]);
+};
+const kafkaBytes = (b) => {
+  const len = Buffer.alloc(4);
+  len.writeInt32BE(b.length, 0);
+  return Buffer.concat([len, b]);
+};
+
+// SaslHandshake v1 (SCRAM-SHA-512), then the two SaslAuthenticate v0 rounds of RFC 5802.
+function authenticate(next) {
+  const file = JSON.parse(fs.readFileSync(process.env.MASH_PROBE_PRINCIPALS, 'utf8'));
+  const user = 'admin';
+  const password = file.principals && file.principals[user];
+  if (!password) fail(`no ${user} password in ${process.env.MASH_PROBE_PRINCIPALS}`);
+  const hmac = (key, data) => crypto.createHmac('sha512', key).update(data).digest();
+  const saslAuthenticate = (correlationId, payload, onAnswer) => {
+    pending.push((f) => {
+      const err = f.readInt16BE(4);
+      const msgLen = f.readInt16BE(6);
+      const message = msgLen > 0 ? f.toString('utf8', 8, 8 + msgLen) : '';
+      if (err !== 0) fail(`SaslAuthenticate error_code ${err} ${message}`);
+      const o = 8 + Math.max(msgLen, 0);
+      onAnswer(f.subarray(o + 4, o + 4 + f.readInt32BE(o)).toString('utf8'));
+    });
+    sock.write(request(36, 0, correlationId, kafkaBytes(Buffer.from(payload))));
+  };
+  pending.push((f) => {
+    const err = f.readInt16BE(4);
+    if (err !== 0) fail(`SaslHandshake error_code ${err} (does the listener take SCRAM-SHA-512?)`);
+    const clientNonce = crypto.randomBytes(18).toString('base64');
+    const firstBare = `n=${user},r=${clientNonce}`;
+    saslAuthenticate(4, `n,,${firstBare}`, (serverFirst) => {
+      const attrs = Object.fromEntries(serverFirst.split(',').map((kv) => [kv[0], kv.slice(2)]));
+      if (!attrs.r || !attrs.r.startsWith(clientNonce)) fail('SCRAM server nonce does not extend ours');
+      const salted = crypto.pbkdf2Sync(password, Buffer.from(attrs.s, 'base64'), Number(attrs.i), 64, 'sha512');
+      const clientKey = hmac(salted, 'Client Key');
+      const storedKey = crypto.createHash('sha512').update(clientKey).digest();
+      const finalBare = `c=biws,r=${attrs.r}`;
+      const authMessage = `${firstBare},${serverFirst},${finalBare}`;
+      const signature = hmac(storedKey, authMessage);
+      const proof = Buffer.from(clientKey.map((b, i) => b ^ signature[i]));
+      saslAuthenticate(5, `${finalBare},p=${proof.toString('base64')}`, (serverFinal) => {
+        const expected = hmac(hmac(salted, 'Server Key'), authMessage).toString('base64');
+        if (serverFinal !== `v=${expected}`) fail('SCRAM server signature does not match');
+        next();
+      });
+    });
+  });
+  sock.write(request(17, 1, 3, kafkaString('SCRAM-SHA-512')));
+}
 
 function done(summary) {
   clearTimeout(timer);

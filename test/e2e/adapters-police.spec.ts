@@ -1,13 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { contactInboundTopic, DeadLetter, NoticeIssued, noticeIssuedTopic, TOPICS } from '@mash/contracts';
+import { dataKeys } from '@mash/at-rest';
+import { Contact, contactInboundTopic, DeadLetter, NoticeIssued, noticeIssuedTopic, TOPICS } from '@mash/contracts';
 import { exampleContact, validExamples } from '@mash/contracts/examples';
 import { signBody } from '@mash/contracts';
 import { KafkaPort } from '@mash/messaging';
-import { startTestHub, TEST_TOKENS, TestHub } from '../support/hub';
+import { CLIENT_ROUTES } from '@mash/adapter-kit';
+import { ADAPTER_CLIENT_AUTH, startTestHub, TEST_TOKENS, TestHub } from '../support/hub';
 import { freePort } from '../support/ports';
 import { poll, TopicWatcher } from '../support/topics';
+import { openJsonb } from '@mash/at-rest';
 
 /**
  * The agency adapters as real processes in front of the real gateway: a police system posts its
@@ -40,7 +43,7 @@ describe('agency adapters as processes', () => {
     await Promise.all(
       adapters.map((a) => {
         url[a.name] = `http://127.0.0.1:${hub.ports[a.name]}`;
-        return hub.start({ name: a.name, entry: `apps/adapters/${a.agency}/src/main`, env: { ...a.env, ADAPTER_PORT: String(hub.ports[a.name]) } });
+        return hub.start({ name: a.name, principal: `adapter-${a.agency}`, entry: `apps/adapters/${a.agency}/src/main`, env: { ...a.env, ADAPTER_PORT: String(hub.ports[a.name]) } });
       }),
     );
     db = new Client({ connectionString: hub.env.DATABASE_URL });
@@ -62,7 +65,7 @@ describe('agency adapters as processes', () => {
     return rows[0] as { contacts: number; quarantined: number };
   };
   const postRecord = async (adapter: string, body: string) => {
-    const res = await fetch(`${url[adapter]}/records`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const res = await fetch(`${url[adapter]}/records`, { method: 'POST', headers: { 'content-type': 'application/json', ...ADAPTER_CLIENT_AUTH }, body });
     return { status: res.status, body: (await res.json()) as any };
   };
 
@@ -73,10 +76,10 @@ describe('agency adapters as processes', () => {
     // Asked of the gateway directly with the police credential, and through the adapter.
     const direct = await fetch(`${hub.gatewayUrl}/v1/contacts/${r.body.contactId}`, { headers: { authorization: `Bearer ${TEST_TOKENS.police}` } });
     expect(await direct.json()).toMatchObject({ contactId: r.body.contactId, agencyReference: 'EX:PVP-2026-004711', stage: 'received' });
-    const via = await fetch(`${url['adapter-police']}/contacts/${r.body.contactId}`);
+    const via = await fetch(`${url['adapter-police']}/contacts/${r.body.contactId}`, { headers: ADAPTER_CLIENT_AUTH });
     expect(await via.json()).toMatchObject({ contactId: r.body.contactId, stage: 'received' });
     const { rows } = await db.query(`SELECT body FROM gateway.contacts WHERE contact_id = $1`, [r.body.contactId]);
-    expect(rows[0].body).toMatchObject({ agencyReference: 'EX:PVP-2026-004711', urgency: 'same-day', domesticAbuse: { dashRiskLevel: 'medium' } });
+    expect(openJsonb(rows[0].body)).toMatchObject({ agencyReference: 'EX:PVP-2026-004711', urgency: 'same-day', domesticAbuse: { dashRiskLevel: 'medium' } });
     // The same record again is the same contact.
     const again = await postRecord('adapter-police', sample('police', 'pvp-domestic-abuse-medium.json'));
     expect(again).toMatchObject({ status: 200, body: { contactId: r.body.contactId, status: 'already-received' } });
@@ -134,7 +137,34 @@ describe('agency adapters as processes', () => {
       return rows.length >= 2 ? rows : undefined;
     }, 30000, 'inbound rejections in quarantine');
     expect(kept.map((k: { sender: string }) => k.sender)).toEqual(['police', 'police']);
-    expect(kept.map((k: { raw: string }) => JSON.parse(k.raw).id).sort()).toEqual(['bad-1', 'bad-2']);
+    // Sealed at rest: opened with the same (demo) keyring the hub runs with.
+    expect(kept.map((k: { raw: string }) => JSON.parse(dataKeys().open(k.raw)).id).sort()).toEqual(['bad-1', 'bad-2']);
+  });
+
+  it('every agency-system route refuses a missing or wrong credential before reading the body, and keeps nothing of it', async () => {
+    const routes = [
+      { method: 'POST', path: '/records', body: sample('police', 'pvp-domestic-abuse-medium.json') },
+      { method: 'GET', path: '/contacts/CT-anything' },
+      { method: 'GET', path: '/notices' },
+      { method: 'GET', path: '/notices?contactId=CT-notice-test' },
+    ];
+    // Each refused route matches the adapter's list of agency-system routes: a route added there is covered here.
+    for (const r of routes) expect(CLIENT_ROUTES.test(`${r.method} ${new URL(r.path, 'http://x').pathname}`)).toBe(true);
+    const before = await counts();
+    for (const adapter of ['adapter-police', 'adapter-police-kafka', 'adapter-health']) {
+      for (const r of routes) {
+        for (const authorization of [undefined, 'Bearer not-the-agency-credential-0000', `Bearer ${TEST_TOKENS.police}`, 'Basic YWRtaW46YWRtaW4=']) {
+          const res = await fetch(`${url[adapter]}${r.path}`, { method: r.method, headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: r.body });
+          expect({ adapter, route: `${r.method} ${r.path}`, authorization, status: res.status }).toEqual({ adapter, route: `${r.method} ${r.path}`, authorization, status: 401 });
+        }
+      }
+    }
+    // Nothing reached the gateway and nothing was quarantined for the refused records.
+    expect(await counts()).toEqual(before);
+    // Liveness, readiness and the published capability statement stay open.
+    expect((await fetch(`${url['adapter-police']}/health/live`)).status).toBe(200);
+    expect((await fetch(`${url['adapter-police']}/health/ready`)).status).toBe(200);
+    expect((await fetch(`${url['adapter-health']}/metadata`)).status).toBe(200);
   });
 
   it('shows the outcome notices published on the police topic at GET /notices', async () => {
@@ -142,7 +172,7 @@ describe('agency adapters as processes', () => {
     await port.publish([{ topic: noticeIssuedTopic('police'), key: notice.caseId, data: notice }]);
     for (const adapter of ['adapter-police', 'adapter-police-kafka']) {
       const seen = await poll(async () => {
-        const list = (await (await fetch(`${url[adapter]}/notices?contactId=CT-notice-test`)).json()) as { notices: { via: string; notice: NoticeIssued }[] };
+        const list = (await (await fetch(`${url[adapter]}/notices?contactId=CT-notice-test`, { headers: ADAPTER_CLIENT_AUTH })).json()) as { notices: { via: string; notice: NoticeIssued }[] };
         return list.notices.length ? list.notices : undefined;
       }, 30000, `notice at ${adapter}`);
       expect(seen).toEqual([expect.objectContaining({ via: 'topic', notice })]);
@@ -153,7 +183,7 @@ describe('agency adapters as processes', () => {
     const r = await postRecord('adapter-health', sample('health', 'health-visitor-bruising-cpis.json'));
     expect(r.status).toBe(202);
     const { rows } = await db.query(`SELECT body FROM gateway.contacts WHERE contact_id = $1`, [r.body.contactId]);
-    expect(rows[0].body.referrer.channel).toEqual({ kind: 'webhook', url: `${url['adapter-health']}/notices/webhook` });
+    expect(openJsonb<Contact>(rows[0].body).referrer.channel).toEqual({ kind: 'webhook', url: `${url['adapter-health']}/notices/webhook` });
 
     const notice: NoticeIssued = { ...validExamples.noticeIssued, noticeId: `NH-${hub.runId}`, contactId: r.body.contactId };
     const body = JSON.stringify(notice);
@@ -164,7 +194,7 @@ describe('agency adapters as processes', () => {
     expect((await deliver(signBody(body, 'mash-demo-webhook-secret-health', '1000000000'), '1000000000')).status).toBe(401);
     expect((await deliver(signBody(body, 'mash-demo-webhook-secret-health', ts))).status).toBe(200);
     expect((await deliver(signBody(body, 'mash-demo-webhook-secret-health', ts))).status).toBe(200); // a redelivery is fine, and shows once
-    const list = (await (await fetch(`${url['adapter-health']}/notices`)).json()) as { notices: { via: string; notice: NoticeIssued }[] };
+    const list = (await (await fetch(`${url['adapter-health']}/notices`, { headers: ADAPTER_CLIENT_AUTH })).json()) as { notices: { via: string; notice: NoticeIssued }[] };
     expect(list.notices).toEqual([expect.objectContaining({ via: 'webhook', notice })]);
   });
 });

@@ -6,7 +6,7 @@ import { exampleContact } from '@mash/contracts/examples';
 import { checkSubjectsFrom } from '@mash/connector-kit';
 import { KafkaPort } from '@mash/messaging';
 import type { Running } from '../../scripts/processes';
-import { startTestHub, TestHub } from '../support/hub';
+import { METRICS_AUTH, startTestHub, TestHub } from '../support/hub';
 import { TopicWatcher } from '../support/topics';
 
 /**
@@ -135,7 +135,7 @@ describe('checks: proportionate requests, chased deadlines and the full picture'
     expect(chases.filter((c) => c.kind === 'malformed-reply')).toEqual([
       expect.objectContaining({ agency: 'housing', requestId: housingReq.requestId, reason: expect.stringContaining('message breaks its contract: /') }),
     ]);
-    const metrics = await (await fetch(`http://127.0.0.1:${hub.ports.checks}/metrics`)).text();
+    const metrics = await (await fetch(`http://127.0.0.1:${hub.ports.checks}/metrics`, { headers: METRICS_AUTH })).text();
     expect(metrics).toMatch(/mash_checks_malformed_replies_total\{agency="housing",case="known"\} 1/);
 
     // The full picture: every entry names its agency; education's (late) entries say so.

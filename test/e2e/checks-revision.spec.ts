@@ -5,7 +5,7 @@ import { KafkaPort, messagingConfigFromEnv } from '@mash/messaging';
 import type { Running } from '../../scripts/processes';
 import { requestIdFor } from '../../apps/checks/src/requests/requests.service';
 import { startTestHub, TEST_TOKENS, TestHub } from '../support/hub';
-import { poll, TopicWatcher } from '../support/topics';
+import { TopicWatcher } from '../support/topics';
 import { ref, submit } from './triage-support';
 
 /**

@@ -2,10 +2,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { openJsonb } from '@mash/at-rest';
 import { TOPICS } from '@mash/contracts';
 import { validExamples } from '@mash/contracts/examples';
 import { KafkaPort } from '@mash/messaging';
-import { startTestHub, TEST_TOKENS, TestHub } from '../support/hub';
+import { startTestHub, TEST_MANAGER, TEST_TOKENS, TestHub } from '../support/hub';
+import { signIn, startTestIdentity } from '../support/identity';
 import { poll } from '../support/topics';
 
 /**
@@ -56,14 +58,16 @@ describe('decision API', () => {
     await seedCase('CS-audit', true);
     const get = (path: string, token: string) => fetch(`${hub.gatewayUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
     expect((await get('/v1/cases/CS-audit', TEST_TOKENS.manager)).status).toBe(200);
-    // An adapter may not read a case at all, and its refused attempt discloses nothing to audit.
+    // An adapter may not read a case at all: its refused attempt discloses nothing and is audited as refused.
     expect((await get('/v1/cases/CS-audit', TEST_TOKENS.police)).status).toBe(403);
     const refused = await decide('CS-audit', { ...decision, outcomes: ['marac-referral'] });
     const { quarantineId } = (await refused.json()) as { quarantineId: number };
     expect((await get(`/v1/ops/quarantine/${quarantineId}`, TEST_TOKENS.ops)).status).toBe(200);
     const { rows } = await db.query(`SELECT principal, action, case_id, detail FROM gateway.disclosure_audit WHERE case_id = 'CS-audit' OR action = 'read-quarantine' ORDER BY id`);
     expect(rows).toEqual([
-      expect.objectContaining({ principal: 'mash-manager', action: 'read-case', case_id: 'CS-audit' }),
+      expect.objectContaining({ principal: TEST_MANAGER.subject, action: 'read-case', case_id: 'CS-audit' }),
+      // A refused read is kept too, with who tried and why.
+      expect.objectContaining({ principal: 'police', action: 'access-refused', case_id: 'CS-audit', detail: expect.objectContaining({ status: 403 }) }),
       expect.objectContaining({ principal: 'ops', action: 'read-quarantine', detail: { id: quarantineId } }),
     ]);
   });
@@ -77,11 +81,74 @@ describe('decision API', () => {
     expect(body.quarantineId).toBeGreaterThan(0);
   });
 
+  it('stamps the decision after the case lock: never before the readiness it waited for', async () => {
+    await seedCase('CS-wait', false);
+    const checks = new Client({ connectionString: hub.env.DATABASE_URL });
+    await checks.connect();
+    try {
+      // The projection holds the case (readiness being recorded) while the decision arrives.
+      await checks.query('BEGIN');
+      await checks.query(`SELECT 1 FROM gateway.cases WHERE case_id = 'CS-wait' FOR UPDATE`);
+      const pending = decide('CS-wait', decision);
+      await new Promise((r) => setTimeout(r, 500));
+      await checks.query(`UPDATE gateway.cases SET ready = true, ready_at = clock_timestamp() WHERE case_id = 'CS-wait'`);
+      await checks.query('COMMIT');
+      const res = await pending;
+      expect(res.status).toBe(201);
+      const { decidedAt } = (await res.json()) as { decidedAt: string };
+      const [c] = (await db.query(`SELECT ready_at FROM gateway.cases WHERE case_id = 'CS-wait'`)).rows;
+      expect(Date.parse(decidedAt)).toBeGreaterThanOrEqual(c.ready_at.getTime());
+      // Sealed at rest: opened with the same (demo) keyring the hub runs with.
+      const [d] = (await db.query(`SELECT body FROM gateway.decisions WHERE case_id = 'CS-wait'`)).rows;
+      expect(openJsonb<{ decidedAt: string }>(d.body).decidedAt).toBe(decidedAt);
+    } finally {
+      await checks.end();
+    }
+  });
+
   it('needs a decision-maker credential', async () => {
     await seedCase('CS-cred', true);
     expect((await decide('CS-cred', decision, TEST_TOKENS.police)).status).toBe(403);
     expect((await decide('CS-cred', decision, 'not-a-token-at-all')).status).toBe(401);
   });
+
+  it('records the person who signed in as the decision maker, whatever the body names', async () => {
+    await seedCase('CS-person', true);
+    const res = await decide('CS-person', { ...decision, decisionMaker: { name: 'Somebody Else', role: 'typed in' } });
+    expect(res.status).toBe(201);
+    const [stored] = (await db.query(`SELECT recorded_by, body FROM gateway.decisions WHERE case_id = 'CS-person'`)).rows;
+    const row = { recorded_by: stored.recorded_by, maker: openJsonb<{ decisionMaker: unknown }>(stored.body).decisionMaker };
+    expect(row).toEqual({ recorded_by: TEST_MANAGER.subject, maker: { name: TEST_MANAGER.name, role: 'decision-maker', subject: TEST_MANAGER.subject } });
+  });
+
+  it("refuses a person without the decision-maker role, a token from another identity provider and a tampered token, and audits each", async () => {
+    await seedCase('CS-people', true);
+    const idp = hub.identity;
+    const ops = (await signIn(idp, 'ops-priya.nair', 'demo-priya')).accessToken;
+    const other = await startTestIdentity();
+    try {
+      const elsewhere = (await signIn(other, TEST_MANAGER.subject, TEST_MANAGER.password)).accessToken;
+      const [h, p, sig] = TEST_TOKENS.manager.split('.');
+      const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
+      const tampered = `${h}.${Buffer.from(JSON.stringify({ ...claims, sub: 'dm-tom.okafor' })).toString('base64url')}.${sig}`;
+      const started = new Date();
+      expect((await decide('CS-people', decision, ops)).status).toBe(403);
+      expect((await decide('CS-people', decision, elsewhere)).status).toBe(401);
+      expect((await decide('CS-people', decision, tampered)).status).toBe(401);
+      const { rows } = await db.query(
+        `SELECT principal, credential, status, reason FROM gateway.access_refusals WHERE at >= $1 AND route = '/v1/cases/:caseId/decision' ORDER BY id`,
+        [started],
+      );
+      expect(rows).toEqual([
+        { principal: 'ops-priya.nair', credential: 'valid', status: 403, reason: 'this needs the decision-maker role; ops-priya.nair has the ops role' },
+        { principal: null, credential: 'unknown', status: 401, reason: 'the token is not signed by the configured identity provider' },
+        { principal: null, credential: 'unknown', status: 401, reason: 'the token is not signed by the configured identity provider' },
+      ]);
+      expect((await db.query(`SELECT count(*)::int AS n FROM gateway.decisions WHERE case_id = 'CS-people'`)).rows[0].n).toBe(0);
+    } finally {
+      await other.stop();
+    }
+  }, 90000);
 
   it('refuses a changed rating without a reason and a decision before checks are complete without an urgent override', async () => {
     await seedCase('CS-rules', false);
@@ -134,7 +201,7 @@ describe('the picture after a decision', () => {
     ]);
     await poll(async () => {
       const [c] = (await db.query(`SELECT chronology FROM gateway.cases WHERE case_id = 'CS-late'`)).rows;
-      return c.chronology.some((e: { summary: string }) => e.summary === 'Late police entry') ? true : undefined;
+      return openJsonb<{ summary: string }[]>(c.chronology).some((e) => e.summary === 'Late police entry') ? true : undefined;
     }, 30000, 'the revised chronology');
     const [s] = (await db.query(`SELECT stage FROM gateway.contact_status WHERE contact_id = 'CT-late'`)).rows;
     expect(s.stage).toBe('decided');

@@ -31,7 +31,13 @@ describe('the gateway refuses by name', () => {
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
-    return { status: res.status, headers: res.headers, body: (await res.json()) as any };
+    const answer = (await res.json()) as any;
+    // One error format: every refusal is an RFC 9457 problem document of its status.
+    if (res.status >= 400) {
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(answer).toMatchObject({ type: expect.stringMatching(/^\/problems\/[a-z-]+$/), title: expect.any(String), status: res.status, detail: expect.any(String), errors: expect.arrayContaining([]) });
+    }
+    return { status: res.status, headers: res.headers, body: answer };
   };
   const quarantined = async (id: number) =>
     (await (await fetch(`${hub.gatewayUrl}/v1/ops/quarantine/${id}`, { headers: { authorization: `Bearer ${TEST_TOKENS.ops}` } })).json()) as any;
@@ -64,10 +70,33 @@ describe('the gateway refuses by name', () => {
     expect((await fetch(`${hub.gatewayUrl}/v1/contacts/${body.contactId}`)).status).toBe(401);
   });
 
+  it('answers with the same problem document where Nest raises the error: unknown contact, wrong role, no credential, unknown route', async () => {
+    const get = async (path: string, token?: string) => {
+      const res = await fetch(`${hub.gatewayUrl}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+      return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as any };
+    };
+    const cases = [
+      { r: await get('/v1/contacts/CT-does-not-exist', TEST_TOKENS.police), status: 404, type: '/problems/not-found', detail: "no contact 'CT-does-not-exist' for police", instance: '/v1/contacts/CT-does-not-exist' },
+      { r: await get('/v1/ops/quarantine', TEST_TOKENS.police), status: 403, type: '/problems/forbidden', detail: 'this needs the ops role; police has the adapter role', instance: '/v1/ops/quarantine' },
+      { r: await get('/v1/contacts/CT-x'), status: 401, type: '/problems/unauthenticated', detail: 'a valid credential is required', instance: '/v1/contacts/CT-x' },
+      { r: await get('/v1/no-such-route?q=1'), status: 404, type: '/problems/not-found', detail: 'Cannot GET /v1/no-such-route?q=1', instance: '/v1/no-such-route' },
+    ];
+    for (const c of cases) {
+      expect(c.r.status).toBe(c.status);
+      expect(c.r.type).toMatch(/^application\/problem\+json/);
+      // Exactly the problem members: Nest's own {message, error, statusCode} must not leak through.
+      expect(c.r.body).toEqual({ type: c.type, title: expect.any(String), status: c.status, detail: c.detail, instance: c.instance, errors: [] });
+    }
+    // Each problem type is dereferenceable under the gateway.
+    const about = await get('/problems/not-found');
+    expect(about.status).toBe(200);
+    expect(about.body).toMatchObject({ type: '/problems/not-found', status: 404, title: 'Not found' });
+  });
+
   it('404: an agency it does not know', async () => {
     const r = await post('fire-brigade', TEST_TOKENS.police, contact());
     expect(r.status).toBe(404);
-    expect(r.body.error).toMatch(/unknown agency 'fire-brigade'/);
+    expect(r.body).toMatchObject({ type: '/problems/not-found', detail: expect.stringMatching(/unknown agency 'fire-brigade'/) });
     expect(await quarantined(r.body.quarantineId)).toMatchObject({ status: 404, sender: 'unknown' });
   });
 
@@ -84,13 +113,14 @@ describe('the gateway refuses by name', () => {
   it('403: an adapter submitting as another agency', async () => {
     const r = await post('health', TEST_TOKENS.police, contact());
     expect(r.status).toBe(403);
-    expect(r.body.error).toBe('the police adapter may submit only as police');
+    expect(r.body).toMatchObject({ type: '/problems/forbidden', detail: 'the police adapter may submit only as police' });
     expect(await quarantined(r.body.quarantineId)).toMatchObject({ status: 403, sender: 'police' });
   });
 
   it('413: a body over the size limit, kept as a note of its size', async () => {
     const r = await post('police', TEST_TOKENS.police, contact((c) => (c.narrative = 'x'.repeat(1_200_000))));
     expect(r.status).toBe(413);
+    expect(r.body.type).toBe('/problems/body-too-large');
     const row = await quarantined(r.body.quarantineId);
     expect(row).toMatchObject({ status: 413, sender: 'unverified:police' });
     expect(row.raw).toMatch(/bytes not kept/);
@@ -106,6 +136,7 @@ describe('the gateway refuses by name', () => {
       c.presentingIssues = [];
     }));
     expect(r.status).toBe(422);
+    expect(r.body.type).toBe('/problems/invalid-fields');
     expect(pathsAndRules(r.body)).toEqual(expect.arrayContaining([
       '/narrative required',
       '/urgency enum',
@@ -147,7 +178,7 @@ describe('the gateway refuses by name', () => {
     const text = JSON.stringify(contact()).slice(0, 120);
     const r = await post('police', TEST_TOKENS.police, text);
     expect(r.status).toBe(400);
-    expect(r.body.error).toMatch(/not valid JSON/);
+    expect(r.body).toMatchObject({ type: '/problems/unreadable-body', detail: expect.stringMatching(/not valid JSON/) });
     expect((await quarantined(r.body.quarantineId)).raw).toBe(text);
   });
 
@@ -170,7 +201,7 @@ describe('the gateway refuses by name', () => {
   it('publishes its contracts: OpenAPI from libs/contracts, AsyncAPI for every topic', async () => {
     const openapi = (await (await fetch(`${hub.gatewayUrl}/openapi.json`)).json()) as any;
     expect(openapi.openapi).toBe('3.1.0');
-    expect(Object.keys(openapi.components.schemas)).toEqual(expect.arrayContaining(['Contact', 'FieldError', 'Rejection', 'Acceptance', 'DecisionRequest', 'consent']));
+    expect(Object.keys(openapi.components.schemas)).toEqual(expect.arrayContaining(['Contact', 'FieldError', 'Problem', 'Acceptance', 'DecisionRequest', 'consent']));
     expect(openapi.paths['/v1/agencies/{agency}/contacts'].post.responses).toHaveProperty('413');
     // Self-contained: every reference resolves inside the document.
     for (const [, name] of JSON.stringify(openapi).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)) expect(openapi.components.schemas).toHaveProperty(name);

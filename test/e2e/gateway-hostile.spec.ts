@@ -16,7 +16,7 @@ const CONCURRENCY = 8;
 interface Outcome {
   input: HostileInput;
   status: number;
-  body: { contactId?: string; quarantineId?: number; error?: string; errors?: unknown[] };
+  body: { contactId?: string; quarantineId?: number; detail?: string; errors?: unknown[] };
 }
 
 describe(`the gateway under ${COUNT} hostile inputs (seed ${SEED})`, () => {
@@ -43,7 +43,7 @@ describe(`the gateway under ${COUNT} hostile inputs (seed ${SEED})`, () => {
         try {
           body = JSON.parse(text);
         } catch {
-          body = { error: `not JSON: ${text.slice(0, 80)}` };
+          body = { detail: `not JSON: ${text.slice(0, 80)}` };
         }
         outcomes.push({ input, status: res.status, body });
       }

@@ -1,6 +1,6 @@
 import { CheckRequested, checkRequestedTopic } from '@mash/contracts';
 import { KafkaPort } from '@mash/messaging';
-import { startTestHub, TEST_TOKENS, TestHub } from '../support/hub';
+import { METRICS_AUTH, startTestHub, TEST_TOKENS, TestHub } from '../support/hub';
 import { poll } from '../support/topics';
 
 interface LagJson {
@@ -109,7 +109,7 @@ describe('consumer lag of a connector that stops and comes back', () => {
     }, 30000);
     expect(worse.totalLag).toBeGreaterThan(behind.totalLag);
 
-    const metrics = await (await fetch(`${hub.gatewayUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${hub.gatewayUrl}/metrics`, { headers: METRICS_AUTH })).text();
     expect(metrics).toMatch(/mash_consumer_group_status\{group="connector-police"\} 2/);
     expect(metrics).toMatch(new RegExp(`mash_consumer_lag_messages\\{group="connector-police",topic="${checkRequestedTopic('police').replace(/\./g, '\\.')}",partition="\\d"\\} [1-9]`));
     expect(metrics).toMatch(/mash_consumer_lag_seconds\{group="connector-police",/);
@@ -120,6 +120,6 @@ describe('consumer lag of a connector that stops and comes back', () => {
       return g && g.totalLag === 0 && g.status === 'ok' ? g : undefined;
     }, 60000);
     expect(recovered.maxLagSeconds).toBe(0);
-    expect((await (await fetch(`${hub.gatewayUrl}/metrics`)).text())).toMatch(/mash_consumer_group_status\{group="connector-police"\} 0/);
+    expect((await (await fetch(`${hub.gatewayUrl}/metrics`, { headers: METRICS_AUTH })).text())).toMatch(/mash_consumer_group_status\{group="connector-police"\} 0/);
   }, 180000);
 });

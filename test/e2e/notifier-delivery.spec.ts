@@ -1,14 +1,14 @@
 import http from 'node:http';
 import { Client } from 'pg';
 import { DeadLetter, NoticeDelivered, NoticeIssued, TOPICS } from '@mash/contracts';
-import { KafkaPort } from '@mash/messaging';
+import { KafkaPort, openRaw } from '@mash/messaging';
 import { verifySignature } from '@mash/contracts';
 import { startLocalSmtp, LocalSmtp } from '../../apps/notifier/src/delivery';
 import { GP, SENSITIVE_STRINGS } from '../../apps/notifier/src/outcomeNotice/fixtures';
 import { startTestHub, TestHub } from '../support/hub';
 import { freePort } from '../support/ports';
 import { poll, TopicWatcher } from '../support/topics';
-import { caseStory, decisionEnvelope, publisher, publishUpToReady, runReplay, sendEnvelope } from './notifier-events';
+import { caseStory, decisionEnvelope, metric, publisher, publishUpToReady, runReplay, sendEnvelope } from './notifier-events';
 
 const SECRET = 'health-adapter-e2e-secret-0001';
 
@@ -24,12 +24,17 @@ describe('notifier delivery: webhook retries, dead letter and replay; email', ()
   let smtp: LocalSmtp;
   let db: Client;
   let webhookPort: number;
+  let orgPort: number;
 
   beforeAll(async () => {
     webhookPort = await freePort();
+    orgPort = await freePort();
     smtp = await startLocalSmtp(0);
     hub = await startTestHub([], {
       MASH_WEBHOOK_SECRETS: `health=${SECRET},police=police-adapter-e2e-secret-01`,
+      // The registry ops configure: health's endpoint, and one GP practice's own (ODS code Y77777).
+      // Police has none. The addresses contacts name are never here.
+      MASH_WEBHOOK_ENDPOINTS: `health=http://127.0.0.1:${webhookPort}/mash/notices,health:Y77777=http://127.0.0.1:${orgPort}/practice/notices`,
       MASH_NOTICE_MAX_ATTEMPTS: '3',
       MASH_NOTICE_BACKOFF_BASE_MS: '200',
       MASH_NOTICE_BACKOFF_MAX_MS: '400',
@@ -60,7 +65,8 @@ describe('notifier delivery: webhook retries, dead letter and replay; email', ()
   const receipts = () => watcher.seen.filter((e) => e.topic === TOPICS.noticeDelivered).map((e) => e.envelope.data as NoticeDelivered);
 
   it('a webhook receiver that is down gets retries, then the dead-letter topic, then a replay delivers a signed notice', async () => {
-    const url = `http://127.0.0.1:${webhookPort}/mash/notices`;
+    // What the contact names does not matter: health's registered endpoint is what is called.
+    const url = 'https://contact-named.example/ignored';
     const story = caseStory('WH1', { referrer: { ...GP, channel: { kind: 'webhook', url } }, sourceAgency: 'health', outcomes: ['early-help'] });
     await publishUpToReady(port, story);
     await sendEnvelope(port, decisionEnvelope(story));
@@ -86,7 +92,7 @@ describe('notifier delivery: webhook retries, dead letter and replay; email', ()
     expect(letter.envelope.data.attempts).toBe(3);
     expect(letter.envelope.data.reason).toMatch(/ECONNREFUSED/);
     expect(letter.envelope.data.reason).toContain(`npm run replay:notices -- --notice ${outcomeId}`);
-    expect((JSON.parse(letter.envelope.data.rawValue) as NoticeIssued).noticeId).toBe(outcomeId);
+    expect((JSON.parse(openRaw(letter.envelope.data).value) as NoticeIssued).noticeId).toBe(outcomeId);
     const failedReceipt = await watcher.waitFor<NoticeDelivered>((e) => e.topic === TOPICS.noticeDelivered && e.envelope.data.noticeId === outcomeId, 10000);
     expect(failedReceipt.envelope.data).toMatchObject({ status: 'failed', channel: 'webhook', attempts: 3 });
     const { rows: dead } = await db.query(`SELECT status, attempts FROM notifier.notices WHERE notice_id = $1`, [outcomeId]);
@@ -143,7 +149,66 @@ describe('notifier delivery: webhook retries, dead letter and replay; email', ()
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     }
-  }, 55000);
+  }, 90000);
+
+  it('a contact naming a webhook URL cannot make the notifier call it: registered endpoints only, else no channel (counted)', async () => {
+    /** A counting HTTP server: what a contact might name (an internal address), or the practice's registered endpoint. */
+    const counting = async (port: number) => {
+      const hits: { path: string; body: string; valid: boolean }[] = [];
+      const server = http.createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          hits.push({ path: req.url ?? '', body, valid: verifySignature(body, req.headers['x-mash-signature'] as string, SECRET, req.headers['x-mash-timestamp'] as string) });
+          res.statusCode = 204;
+          res.end();
+        });
+      });
+      await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+      return { hits, port, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+    };
+    const internal = await counting(await freePort());
+    const practice = await counting(orgPort);
+    try {
+      const internalUrl = (path: string) => `http://127.0.0.1:${internal.port}${path}`;
+      // A GP practice ops registered: its notices reach the practice's endpoint, not the one the contact names.
+      const gp = caseStory('WH2', { referrer: { ...GP, odsCode: 'Y77777', channel: { kind: 'webhook', url: internalUrl('/admin/reset') } }, sourceAgency: 'health', outcomes: ['nfa'] });
+      // Police registered no endpoint: the webhook a police contact names gets no notice at all.
+      const police = caseStory('WH3', { referrer: { name: 'PC Example', organisation: 'Example Constabulary', source: '5A', channel: { kind: 'webhook', url: internalUrl('/steal') } }, sourceAgency: 'police', outcomes: ['nfa'] });
+      for (const story of [gp, police]) {
+        await publishUpToReady(port, story);
+        await sendEnvelope(port, decisionEnvelope(story));
+      }
+
+      await poll(async () => (practice.hits.length >= 2 ? true : undefined), 20000, "two notices at the practice's registered endpoint");
+      expect(practice.hits.map((h) => h.path)).toEqual(['/practice/notices', '/practice/notices']);
+      expect(practice.hits.every((h) => h.valid)).toBe(true);
+      expect(practice.hits.map((h) => (JSON.parse(h.body) as NoticeIssued).kind).sort()).toEqual(['acknowledgement', 'outcome']);
+
+      const policeRows = await poll(async () => {
+        const { rows } = await db.query(`SELECT kind, status, channel FROM notifier.notices WHERE contact_id = $1 AND kind IN ('acknowledgement', 'outcome') ORDER BY kind`, [police.contactId]);
+        return rows.length >= 2 ? rows : undefined;
+      }, 20000, "the police referrer's notices");
+      expect(policeRows).toEqual([
+        { kind: 'acknowledgement', status: 'no-channel', channel: { kind: 'none', reason: 'no-registered-endpoint' } },
+        { kind: 'outcome', status: 'no-channel', channel: { kind: 'none', reason: 'no-registered-endpoint' } },
+      ]);
+      await poll(async () => (receipts().filter((r) => r.caseId === police.caseId && r.status === 'no-channel').length === 2 ? true : undefined), 10000, 'two no-channel receipts');
+      expect(receipts().find((r) => r.caseId === police.caseId && r.status === 'no-channel')?.detail).toBe('no channel: no-registered-endpoint');
+      const counted = await metric(`http://127.0.0.1:${hub.ports.notifier}/metrics`, 'mash_notices_no_channel_total', { kind: 'outcome', reason: 'no-registered-endpoint' });
+      expect(counted).toBeGreaterThanOrEqual(1);
+
+      // Neither contact's own address was ever called; the stored rows keep the registry key, not an address.
+      await new Promise((r) => setTimeout(r, 500));
+      expect(internal.hits).toEqual([]);
+      const { rows: gpRows } = await db.query(`SELECT DISTINCT channel FROM notifier.notices WHERE contact_id = $1 AND kind IN ('acknowledgement', 'outcome')`, [gp.contactId]);
+      expect(gpRows).toEqual([{ channel: { kind: 'webhook', endpoint: 'health:Y77777' } }]);
+    } finally {
+      await internal.close();
+      await practice.close();
+    }
+  }, 60000);
 
   it('an email referrer (a school) gets the acknowledgement and the outcome through SMTP, with receipts', async () => {
     const before = smtp.messages.length;

@@ -5,6 +5,7 @@ import { TOPICS } from '@mash/contracts';
 import { validExamples } from '@mash/contracts/examples';
 import { envelopeFor, KafkaPort, messagingConfigFromEnv } from '@mash/messaging';
 import { CHRONOLOGY, CONTACT, decisionFixture } from '../../apps/notifier/src/outcomeNotice/fixtures';
+import { METRICS_AUTH } from '../support/hub';
 
 /**
  * The four events the notifier listens to, for one case, built from the notifier's fixtures: the
@@ -76,7 +77,7 @@ export function runReplay(env: Record<string, string>, args: string[]): Promise<
 }
 
 export async function metric(url: string, name: string, labels: Record<string, string>): Promise<number> {
-  const text = await (await fetch(url)).text();
+  const text = await (await fetch(url, { headers: METRICS_AUTH })).text();
   const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
   const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && want.every((w) => l.includes(w)));
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;

@@ -1,7 +1,10 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { NoticeIssued, noticeIssuedTopic } from '@mash/contracts';
 import { exampleContact } from '@mash/contracts/examples';
-import { startTestHub, TEST_TOKENS, TestHub } from '../support/hub';
+import { Client } from 'pg';
+import { kafkaCredentialsFromEnv } from '@mash/messaging';
+import { exportDisclosures, verifyAll } from '../../scripts/audit';
+import { startTestHub, TEST_MANAGER, TEST_TOKENS, TestHub } from '../support/hub';
 import { poll, TopicWatcher } from '../support/topics';
 
 /**
@@ -72,7 +75,8 @@ describe('a police notification leads to an outcome notice for its referrer', ()
     const notice = await notices.waitFor<NoticeIssued>((e) => e.envelope.data.contactId === contactId && e.envelope.data.kind === 'outcome', 60000);
     expect(notice.envelope.key).toBe(ready.caseId);
     expect(notice.envelope.data.outcomes).toEqual(['early-help']);
-    expect(notice.envelope.data.decidedBy).toEqual({ name: 'Sam Patel', role: 'MASH team manager' });
+    // The person who signed in, not the name typed into the body.
+    expect(notice.envelope.data.decidedBy).toEqual({ name: TEST_MANAGER.name, role: 'decision-maker' });
     // The referrer hears the outcome, never what other agencies said.
     for (const entry of picture.chronology) expect(notice.envelope.data.text).not.toContain(entry.summary);
 
@@ -81,10 +85,35 @@ describe('a police notification leads to an outcome notice for its referrer', ()
       return s.stage === 'referrer-informed' ? s : undefined;
     }, 30000, 'referrer informed');
     expect(informed.stage).toBe('referrer-informed');
+
+    // Everything disclosed about this child, in the audit trail an auditor exports, and every chain intact.
+    const pg = new Client({ connectionString: hub.env.DATABASE_URL });
+    await pg.connect();
+    try {
+      const trail = await poll(async () => {
+        const rows = await exportDisclosures(pg, { caseId: ready.caseId });
+        return rows.some((r) => r.action === 'notice-issued' && r.detail.kind === 'outcome') ? rows : undefined;
+      }, 30000, 'outcome notice in the audit trail');
+      const of = (action: string) => trail.filter((r) => r.action === action);
+      expect(of('contact-received').map((r) => [r.service, r.principal, r.contactId])).toEqual([['gateway', 'police', contactId]]);
+      expect(of('check-requested').map((r) => r.detail.agency).sort()).toEqual(['education', 'health', 'police']);
+      expect(of('check-requested').every((r) => r.service === 'checks' && r.detail.lawfulBasis && (r.detail.categories as string[]).length > 0)).toBe(true);
+      expect(of('reply-received').map((r) => r.principal).sort()).toEqual(['education', 'health', 'police']);
+      expect(of('read-case').map((r) => r.principal)).toEqual([TEST_MANAGER.subject]);
+      expect(of('decision-recorded').map((r) => [r.principal, r.detail.outcomes])).toEqual([[TEST_MANAGER.subject, ['early-help']]]);
+      // The referrer's acknowledgement and outcome; a closing notice to each agency that contributed.
+      const issued = of('notice-issued').map((r) => `${r.detail.kind}:${r.detail.recipient}`).sort();
+      expect(issued).toEqual(['acknowledgement:police', 'closing:education', 'closing:health', 'closing:police', 'outcome:police']);
+      const chains = await verifyAll(pg, new Map());
+      expect(chains.map((v) => [v.schema, v.ok])).toEqual([['checks', true], ['gateway', true], ['notifier', true], ['triage', true]]);
+    } finally {
+      await pg.end();
+    }
   }, 180000);
 
   it('shows all four services as consumer groups on the broker', async () => {
-    const admin = new Kafka({ clientId: 'test', brokers: hub.env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin();
+    const sasl = kafkaCredentialsFromEnv(hub.env);
+    const admin = new Kafka({ clientId: 'test', brokers: hub.env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING, ...(sasl ? { sasl } : {}) }).admin();
     await admin.connect();
     try {
       const groups = (await admin.listGroups()).groups.map((g) => g.groupId);

@@ -1,5 +1,6 @@
 import { Consumer, EachMessagePayload, Kafka, logLevel } from 'kafkajs';
 import type { Envelope } from '@mash/contracts';
+import { kafkaCredentialsFromEnv } from '@mash/messaging';
 
 /** Reads a run's (prefixed) topic from the beginning, collecting envelopes for assertions. */
 export class TopicWatcher {
@@ -12,7 +13,8 @@ export class TopicWatcher {
   ) {}
 
   async watch(topics: string[]): Promise<void> {
-    const kafka = new Kafka({ clientId: 'test-watcher', brokers: this.brokers.split(','), logLevel: logLevel.NOTHING });
+    const sasl = kafkaCredentialsFromEnv(process.env);
+    const kafka = new Kafka({ clientId: 'test-watcher', brokers: this.brokers.split(','), logLevel: logLevel.NOTHING, ...(sasl ? { sasl } : {}) });
     this.consumer = kafka.consumer({ groupId: `${this.prefix}test-watcher-${Math.random().toString(36).slice(2)}`, maxWaitTimeInMs: 200 });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: topics.map((t) => this.prefix + t), fromBeginning: true });

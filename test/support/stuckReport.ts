@@ -1,0 +1,96 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { TOPICS } from '@mash/contracts';
+import { kafkaCredentialsFromEnv, outboxEnvelopes } from '@mash/messaging';
+
+/**
+ * Where each stuck contact stopped on its way to a rating, and what the services said about it:
+ * CI keeps only the first lines of a failure, so a stuck contact must explain itself there.
+ * - per contact: the gateway's contact.received row (sent or not), triage's case for it, triage's
+ *   case.rated row (sent or not), whether the gateway's inbox has that rating;
+ * - consumer groups of the run with lag left (group, topic/partition, committed → end);
+ * - per service log, how many error lines and kafkajs crashes, and the first distinct ones.
+ */
+export async function stuckReport(db: Client, env: Record<string, string>, runId: string, contactIds: string[]): Promise<string[]> {
+  const lines: string[] = [];
+  for (const contactId of contactIds) {
+    const parts: string[] = [];
+    const received = (await db.query(`SELECT published_at FROM gateway.outbox WHERE topic = $1 AND key = $2`, [TOPICS.contactReceived, contactId])).rows as { published_at: Date | null }[];
+    parts.push(received.length === 0 ? 'no contact.received row' : `contact.received ${received[0]!.published_at ? 'sent' : 'UNSENT'}`);
+    const envelopes = await outboxEnvelopes(db, 'gateway', { topic: TOPICS.contactReceived, key: contactId });
+    const taken = (await db.query(`SELECT count(*)::int AS n FROM triage.inbox WHERE message_id = ANY($1)`, [envelopes.map((e) => e.id)])).rows[0].n as number;
+    parts.push(`triage inbox has ${taken}`);
+    const link = (await db.query(`SELECT case_id FROM triage.contacts WHERE contact_id = $1`, [contactId])).rows as { case_id: string }[];
+    if (link.length === 0) {
+      parts.push('no triage case');
+    } else {
+      const caseId = link[0]!.case_id;
+      const rated = await outboxEnvelopes(db, 'triage', { topic: TOPICS.caseRated, key: caseId });
+      const sent = (await db.query(`SELECT count(*)::int AS n FROM triage.outbox WHERE topic = $1 AND key = $2 AND published_at IS NOT NULL`, [TOPICS.caseRated, caseId])).rows[0].n as number;
+      parts.push(`case ${caseId}, case.rated rows ${rated.length} (${sent} sent)`);
+      const seen = (await db.query(`SELECT count(*)::int AS n FROM gateway.inbox WHERE message_id = ANY($1)`, [rated.map((e) => e.id)])).rows[0].n as number;
+      parts.push(`gateway inbox has ${seen} of them`);
+    }
+    lines.push(`${contactId}: ${parts.join('; ')}`);
+  }
+  lines.push(...(await lagLeft(env).catch((err: Error) => [`lag: could not read (${err.message})`])));
+  lines.push(...serviceLogErrors(join(__dirname, '..', '..', '.run', 'test-logs', runId)));
+  return lines;
+}
+
+async function lagLeft(env: Record<string, string>): Promise<string[]> {
+  const sasl = kafkaCredentialsFromEnv(env);
+  const kafka = new Kafka({ clientId: 'stuck-report', brokers: env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING, ...(sasl ? { sasl } : {}) });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const prefix = env.MASH_TOPIC_PREFIX ?? '';
+    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(prefix) && !g.includes('test-watcher') && !g.includes('log-reader'));
+    const out: string[] = [];
+    for (const groupId of groups) {
+      for (const t of await admin.fetchOffsets({ groupId })) {
+        const ends = await admin.fetchTopicOffsets(t.topic);
+        for (const p of t.partitions) {
+          const end = ends.find((e) => e.partition === p.partition)?.offset ?? '0';
+          const committed = p.offset === '-1' ? '0' : p.offset;
+          if (BigInt(end) > BigInt(committed)) out.push(`lag: ${groupId.slice(prefix.length)} ${t.topic.slice(prefix.length)}/${p.partition} committed ${committed} of ${end}`);
+        }
+      }
+    }
+    return out.length ? out : ['lag: none'];
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function serviceLogErrors(dir: string): string[] {
+  const out: string[] = [];
+  let files: string[] = [];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.log'));
+  } catch {
+    return [`logs: none at ${dir}`];
+  }
+  for (const f of files) {
+    // A broker killed on purpose refuses connections for a while: that is expected, not the story.
+    const bad = readFileSync(join(dir, f), 'utf8')
+      .split('\n')
+      .filter((l) => /"level":"(error|fatal)"|Crash:|Restarting the consumer/.test(l) && !/ECONNREFUSED|seed broker|Connection error/.test(l))
+      .map(shortLine);
+    if (bad.length === 0) continue;
+    out.push(`log ${f}: ${bad.length} error lines; ${[...new Set(bad)].slice(0, 4).join(' | ')}`);
+  }
+  return out;
+}
+
+/** A log line as `msg: detail` (or its first characters when it is not JSON). */
+function shortLine(line: string): string {
+  try {
+    const entry = JSON.parse(line) as { msg?: string; detail?: string; error?: string };
+    return `${entry.msg ?? ''}: ${entry.detail ?? entry.error ?? ''}`.slice(0, 200);
+  } catch {
+    return line.slice(0, 200);
+  }
+}
