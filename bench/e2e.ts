@@ -124,6 +124,12 @@ const at = (j: Journey, stages: string[]) => {
   return h ? Date.parse(h.at) : undefined;
 };
 
+/**
+ * When the referrer's outcome notice was settled: delivered, or found to have no channel to go to
+ * (a referrer who left none is a valid end, not a wait), or failed after its retries.
+ */
+const noticeSettled = (j: Journey) => (j.referrerInformedAt ? Date.parse(j.referrerInformedAt) : at(j, ['no-referrer-channel', 'notice-failed']));
+
 async function runPhase(hub: TestHub, name: string, contacts: number, rate: number | undefined, seed: number, waitSeconds: number): Promise<PhaseResult> {
   const tokens = Object.fromEntries((['police', 'health', 'education', 'contact-centre'] as const).map((a) => [a, TEST_TOKENS[a]])) as Record<SubmittingAgency, string>;
   const list = generateContacts({ count: contacts, seed, baseTime: new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000), tag: `${name}${seed}` });
@@ -148,11 +154,11 @@ async function runPhase(hub: TestHub, name: string, contacts: number, rate: numb
   const items = posted.accepted.map((a) => ({ contactId: a.contactId, agency: list[a.index].agency }));
   const decided = new Set<string>();
   const deadline = Date.now() + waitSeconds * 1000;
-  const bar = progressBar(`${name}: referrers informed`);
+  const bar = progressBar(`${name}: outcome notices settled`);
   let statuses = new Map<string, Journey>();
   for (;;) {
     statuses = (await readStatuses(hub.gatewayUrl, items, tokens, 16)) as unknown as Map<string, Journey>;
-    const informed = [...statuses.values()].filter((s) => s.referrerInformedAt).length;
+    const informed = [...statuses.values()].filter((s) => noticeSettled(s) !== undefined).length;
     bar(informed, items.length);
     if (informed >= items.length || Date.now() > deadline) break;
     const ready = [...statuses.values()].filter((s) => s.readyAt && !s.decidedAt) as (Journey & { caseId: string; rating?: string })[];
@@ -179,7 +185,7 @@ async function runPhase(hub: TestHub, name: string, contacts: number, rate: numb
     failed: posted.failed.length,
     postSeconds: posted.seconds,
     journeys,
-    informed: journeys.filter((j) => j.referrerInformedAt).length,
+    informed: journeys.filter((j) => noticeSettled(j) !== undefined).length,
     maxLagSeconds,
     maxLagGroup,
     cpu,
@@ -325,7 +331,7 @@ function stepRows(p: PhaseResult): string[] {
     ['accept -> rated', delays(received, (j) => at(j, ['rated', 'checks-in-progress']))],
     ['accept -> checks dispatched', delays(received, (j) => at(j, ['checks-in-progress']))],
     ['accept -> ready for decision', delays(received, (j) => (j.readyAt ? Date.parse(j.readyAt) : undefined))],
-    ['decided -> referrer informed', delays((j) => (j.decidedAt ? Date.parse(j.decidedAt) : undefined), (j) => (j.referrerInformedAt ? Date.parse(j.referrerInformedAt) : undefined))],
+    ['decided -> notice settled', delays((j) => (j.decidedAt ? Date.parse(j.decidedAt) : undefined), noticeSettled)],
   ];
   return steps.map(([n, v]) => `| ${p.name} | ${n} | ${v.length} | ${ms(percentile(v, 50))} | ${ms(percentile(v, 99))} |`);
 }
@@ -333,7 +339,7 @@ function stepRows(p: PhaseResult): string[] {
 function throughput(p: PhaseResult): { toReady: number; toNotice: number } {
   const first = Math.min(...p.journeys.map((j) => Date.parse(j.receivedAt)));
   const readyTimes = p.journeys.filter((j) => j.readyAt).map((j) => Date.parse(j.readyAt!));
-  const informedTimes = p.journeys.filter((j) => j.referrerInformedAt).map((j) => Date.parse(j.referrerInformedAt!));
+  const informedTimes = p.journeys.map(noticeSettled).filter((t): t is number => t !== undefined);
   const rate = (times: number[]) => (times.length ? times.length / Math.max(0.001, (Math.max(...times) - first) / 1000) : NaN);
   return { toReady: rate(readyTimes), toNotice: rate(informedTimes) };
 }
@@ -384,7 +390,7 @@ async function main(): Promise<void> {
     ``,
     `## Throughput`,
     ``,
-    `| phase | contacts | accepted/s at the front door | contacts/s to ready for decision | contacts/s to outcome notice | informed | max consumer lag |`,
+    `| phase | contacts | accepted/s at the front door | contacts/s to ready for decision | contacts/s to outcome notice | notices settled | max consumer lag |`,
     `| --- | --- | --- | --- | --- | --- | --- |`,
     `| burst | ${burst.posted} (${burst.failed} failed) | ${(burst.posted / burst.postSeconds).toFixed(1)} | ${b.toReady.toFixed(1)} | ${b.toNotice.toFixed(1)} | ${burst.informed} | ${burst.maxLagSeconds.toFixed(0)} s (${burst.maxLagGroup}) |`,
     ...(steady && s
