@@ -11,3 +11,15 @@ export async function rememberMessage(manager: EntityManager, schema: string, co
   );
   return rows.length === 1;
 }
+
+/**
+ * The same for a run of messages in one statement: the ids not handled before. A message id twice
+ * in the run is returned once; the caller handles its first occurrence only.
+ */
+export async function rememberMessages(manager: EntityManager, schema: string, consumer: string, msgs: { messageId: string; topic: string }[]): Promise<Set<string>> {
+  const rows: { message_id: string }[] = await manager.query(
+    `INSERT INTO "${schema}".inbox (consumer, message_id, topic) SELECT $1, m, t FROM unnest($2::text[], $3::text[]) AS u(m, t) ON CONFLICT DO NOTHING RETURNING message_id`,
+    [consumer, msgs.map((m) => m.messageId), msgs.map((m) => m.topic)],
+  );
+  return new Set(rows.map((r) => r.message_id));
+}

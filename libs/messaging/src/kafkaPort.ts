@@ -16,6 +16,8 @@ export interface Received<T = unknown> {
   partition: number;
   offset: string;
   envelope: Envelope<T>;
+  /** The producer's W3C trace context, from the message's `traceparent` header. */
+  traceparent?: string;
 }
 
 export interface SubscribeOptions {
@@ -24,6 +26,13 @@ export interface SubscribeOptions {
   /** Logical topic names. */
   topics: string[];
   handle: (msg: Received) => Promise<void>;
+  /**
+   * Handles a run of consecutive messages of one partition at once (one database transaction for
+   * the run), or throws and changes nothing. The port then handles that run one message at a time
+   * through `handle`, with its retries, set-asides and dead letters, so a run that fails for one
+   * message loses and repeats nothing. Without it, every message goes through `handle`.
+   */
+  handleMany?: (msgs: Received[]) => Promise<void>;
   /** Attempts before a message that keeps failing is parked in the dead-letter topic. */
   maxAttempts?: number;
   /** Partitions processed in parallel; order within a partition (so within a case) always holds. */
@@ -55,6 +64,27 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const NOT_READY_ATTEMPTS = 20;
 // About 3 s of waiting in place before a message is set aside, where the subscriber can (opts.defer).
 const DEFER_AFTER_ATTEMPTS = 5;
+// The longest run of messages handled in one transaction (opts.handleMany): long enough that a
+// burst pays one commit for many messages, short enough that row locks are held briefly.
+const MAX_RUN = 100;
+
+type Checked = { ok: true; received: Received } | { ok: false; reason: string; errors?: object[] };
+
+/**
+ * Runs the handling of one message in a span that continues the producer's trace, so what the
+ * handler writes to the outbox carries the same trace on.
+ */
+export function inMessageSpan<T>(topic: string, group: string, offset: string, traceparent: string | undefined, fn: () => Promise<T>): Promise<T> {
+  return inSpan(
+    `${topic} process`,
+    {
+      kind: SpanKind.CONSUMER,
+      parent: contextFromTraceparent(traceparent),
+      attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.consumer.group.name': group, 'messaging.kafka.offset': offset },
+    },
+    fn,
+  );
+}
 
 const LOST_SESSION = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING']);
 
@@ -362,21 +392,55 @@ export class KafkaPort {
       const maxAttempts = opts.maxAttempts ?? 5;
       await consumer.run({
         autoCommit: false,
+        eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: opts.concurrency ?? 3,
-        eachMessage: async ({ topic, partition, message, heartbeat }) => {
-          const logical = this.logical(topic);
-          // The handler (and its transaction, and what it writes to the outbox) continues the
-          // producer's trace from the message's `traceparent` header.
-          await inSpan(
-            `${logical} process`,
-            {
-              kind: SpanKind.CONSUMER,
-              parent: contextFromTraceparent(traceparentFromHeaders(message.headers)),
-              attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': logical, 'messaging.consumer.group.name': opts.group, 'messaging.kafka.offset': message.offset },
-            },
-            () => this.handleOne(opts, logical, partition, message, maxAttempts, heartbeat),
-          );
-          await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          const logical = this.logical(batch.topic);
+          // The offset is committed only after the handling (and so its database commit) succeeded.
+          const done = async (offset: string) => {
+            await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(offset) + 1n).toString() }]);
+            resolveOffset(offset);
+          };
+          const one = async (message: KafkaMessage, checked?: Checked) => {
+            await inMessageSpan(logical, opts.group, message.offset, traceparentFromHeaders(message.headers), () =>
+              this.handleOne(opts, logical, batch.partition, message, checked ?? this.check(logical, batch.partition, message), maxAttempts, heartbeat),
+            );
+            await done(message.offset);
+          };
+          let run: { message: KafkaMessage; received: Received }[] = [];
+          const flush = async () => {
+            if (run.length === 0) return;
+            const taken = run;
+            run = [];
+            try {
+              await opts.handleMany!(taken.map((r) => r.received));
+            } catch (err) {
+              // Kafka or Postgres away: let kafkajs fetch the batch again, nothing was committed.
+              if (isInfrastructureError(err)) throw err;
+              messagingMetrics.runsHandledSingly.inc({ topic: logical });
+              for (const r of taken) await one(r.message, { ok: true, received: r.received });
+              return;
+            }
+            await done(taken[taken.length - 1].message.offset);
+            await heartbeat();
+          };
+          for (const message of batch.messages) {
+            // A rebalance took the partition, or the consumer stops: what is not handled is fetched again.
+            if (!isRunning() || isStale()) break;
+            if (!opts.handleMany) {
+              await one(message);
+              continue;
+            }
+            const checked = this.check(logical, batch.partition, message);
+            if (!checked.ok) {
+              await flush();
+              await one(message, checked);
+              continue;
+            }
+            run.push({ message, received: checked.received });
+            if (run.length >= MAX_RUN) await flush();
+          }
+          if (isRunning() && !isStale()) await flush();
         },
       });
     } catch (err) {
@@ -388,29 +452,36 @@ export class KafkaPort {
     return consumer;
   }
 
+  /** Parses a message and checks it against its topic's contract. */
+  private check(topic: string, partition: number, message: KafkaMessage): Checked {
+    const raw = message.value ?? Buffer.alloc(0);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw.toString('utf8'));
+    } catch {
+      return { ok: false, reason: 'value is not JSON' };
+    }
+    const checked = validateMessage(topic, parsed);
+    if (!checked.ok) return { ok: false, reason: 'message breaks its contract', errors: checked.errors };
+    if (checked.value.type !== topic) return { ok: false, reason: `envelope type '${checked.value.type}' does not match topic` };
+    return { ok: true, received: { topic, partition, offset: message.offset, envelope: checked.value, traceparent: traceparentFromHeaders(message.headers) } };
+  }
+
   private async handleOne(
     opts: SubscribeOptions,
     topic: string,
     partition: number,
     message: KafkaMessage,
+    checked: Checked,
     maxAttempts: number,
     heartbeat: () => Promise<void>,
   ): Promise<void> {
-    const raw = message.value ?? Buffer.alloc(0);
     const key = message.key?.toString() ?? null;
-    const park = (reason: string, errors?: object[], attempts?: number) => this.park({ topic, partition, offset: message.offset, key, raw }, opts.group, reason, errors, attempts);
+    const park = (reason: string, errors?: object[], attempts?: number) =>
+      this.park({ topic, partition, offset: message.offset, key, raw: message.value ?? Buffer.alloc(0) }, opts.group, reason, errors, attempts);
+    if (!checked.ok) return park(checked.reason, checked.errors);
 
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw.toString('utf8'));
-    } catch {
-      return park('value is not JSON');
-    }
-    const checked = validateMessage(topic, parsed);
-    if (!checked.ok) return park('message breaks its contract', checked.errors);
-    if (checked.value.type !== topic) return park(`envelope type '${checked.value.type}' does not match topic`);
-
-    const received: Received = { topic, partition, offset: message.offset, envelope: checked.value };
+    const received = checked.received;
     for (let attempt = 1; ; attempt++) {
       try {
         await opts.handle(received);

@@ -5,12 +5,12 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Envelope, TOPIC_DEFINITIONS } from '@mash/contracts';
 import { DeferredMessages } from './deferredMessages';
 import { Outgoing } from './envelopes';
-import { KafkaPort, Received, Subscription } from './kafkaPort';
+import { inMessageSpan, KafkaPort, Received, Subscription } from './kafkaPort';
 import { log } from './log';
 import { Outbox } from './outbox';
-import { rememberMessage } from './inbox.repository';
+import { rememberMessage, rememberMessages } from './inbox.repository';
 import { messagingMetrics } from './metrics';
-import { inSpan } from './tracing';
+import { contextFromTraceparent, inSpan } from './tracing';
 
 /**
  * What an @EventPattern handler gets beside the message data: the transaction its writes must use,
@@ -80,6 +80,7 @@ export class MashKafkaTransport extends Server implements CustomTransportStrateg
         concurrency: this.options.concurrency,
         maxAttempts: this.options.maxAttempts,
         handle: (msg) => this.handle(routes.get(msg.topic)!, msg),
+        handleMany: (msgs) => this.handleMany(routes, msgs),
         defer: (msg, reason) => deferred.defer(msg, reason),
       });
       deferred.start(async (msg, take) => {
@@ -113,6 +114,54 @@ export class MashKafkaTransport extends Server implements CustomTransportStrateg
     return routes;
   }
 
+  /**
+   * A run of one partition's messages in one transaction, in offset order: one commit (and one
+   * offset commit) for the run instead of one per message, which is most of what a message cost
+   * (docs/architecture.md "Runs of messages"). Each handler sees the writes of those before it, as
+   * it would one transaction later. Any error rolls the whole run back and the port handles it
+   * again one message at a time, so the rules for a failing message are the single path's.
+   */
+  private async handleMany(routes: Map<string, MessageHandler>, msgs: Received[]): Promise<void> {
+    const started = process.hrtime.bigint();
+    const outcomes: { topic: string; messageId: string; duplicate: boolean; seconds: number }[] = [];
+    await inSpan(
+      'db transaction',
+      { attributes: { 'db.system.name': 'postgresql', 'db.namespace': this.options.schema, 'messaging.batch.message_count': msgs.length }, parent: contextOf(msgs[0]) },
+      () =>
+        this.dataSource.transaction(async (manager) => {
+          outcomes.length = 0;
+          const fresh = await rememberMessages(
+            manager,
+            this.options.schema,
+            this.options.service,
+            msgs.map((m) => ({ messageId: m.envelope.id, topic: m.topic })),
+          );
+          for (const msg of msgs) {
+            // A message id twice in the run (a redelivery next to the original): the first one counts.
+            if (!fresh.delete(msg.envelope.id)) {
+              outcomes.push({ topic: msg.topic, messageId: msg.envelope.id, duplicate: true, seconds: 0 });
+              continue;
+            }
+            const began = process.hrtime.bigint();
+            const ctx = new MessageContext([msg, manager, this.outbox]);
+            await inMessageSpan(msg.topic, this.options.service, msg.offset, msg.traceparent, async () =>
+              lastValueFrom(this.transformToObservable(await routes.get(msg.topic)!(msg.envelope.data, ctx)), { defaultValue: undefined }),
+            );
+            outcomes.push({ topic: msg.topic, messageId: msg.envelope.id, duplicate: false, seconds: Number(process.hrtime.bigint() - began) / 1e9 });
+          }
+        }),
+    );
+    this.outbox.nudge();
+    const topic = msgs[0].topic;
+    messagingMetrics.runs.observe({ topic }, msgs.length);
+    messagingMetrics.runSeconds.observe({ topic }, Number(process.hrtime.bigint() - started) / 1e9);
+    for (const o of outcomes) {
+      messagingMetrics.consumed.inc({ topic: o.topic, outcome: o.duplicate ? 'duplicate' : 'handled' });
+      if (o.duplicate) log('info', 'duplicate message ignored', { topic: o.topic, messageId: o.messageId });
+      else messagingMetrics.handleSeconds.observe({ topic: o.topic }, o.seconds);
+    }
+  }
+
   /** `take` (a message set aside earlier) runs first in the transaction; false: another replica has it. */
   private async handle(handler: MessageHandler, msg: Received, take?: (manager: EntityManager) => Promise<boolean>): Promise<void> {
     const started = process.hrtime.bigint();
@@ -138,4 +187,9 @@ export class MashKafkaTransport extends Server implements CustomTransportStrateg
     messagingMetrics.handleSeconds.observe({ topic: msg.topic }, Number(process.hrtime.bigint() - started) / 1e9);
     if (duplicate) log('info', 'duplicate message ignored', { topic: msg.topic, messageId: msg.envelope.id });
   }
+}
+
+/** The trace a run's transaction belongs to: its first message's (each handler continues its own). */
+function contextOf(msg: Received) {
+  return contextFromTraceparent(msg.traceparent);
 }

@@ -1,0 +1,194 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { TOPICS } from '@mash/contracts';
+import { validExamples } from '@mash/contracts/examples';
+import { envelopeFor } from './envelopes';
+import { NotReadyYet } from './errors';
+import { KafkaPort } from './kafkaPort';
+import { messagingMetrics } from './metrics';
+import { Outbox } from './outbox';
+import { messagingDeferredMigration, messagingTablesMigration } from './tables.migration';
+import { MashKafkaTransport, MessageContext } from './transport';
+
+/**
+ * Runs of messages handled in one transaction (transport.ts handleMany), on real Kafka and
+ * Postgres: every message once and in partition order, whatever fails in the middle of a run.
+ * The handlers write rows in the handler's transaction, so "once" is counted in the database.
+ */
+const runId = `r${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+const prefix = `${runId}.`;
+const schema = 'runtest';
+const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const dbUrl = (() => {
+  const u = new URL(adminUrl);
+  u.pathname = `/mash_${runId}`;
+  return u.toString();
+})();
+
+let ds: DataSource;
+let port: KafkaPort;
+let outbox: Outbox;
+const stops: (() => Promise<void>)[] = [];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(fn: () => Promise<T | undefined>, ms = 60000): Promise<T> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    await sleep(100);
+  }
+  throw new Error('timed out');
+}
+
+beforeAll(async () => {
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "mash_${runId}"`);
+  await admin.end();
+  ds = new DataSource({ type: 'postgres', url: dbUrl, schema, migrations: [messagingTablesMigration(schema), messagingDeferredMigration(schema)] });
+  await ds.initialize();
+  await ds.query(`CREATE SCHEMA ${schema}`);
+  await ds.runMigrations();
+  await ds.query(`CREATE TABLE ${schema}.handled (seq bigserial PRIMARY KEY, consumer text NOT NULL, message_id text NOT NULL, n int NOT NULL)`);
+  port = new KafkaPort({ brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'runtest', prefix });
+  await port.ensureTopics();
+  outbox = new Outbox(ds, port, schema, 'runtest', 50);
+}, 60000);
+
+afterAll(async () => {
+  for (const s of stops) await s().catch(() => undefined);
+  await outbox?.stop();
+  const admin = await port.adminClient();
+  const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+  if (mine.length) await admin.deleteTopics({ topics: mine });
+  await port.close();
+  await ds?.destroy();
+  const pg = new Client({ connectionString: adminUrl });
+  await pg.connect();
+  await pg.query(`DROP DATABASE IF EXISTS "mash_${runId}" WITH (FORCE)`);
+  await pg.end();
+}, 60000);
+
+/**
+ * A transport for one consumer group with one handler on case.rated, as a service has. Every test
+ * uses the one topic with a case of its own; a consumer handles only its own test's case.
+ */
+async function serve(consumer: string, caseId: string, handler: (n: number, id: string, ctx: MessageContext) => Promise<void>): Promise<void> {
+  const transport = new MashKafkaTransport(port, outbox, ds, { service: consumer, schema });
+  transport.addHandler(
+    TOPICS.caseRated,
+    async (data: { caseId: string; revision?: number }, ctx: MessageContext) => {
+      if (data.caseId !== caseId) return;
+      const n = data.revision ?? 0;
+      await handler(n, ctx.envelope.id, ctx);
+      await ctx.manager.query(`INSERT INTO ${schema}.handled (consumer, message_id, n) VALUES ($1, $2, $3)`, [consumer, ctx.envelope.id, n]);
+    },
+    true,
+  );
+  await new Promise<void>((resolve, reject) => transport.listen((err?: unknown) => (err ? reject(err) : resolve())));
+  stops.push(() => transport.close());
+}
+
+/** `count` ratings of one case (so one partition), numbered in `revision`, in one produce. */
+function ratings(caseId: string, count: number) {
+  return Array.from({ length: count }, (_, i) => envelopeFor({ topic: TOPICS.caseRated, key: caseId, data: { ...validExamples.caseRated, caseId, revision: i + 1 } }, 'runtest'));
+}
+
+async function handledBy(consumer: string): Promise<number[]> {
+  const rows: { n: number }[] = await ds.query(`SELECT n FROM ${schema}.handled WHERE consumer = $1 ORDER BY seq`, [consumer]);
+  return rows.map((r) => r.n);
+}
+
+const runCount = async () => (await messagingMetrics.runs.get()).values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
+const runSum = async () => (await messagingMetrics.runs.get()).values.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0;
+
+it('handles a backlog of one partition in runs, every message once and in order', async () => {
+  const caseId = `CS-${runId}-backlog`;
+  const envs = ratings(caseId, 300);
+  await port.sendRaw(envs.map((e) => ({ topic: TOPICS.caseRated, key: e.key, value: JSON.stringify(e) })));
+  const [runsBefore, sumBefore] = [await runCount(), await runSum()];
+  await serve('backlog', caseId, async () => undefined);
+  const seen = await until(async () => ((await handledBy('backlog')).length >= 300 ? handledBy('backlog') : undefined));
+  await sleep(500);
+  expect(await handledBy('backlog')).toEqual(envs.map((_, i) => i + 1));
+  // The backlog went through in fewer transactions than messages.
+  const runs = (await runCount()) - runsBefore;
+  expect((await runSum()) - sumBefore).toBe(300);
+  expect(runs).toBeLessThan(300 / 5);
+  expect(seen).toHaveLength(300);
+}, 90000);
+
+it('takes a message that is not ready out of its run: the rest are handled once, in order, and it follows when ready', async () => {
+  const caseId = `CS-${runId}-early`;
+  const envs = ratings(caseId, 40);
+  const ready = new Set<number>();
+  const attempts = new Map<number, number>();
+  await serve('early', caseId, async (n) => {
+    attempts.set(n, (attempts.get(n) ?? 0) + 1);
+    if (n === 17 && !ready.has(17)) throw new NotReadyYet('what message 17 builds on has not arrived');
+  });
+  await port.sendRaw(envs.map((e) => ({ topic: TOPICS.caseRated, key: e.key, value: JSON.stringify(e) })));
+  await until(async () => ((await handledBy('early')).length >= 39 ? true : undefined));
+  expect(await handledBy('early')).toEqual(envs.map((_, i) => i + 1).filter((n) => n !== 17));
+  ready.add(17);
+  await until(async () => ((await handledBy('early')).includes(17) ? true : undefined));
+  await sleep(500);
+  const rows = await handledBy('early');
+  expect([...rows].sort((a, b) => a - b)).toEqual(envs.map((_, i) => i + 1));
+  // Messages before 17 in its run were handled in the rolled-back run and again alone: their rows once.
+  expect(rows).toHaveLength(40);
+  expect(attempts.get(17)).toBeGreaterThan(1);
+}, 90000);
+
+it('handles a message delivered twice in one run once', async () => {
+  const caseId = `CS-${runId}-twice`;
+  const envs = ratings(caseId, 10);
+  const records = envs.map((e) => ({ topic: TOPICS.caseRated, key: e.key, value: JSON.stringify(e) }));
+  // The fourth message twice, next to itself, as a producer retry can leave it.
+  await port.sendRaw([...records.slice(0, 4), records[3], ...records.slice(4)]);
+  await serve('twice', caseId, async () => undefined);
+  await until(async () => ((await handledBy('twice')).length >= 10 ? true : undefined));
+  await sleep(1000);
+  expect(await handledBy('twice')).toEqual(envs.map((_, i) => i + 1));
+}, 90000);
+
+it('loses and repeats nothing when the database goes away in the middle of a run', async () => {
+  const caseId = `CS-${runId}-outage`;
+  const envs = ratings(caseId, 60);
+  let failures = 0;
+  await serve('outage', caseId, async (n) => {
+    // Message 30 finds Postgres restarting, twice: the run is rolled back and fetched again.
+    if (n === 30 && failures < 2) {
+      failures++;
+      throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+    }
+  });
+  await port.sendRaw(envs.map((e) => ({ topic: TOPICS.caseRated, key: e.key, value: JSON.stringify(e) })));
+  await until(async () => ((await handledBy('outage')).length >= 60 ? true : undefined), 90000);
+  await sleep(1000);
+  expect(await handledBy('outage')).toEqual(envs.map((_, i) => i + 1));
+  expect(failures).toBe(2);
+}, 120000);
+
+it('publishes what the handlers of a run write to the outbox, once each', async () => {
+  const caseId = `CS-${runId}-publish`;
+  const envs = ratings(caseId, 25);
+  const chased = new Set<string>();
+  const sub = await port.subscribe({
+    group: 'publish-reader',
+    topics: [TOPICS.checkChased],
+    handle: async (m) => void chased.add((m.envelope.data as { requestId: string }).requestId),
+  });
+  stops.push(() => sub.stop());
+  await serve('publisher', caseId, async (n, _id, ctx) => {
+    await ctx.publish({ topic: TOPICS.checkChased, key: `CS-${runId}-publish`, data: { ...validExamples.checkChased, requestId: `RQ-${runId}-${n}` } });
+  });
+  outbox.start();
+  await port.sendRaw(envs.map((e) => ({ topic: TOPICS.caseRated, key: e.key, value: JSON.stringify(e) })));
+  await until(async () => (chased.size >= 25 ? true : undefined));
+  const rows: { n: number }[] = await ds.query(`SELECT count(*)::int n FROM ${schema}.outbox WHERE topic = $1`, [TOPICS.checkChased]);
+  expect(rows[0].n).toBe(25);
+  expect([...chased].sort()).toEqual(envs.map((_, i) => `RQ-${runId}-${i + 1}`).sort());
+}, 90000);
