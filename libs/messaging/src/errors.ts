@@ -37,3 +37,15 @@ export class RejectedMessage extends Error {
 export class NotReadyYet extends Error {
   override name = 'NotReadyYet';
 }
+
+/**
+ * Thrown by a handler in a run of messages (transport.ts) instead of waiting for something another
+ * transaction may hold, such as a lock (`MessageContext.mayWait` is false). The run commits the
+ * messages before this one, and this one starts the next run, where it may wait: a transaction
+ * that holds other messages' locks never waits, so two runs never wait on each other in a cycle.
+ * The handler must throw it before writing anything, or after undoing what it wrote (a savepoint
+ * of its own): the run commits everything written in its transaction before the throw.
+ */
+export class RunMustEnd extends Error {
+  override name = 'RunMustEnd';
+}

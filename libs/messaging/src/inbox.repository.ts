@@ -23,3 +23,10 @@ export async function rememberMessages(manager: EntityManager, schema: string, c
   );
   return new Set(rows.map((r) => r.message_id));
 }
+
+/** Takes back the ids of messages a run remembered but leaves to the next run (RunMustEnd). */
+export async function forgetMessages(manager: EntityManager, schema: string, consumer: string, messageIds: string[]): Promise<void> {
+  if (messageIds.length === 0) return;
+  await manager.query(`DELETE FROM "${schema}".inbox WHERE consumer = $1 AND message_id = ANY($2::text[])`, [consumer, messageIds]);
+}
+

@@ -30,9 +30,11 @@ export interface SubscribeOptions {
    * Handles a run of consecutive messages of one partition at once (one database transaction for
    * the run), or throws and changes nothing. The port then handles that run one message at a time
    * through `handle`, with its retries, set-asides and dead letters, so a run that fails for one
-   * message loses and repeats nothing. Without it, every message goes through `handle`.
+   * message loses and repeats nothing. Answers how many of the first messages it handled (at
+   * least one); the port hands the rest over as the next run. Without it, every message goes
+   * through `handle`.
    */
-  handleMany?: (msgs: Received[]) => Promise<void>;
+  handleMany?: (msgs: Received[]) => Promise<number>;
   /** Attempts before a message that keeps failing is parked in the dead-letter topic. */
   maxAttempts?: number;
   /** Partitions processed in parallel; order within a partition (so within a case) always holds. */
@@ -410,19 +412,24 @@ export class KafkaPort {
           let run: { message: KafkaMessage; received: Received }[] = [];
           const flush = async () => {
             if (run.length === 0) return;
-            const taken = run;
+            let taken = run;
             run = [];
-            try {
-              await opts.handleMany!(taken.map((r) => r.received));
-            } catch (err) {
-              // Kafka or Postgres away: let kafkajs fetch the batch again, nothing was committed.
-              if (isInfrastructureError(err)) throw err;
-              messagingMetrics.runsHandledSingly.inc({ topic: logical });
-              for (const r of taken) await one(r.message, { ok: true, received: r.received });
-              return;
+            while (taken.length > 0) {
+              let handled: number;
+              try {
+                handled = await opts.handleMany!(taken.map((r) => r.received));
+                if (!(handled >= 1 && handled <= taken.length)) throw new Error(`a run of ${taken.length} answered ${handled} handled`);
+              } catch (err) {
+                // Kafka or Postgres away: let kafkajs fetch the batch again, nothing was committed.
+                if (isInfrastructureError(err)) throw err;
+                messagingMetrics.runsHandledSingly.inc({ topic: logical });
+                for (const r of taken) await one(r.message, { ok: true, received: r.received });
+                return;
+              }
+              await done(taken[handled - 1].message.offset);
+              await heartbeat();
+              taken = taken.slice(handled);
             }
-            await done(taken[taken.length - 1].message.offset);
-            await heartbeat();
           };
           for (const message of batch.messages) {
             // A rebalance took the partition, or the consumer stops: what is not handled is fetched again.

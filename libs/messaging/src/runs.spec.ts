@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { TOPICS } from '@mash/contracts';
 import { validExamples } from '@mash/contracts/examples';
 import { envelopeFor } from './envelopes';
-import { NotReadyYet } from './errors';
+import { NotReadyYet, RunMustEnd } from './errors';
 import { KafkaPort } from './kafkaPort';
 import { messagingMetrics } from './metrics';
 import { Outbox } from './outbox';
@@ -191,4 +191,23 @@ it('publishes what the handlers of a run write to the outbox, once each', async 
   const rows: { n: number }[] = await ds.query(`SELECT count(*)::int n FROM ${schema}.outbox WHERE topic = $1`, [TOPICS.checkChased]);
   expect(rows[0].n).toBe(25);
   expect([...chased].sort()).toEqual(envs.map((_, i) => `RQ-${runId}-${i + 1}`).sort());
+}, 90000);
+
+it('ends a run where a handler must not wait, commits what came before, and starts the next run with that message', async () => {
+  const caseId = `CS-${runId}-split`;
+  const envs = ratings(caseId, 60);
+  const firstOfRun = new Set<number>();
+  await serve('splitter', caseId, async (n, _id, ctx) => {
+    // Messages 5, 15, 25... need something another transaction holds: inside a run they step out.
+    if (n % 10 === 5 && !ctx.mayWait) throw new RunMustEnd('would wait');
+    if (ctx.mayWait) firstOfRun.add(n);
+  });
+  await port.sendRaw(envs.map((e) => ({ topic: TOPICS.caseRated, key: e.key, value: JSON.stringify(e) })));
+  await until(async () => ((await handledBy('splitter')).length >= 60 ? true : undefined));
+  await sleep(500);
+  expect(await handledBy('splitter')).toEqual(envs.map((_, i) => i + 1));
+  // Each of them was handled as the first message of a run, where it may wait.
+  for (const n of [5, 15, 25, 35, 45, 55]) expect(firstOfRun.has(n)).toBe(true);
+  // ...and the split did not send the run to the slow path, one message at a time.
+  expect(firstOfRun.size).toBeLessThan(30);
 }, 90000);

@@ -3,12 +3,14 @@ import { BaseRpcContext } from '@nestjs/microservices/ctx-host/base-rpc.context'
 import { lastValueFrom } from 'rxjs';
 import { DataSource, EntityManager } from 'typeorm';
 import { Envelope, TOPIC_DEFINITIONS } from '@mash/contracts';
+import { disclosuresLast } from '@mash/platform/disclosureAudit';
 import { DeferredMessages } from './deferredMessages';
 import { Outgoing } from './envelopes';
 import { inMessageSpan, KafkaPort, Received, Subscription } from './kafkaPort';
 import { log } from './log';
 import { Outbox } from './outbox';
-import { rememberMessage, rememberMessages } from './inbox.repository';
+import { forgetMessages, rememberMessage, rememberMessages } from './inbox.repository';
+import { RunMustEnd } from './errors';
 import { messagingMetrics } from './metrics';
 import { contextFromTraceparent, inSpan } from './tracing';
 
@@ -16,7 +18,7 @@ import { contextFromTraceparent, inSpan } from './tracing';
  * What an @EventPattern handler gets beside the message data: the transaction its writes must use,
  * and `publish`, which writes to the outbox in that same transaction.
  */
-export class MessageContext extends BaseRpcContext<[Received, EntityManager, Outbox]> {
+export class MessageContext extends BaseRpcContext<[Received, EntityManager, Outbox, boolean?]> {
   get envelope(): Envelope {
     return this.args[0].envelope;
   }
@@ -32,6 +34,13 @@ export class MessageContext extends BaseRpcContext<[Received, EntityManager, Out
   /** Several events, in the order given, in one statement of the same transaction. */
   publishMany<T>(msgs: Outgoing<T>[]): Promise<Envelope<T>[]> {
     return this.args[2].addMany(this.args[1], msgs);
+  }
+  /**
+   * False when this message shares its transaction with messages handled before it (a run): the
+   * handler must not wait for a lock another transaction may hold, and throws RunMustEnd instead.
+   */
+  get mayWait(): boolean {
+    return this.args[3] !== false;
   }
 }
 
@@ -121,7 +130,7 @@ export class MashKafkaTransport extends Server implements CustomTransportStrateg
    * it would one transaction later. Any error rolls the whole run back and the port handles it
    * again one message at a time, so the rules for a failing message are the single path's.
    */
-  private async handleMany(routes: Map<string, MessageHandler>, msgs: Received[]): Promise<void> {
+  private async handleMany(routes: Map<string, MessageHandler>, msgs: Received[]): Promise<number> {
     const started = process.hrtime.bigint();
     const outcomes: { topic: string; messageId: string; duplicate: boolean; seconds: number }[] = [];
     await inSpan(
@@ -130,36 +139,43 @@ export class MashKafkaTransport extends Server implements CustomTransportStrateg
       () =>
         this.dataSource.transaction(async (manager) => {
           outcomes.length = 0;
-          const fresh = await rememberMessages(
-            manager,
-            this.options.schema,
-            this.options.service,
-            msgs.map((m) => ({ messageId: m.envelope.id, topic: m.topic })),
-          );
-          for (const msg of msgs) {
-            // A message id twice in the run (a redelivery next to the original): the first one counts.
-            if (!fresh.delete(msg.envelope.id)) {
-              outcomes.push({ topic: msg.topic, messageId: msg.envelope.id, duplicate: true, seconds: 0 });
-              continue;
+          const fresh = await rememberMessages(manager, this.options.schema, this.options.service, msgs.map((m) => ({ messageId: m.envelope.id, topic: m.topic })));
+          // The handlers' disclosures go last, so the audit chain's lock is held for the commit only.
+          await disclosuresLast(manager, async () => {
+            for (const [i, msg] of msgs.entries()) {
+              // A message id twice in the run (a redelivery next to the original): the first one counts.
+              if (!fresh.delete(msg.envelope.id)) {
+                outcomes.push({ topic: msg.topic, messageId: msg.envelope.id, duplicate: true, seconds: 0 });
+                continue;
+              }
+              const began = process.hrtime.bigint();
+              const first = outcomes.length === 0;
+              try {
+                const ctx = new MessageContext([msg, manager, this.outbox, first]);
+                await inMessageSpan(msg.topic, this.options.service, msg.offset, msg.traceparent, async () =>
+                  lastValueFrom(this.transformToObservable(await routes.get(msg.topic)!(msg.envelope.data, ctx)), { defaultValue: undefined }),
+                );
+              } catch (err) {
+                if (first || !(err instanceof RunMustEnd)) throw err;
+                // This message (which wrote nothing, RunMustEnd's rule) and those after it are the next run's.
+                await forgetMessages(manager, this.options.schema, this.options.service, [msg, ...msgs.slice(i + 1)].map((m) => m.envelope.id).filter((id) => id === msg.envelope.id || fresh.has(id)));
+                return;
+              }
+              outcomes.push({ topic: msg.topic, messageId: msg.envelope.id, duplicate: false, seconds: Number(process.hrtime.bigint() - began) / 1e9 });
             }
-            const began = process.hrtime.bigint();
-            const ctx = new MessageContext([msg, manager, this.outbox]);
-            await inMessageSpan(msg.topic, this.options.service, msg.offset, msg.traceparent, async () =>
-              lastValueFrom(this.transformToObservable(await routes.get(msg.topic)!(msg.envelope.data, ctx)), { defaultValue: undefined }),
-            );
-            outcomes.push({ topic: msg.topic, messageId: msg.envelope.id, duplicate: false, seconds: Number(process.hrtime.bigint() - began) / 1e9 });
-          }
+          });
         }),
     );
     this.outbox.nudge();
     const topic = msgs[0].topic;
-    messagingMetrics.runs.observe({ topic }, msgs.length);
+    messagingMetrics.runs.observe({ topic }, outcomes.length);
     messagingMetrics.runSeconds.observe({ topic }, Number(process.hrtime.bigint() - started) / 1e9);
     for (const o of outcomes) {
       messagingMetrics.consumed.inc({ topic: o.topic, outcome: o.duplicate ? 'duplicate' : 'handled' });
       if (o.duplicate) log('info', 'duplicate message ignored', { topic: o.topic, messageId: o.messageId });
       else messagingMetrics.handleSeconds.observe({ topic: o.topic }, o.seconds);
     }
+    return outcomes.length;
   }
 
   /** `take` (a message set aside earlier) runs first in the transaction; false: another replica has it. */

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 
 /**
@@ -71,6 +72,36 @@ export async function recordDisclosure(q: Queryable, schema: string, d: Disclosu
  */
 export async function recordDisclosures(q: Queryable, schema: string, list: readonly Disclosure[]): Promise<void> {
   if (list.length === 0) return;
+  const atEnd = recordedAtEnd.getStore();
+  if (atEnd && atEnd.q === q) {
+    atEnd.list.push(...list.map((d) => ({ schema, d })));
+    return;
+  }
+  await insertDisclosures(q, schema, list);
+}
+
+const recordedAtEnd = new AsyncLocalStorage<{ q: Queryable; list: { schema: string; d: Disclosure }[] }>();
+
+/**
+ * Runs `work` (many handlers in one transaction on `q`: a run of messages) with every disclosure
+ * it records on `q` held back and written after it, in the order recorded, as the transaction's
+ * last statements: the chain's lock is then held for the commit alone, not for the whole run.
+ * Disclosures on another connection are written at once as usual.
+ */
+export async function disclosuresLast<T>(q: Queryable, work: () => Promise<T>): Promise<T> {
+  const atEnd = { q, list: [] as { schema: string; d: Disclosure }[] };
+  const out = await recordedAtEnd.run(atEnd, work);
+  // One statement per run of the same schema, in the order recorded.
+  for (let i = 0; i < atEnd.list.length; ) {
+    let j = i;
+    while (j < atEnd.list.length && atEnd.list[j].schema === atEnd.list[i].schema) j++;
+    await insertDisclosures(q, atEnd.list[i].schema, atEnd.list.slice(i, j).map((x) => x.d));
+    i = j;
+  }
+  return out;
+}
+
+async function insertDisclosures(q: Queryable, schema: string, list: readonly Disclosure[]): Promise<void> {
   await q.query(
     `INSERT INTO ${auditTable(schema)} (principal, action, case_id, contact_id, detail)
      SELECT principal, action, case_id, contact_id, detail

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Pool } from 'pg';
-import { chainHead, readDisclosures, recordDisclosure, recordDisclosures, verifyChain } from './disclosureAudit.repository';
+import { chainHead, disclosuresLast, readDisclosures, recordDisclosure, recordDisclosures, verifyChain } from './disclosureAudit.repository';
 import { disclosureAuditMigration } from './disclosureAudit.migration';
 
 /**
@@ -67,6 +67,39 @@ afterAll(async () => {
 });
 
 describe('disclosure audit chain', () => {
+  it('holds a run\'s disclosures back to its last statements: other writers are not queued behind the run', async () => {
+    const schema = await freshSchema();
+    const run = await pool.connect();
+    try {
+      await run.query('BEGIN');
+      let otherCommittedDuringRun = false;
+      await disclosuresLast(run, async () => {
+        await recordDisclosure(run, schema, { principal: 'connector', action: 'check-requested', caseId: 'C-1' });
+        // Another transaction writes and commits while the run is still working: it must not wait
+        // for the run's transaction (it would, if the run held the chain's lock from its first row).
+        await Promise.race([
+          inTx(schema, 99).then(() => (otherCommittedDuringRun = true)),
+          new Promise((r) => setTimeout(r, 3000)),
+        ]);
+        await recordDisclosures(run, schema, [
+          { principal: 'connector', action: 'check-requested', caseId: 'C-2' },
+          { principal: 'connector', action: 'check-requested', caseId: 'C-3' },
+        ]);
+        // Nothing of the run is in the table yet, even seen from inside its own transaction.
+        const mid = await run.query(`SELECT count(*)::int n FROM ${schema}.disclosure_audit WHERE principal = 'connector'`);
+        expect(mid.rows[0].n).toBe(0);
+      });
+      await run.query('COMMIT');
+      expect(otherCommittedDuringRun).toBe(true);
+    } finally {
+      run.release();
+    }
+    const rows = await readDisclosures(pool, schema, {});
+    // The other writer first (it committed during the run), then the run's three in the order recorded.
+    expect(rows.map((r) => [r.principal, r.caseId])).toEqual([['p-0', 'C-1'], ['connector', 'C-1'], ['connector', 'C-2'], ['connector', 'C-3']]);
+    expect((await verifyChain(pool, schema)).ok).toBe(true);
+  });
+
   it('chains 60 writers committing in parallel into one unbroken line', async () => {
     const schema = await freshSchema();
     await Promise.all(Array.from({ length: 60 }, (_, i) => inTx(schema, i)));
