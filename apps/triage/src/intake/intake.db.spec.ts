@@ -349,13 +349,46 @@ describe('intake without a global lock', () => {
              AND ((classid::bigint << 32) | objid::bigint) IN (hashtextextended('triage:spec:a', 0), hashtextextended('triage:spec:b', 0))`,
         );
         return r.n as number;
-      });
+      }, { mayWait: true });
       return out;
     });
     expect(rounds).toEqual([1, 2]);
     expect(heldInLastRound).toBe(2);
     const rows = await ds.query(`SELECT household_id FROM triage.households WHERE household_id LIKE 'HH-spec-round-%' ORDER BY 1`);
     expect(rows).toEqual([{ household_id: 'HH-spec-round-2' }]);
+  });
+
+  it('in a run after its first message, a lock another transaction holds ends the run instead of waiting, holding nothing', async () => {
+    const holder = ds.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    try {
+      await holder.query(`SELECT pg_advisory_xact_lock(hashtextextended('triage:spec:held', 0))`);
+      let worked = false;
+      const started = Date.now();
+      const outcome = await ds
+        .transaction(async (m) =>
+          underIntakeLocks(m, ['spec:free', 'spec:held'], async () => {
+            worked = true;
+          }, { mayWait: false }).then(
+            () => 'handled',
+            async (err: Error) => {
+              // Nothing of the attempt is held: the free key's lock went with the savepoint.
+              const [r] = await m.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()`);
+              return `${err.name}, ${r.n} advisory locks held`;
+            },
+          ),
+        );
+      expect(outcome).toBe('RunMustEnd, 0 advisory locks held');
+      expect(worked).toBe(false);
+      expect(Date.now() - started).toBeLessThan(2000);
+      // Free keys only: the run goes on.
+      const free = await ds.transaction((m) => underIntakeLocks(m, ['spec:free'], async () => 'handled', { mayWait: false }));
+      expect(free).toBe('handled');
+    } finally {
+      await holder.rollbackTransaction();
+      await holder.release();
+    }
   });
 });
 

@@ -42,7 +42,7 @@ export class IntakeService {
    */
   async open(e: ContactReceived, ctx: MessageContext): Promise<void> {
     const keys = [...contactLockKeys(e), ...(await likelyLockKeys(ctx.manager, e))];
-    await underIntakeLocks(ctx.manager, keys, (locks) => this.openLocked(e, ctx, locks));
+    await underIntakeLocks(ctx.manager, keys, (locks) => this.openLocked(e, ctx, locks), { mayWait: ctx.mayWait });
   }
 
   private async openLocked(e: ContactReceived, ctx: MessageContext, locks: IntakeLocks): Promise<void> {

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { RunMustEnd } from '@mash/messaging';
 import { IntakeLocks, LockSetGrew } from './intakeLocks';
 
 /** More rounds than any family needs (each round adds keys); past it the message is retried. */
@@ -10,15 +11,29 @@ const MAX_ROUNDS = 12;
  * intakes never wait on each other in a cycle; a round that finds it needs more rolls back to the
  * savepoint (its writes and its locks with it) and the next round takes the larger set from scratch.
  */
-export async function underIntakeLocks<T>(m: EntityManager, initial: Iterable<string>, work: (locks: IntakeLocks) => Promise<T>): Promise<T> {
+export async function underIntakeLocks<T>(m: EntityManager, initial: Iterable<string>, work: (locks: IntakeLocks) => Promise<T>, opts: { mayWait: boolean }): Promise<T> {
   const keys = new Set(initial);
   for (let round = 1; ; round++) {
     await m.query(`SAVEPOINT triage_intake`);
-    await m.query(
-      `SELECT pg_advisory_xact_lock(id) FROM (
-         SELECT DISTINCT hashtextextended('triage:' || k, 0) AS id FROM unnest($1::text[]) AS k ORDER BY id OFFSET 0) AS ordered`,
-      [[...keys]],
-    );
+    if (opts.mayWait) {
+      await m.query(
+        `SELECT pg_advisory_xact_lock(id) FROM (
+           SELECT DISTINCT hashtextextended('triage:' || k, 0) AS id FROM unnest($1::text[]) AS k ORDER BY id OFFSET 0) AS ordered`,
+        [[...keys]],
+      );
+    } else {
+      // In a run after its first message: another intake holding one of these keys would make this
+      // transaction wait while it holds the run's other locks. Leave it to the next run instead.
+      const [{ all }]: { all: boolean }[] = await m.query(
+        `SELECT coalesce(bool_and(pg_try_advisory_xact_lock(id)), true) AS all FROM (
+           SELECT DISTINCT hashtextextended('triage:' || k, 0) AS id FROM unnest($1::text[]) AS k ORDER BY id OFFSET 0) AS ordered`,
+        [[...keys]],
+      );
+      if (!all) {
+        await m.query(`ROLLBACK TO SAVEPOINT triage_intake`);
+        throw new RunMustEnd('an intake lock is held by another transaction');
+      }
+    }
     try {
       const out = await work(new IntakeLocks(keys, round));
       await m.query(`RELEASE SAVEPOINT triage_intake`);
