@@ -1,4 +1,4 @@
-export * from './native-reader';
+export * from './nativeReader';
 
 export * from './gatewayClient';
 export * from './config';

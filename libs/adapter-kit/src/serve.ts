@@ -8,7 +8,7 @@ import { Counter, Registry } from 'prom-client';
 import type { FieldError } from '@mash/contracts';
 import { AdapterConfig, adapterConfigFromEnv } from './config';
 import { GatewayClient } from './gatewayClient';
-import type { Translation } from './native-reader';
+import type { Translation } from './nativeReader';
 import { NoticeBoard } from './noticeBoard';
 import { RejectLog, rejectLogRetentionFromEnv } from './rejectLog';
 import { NOTICE_ID_HEADER, problem, PROBLEM_MEDIA_TYPE, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from '@mash/contracts';

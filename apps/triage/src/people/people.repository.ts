@@ -99,7 +99,7 @@ export async function personById(m: EntityManager, personId: string): Promise<St
 
 /**
  * A person's columns as stored: the sealed identity and the identifiers' keyed digests. Also what
- * the matching bench (bench/triage-pg-matching.ts) bulk-loads, so it measures rows as triage writes them.
+ * the matching bench (bench/triagePgMatching.ts) bulk-loads, so it measures rows as triage writes them.
  */
 export function personColumns(s: MatchSubject): { identity: string; sex: string | null; nhsNumber: string | null; upn: string | null; policePersonId: string | null } {
   return {

@@ -3,7 +3,7 @@
  * birth; postcode district + surname Soundex) keep each match to a few dozen comparisons.
  *
  * Run: npm run bench:triage (every triage bench, from the normal build), or after npm run build:
- *   node scripts/launch.js bench/triage-matching
+ *   node scripts/launch.js bench/triageMatching
  * PEOPLE=200000 QUERIES=5000 shrink the run.
  */
 import { PersonIndex, MatchSubject } from '../apps/triage/src/matching';

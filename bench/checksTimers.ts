@@ -3,7 +3,7 @@
  * database. Runs the service's own firing code (TimersService, PictureService, the outbox relay)
  * against a fresh Postgres database per run; only Kafka is replaced by a counter.
  *
- *   npm run bench:checks     (npm run build && node scripts/launch.js bench/checks-timers)
+ *   npm run bench:checks     (npm run build && node scripts/launch.js bench/checksTimers)
  *
  * Realistic schedules, time-compressed: ratings Red/Amber/Green ~10/32/58% (Westminster), plans
  * of 2-5 agencies by rating, replies due at policy fractions of the case clock, about a third of
