@@ -3,6 +3,7 @@
 // `npm test` run it with zero warnings allowed.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import fileNameRules from './eslint/fileNames.cjs';
 
 // SQL lives in repositories and migrations (docs/architecture.md, "Where SQL lives"): a `.query(`
 // call anywhere else in the hub's own TypeScript is an error. Specs and test fixtures are exempt.
@@ -14,6 +15,9 @@ const sqlLivesInRepositories = {
     },
   }),
 };
+
+// The hub's own rules, one plugin.
+const mash = { rules: { 'sql-lives-in-repositories': sqlLivesInRepositories, 'file-names': fileNameRules.fileNames } };
 
 export default tseslint.config(
   { ignores: ['dist/**', 'coverage/**', 'node_modules/**', '.cache/**', '.run/**', 'test/contract/generated/**'] },
@@ -37,8 +41,15 @@ export default tseslint.config(
       '**/*.repository.ts', '**/*Repository.ts', '**/repositories/**',
       '**/migrations/**', '**/*.migration.ts',
     ],
-    plugins: { mash: { rules: { 'sql-lives-in-repositories': sqlLivesInRepositories } } },
+    plugins: { mash },
     rules: { 'mash/sql-lives-in-repositories': 'error' },
+  },
+  {
+    // One file-naming convention (docs/architecture.md, "File names"), checked on every module.
+    files: ['apps/**/*.{ts,js}', 'libs/**/*.{ts,js}', 'scripts/**/*.{ts,js,cjs}', 'test/**/*.{ts,js,cjs}', 'bench/**/*.{ts,js}', 'eslint/**/*.cjs'],
+    ignores: ['test/contract/generated/**'],
+    plugins: { mash },
+    rules: { 'mash/file-names': 'error' },
   },
   {
     // Tests read untyped JSON (HTTP bodies, manifests, generated documents) and poke at it.

@@ -13,8 +13,8 @@ module.exports = {
   // isolatedModules: type errors are caught once by `tsc` in `npm test`, not per file here.
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   moduleNameMapper,
-  globalSetup: '<rootDir>/test/setup/global-setup.ts',
-  globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+  globalSetup: '<rootDir>/test/setup/globalSetup.ts',
+  globalTeardown: '<rootDir>/test/setup/globalTeardown.ts',
   testTimeout: 60000,
-  reporters: ['default', '<rootDir>/test/setup/summary-reporter.js'],
+  reporters: ['default', '<rootDir>/test/setup/summaryReporter.js'],
 };

@@ -1,5 +1,6 @@
 import type { Contact, ContactSubject, ReferralSource, SubmittingAgency } from '@mash/contracts';
 import { nhsNumberCheckDigit, upnCheckLetter } from '@mash/contracts';
+import { Dice, prng } from '@mash/contracts/examples/seededRandom';
 
 /**
  * Realistic canonical contacts for load and fault runs, the same list for the same seed.
@@ -41,18 +42,6 @@ export interface GenerateOptions {
   ratingWeights?: Partial<Record<IntendedRating, number>>;
 }
 
-/** mulberry32: small, fast, and the same sequence on every platform for a seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const GIVEN = ['Amy', 'Ben', 'Chloe', 'Daniel', 'Ella', 'Finn', 'Grace', 'Harry', 'Isla', 'Jack', 'Keira', 'Leo', 'Maya', 'Noah', 'Olivia', 'Priya', 'Quinn', 'Ruby', 'Sami', 'Tia', 'Usman', 'Zofia', 'Aisha', 'Kacper', 'Mei', 'Oluwaseun'];
 const ADULT_GIVEN = ['Beth', 'Carl', 'Dawn', 'Eddie', 'Fatima', 'Gary', 'Hannah', 'Imran', 'Joanne', 'Kevin', 'Lisa', 'Mark', 'Nadia', 'Paul'];
 const FAMILY = ['Example', 'Sample', 'Taylor', 'Khan', 'Nowak', 'Okafor', 'Smith', 'Patel', 'Jones', 'Murphy', 'Ahmed', 'Wiśniewska', 'Brown', 'Evans', 'Walker', 'Chen', 'Ali', 'Hughes', 'Kowalski', 'Mensah'];
@@ -74,23 +63,10 @@ interface Family {
 interface Profile {
   agency: SubmittingAgency;
   intended: IntendedRating;
-  build(f: Family, r: Rng, ref: string, incidentAt: string): Omit<Contact, 'agencyReference'>;
+  build(f: Family, r: Dice, ref: string, incidentAt: string): Omit<Contact, 'agencyReference'>;
 }
 
-class Rng {
-  constructor(readonly next: () => number) {}
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[Math.floor(this.next() * xs.length)];
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-}
-
-function nhsNumber(r: Rng): string {
+function nhsNumber(r: Dice): string {
   for (;;) {
     const first9 = String(r.int(400000000, 999999999));
     const check = nhsNumberCheckDigit(first9);
@@ -98,14 +74,14 @@ function nhsNumber(r: Rng): string {
   }
 }
 
-function upn(r: Rng): string {
+function upn(r: Dice): string {
   const body = `${r.int(100, 999)}${r.int(1000, 9999)}${r.int(10, 25)}${r.int(100, 999)}`;
   return `${upnCheckLetter(body)}${body}`;
 }
 
 const iso = (d: Date) => d.toISOString().slice(0, 10);
 
-function makeFamily(id: number, r: Rng, baseTime: Date): Family {
+function makeFamily(id: number, r: Dice, baseTime: Date): Family {
   const familyName = r.pick(FAMILY);
   const year = baseTime.getUTCFullYear();
   const childCount = r.chance(0.5) ? 1 : r.chance(0.6) ? 2 : 3;
@@ -176,7 +152,7 @@ const PROFILES: { weight: number; profile: Profile }[] = [
   { weight: 9, profile: { agency: 'contact-centre', intended: 'GREEN', build: (f, _r, _ref, at) => ({ referrer: { name: 'Caller', role: 'Neighbour', source: '1D', channel: { kind: 'topic' } }, subjects: childrenAs(f, 'contact-centre', true), household: household(f), presentingIssues: [{ code: '16A', label: 'Neglect' }], narrative: 'A neighbour says the children are often left alone in the evening.', incident: { occurredAt: at }, consent: { status: 'given' }, urgency: 'routine' }) } },
   { weight: 6, profile: { agency: 'contact-centre', intended: 'GREEN', build: (f, _r, _ref, at) => ({ referrer: { source: '9', channel: { kind: 'none', reason: 'anonymous' } }, subjects: childrenAs(f, 'contact-centre', false), household: household(f), presentingIssues: [{ code: '16A', label: 'Neglect' }], narrative: 'An anonymous caller worries about the condition of the home.', incident: { occurredAt: at }, consent: { status: 'given' }, urgency: 'routine' }) } },
 ];
-function pickProfile(r: Rng, ratingWeights: Partial<Record<IntendedRating, number>>, not?: SubmittingAgency): Profile {
+function pickProfile(r: Dice, ratingWeights: Partial<Record<IntendedRating, number>>, not?: SubmittingAgency): Profile {
   const weight = (p: (typeof PROFILES)[number]) => p.weight * (ratingWeights[p.profile.intended] ?? 1);
   const total = PROFILES.reduce((s, p) => s + weight(p), 0);
   for (;;) {
@@ -193,7 +169,7 @@ function pickProfile(r: Rng, ratingWeights: Partial<Record<IntendedRating, numbe
 
 /** The contacts for a seed: the same list, in the same order, every time. */
 export function generateContacts(opts: GenerateOptions): GeneratedContact[] {
-  const r = new Rng(prng(opts.seed));
+  const r = new Dice(prng(opts.seed));
   const tag = opts.tag ?? `S${opts.seed}`;
   const repeatShare = opts.repeatShare ?? 0.15;
   const duplicateShare = opts.duplicateShare ?? 0.06;

@@ -10,7 +10,8 @@ import { createDatabase, dropDatabase, virtualClockDatabaseUrl } from '@mash/pla
 import { loadPolicy, policyPathFromEnv, type Policy } from '@mash/policy';
 import { startTestHub, TEST_TOKENS, TestHub } from '../../test/support/hub';
 import { httpJson } from '../load/drive';
-import { GeneratedContact, generateContacts, prng } from '../load/generate';
+import { GeneratedContact, generateContacts } from '../load/generate';
+import { prng } from '@mash/contracts/examples/seededRandom';
 import { AgencyBehaviour, decisionTime, replyTime } from './actors';
 import { HubProbe, SIMULATED_SERVICES } from './hubProbe';
 import { arrivalTimes, MixProfile } from './profiles';

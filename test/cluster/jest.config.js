@@ -13,7 +13,7 @@ module.exports = {
   rootDir: join(__dirname, '..', '..'),
   testMatch: [
     '<rootDir>/test/cluster/**/*.cluster-spec.ts',
-    '<rootDir>/test/e2e/walking-skeleton.spec.ts',
-    ...(short ? [] : ['<rootDir>/test/e2e/checks-*.spec.ts', '<rootDir>/test/e2e/notifier-*.spec.ts']),
+    '<rootDir>/test/e2e/walkingSkeleton.spec.ts',
+    ...(short ? [] : ['<rootDir>/test/e2e/checks[A-Z]*.spec.ts', '<rootDir>/test/e2e/notifier[A-Z]*.spec.ts']),
   ],
 };

@@ -12,5 +12,5 @@ module.exports = {
   globalSetup: undefined,
   globalTeardown: undefined,
   testTimeout: 3600000,
-  reporters: ['default', '<rootDir>/test/setup/summary-reporter.js'],
+  reporters: ['default', '<rootDir>/test/setup/summaryReporter.js'],
 };

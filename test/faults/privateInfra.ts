@@ -29,7 +29,7 @@ export class PrivateKafka {
 
   private env(): NodeJS.ProcessEnv {
     // An open broker: this suite is about crashes and redelivery, and its broker is private to it;
-    // authentication and ACLs are proven by test/kafka-auth.spec.ts and every e2e test of npm test.
+    // authentication and ACLs are proven by test/kafkaAuth.spec.ts and every e2e test of npm test.
     return { ...process.env, KAFKA_AUTH: 'none', KAFKA_PORT: String(this.port), KAFKA_CONTROLLER_PORT: String(this.controllerPort), KAFKA_DATA_DIR: this.dataDir, KAFKA_HEAP_OPTS: '-Xmx384m -Xms128m', KAFKA_WAIT_TIMEOUT: '120' };
   }
 

@@ -1,6 +1,6 @@
 import { CHECK_AGENCIES, CheckReplied, CheckRequested, checkRepliedTopic, checkRequestedTopic } from '@mash/contracts';
 import { envelopeFor, KafkaPort, RawRecord, Subscription } from '@mash/messaging';
-import { prng } from '../../scripts/load/generate';
+import { prng } from '@mash/contracts/examples/seededRandom';
 
 /**
  * The suite stands in for every agency's connector, so it decides how replies land: all of a

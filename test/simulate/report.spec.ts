@@ -1,6 +1,6 @@
 import { shippedPolicy } from '@mash/policy';
 import { parseAgencyBehaviour, replyTime } from '../../scripts/simulate/actors';
-import { prng } from '../../scripts/load/generate';
+import { prng } from '@mash/contracts/examples/seededRandom';
 import { arrivalTimes, PROFILES } from '../../scripts/simulate/profiles';
 import { figures, SimRecords, workingDaysBetween } from '../../scripts/simulate/report';
 

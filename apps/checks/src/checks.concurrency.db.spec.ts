@@ -5,6 +5,7 @@ import { ChecksDb, createChecksDb } from '../../../test/support/checksDb.fixture
 import { PictureService } from './picture/picture.service';
 import { requestIdFor, RequestsService } from './requests/requests.service';
 import { TimersService } from './timers/timers.service';
+import { prng } from '@mash/contracts/examples/seededRandom';
 
 /**
  * Readiness under concurrency, on real Postgres and the real handlers, each delivery in its own
@@ -22,18 +23,8 @@ const T0 = new Date('2026-11-23T09:00:00.000Z');
 const MIN = 60_000;
 const at = (ms: number) => new Date(T0.getTime() + ms);
 
-/** A small seeded generator, so a failing run can be repeated with CHECKS_STRESS_SEED. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = rng(SEED);
+// Seeded, so a failing run can be repeated with CHECKS_STRESS_SEED.
+const random = prng(SEED);
 function shuffled<T>(xs: readonly T[]): T[] {
   const out = [...xs];
   for (let i = out.length - 1; i > 0; i--) {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { SubmittingAgency } from '@mash/contracts';
 import { DEFAULT_RETRY, RetryOptions } from './gatewayClient';
-import { BearerToken, bearerTokenFromEnv, requireProductionSecrets } from '@mash/platform';
+import { BearerToken, bearerTokenFromEnv, requireProductionSecrets } from '@mash/platform/standalone';
 
 /** Fixed local ports, so the demo and a person's browser find each adapter without looking. */
 export const ADAPTER_PORTS: Record<SubmittingAgency, number> = { police: 8091, health: 8092, education: 8093, 'contact-centre': 8094 };

@@ -1,5 +1,5 @@
 import type { Contact, FieldError, SubmittingAgency } from '@mash/contracts';
-import { currentTraceparent, inSpan, SpanKind } from '@mash/messaging';
+import { currentTraceparent, inSpan, SpanKind } from '@mash/messaging/standalone';
 
 /** What the gateway answered, after any retries. */
 export type GatewayAnswer =

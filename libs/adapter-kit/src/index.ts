@@ -1,4 +1,4 @@
-export * from './native-reader';
+export * from './nativeReader';
 
 export * from './gatewayClient';
 export * from './config';
@@ -6,3 +6,5 @@ export * from './noticeBoard';
 export * from './rejectLog';
 export * from './serve';
 export * from './translationSamples';
+// A deployable's main needs only its kit (test/kits/standalone.spec.ts).
+export { runMain } from '@mash/platform/standalone';

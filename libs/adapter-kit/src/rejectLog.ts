@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { appendFile, chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { FieldError } from '@mash/contracts';
-import { log } from '@mash/messaging';
+import { log } from '@mash/messaging/standalone';
 
 const KEEP_BYTES = 256 * 1024;
 const DAY = 24 * 3600 * 1000;

@@ -1,14 +1,14 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Contact, contactInboundTopic, ContactInbound, NoticeIssued, noticeIssuedTopic, SubmittingAgency, validateData } from '@mash/contracts';
-import { KafkaPort, log, messagingConfigFromEnv, setLogService, startTracing, stopTracing, Subscription } from '@mash/messaging';
-import { answerOps, checkJsonDepth, kafkaReadiness, metricsCredential, observeHttp, RateLimiter, sendProblem } from '@mash/platform';
+import { KafkaPort, log, messagingConfigFromEnv, setLogService, startTracing, stopTracing, Subscription } from '@mash/messaging/standalone';
+import { answerOps, checkJsonDepth, kafkaReadiness, metricsCredential, observeHttp, RateLimiter, sendProblem } from '@mash/platform/standalone';
 import { loadCodeMap } from '@mash/policy';
 import { Counter, Registry } from 'prom-client';
 import type { FieldError } from '@mash/contracts';
 import { AdapterConfig, adapterConfigFromEnv } from './config';
 import { GatewayClient } from './gatewayClient';
-import type { Translation } from './native-reader';
+import type { Translation } from './nativeReader';
 import { NoticeBoard } from './noticeBoard';
 import { RejectLog, rejectLogRetentionFromEnv } from './rejectLog';
 import { NOTICE_ID_HEADER, problem, PROBLEM_MEDIA_TYPE, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from '@mash/contracts';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Contact } from '@mash/contracts';
-import type { Translation } from './native-reader';
+import type { Translation } from './nativeReader';
 
 /**
  * What every adapter's mapping spec needs: its sample files, the contact a valid one becomes, and

@@ -1,5 +1,6 @@
 import type { DataKeys } from './dataKeys';
 import { SEALED_PREFIX } from './dataKeys';
+import { affectedRows, rowsOf } from './queryResults';
 
 /**
  * Where sealed values live: each service names its sealed columns once (its `sealedColumns`
@@ -80,18 +81,6 @@ export async function countStale(db: Queryable, keys: DataKeys, c: SealedColumn)
 /** Whether the column exists in this database (a service not deployed here has none of its tables). */
 export async function columnExists(db: Queryable, c: SealedColumn): Promise<boolean> {
   return rowsOf(await db.query(`SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 AND column_name = $3`, [c.schema, c.table, c.column])).length > 0;
-}
-
-// A typeorm DataSource answers rows; a pg Client a result with rows.
-function rowsOf(res: unknown): unknown[] {
-  return Array.isArray(res) ? res : (res as { rows: unknown[] }).rows;
-}
-
-// typeorm answers an UPDATE with [rows, count]; pg with { rowCount }.
-function affectedRows(res: unknown): number {
-  if (Array.isArray(res) && typeof res[1] === 'number') return res[1];
-  if (res && typeof res === 'object' && 'rowCount' in res) return Number((res as { rowCount: number }).rowCount ?? 0);
-  return 0;
 }
 
 /** SQL writing the sealed text `param` into the column (into its key, for a `path` column). */

@@ -4,3 +4,5 @@ export * from './fixtures';
 export * from './testing';
 export * from './people';
 export * from './serve';
+// A deployable's main needs only its kit (test/kits/standalone.spec.ts).
+export { runMain } from '@mash/platform/standalone';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { checkRepliedTopic, checkRequestedTopic, CheckRequested } from '@mash/contracts';
-import { KafkaPort, log, messagingConfigFromEnv, setLogService, startTracing, stopTracing } from '@mash/messaging';
-import { kafkaReadiness, metricsCredential, serveOps } from '@mash/platform';
+import { KafkaPort, log, messagingConfigFromEnv, setLogService, startTracing, stopTracing } from '@mash/messaging/standalone';
+import { kafkaReadiness, metricsCredential, serveOps } from '@mash/platform/standalone';
 import { behaviourFromEnv, handleCheckRequest } from './behaviour';
 import { Connector } from './connector';
 import { now as hubNow } from '@mash/platform/clock';

@@ -1,11 +1,5 @@
-export * from './config';
-export * from './envelopes';
-export * from './errors';
-export * from './kafkaPort';
-export * from './lagTracker';
-export * from './log';
-export * from './tracing';
-export * from './metrics';
+// Everything, the Nest transport and the TypeORM outbox, inbox and deferred messages included.
+export * from './standalone';
 export * from './outbox';
 export * from './outbox.repository';
 export * from './inbox.repository';
@@ -14,8 +8,3 @@ export * from './deferredMessages';
 export * from './tables.migration';
 export * from './transport';
 export * from './rethrow.filter';
-export * from './readToEnd';
-export * from './provision';
-export * from './principals';
-export * from './deadLetterRaw';
-export * from './ticker';

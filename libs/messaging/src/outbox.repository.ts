@@ -1,6 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { Envelope } from '@mash/contracts';
-import { dataKeys } from '@mash/at-rest';
+import { affectedRows, dataKeys, rowsOf } from '@mash/at-rest';
 
 /** An unsent outbox row as the relay reads it: the value still sealed. */
 export interface UnsentOutboxRow {
@@ -59,9 +59,7 @@ export async function outboxEnvelopes<T = unknown>(db: { query(sql: string, para
     `SELECT value FROM "${schema}".outbox WHERE ($1::text IS NULL OR topic = $1) AND ($2::text IS NULL OR topic LIKE $2) AND ($3::text IS NULL OR key = $3) ORDER BY seq`,
     [q.topic ?? null, q.topicLike ?? null, q.key ?? null],
   );
-  // A typeorm DataSource answers rows; a pg Client a result with rows.
-  const rows = (Array.isArray(res) ? res : (res as { rows: unknown[] }).rows) as { value: unknown }[];
-  return rows.map((r) => JSON.parse(outboxValueText(r.value)) as Envelope<T>);
+  return rowsOf<{ value: unknown }>(res).map((r) => JSON.parse(outboxValueText(r.value)) as Envelope<T>);
 }
 
 /**
@@ -80,5 +78,5 @@ export async function pruneRelayedOutbox(m: EntityManager, schema: string, opts:
        ORDER BY o.seq LIMIT $2)`,
     [opts.keepMs, opts.batch],
   );
-  return Array.isArray(result) && result.length === 2 && typeof result[1] === 'number' ? result[1] : 0;
+  return affectedRows(result);
 }

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
+import { rowsOf } from '@mash/at-rest';
 
 /**
  * The disclosure audit: who saw or shared what about a case, when and on what basis
@@ -41,10 +42,9 @@ export interface ChainRow {
   hash: string;
 }
 
-/** TypeORM answers rows, pg a result holding them. */
+/** The rows a query answers, from TypeORM or pg alike. */
 async function rows<T>(q: Queryable, sql: string, params?: unknown[]): Promise<T[]> {
-  const r = (await q.query(sql, params)) as T[] | { rows: T[] };
-  return Array.isArray(r) ? r : r.rows;
+  return rowsOf<T>(await q.query(sql, params));
 }
 
 export const auditTable = (schema: string) => `"${schema}".disclosure_audit`;

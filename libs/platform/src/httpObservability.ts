@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { Counter, Histogram } from 'prom-client';
-import { tracer, withRequestId } from '@mash/messaging';
+import { tracer, withRequestId } from '@mash/messaging/standalone';
 
 /** Registered once per process in prom-client's default registry, which /metrics serves. */
 export const httpMetrics = {

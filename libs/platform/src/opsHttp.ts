@@ -1,7 +1,7 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { FieldError, problem, PROBLEM_MEDIA_TYPE } from '@mash/contracts';
-import { KafkaPort, log } from '@mash/messaging';
+import { KafkaPort, log } from '@mash/messaging/standalone';
 import { register, Registry } from 'prom-client';
 import { calendarWarning } from './calendarWarning';
 import { observeHttp } from './httpObservability';

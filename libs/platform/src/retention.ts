@@ -156,9 +156,3 @@ export class RetentionJob {
     }
   }
 }
-
-/** Rows touched by an UPDATE/DELETE run through EntityManager.query (TypeORM answers [rows, count]). */
-export function affected(result: unknown): number {
-  if (Array.isArray(result) && result.length === 2 && typeof result[1] === 'number') return result[1];
-  return Array.isArray(result) ? result.length : 0;
-}

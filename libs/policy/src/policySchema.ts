@@ -58,6 +58,12 @@ const laCode = { type: 'string', pattern: '^[EW][0-9]{8}$' } as const;
 // A postcode district ("B70", "SW1A") or sector ("B70 9"), upper case, one space before a sector digit.
 const postcodeArea = { type: 'string', pattern: '^[A-Z]{1,2}[0-9][A-Z0-9]?( [0-9])?$' } as const;
 const hubId = { type: 'string', pattern: '^[a-z][a-z0-9-]{1,62}$' } as const;
+// Where a hub is, the same for this locality's own hub (`area`) and for each of its `neighbours`.
+const hubPlace = {
+  name: { type: 'string', minLength: 1 },
+  localAuthorityCode: laCode,
+  postcodeDistricts: uniqueStrings(postcodeArea, 1),
+} as const;
 
 const conditions = {
   type: 'object',
@@ -244,9 +250,7 @@ export const policySchema = {
       required: ['hubId', 'name', 'localAuthorityCode', 'postcodeDistricts'],
       properties: {
         hubId: hubId,
-        name: { type: 'string', minLength: 1 },
-        localAuthorityCode: laCode,
-        postcodeDistricts: uniqueStrings(postcodeArea, 1),
+        ...hubPlace,
       },
     },
     neighbours: {
@@ -257,9 +261,7 @@ export const policySchema = {
         required: ['id', 'name', 'localAuthorityCode', 'postcodeDistricts'],
         properties: {
           id: hubId,
-          name: { type: 'string', minLength: 1 },
-          localAuthorityCode: laCode,
-          postcodeDistricts: uniqueStrings(postcodeArea, 1),
+          ...hubPlace,
           endpoint: { type: 'string', pattern: '^https?://[^\\s/]+(/[^\\s]*)?$' },
           publicKeyJwk: {
             type: 'object',

@@ -1,5 +1,4 @@
-import { serveAdapter } from '@mash/adapter-kit';
-import { runMain } from '@mash/platform';
+import { runMain, serveAdapter } from '@mash/adapter-kit';
 import { toContact } from './translate';
 
 runMain('adapter-contact-centre', () => serveAdapter({ agency: 'contact-centre', translate: toContact, notices: 'topic' }));

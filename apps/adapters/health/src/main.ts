@@ -1,5 +1,4 @@
-import { serveAdapter } from '@mash/adapter-kit';
-import { runMain } from '@mash/platform';
+import { runMain, serveAdapter } from '@mash/adapter-kit';
 import { capabilityStatement } from './capabilityStatement';
 import { ensureIndexed } from './fhirStructure';
 import { operationOutcome } from './operationOutcome';

@@ -1,5 +1,4 @@
-import { serveAdapter } from '@mash/adapter-kit';
-import { runMain } from '@mash/platform';
+import { runMain, serveAdapter } from '@mash/adapter-kit';
 import { toContact } from './translate';
 
 runMain('adapter-police', () => serveAdapter({ agency: 'police', translate: toContact, notices: 'topic' }));

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Rating } from '@mash/contracts';
-import { affected, heldSql } from '@mash/platform';
+import { heldSql } from '@mash/platform';
+import { affectedRows } from '@mash/at-rest';
 import { CheckRequest, RequestRow, toRequest } from '../requests/requests.repository';
 
 export type ReadyReason = 'all-replied' | 'deadline-reached';
@@ -160,7 +161,7 @@ export class CasesRepository {
    * body is deleted with the rest) or sees the case pruned. Returns how many.
    */
   async prune(m: EntityManager, cutoff: Date, batch: number): Promise<number> {
-    return affected(
+    return affectedRows(
       await m.query(
         `UPDATE checks.cases SET pruned_at = clock_timestamp() WHERE case_id IN (
            SELECT case_id FROM checks.cases WHERE decided_at < $1 AND pruned_at IS NULL AND NOT ${heldSql('checks', 'checks.cases.case_id')}

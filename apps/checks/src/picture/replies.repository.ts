@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { openJsonb, sealedJsonb } from '@mash/at-rest';
+import { affectedRows, openJsonb, sealedJsonb } from '@mash/at-rest';
 import { CheckAgency, CheckReplied } from '@mash/contracts';
-import { affected, heldSql } from '@mash/platform';
+import { heldSql } from '@mash/platform';
 
 /** A reply as stored, with the due time of the request it answered. */
 export interface StoredReply {
@@ -41,7 +41,7 @@ export class RepliesRepository {
 
   /** Deletes up to `batch` replies of cases retention pruned (a hold set since keeps them); returns how many. */
   async deleteOfPrunedCases(m: EntityManager, batch: number): Promise<number> {
-    return affected(
+    return affectedRows(
       await m.query(
         `DELETE FROM checks.replies WHERE request_id IN (
            SELECT p.request_id FROM checks.replies p JOIN checks.cases c USING (case_id) WHERE c.pruned_at IS NOT NULL AND NOT ${heldSql('checks', 'c.case_id')} LIMIT $1)`,

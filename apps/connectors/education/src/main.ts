@@ -1,5 +1,4 @@
-import { serveConnector } from '@mash/connector-kit';
-import { runMain } from '@mash/platform';
+import { runMain, serveConnector } from '@mash/connector-kit';
 import { connector } from './connector';
 
 runMain('connector-education', () => serveConnector(connector));

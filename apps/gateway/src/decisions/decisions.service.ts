@@ -9,6 +9,7 @@ import { RatingTimescales } from '../intake/timescales';
 import { DisclosureAudit } from '../audit/disclosureAudit';
 import { CasesRepository } from '../casework/cases.repository';
 import { readManagerInput, signedInPerson } from '../casework/managerInput';
+import { writeOnUndecidedCase } from '../casework/undecidedCase';
 import { QuarantineService } from '../quarantine/quarantine.service';
 import { HubKeys } from '../transfers/hubKeys';
 import { TransferSender } from '../transfers/transferSender';
@@ -33,6 +34,10 @@ export class DecisionsService {
     private readonly sender: TransferSender,
   ) {}
 
+  private get undecided() {
+    return { ds: this.ds, cases: this.cases, outbox: this.outbox, quarantine: this.quarantine };
+  }
+
   /**
    * Records a decision sent as JSON text by a signed-in person (the API, or the workspace's form
    * turned into the same JSON): one set of rules, one quarantine for what they refuse.
@@ -51,10 +56,8 @@ export class DecisionsService {
         raw: body,
       });
     }
-    const result = await this.ds.transaction(async (m) => {
-      const c = await this.cases.lock(m, caseId);
-      if (!c) return { status: 404, error: `no case '${caseId}'` };
-      if (c.decisionId) return { status: 409, error: `case ${caseId} already has decision ${c.decisionId}` };
+    const sender = who.principal;
+    await writeOnUndecidedCase(this.undecided, { caseId, sender, channel, body }, async (m, c) => {
       if (!c.ready && !decision.urgentOverride) {
         return { status: 409, error: 'checks are not complete: record an urgentOverride with its reason to decide now' };
       }
@@ -69,18 +72,14 @@ export class DecisionsService {
       decision.contactId = c.contactId;
       decision.policyVersion = c.policyVersion;
       if (transfer) decision.transferTo = transfer.hubId;
-      await this.cases.recordDecision(m, decision, who.principal);
+      await this.cases.recordDecision(m, decision, sender);
       if (transfer) {
         await this.transfers.add(m, { transferId: `TR-${randomUUID()}`, caseId, contactId: c.contactId, decisionId: decision.decisionId, toHub: transfer.hubId });
       }
-      await this.audit.record({ principal: who.principal, action: 'decision-recorded', caseId, contactId: c.contactId, detail: { decisionId: decision.decisionId, outcomes: decision.outcomes, finalRating: decision.finalRating } }, m);
+      await this.audit.record({ principal: sender, action: 'decision-recorded', caseId, contactId: c.contactId, detail: { decisionId: decision.decisionId, outcomes: decision.outcomes, finalRating: decision.finalRating } }, m);
       await this.outbox.add(m, { topic: TOPICS.decisionRecorded, key: caseId, data: decision });
-      return { status: 201 };
+      return undefined;
     });
-    if (result.status !== 201) {
-      return reject(this.quarantine, { sender: who.principal, channel, status: result.status, reason: result.error!, errors: result.errors, raw: body });
-    }
-    this.outbox.nudge();
     if (decision.transferTo) this.sender.nudge();
     return { decisionId: decision.decisionId, caseId, decidedAt: decision.decidedAt, ...(decision.transferTo ? { transferTo: decision.transferTo } : {}) };
   }

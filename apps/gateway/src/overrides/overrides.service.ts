@@ -5,9 +5,9 @@ import { ConsentOverride, TOPICS } from '@mash/contracts';
 import { Outbox } from '@mash/messaging';
 import { DisclosureAudit } from '../audit/disclosureAudit';
 import type { Principal } from '../credentials/credentials.service';
-import { reject } from '../intake/rejection';
 import { CasesRepository } from '../casework/cases.repository';
 import { readManagerInput, signedInPerson } from '../casework/managerInput';
+import { writeOnUndecidedCase } from '../casework/undecidedCase';
 import { QuarantineService } from '../quarantine/quarantine.service';
 import { now as hubNow } from '@mash/platform/clock';
 
@@ -26,6 +26,10 @@ export class ConsentOverridesService {
     private readonly cases: CasesRepository,
   ) {}
 
+  private get undecided() {
+    return { ds: this.ds, cases: this.cases, outbox: this.outbox, quarantine: this.quarantine };
+  }
+
   /** Records an override sent as JSON text by a signed-in person (the API or the workspace's form). */
   async record(caseId: string, principal: Principal, body: unknown, channel = 'http-consent-override') {
     const { who, value: override } = await readManagerInput<ConsentOverride>(
@@ -33,20 +37,13 @@ export class ConsentOverridesService {
       { channel, who: principal, body, kind: 'consentOverride', what: 'override' },
       (p) => ({ overrideId: `CO-${randomUUID()}`, caseId, recordedAt: hubNow().toISOString(), principal: p.principal, recordedBy: signedInPerson(p) }),
     );
-    const result = await this.ds.transaction(async (m) => {
-      const c = await this.cases.lock(m, caseId);
-      if (!c) return { status: 404, error: `no case '${caseId}'` };
-      if (c.decisionId) return { status: 409, error: `case ${caseId} already has decision ${c.decisionId}` };
+    await writeOnUndecidedCase(this.undecided, { caseId, sender: who.principal, channel, body }, async (m, c) => {
       // Stamped under the case lock, like a decision, so the record's time follows what the lock saw.
       override.recordedAt = hubNow().toISOString();
       await this.audit.record({ principal: who.principal, action: 'consent-override', caseId, contactId: c.contactId, detail: { overrideId: override.overrideId, basis: override.basis } }, m);
       await this.outbox.add(m, { topic: TOPICS.consentOverride, key: caseId, data: override });
-      return { status: 201 };
+      return undefined;
     });
-    if (result.status !== 201) {
-      return reject(this.quarantine, { sender: who.principal, channel, status: result.status, reason: result.error!, raw: body });
-    }
-    this.outbox.nudge();
     return { overrideId: override.overrideId, caseId, recordedAt: override.recordedAt };
   }
 }

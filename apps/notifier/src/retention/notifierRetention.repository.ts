@@ -1,4 +1,5 @@
-import { affected, heldSql, RetentionStep } from '@mash/platform';
+import { heldSql, RetentionStep } from '@mash/platform';
+import { affectedRows } from '@mash/at-rest';
 
 /**
  * The notifier drops what it said and to whom, person by person: notice bodies and channels (a
@@ -14,7 +15,7 @@ export const NOTIFIER_RETENTION: RetentionStep[] = [
     // The status is tested again on the row as the UPDATE locks it: the subquery reads a snapshot,
     // and a replay may have put a dead-lettered notice back to pending since, which must keep its body.
     run: async (m, cutoff, batch) =>
-      affected(await m.query(
+      affectedRows(await m.query(
         `UPDATE notifier.notices SET body = '{}'::jsonb, channel = '{}'::jsonb, pruned_at = now()
          WHERE pruned_at IS NULL AND status <> 'pending' AND notice_id IN (
            SELECT notice_id FROM notifier.notices WHERE pruned_at IS NULL AND status <> 'pending' AND case_id IN (${decidedBefore}) LIMIT $2)`,
@@ -26,7 +27,7 @@ export const NOTIFIER_RETENTION: RetentionStep[] = [
     // replay for this case is still recognised as belonging to a decided case.
     table: 'referrers',
     run: async (m, cutoff, batch) =>
-      affected(await m.query(
+      affectedRows(await m.query(
         `DELETE FROM notifier.referrers WHERE contact_id IN (
            SELECT r.contact_id FROM notifier.referrers r JOIN notifier.case_contacts c ON c.contact_id = r.contact_id
            WHERE c.case_id IN (${decidedBefore}) LIMIT $2)`,

@@ -1,8 +1,8 @@
 import type { EntityManager } from 'typeorm';
-import { affected, heldSql } from '@mash/platform';
+import { heldSql } from '@mash/platform';
 import type { ConsentOverride, LawfulBasis, PlanItem, Rating } from '@mash/contracts';
 import type { ManagerOverride } from '../consent';
-import { dataKeys, isSealed } from '@mash/at-rest';
+import { affectedRows, dataKeys, isSealed } from '@mash/at-rest';
 
 /**
  * Cases, their ratings history and consent overrides (triage.cases, triage.ratings,
@@ -182,7 +182,7 @@ export const PRUNABLE_CASES = `SELECT case_id FROM triage.cases WHERE decided_at
 
 /** Blanks the free-text reason of overrides on cases past retention (the override itself stays). */
 export async function stripOverrideReasons(m: EntityManager, cutoff: Date, batch: number): Promise<number> {
-  return affected(await m.query(
+  return affectedRows(await m.query(
     `UPDATE triage.consent_overrides SET reason = '' WHERE override_id IN (
        SELECT override_id FROM triage.consent_overrides WHERE reason <> '' AND case_id IN (${PRUNABLE_CASES}) LIMIT $2)`,
     [cutoff, batch],
@@ -196,7 +196,7 @@ export async function stripOverrideReasons(m: EntityManager, cutoff: Date, batch
  * done with its content still there.
  */
 export async function pruneCases(m: EntityManager, cutoff: Date, batch: number): Promise<number> {
-  return affected(await m.query(
+  return affectedRows(await m.query(
     `UPDATE triage.cases SET household_id = NULL, allocated_worker = NULL, decided_by = NULL, rating_change_reason = NULL, pruned_at = now()
      WHERE case_id IN (
        SELECT c.case_id FROM triage.cases c WHERE c.decided_at < $1 AND c.pruned_at IS NULL AND NOT ${heldSql('triage', 'c.case_id')}

@@ -1,7 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { ContactReceived, Rating } from '@mash/contracts';
-import { dataKeys } from '@mash/at-rest';
-import { affected } from '@mash/platform';
+import { affectedRows, dataKeys } from '@mash/at-rest';
 import { PRUNABLE_CASES } from '../cases/cases.repository';
 
 /**
@@ -135,7 +134,7 @@ export async function firstContactOfCase(m: EntityManager, caseId: string): Prom
 
 /** Removes the links from contacts to people on cases past retention. */
 export async function unlinkSubjectsOfPrunableCases(m: EntityManager, cutoff: Date, batch: number): Promise<number> {
-  return affected(await m.query(
+  return affectedRows(await m.query(
     `DELETE FROM triage.contact_subjects WHERE (contact_id, subject_ref) IN (
        SELECT contact_id, subject_ref FROM triage.contact_subjects WHERE case_id IN (${PRUNABLE_CASES}) LIMIT $2)`,
     [cutoff, batch],
@@ -144,7 +143,7 @@ export async function unlinkSubjectsOfPrunableCases(m: EntityManager, cutoff: Da
 
 /** Empties the bodies of contacts on cases past retention (incident_ref and address too: they point at the family). */
 export async function stripContactsOfPrunableCases(m: EntityManager, cutoff: Date, batch: number): Promise<number> {
-  return affected(await m.query(
+  return affectedRows(await m.query(
     `UPDATE triage.contacts SET body = '{}'::jsonb, incident_ref = NULL, address_key = NULL, duplicate_reasons = NULL WHERE contact_id IN (
        SELECT contact_id FROM triage.contacts WHERE body <> '{}'::jsonb AND case_id IN (${PRUNABLE_CASES}) LIMIT $2)`,
     [cutoff, batch],

@@ -1,6 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { dataKeys } from '@mash/at-rest';
-import { affected } from '@mash/platform';
+import { affectedRows, dataKeys } from '@mash/at-rest';
 import type { KnownPerson, MatchSubject } from '../matching';
 
 /**
@@ -100,7 +99,7 @@ export async function personById(m: EntityManager, personId: string): Promise<St
 
 /**
  * A person's columns as stored: the sealed identity and the identifiers' keyed digests. Also what
- * the matching bench (bench/triage-pg-matching.ts) bulk-loads, so it measures rows as triage writes them.
+ * the matching bench (bench/triagePgMatching.ts) bulk-loads, so it measures rows as triage writes them.
  */
 export function personColumns(s: MatchSubject): { identity: string; sex: string | null; nhsNumber: string | null; upn: string | null; policePersonId: string | null } {
   return {
@@ -194,12 +193,12 @@ export async function deleteUnlinkedPersons(m: EntityManager, cutoff: Date, batc
   )) as { person_id: string }[]).map((r) => r.person_id);
   if (!ids.length) return 0;
   await m.query(`DELETE FROM triage.person_blocks WHERE person_id = ANY($1)`, [ids]);
-  return affected(await m.query(`DELETE FROM triage.persons WHERE person_id = ANY($1)`, [ids]));
+  return affectedRows(await m.query(`DELETE FROM triage.persons WHERE person_id = ANY($1)`, [ids]));
 }
 
 /** Deletes households no person and no case refers to any more. */
 export async function deleteEmptyHouseholds(m: EntityManager, cutoff: Date, batch: number): Promise<number> {
-  return affected(await m.query(
+  return affectedRows(await m.query(
     `DELETE FROM triage.households WHERE household_id IN (
        SELECT h.household_id FROM triage.households h WHERE h.created_at < $1
        AND NOT EXISTS (SELECT 1 FROM triage.persons p WHERE p.household_id = h.household_id)

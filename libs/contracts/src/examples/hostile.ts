@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- hostile inputs are mutated JSON of any shape, by design */
 import { nhsNumberCheckDigit, upnCheckLetter } from '../identifiers';
 import type { Contact, ContactSubject, ReferralSource } from '../types';
+import { Dice, prng } from './seededRandom';
 
 /**
  * Malformed and hostile contact bodies for the front door, each with the verdict the contract must
@@ -16,36 +17,6 @@ export interface HostileInput {
   expectValid: boolean;
   /** What this case tries, for a failing test's message. */
   label: string;
-}
-
-/** mulberry32: small, fast and the same on every machine, so a seed names one exact set of inputs. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-class Dice {
-  constructor(readonly next: () => number) {}
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  pick<T>(list: readonly T[]): T {
-    return list[Math.floor(this.next() * list.length)];
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  digits(n: number): string {
-    let s = '';
-    for (let i = 0; i < n; i++) s += String(this.int(0, 9));
-    return s;
-  }
 }
 
 // Names people really have, in the scripts English councils meet; all must be accepted.

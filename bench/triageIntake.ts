@@ -7,7 +7,7 @@
  * second is measured on top of it.
  *
  *   npm run bench:triage-intake
- *   CONTACTS=600 CONCURRENCY=16 node scripts/launch.js bench/triage-intake
+ *   CONTACTS=600 CONCURRENCY=16 node scripts/launch.js bench/triageIntake
  * Uses DATABASE_URL's server with a throwaway database (dropped at the end).
  */
 import 'reflect-metadata';

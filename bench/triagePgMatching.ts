@@ -9,7 +9,7 @@
  * One lookup is `candidatesFor` (strong identifiers through the unique indexes, else the members of
  * the subject's blocks, every candidate's identity opened) and, timed apart, with `rankCandidates`.
  *
- *   npm run build && node scripts/launch.js bench/triage-pg-matching --people 20000 [--queries 2000]
+ *   npm run build && node scripts/launch.js bench/triagePgMatching --people 20000 [--queries 2000]
  * Uses DATABASE_URL's server with a throwaway database mash_bench_triage_<pid> (dropped at the end).
  * The keyring is the process's (MASH_DATA_KEYS..., else the demo keys).
  */

@@ -2,7 +2,7 @@
  * Health adapter translation throughput: a UK Core referral bundle through FHIR R4 structure
  * validation (Medplum) and the translation to a canonical contact, and the validation alone.
  *
- * Run: npm run bench:health (or after npm run build: node scripts/launch.js bench/health-fhir).
+ * Run: npm run bench:health (or after npm run build: node scripts/launch.js bench/healthFhir).
  */
 import { structuralErrors } from '../apps/adapters/health/src/fhirStructure';
 import { ukCoreReferral } from '../apps/adapters/health/src/testing/ukCoreReferral';

@@ -1,9 +1,9 @@
 /**
  * Accepted notifications per second and p50/p99 latency of the real gateway process, beside a bare
- * NestJS endpoint that answers 202 and does nothing (bench/gateway-bare-nest.ts), on the same
+ * NestJS endpoint that answers 202 and does nothing (bench/gatewayBareNest.ts), on the same
  * machine, in the same run, driven by the same load generator with the same bodies.
  *
- *   npm run bench:gateway        (builds, then runs dist/bench/gateway-throughput.js)
+ *   npm run bench:gateway        (builds, then runs dist/bench/gatewayThroughput.js)
  *
  * The gateway gets its own database and topic prefix (both dropped at the end) and a raised rate
  * limit; it runs with its normal log level. Each request is a distinct valid contact (its own
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     });
     running.push(gateway);
     await waitForHttp(`http://127.0.0.1:${gatewayPort}/health/ready`, 120000, gateway);
-    const bare = startDeployable({ name: 'bare-nest', entry: 'bench/gateway-bare-nest' }, logDir, { ...process.env, BARE_PORT: String(barePort) });
+    const bare = startDeployable({ name: 'bare-nest', entry: 'bench/gatewayBareNest' }, logDir, { ...process.env, BARE_PORT: String(barePort) });
     running.push(bare);
     await waitForHttp(`http://127.0.0.1:${barePort}/health`, 60000, bare);
 

@@ -23,7 +23,7 @@ import { dropRunState } from '../scripts/runState';
 const run = promisify(execFile);
 const file = process.env.MASH_KAFKA_PRINCIPALS;
 const maybe = file ? describe : describe.skip;
-if (!file) process.stdout.write('kafka-revoke.spec: skipped, the broker in use has no users (MASH_KAFKA_PRINCIPALS unset)\n');
+if (!file) process.stdout.write('kafkaRevoke.spec: skipped, the broker in use has no users (MASH_KAFKA_PRINCIPALS unset)\n');
 
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const runId = `kr${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;

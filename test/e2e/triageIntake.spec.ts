@@ -4,7 +4,7 @@ import { exampleContact, exampleSchoolContact } from '@mash/contracts/examples';
 import { shippedPolicy } from '@mash/policy';
 import { startTestHub, TestHub } from '../support/hub';
 import { TopicWatcher } from '../support/topics';
-import { ref, submit } from './triage-support';
+import { ref, submit } from './triageSupport';
 
 const london = shippedPolicy('london');
 

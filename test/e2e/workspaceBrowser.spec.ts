@@ -19,7 +19,7 @@ import { openJsonb } from '@mash/at-rest';
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 const describeInBrowser = haveChromium ? describe : describe.skip;
-if (!haveChromium) process.stderr.write(`workspace-browser.spec: SKIPPED, ${CHROMIUM} is absent (apt-get install -y chromium; .ci/run installs it)\n`);
+if (!haveChromium) process.stderr.write(`workspaceBrowser.spec: SKIPPED, ${CHROMIUM} is absent (apt-get install -y chromium; .ci/run installs it)\n`);
 
 const SHOTS = join(__dirname, '..', '..', '.run', 'screenshots', 'workspace');
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');

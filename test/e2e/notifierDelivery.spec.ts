@@ -8,7 +8,7 @@ import { GP, SENSITIVE_STRINGS } from '../../apps/notifier/src/outcomeNotice/fix
 import { startTestHub, TestHub } from '../support/hub';
 import { freePort } from '../support/ports';
 import { poll, TopicWatcher } from '../support/topics';
-import { caseStory, decisionEnvelope, metric, publisher, publishUpToReady, runReplay, sendEnvelope } from './notifier-events';
+import { caseStory, decisionEnvelope, metric, publisher, publishUpToReady, runReplay, sendEnvelope } from './notifierEvents';
 
 const SECRET = 'health-adapter-e2e-secret-0001';
 

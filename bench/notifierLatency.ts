@@ -1,8 +1,8 @@
 /**
  * Decision-to-notice latency through the real notifier process and Kafka, beside the pure
- * composition baseline (bench/notifier-compose.ts) in the same run.
+ * composition baseline (bench/notifierCompose.ts) in the same run.
  *
- *   npm run bench:notifier        (builds, then runs dist/bench/notifier-latency.js)
+ *   npm run bench:notifier        (builds, then runs dist/bench/notifierLatency.js)
  *
  * Starts one notifier with its own database and topic prefix, gives it BENCH_CASES cases (contact,
  * start rating, readiness; a police referrer on its topic channel plus two contributors), waits for
@@ -66,8 +66,8 @@ function summary(name: string, ms: number[], expected: number) {
 
 async function main(): Promise<void> {
   // The baseline first, while the machine is quiet: what composing alone costs.
-  process.stdout.write('# baseline: pure composition (bench/notifier-compose.ts)\n');
-  execFileSync(process.execPath, [join(root, 'scripts', 'launch.js'), 'bench/notifier-compose'], {
+  process.stdout.write('# baseline: pure composition (bench/notifierCompose.ts)\n');
+  execFileSync(process.execPath, [join(root, 'scripts', 'launch.js'), 'bench/notifierCompose'], {
     stdio: 'inherit',
     env: { ...process.env, BENCH_SECONDS: process.env.BENCH_SECONDS ?? '1' },
   });

@@ -3,7 +3,7 @@
  * database. Runs the service's own firing code (TimersService, PictureService, the outbox relay)
  * against a fresh Postgres database per run; only Kafka is replaced by a counter.
  *
- *   npm run bench:checks     (npm run build && node scripts/launch.js bench/checks-timers)
+ *   npm run bench:checks     (npm run build && node scripts/launch.js bench/checksTimers)
  *
  * Realistic schedules, time-compressed: ratings Red/Amber/Green ~10/32/58% (Westminster), plans
  * of 2-5 agencies by rating, replies due at policy fractions of the case clock, about a third of
@@ -22,6 +22,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { DataSource as DataSourceT } from 'typeorm';
 import type { CheckAgency, CheckReplied, Rating } from '@mash/contracts';
+import { prng } from '@mash/contracts/examples/seededRandom';
 
 process.env.LOG_LEVEL ??= 'warn'; // before the service modules load: one log line per reminder would be the benchmark
 
@@ -30,17 +31,6 @@ const WINDOW_MS = Number(process.env.BENCH_WINDOW_S ?? 60) * 1000;
 const IDLE_MS = Number(process.env.BENCH_IDLE_S ?? 5) * 1000;
 const SEED = Number(process.env.BENCH_SEED ?? 42);
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface PlannedCase {
   caseId: string;
@@ -52,7 +42,7 @@ interface PlannedCase {
 
 /** The same schedule for every run (seeded), as offsets from t0. */
 function plan(): PlannedCase[] {
-  const rnd = mulberry32(SEED);
+  const rnd = prng(SEED);
   const out: PlannedCase[] = [];
   for (let i = 0; i < CASES; i++) {
     const r = rnd();

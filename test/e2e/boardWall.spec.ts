@@ -19,7 +19,7 @@ const haveChromium = existsSync(CHROMIUM);
 const describeInBrowser = haveChromium ? describe : describe.skip;
 if (!haveChromium) {
   // Said loudly, so a skipped board test is never mistaken for a passing one.
-  process.stderr.write(`board-wall.spec: SKIPPED, ${CHROMIUM} is absent (apt-get install -y chromium; .ci/run installs it)\n`);
+  process.stderr.write(`boardWall.spec: SKIPPED, ${CHROMIUM} is absent (apt-get install -y chromium; .ci/run installs it)\n`);
 }
 
 interface BoardJson {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { TOPICS } from '@mash/contracts';
 import { validExamples } from '@mash/contracts/examples';
 import { KafkaPort, RejectedMessage } from '@mash/messaging';
-import { replayDeadLetters } from '../../scripts/replay-deadletters';
+import { replayDeadLetters } from '../../scripts/replayDeadletters';
 import { poll } from '../support/topics';
 
 /** A message parked by a bug is handled after the fix by replaying it from the dead-letter topic. */

@@ -2,7 +2,7 @@
  * Baseline for decision-to-notice latency: how many notices the notifier composes per second on
  * one core, with no I/O. Anything the end-to-end measurement adds on top is delivery and Kafka.
  *
- *   npx tsc -p tsconfig.build.json && TS_NODE_BASEURL=./dist node -r tsconfig-paths/register dist/bench/notifier-compose.js
+ *   npx tsc -p tsconfig.build.json && TS_NODE_BASEURL=./dist node -r tsconfig-paths/register dist/bench/notifierCompose.js
  *
  * BENCH_SECONDS (default 2) per measurement. Prints one JSON line per measurement.
  */

@@ -5,7 +5,7 @@ import { ANONYMOUS, SENSITIVE_STRINGS } from '../../apps/notifier/src/outcomeNot
 import { OUTCOME_LABEL, OUTCOME_ORDER } from '../../apps/notifier/src/outcomeNotice/outcomeText';
 import { startTestHub, TestHub } from '../support/hub';
 import { poll, TopicWatcher } from '../support/topics';
-import { caseStory, CaseStory, decisionEnvelope, metric, publisher, publishUpToReady, sendEnvelope } from './notifier-events';
+import { caseStory, CaseStory, decisionEnvelope, metric, publisher, publishUpToReady, sendEnvelope } from './notifierEvents';
 
 const POLICE = { name: 'PC Jane Walker', role: 'Officer in the case', organisation: 'Example Constabulary', source: '6' as const, channel: { kind: 'topic' as const } };
 const NOTICE_TOPICS = [...new Set([...SUBMITTING_AGENCIES, ...CHECK_AGENCIES])].map(noticeIssuedTopic);

@@ -4,7 +4,7 @@ import { Contact, contactInboundTopic, DeadLetter, nhsNumberCheckDigit, TOPICS }
 import { exampleContact } from '@mash/contracts/examples';
 import { KafkaPort, openRaw, readTopicToEnd } from '@mash/messaging';
 import { randomBytes } from 'node:crypto';
-import { rotateKeys, sealedColumns } from '../../scripts/keys-rotate';
+import { rotateKeys, sealedColumns } from '../../scripts/keysRotate';
 import { startTestHub, TEST_MANAGER, TEST_TOKENS, TestHub } from '../support/hub';
 import { poll, TopicWatcher } from '../support/topics';
 

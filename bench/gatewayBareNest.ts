@@ -3,7 +3,7 @@ import { Body, Controller, Get, HttpCode, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 
 /**
- * The baseline for bench/gateway-throughput.ts: a bare NestJS app (Express, default JSON body
+ * The baseline for bench/gatewayThroughput.ts: a bare NestJS app (Express, default JSON body
  * parser) with one POST endpoint that answers 202 and does nothing else. Whatever the gateway
  * costs beyond this is the front door's own work: credentials, validation, Postgres, outbox.
  */

@@ -6,7 +6,7 @@ import type { Running } from '../../scripts/processes';
 import { requestIdFor } from '../../apps/checks/src/requests/requests.service';
 import { startTestHub, TEST_TOKENS, TestHub } from '../support/hub';
 import { TopicWatcher } from '../support/topics';
-import { ref, submit } from './triage-support';
+import { ref, submit } from './triageSupport';
 
 /**
  * A revised plan reaches the agencies: consent refused limits the first plan, a manager's override

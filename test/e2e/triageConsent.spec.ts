@@ -10,7 +10,7 @@ import { KafkaPort, messagingConfigFromEnv } from '@mash/messaging';
 import { policiesDir, shippedPolicy } from '@mash/policy';
 import { startTestHub, TEST_MANAGER, TEST_TOKENS, TestHub } from '../support/hub';
 import { poll, TopicWatcher } from '../support/topics';
-import { ref, submit } from './triage-support';
+import { ref, submit } from './triageSupport';
 
 const london = shippedPolicy('london');
 const root = join(__dirname, '..', '..');

@@ -2,7 +2,7 @@
  * Rating throughput on the London policy, with deadlines and check plans for comparison.
  *
  * Run: npm run bench:triage (every triage bench, from the normal build), or after npm run build:
- *   node scripts/launch.js bench/triage-rating
+ *   node scripts/launch.js bench/triageRating
  * from the repository root (POLICY=<file> to rate on another locality's policy).
  */
 import { join } from 'node:path';

@@ -49,7 +49,7 @@ describe('a client generated from /openapi.json, against the real gateway', () =
     const committed = readFileSync(join(__dirname, '..', 'contract', 'gatewayApi.ts'), 'utf8');
     // The generator is ESM inside: it runs as its own process (on the build npm test makes first).
     const root = join(__dirname, '..', '..');
-    const generated = execFileSync(process.execPath, [join(root, 'scripts', 'launch.js'), 'scripts/generate-gateway-client', '--stdout'], { cwd: root, encoding: 'utf8' });
+    const generated = execFileSync(process.execPath, [join(root, 'scripts', 'launch.js'), 'scripts/generateGatewayClient', '--stdout'], { cwd: root, encoding: 'utf8' });
     // On a difference: npm run generate:client, and review the change to the API it shows.
     expect(committed === generated ? 'same' : 'stale: run npm run generate:client').toBe('same');
     // And the document the gateway serves is the one the types were generated from.

@@ -3,25 +3,17 @@
  * birth; postcode district + surname Soundex) keep each match to a few dozen comparisons.
  *
  * Run: npm run bench:triage (every triage bench, from the normal build), or after npm run build:
- *   node scripts/launch.js bench/triage-matching
+ *   node scripts/launch.js bench/triageMatching
  * PEOPLE=200000 QUERIES=5000 shrink the run.
  */
 import { PersonIndex, MatchSubject } from '../apps/triage/src/matching';
+import { prng } from '@mash/contracts/examples/seededRandom';
 
 const PEOPLE = Number(process.env.PEOPLE ?? 1_000_000);
 const QUERIES = Number(process.env.QUERIES ?? 20_000);
 
-/** Deterministic PRNG (mulberry32): the same population every run, so runs compare. */
-function rng(seed: number): () => number {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = rng(42);
+// Deterministic (mulberry32): the same population every run, so runs compare.
+const rand = prng(42);
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
 
 const GIVEN_ROOTS = ['Amy', 'Ben', 'Cara', 'Dev', 'Ella', 'Finn', 'Grace', 'Hari', 'Isla', 'Jack', 'Kemi', 'Leo', 'Maya', 'Noah', 'Olivia', 'Priya', 'Quinn', 'Ruby', 'Sami', 'Theo', 'Uma', 'Vik', 'Willow', 'Yusuf', 'Zara', 'William', 'Elizabeth', 'Mohammed', 'Aisha', 'Oliver', 'Harry', 'George', 'Jacob', 'Charlie', 'Thomas', 'Oscar', 'James', 'Emily', 'Sophie', 'Jessica', 'Chloe', 'Lily', 'Mia', 'Isabella', 'Freya', 'Daisy', 'Evie', 'Alfie', 'Arthur', 'Muhammad'];

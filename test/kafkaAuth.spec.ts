@@ -27,7 +27,7 @@ async function outcome(p: Promise<unknown>): Promise<string> {
     return String((err as Error).message);
   }
 }
-if (!file) process.stdout.write('kafka-auth.spec: skipped, the broker in use has no users (MASH_KAFKA_PRINCIPALS unset)\n');
+if (!file) process.stdout.write('kafkaAuth.spec: skipped, the broker in use has no users (MASH_KAFKA_PRINCIPALS unset)\n');
 
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const runId = `ka${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
