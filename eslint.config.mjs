@@ -8,7 +8,14 @@ import fileNameRules from './eslint/fileNames.cjs';
 // SQL lives in repositories and migrations (docs/architecture.md, "Where SQL lives"): a `.query(`
 // call anywhere else in the hub's own TypeScript is an error. Specs and test fixtures are exempt.
 const sqlLivesInRepositories = {
-  meta: { type: 'problem', schema: [], messages: { query: 'SQL lives in repositories and migrations: move this `.query(` into a *.repository.ts (docs/architecture.md, "Where SQL lives").' } },
+  meta: {
+    type: 'problem',
+    schema: [],
+    messages: {
+      query:
+        'SQL lives in repositories and migrations: move this `.query(` into a *.repository.ts (docs/architecture.md, "Where SQL lives").',
+    },
+  },
   create: (context) => ({
     'CallExpression > MemberExpression.callee[computed=false] > Identifier.property[name="query"]'(node) {
       context.report({ node: node.parent.parent, messageId: 'query' });
@@ -27,7 +34,10 @@ export default tseslint.config(
     languageOptions: { ecmaVersion: 2023, sourceType: 'module' },
     rules: {
       // Unused names are mistakes, except a leading underscore that says "deliberately ignored".
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
       // Nest's DI and decorators need classes with only a constructor, and declaration merging.
       '@typescript-eslint/no-extraneous-class': 'off',
       eqeqeq: ['error', 'always', { null: 'ignore' }],
@@ -37,16 +47,29 @@ export default tseslint.config(
   {
     files: ['apps/**/*.ts', 'libs/**/*.ts', 'scripts/**/*.ts'],
     ignores: [
-      '**/*.spec.ts', '**/*.cluster-spec.ts', '**/*.faults.ts', '**/*.fixtures.ts',
-      '**/*.repository.ts', '**/*Repository.ts', '**/repositories/**',
-      '**/migrations/**', '**/*.migration.ts',
+      '**/*.spec.ts',
+      '**/*.cluster-spec.ts',
+      '**/*.faults.ts',
+      '**/*.fixtures.ts',
+      '**/*.repository.ts',
+      '**/*Repository.ts',
+      '**/repositories/**',
+      '**/migrations/**',
+      '**/*.migration.ts',
     ],
     plugins: { mash },
     rules: { 'mash/sql-lives-in-repositories': 'error' },
   },
   {
     // One file-naming convention (docs/architecture.md, "File names"), checked on every module.
-    files: ['apps/**/*.{ts,js}', 'libs/**/*.{ts,js}', 'scripts/**/*.{ts,js,cjs}', 'test/**/*.{ts,js,cjs}', 'bench/**/*.{ts,js}', 'eslint/**/*.cjs'],
+    files: [
+      'apps/**/*.{ts,js}',
+      'libs/**/*.{ts,js}',
+      'scripts/**/*.{ts,js,cjs}',
+      'test/**/*.{ts,js,cjs}',
+      'bench/**/*.{ts,js}',
+      'eslint/**/*.cjs',
+    ],
     ignores: ['test/contract/generated/**'],
     plugins: { mash },
     rules: { 'mash/file-names': 'error' },
@@ -61,7 +84,19 @@ export default tseslint.config(
     languageOptions: {
       sourceType: 'commonjs',
       globals: Object.fromEntries(
-        ['require', 'module', 'process', '__dirname', 'console', 'Buffer', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'URL'].map((g) => [g, 'readonly']),
+        [
+          'require',
+          'module',
+          'process',
+          '__dirname',
+          'console',
+          'Buffer',
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'clearInterval',
+          'URL',
+        ].map((g) => [g, 'readonly']),
       ),
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -53,9 +53,11 @@ function plan(): PlannedCase[] {
     if (rating === 'GREEN' && rnd() < 0.3) span = 0.8 * WINDOW_MS - requestedAt;
     const deadline = requestedAt + span;
     const agencies: CheckAgency[] =
-      rating === 'RED' ? ['police', 'health', 'education', 'probation', 'housing']
-      : rating === 'AMBER' ? ['police', 'health', 'education', ...(rnd() < 0.5 ? (['probation'] as const) : (['housing'] as const))]
-      : ['health', 'education', ...(rnd() < 0.3 ? (['adult-social-care'] as const) : [])];
+      rating === 'RED'
+        ? ['police', 'health', 'education', 'probation', 'housing']
+        : rating === 'AMBER'
+          ? ['police', 'health', 'education', ...(rnd() < 0.5 ? (['probation'] as const) : (['housing'] as const))]
+          : ['health', 'education', ...(rnd() < 0.3 ? (['adult-social-care'] as const) : [])];
     const requests = agencies.map((agency, k) => {
       const dueAt = requestedAt + Math.round(span * (rating === 'RED' ? 0.5 : agency === 'adult-social-care' ? 0.9 : 0.75));
       // Some have already replied (never the first: the case stays open).
@@ -77,24 +79,56 @@ async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promis
   }
 }
 
-interface DbCounters { xact: number; returned: number; fetched: number; inserted: number; updated: number; seqScan: number; seqRead: number; idxScan: number; blksRead: number; blksHit: number }
+interface DbCounters {
+  xact: number;
+  returned: number;
+  fetched: number;
+  inserted: number;
+  updated: number;
+  seqScan: number;
+  seqRead: number;
+  idxScan: number;
+  blksRead: number;
+  blksHit: number;
+}
 
 async function dbCounters(adminUrl: string, db: string): Promise<DbCounters> {
   return withClient(adminUrl, async (c) => {
-    const d = (await c.query(`SELECT xact_commit + xact_rollback AS xact, tup_returned, tup_fetched, tup_inserted, tup_updated, blks_read, blks_hit FROM pg_stat_database WHERE datname = $1`, [db])).rows[0];
-    return { xact: +d.xact, returned: +d.tup_returned, fetched: +d.tup_fetched, inserted: +d.tup_inserted, updated: +d.tup_updated, blksRead: +d.blks_read, blksHit: +d.blks_hit, seqScan: 0, seqRead: 0, idxScan: 0 };
+    const d = (
+      await c.query(
+        `SELECT xact_commit + xact_rollback AS xact, tup_returned, tup_fetched, tup_inserted, tup_updated, blks_read, blks_hit FROM pg_stat_database WHERE datname = $1`,
+        [db],
+      )
+    ).rows[0];
+    return {
+      xact: +d.xact,
+      returned: +d.tup_returned,
+      fetched: +d.tup_fetched,
+      inserted: +d.tup_inserted,
+      updated: +d.tup_updated,
+      blksRead: +d.blks_read,
+      blksHit: +d.blks_hit,
+      seqScan: 0,
+      seqRead: 0,
+      idxScan: 0,
+    };
   });
 }
 
 async function tableCounters(url: string): Promise<Pick<DbCounters, 'seqScan' | 'seqRead' | 'idxScan'>> {
   return withClient(url, async (c) => {
-    const t = (await c.query(`SELECT sum(seq_scan) AS s, sum(seq_tup_read) AS r, sum(coalesce(idx_scan, 0)) AS i FROM pg_stat_user_tables WHERE schemaname = 'checks'`)).rows[0];
+    const t = (
+      await c.query(
+        `SELECT sum(seq_scan) AS s, sum(seq_tup_read) AS r, sum(coalesce(idx_scan, 0)) AS i FROM pg_stat_user_tables WHERE schemaname = 'checks'`,
+      )
+    ).rows[0];
     return { seqScan: +t.s, seqRead: +t.r, idxScan: +t.i };
   });
 }
 
 const counted = { queries: 0 };
-const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
+const pct = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
 
 async function run(mode: 'wake-at-next-due' | 'baseline-poll-250ms', cases: PlannedCase[]) {
   const { DataSource } = await import('typeorm');
@@ -124,7 +158,14 @@ async function run(mode: 'wake-at-next-due' | 'baseline-poll-250ms', cases: Plan
   await withClient(BASE_URL, (c) => c.query(`CREATE DATABASE "${db}"`));
   await withClient(dbUrl.toString(), (c) => c.query(`CREATE SCHEMA checks`));
   const dataSource = () =>
-    new DataSource({ type: 'postgres', url: dbUrl.toString(), schema: 'checks', extra: { max: 10 }, migrations: [messagingTablesMigration('checks'), ChecksTables1700000000300, ChecksTimerKeys1700000000310], migrationsTableName: 'migrations' });
+    new DataSource({
+      type: 'postgres',
+      url: dbUrl.toString(),
+      schema: 'checks',
+      extra: { max: 10 },
+      migrations: [messagingTablesMigration('checks'), ChecksTables1700000000300, ChecksTimerKeys1700000000310],
+      migrationsTableName: 'migrations',
+    });
 
   // --- seed: 10,000 open cases with their requests, replies and timers (history included)
   const seedStart = Date.now();
@@ -139,10 +180,23 @@ async function run(mode: 'wake-at-next-due' | 'baseline-poll-250ms', cases: Plan
     rows.cases.push([c.caseId, `CT-${c.caseId}`, c.rating, at(c.deadline), at(c.requestedAt)]);
     for (const r of c.requests) {
       const requestId = requestIdFor(c.caseId, r.agency);
-      rows.requests.push([requestId, c.caseId, r.agency, JSON.stringify(['identity']), at(c.requestedAt), at(r.dueAt), r.repliedAt === undefined ? null : at(r.repliedAt), false]);
+      rows.requests.push([
+        requestId,
+        c.caseId,
+        r.agency,
+        JSON.stringify(['identity']),
+        at(c.requestedAt),
+        at(r.dueAt),
+        r.repliedAt === undefined ? null : at(r.repliedAt),
+        false,
+      ]);
       if (r.repliedAt !== undefined) {
         const body: CheckReplied = {
-          requestId, caseId: c.caseId, agency: r.agency, repliedAt: at(r.repliedAt), known: true,
+          requestId,
+          caseId: c.caseId,
+          agency: r.agency,
+          repliedAt: at(r.repliedAt),
+          known: true,
           entries: [
             { subjectId: 's1', date: '2026-03-01', category: 'identity', summary: `${r.agency} record one` },
             { subjectId: 's1', date: '2026-06-01T10:00:00Z', category: 'identity', summary: `${r.agency} record two` },
@@ -150,7 +204,14 @@ async function run(mode: 'wake-at-next-due' | 'baseline-poll-250ms', cases: Plan
         };
         rows.replies.push([requestId, c.caseId, r.agency, at(r.repliedAt), JSON.stringify(body)]);
       }
-      for (const t of chaseSchedule({ caseId: c.caseId, requestId, agency: r.agency, requestedAt: at(c.requestedAt), dueAt: at(r.dueAt), caseDeadline: at(c.deadline) })) {
+      for (const t of chaseSchedule({
+        caseId: c.caseId,
+        requestId,
+        agency: r.agency,
+        requestedAt: at(c.requestedAt),
+        dueAt: at(r.dueAt),
+        caseDeadline: at(c.deadline),
+      })) {
         if (t.kind === 'case-deadline') {
           if (deadlineKeys.has(t.key)) continue;
           deadlineKeys.add(t.key);
@@ -158,25 +219,48 @@ async function run(mode: 'wake-at-next-due' | 'baseline-poll-250ms', cases: Plan
         const offset = t.fireAt.getTime() - FAR;
         const cancelled = r.repliedAt !== undefined && t.kind !== 'case-deadline' && offset > r.repliedAt ? at(r.repliedAt) : null;
         const fired = !cancelled && offset < 0 ? t.fireAt.toISOString() : null;
-        rows.timers.push([t.key, t.caseId, t.requestId ?? null, t.agency ?? null, t.kind, t.fireAt.toISOString(), t.dueAt.toISOString(), fired, cancelled]);
+        rows.timers.push([
+          t.key,
+          t.caseId,
+          t.requestId ?? null,
+          t.agency ?? null,
+          t.kind,
+          t.fireAt.toISOString(),
+          t.dueAt.toISOString(),
+          fired,
+          cancelled,
+        ]);
       }
     }
   }
   const insert = async (sql: string, types: string[], data: unknown[][]) => {
     for (let i = 0; i < data.length; i += 5000) {
       const chunk = data.slice(i, i + 5000);
-      await ds.query(sql, types.map((_, k) => chunk.map((row) => row[k])));
+      await ds.query(
+        sql,
+        types.map((_, k) => chunk.map((row) => row[k])),
+      );
     }
   };
-  await insert(`INSERT INTO checks.cases (case_id, contact_id, rating, deadline, opened_at) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[])`, ['', '', '', '', ''], rows.cases);
+  await insert(
+    `INSERT INTO checks.cases (case_id, contact_id, rating, deadline, opened_at) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[])`,
+    ['', '', '', '', ''],
+    rows.cases,
+  );
   await insert(
     `INSERT INTO checks.requests (request_id, case_id, agency, categories, requested_at, due_at, replied_at, late) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::boolean[])`,
-    ['', '', '', '', '', '', '', ''], rows.requests,
+    ['', '', '', '', '', '', '', ''],
+    rows.requests,
   );
-  await insert(`INSERT INTO checks.replies (request_id, case_id, agency, received_at, body) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[])`, ['', '', '', '', ''], rows.replies);
+  await insert(
+    `INSERT INTO checks.replies (request_id, case_id, agency, received_at, body) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[])`,
+    ['', '', '', '', ''],
+    rows.replies,
+  );
   await insert(
     `INSERT INTO checks.timers (key, case_id, request_id, agency, kind, fire_at, due_at, fired_at, cancelled_at) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::timestamptz[], $9::timestamptz[])`,
-    ['', '', '', '', '', '', '', '', ''], rows.timers,
+    ['', '', '', '', '', '', '', '', ''],
+    rows.timers,
   );
   // Move the whole schedule so that t0 comes right after the idle phase. Room for the move and
   // VACUUM themselves (they take about as long as the inserts), then for the idle phase's
@@ -184,12 +268,26 @@ async function run(mode: 'wake-at-next-due' | 'baseline-poll-250ms', cases: Plan
   const t0 = Date.now() + (Date.now() - seedStart) + IDLE_MS + 5000;
   const shift = `${FAR - t0} milliseconds`;
   await ds.query(`UPDATE checks.cases SET deadline = deadline - $1::interval, opened_at = opened_at - $1::interval`, [shift]);
-  await ds.query(`UPDATE checks.requests SET requested_at = requested_at - $1::interval, due_at = due_at - $1::interval, replied_at = replied_at - $1::interval`, [shift]);
+  await ds.query(
+    `UPDATE checks.requests SET requested_at = requested_at - $1::interval, due_at = due_at - $1::interval, replied_at = replied_at - $1::interval`,
+    [shift],
+  );
   await ds.query(`UPDATE checks.replies SET received_at = received_at - $1::interval`, [shift]);
-  await ds.query(`UPDATE checks.timers SET fire_at = fire_at - $1::interval, due_at = due_at - $1::interval, fired_at = fired_at - $1::interval, cancelled_at = cancelled_at - $1::interval`, [shift]);
+  await ds.query(
+    `UPDATE checks.timers SET fire_at = fire_at - $1::interval, due_at = due_at - $1::interval, fired_at = fired_at - $1::interval, cancelled_at = cancelled_at - $1::interval`,
+    [shift],
+  );
   await ds.query(`VACUUM ANALYZE checks.cases, checks.requests, checks.replies, checks.timers`);
   await ds.destroy();
-  const [{ pending, total }] = await withClient(dbUrl.toString(), async (c) => (await c.query(`SELECT count(*) FILTER (WHERE fired_at IS NULL AND cancelled_at IS NULL)::int AS pending, count(*)::int AS total FROM checks.timers`)).rows);
+  const [{ pending, total }] = await withClient(
+    dbUrl.toString(),
+    async (c) =>
+      (
+        await c.query(
+          `SELECT count(*) FILTER (WHERE fired_at IS NULL AND cancelled_at IS NULL)::int AS pending, count(*)::int AS total FROM checks.timers`,
+        )
+      ).rows,
+  );
   const seedMs = Date.now() - seedStart;
 
   // --- one phase: a fresh pool (closing it flushes its backends' statistics), the engine running
@@ -197,7 +295,9 @@ async function run(mode: 'wake-at-next-due' | 'baseline-poll-250ms', cases: Plan
     ds = dataSource();
     await ds.initialize();
     const sent = { n: 0 };
-    const port = { sendRaw: async (records: unknown[]) => void (sent.n += records.length) } as unknown as import('@mash/messaging').KafkaPort;
+    const port = {
+      sendRaw: async (records: unknown[]) => void (sent.n += records.length),
+    } as unknown as import('@mash/messaging').KafkaPort;
     const outbox = new Outbox(ds, port, 'checks', 'checks-bench');
     const timers = new TimersService(ds, outbox, new PictureService(outbox));
     const before = { ...(await dbCounters(BASE_URL, db)), ...(await tableCounters(dbUrl.toString())), q: counted.queries, t: Date.now() };
@@ -234,27 +334,53 @@ async function run(mode: 'wake-at-next-due' | 'baseline-poll-250ms', cases: Plan
   const firing = await phase(t0 + WINDOW_MS + 2000);
 
   const lateness = await withClient(dbUrl.toString(), async (c) => {
-    const r = await c.query(`SELECT kind, extract(epoch FROM fired_at - fire_at) * 1000 AS ms FROM checks.timers WHERE fired_at IS NOT NULL AND fire_at >= $1`, [new Date(t0)]);
+    const r = await c.query(
+      `SELECT kind, extract(epoch FROM fired_at - fire_at) * 1000 AS ms FROM checks.timers WHERE fired_at IS NOT NULL AND fire_at >= $1`,
+      [new Date(t0)],
+    );
     if (process.env.BENCH_DEBUG) {
-      const d = await c.query(`SELECT floor(extract(epoch FROM fire_at - $1::timestamptz))::int AS s, count(*)::int AS n, round(avg(extract(epoch FROM fired_at - fire_at)) * 1000) AS avg_ms, round(min(extract(epoch FROM fired_at - $1::timestamptz)) * 1000) AS first_fired_ms FROM checks.timers WHERE fired_at IS NOT NULL AND fire_at >= $1 GROUP BY 1 ORDER BY 1`, [new Date(t0)]);
+      const d = await c.query(
+        `SELECT floor(extract(epoch FROM fire_at - $1::timestamptz))::int AS s, count(*)::int AS n, round(avg(extract(epoch FROM fired_at - fire_at)) * 1000) AS avg_ms, round(min(extract(epoch FROM fired_at - $1::timestamptz)) * 1000) AS first_fired_ms FROM checks.timers WHERE fired_at IS NOT NULL AND fire_at >= $1 GROUP BY 1 ORDER BY 1`,
+        [new Date(t0)],
+      );
       console.error(JSON.stringify(d.rows));
     }
-    const left = await c.query(`SELECT count(*)::int AS n FROM checks.timers WHERE fired_at IS NULL AND cancelled_at IS NULL AND fire_at <= now()`);
+    const left = await c.query(
+      `SELECT count(*)::int AS n FROM checks.timers WHERE fired_at IS NULL AND cancelled_at IS NULL AND fire_at <= now()`,
+    );
     const ready = await c.query(`SELECT count(*)::int AS n FROM checks.cases WHERE ready_at IS NOT NULL`);
     const summary = (ms: number[]) => {
       const s = ms.sort((a, b) => a - b);
-      return { fired: s.length, p50Ms: Math.round(pct(s, 50)), p99Ms: Math.round(pct(s, 99)), maxMs: Math.round(s[s.length - 1] ?? NaN), over1s: s.filter((x) => x > 1000).length };
+      return {
+        fired: s.length,
+        p50Ms: Math.round(pct(s, 50)),
+        p99Ms: Math.round(pct(s, 99)),
+        maxMs: Math.round(s[s.length - 1] ?? NaN),
+        over1s: s.filter((x) => x > 1000).length,
+      };
     };
     const all = r.rows.map((x) => Number(x.ms));
     return {
       all: summary(all),
-      byKind: Object.fromEntries(['reminder', 'escalation', 'case-deadline'].map((k) => [k, summary(r.rows.filter((x) => x.kind === k).map((x) => Number(x.ms)))])),
+      byKind: Object.fromEntries(
+        ['reminder', 'escalation', 'case-deadline'].map((k) => [k, summary(r.rows.filter((x) => x.kind === k).map((x) => Number(x.ms)))]),
+      ),
       overdueLeft: left.rows[0].n,
       casesReady: ready.rows[0].n,
     };
   });
   await withClient(BASE_URL, (c) => c.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`));
-  return { mode, cases: CASES, timersInTable: total, pendingAtT0: pending, windowS: WINDOW_MS / 1000, seedS: +(seedMs / 1000).toFixed(1), lateness, idle, firing };
+  return {
+    mode,
+    cases: CASES,
+    timersInTable: total,
+    pendingAtT0: pending,
+    windowS: WINDOW_MS / 1000,
+    seedS: +(seedMs / 1000).toFixed(1),
+    lateness,
+    idle,
+    firing,
+  };
 }
 
 async function main() {
@@ -265,7 +391,9 @@ async function main() {
     console.log(JSON.stringify(r));
     results.push(r);
   }
-  console.log('\nmode                   fired   p50ms  p99ms  maxMs  >1s | firing: q/s  xact/s  rows ret/s  seqScans | idle: q/s  xact/s  rows ret/s');
+  console.log(
+    '\nmode                   fired   p50ms  p99ms  maxMs  >1s | firing: q/s  xact/s  rows ret/s  seqScans | idle: q/s  xact/s  rows ret/s',
+  );
   for (const r of results) {
     const l = r.lateness.all;
     console.log(

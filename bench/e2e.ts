@@ -44,7 +44,8 @@ interface Args {
 function parseArgs(argv: string[]): Args {
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i += 2) {
-    if (!argv[i].startsWith('--') || argv[i + 1] === undefined) throw new Error(`bench:e2e: expected --option value pairs, got '${argv.slice(i).join(' ')}'`);
+    if (!argv[i].startsWith('--') || argv[i + 1] === undefined)
+      throw new Error(`bench:e2e: expected --option value pairs, got '${argv.slice(i).join(' ')}'`);
     flags.set(argv[i].slice(2), argv[i + 1]);
   }
   const known = ['burst', 'rate', 'steady', 'seed', 'limit-records', 'out', 'wait'];
@@ -131,11 +132,26 @@ const at = (j: Journey, stages: string[]) => {
  * When the referrer's outcome notice was settled: delivered, or found to have no channel to go to
  * (a referrer who left none is a valid end, not a wait), or failed after its retries.
  */
-const noticeSettled = (j: Journey) => (j.referrerInformedAt ? Date.parse(j.referrerInformedAt) : at(j, ['no-referrer-channel', 'notice-failed']));
+const noticeSettled = (j: Journey) =>
+  j.referrerInformedAt ? Date.parse(j.referrerInformedAt) : at(j, ['no-referrer-channel', 'notice-failed']);
 
-async function runPhase(hub: TestHub, name: string, contacts: number, rate: number | undefined, seed: number, waitSeconds: number): Promise<PhaseResult> {
-  const tokens = Object.fromEntries((['police', 'health', 'education', 'contact-centre'] as const).map((a) => [a, TEST_TOKENS[a]])) as Record<SubmittingAgency, string>;
-  const list = generateContacts({ count: contacts, seed, baseTime: new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000), tag: `${name}${seed}` });
+async function runPhase(
+  hub: TestHub,
+  name: string,
+  contacts: number,
+  rate: number | undefined,
+  seed: number,
+  waitSeconds: number,
+): Promise<PhaseResult> {
+  const tokens = Object.fromEntries(
+    (['police', 'health', 'education', 'contact-centre'] as const).map((a) => [a, TEST_TOKENS[a]]),
+  ) as Record<SubmittingAgency, string>;
+  const list = generateContacts({
+    count: contacts,
+    seed,
+    baseTime: new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000),
+    tag: `${name}${seed}`,
+  });
   const cpuBefore = sampleAll(hub);
   let maxLagSeconds = 0;
   let maxLagGroup = '-';
@@ -153,7 +169,13 @@ async function runPhase(hub: TestHub, name: string, contacts: number, rate: numb
     }
   })();
 
-  const posted = await postContacts(list, { gateway: hub.gatewayUrl, tokens, concurrency: 32, rate, onProgress: progressBar(`${name}: posting`) });
+  const posted = await postContacts(list, {
+    gateway: hub.gatewayUrl,
+    tokens,
+    concurrency: 32,
+    rate,
+    onProgress: progressBar(`${name}: posting`),
+  });
   const items = posted.accepted.map((a) => ({ contactId: a.contactId, agency: list[a.index].agency }));
   const decided = new Set<string>();
   const deadline = Date.now() + waitSeconds * 1000;
@@ -164,7 +186,12 @@ async function runPhase(hub: TestHub, name: string, contacts: number, rate: numb
   for (;;) {
     // The decision maker works from the board, as a manager would: one read for every ready case.
     const board = await httpJson(agent, `${hub.gatewayUrl}/v1/board?limit=2000`, 'GET', TEST_TOKENS.manager);
-    const ready = board.status === 200 ? (JSON.parse(board.body) as { cases: { caseId: string; rating: string; readyForDecision: boolean }[] }).cases.filter((c) => c.readyForDecision && !decided.has(c.caseId)) : [];
+    const ready =
+      board.status === 200
+        ? (JSON.parse(board.body) as { cases: { caseId: string; rating: string; readyForDecision: boolean }[] }).cases.filter(
+            (c) => c.readyForDecision && !decided.has(c.caseId),
+          )
+        : [];
     await Promise.all(
       ready.map(async (c) => {
         // A slow answer is tried again next round; 'already' covers a decision whose answer was lost.
@@ -175,7 +202,10 @@ async function runPhase(hub: TestHub, name: string, contacts: number, rate: numb
     // Referrers' status reads are audited disclosures: the benchmark reads a slice of the contacts
     // still in flight each round, not all of them every second, so it does not load the hub it measures.
     const open = items.filter((i) => !settled.has(i.contactId));
-    const slice = open.length <= STATUS_READS_PER_ROUND ? open : Array.from({ length: STATUS_READS_PER_ROUND }, (_, k) => open[(cursor + k) % open.length]);
+    const slice =
+      open.length <= STATUS_READS_PER_ROUND
+        ? open
+        : Array.from({ length: STATUS_READS_PER_ROUND }, (_, k) => open[(cursor + k) % open.length]);
     cursor += STATUS_READS_PER_ROUND;
     for (const [id, j] of (await readStatuses(hub.gatewayUrl, slice, tokens, 8)) as unknown as Map<string, Journey>) {
       if (noticeSettled(j) !== undefined) settled.add(id);
@@ -229,39 +259,73 @@ function clientProperties(principals: KafkaPrincipals | undefined): string {
   return file;
 }
 
-async function kafkaToolLimits(brokers: string, principals: KafkaPrincipals | undefined, records: number, prefix: string): Promise<{ producerPerSec: number; consumerPerSec: number; raw: string[] }> {
+async function kafkaToolLimits(
+  brokers: string,
+  principals: KafkaPrincipals | undefined,
+  records: number,
+  prefix: string,
+): Promise<{ producerPerSec: number; consumerPerSec: number; raw: string[] }> {
   const { libs, tools } = kafkaLibs();
   if (!existsSync(tools)) throw new Error(`Kafka's tools are not in ${tools}: bench/e2e-setup.sh fetches them`);
   const topic = `${prefix}perf`;
-  const admin = new KafkaPort({ brokers: brokers.split(','), clientId: 'bench-perf', prefix: '', ...(principals ? { sasl: credentialsOf(principals, 'admin') } : {}) });
+  const admin = new KafkaPort({
+    brokers: brokers.split(','),
+    clientId: 'bench-perf',
+    prefix: '',
+    ...(principals ? { sasl: credentialsOf(principals, 'admin') } : {}),
+  });
   const a = await admin.adminClient();
   await a.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
   const props = clientProperties(principals);
   const cp = `${libs}/*:${tools}/*`;
-  const java = (args: string[]) => execFileSync('java', ['-Xmx512m', '-cp', cp, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  const java = (args: string[]) =>
+    execFileSync('java', ['-Xmx512m', '-cp', cp, ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 64 * 1024 * 1024,
+    });
   try {
     const produced = java([
       'org.apache.kafka.tools.ProducerPerformance',
-      '--topic', topic,
-      '--num-records', String(records),
-      '--record-size', '1024',
-      '--throughput', '-1',
-      '--bootstrap-server', brokers,
-      '--command-property', 'acks=all',
-      '--command-config', props,
-    ]).trim().split('\n');
+      '--topic',
+      topic,
+      '--num-records',
+      String(records),
+      '--record-size',
+      '1024',
+      '--throughput',
+      '-1',
+      '--bootstrap-server',
+      brokers,
+      '--command-property',
+      'acks=all',
+      '--command-config',
+      props,
+    ])
+      .trim()
+      .split('\n');
     const last = produced[produced.length - 1];
     const producerPerSec = Number(/([\d.]+) records\/sec/.exec(last)?.[1] ?? NaN);
     const consumed = java([
       'org.apache.kafka.tools.ConsumerPerformance',
-      '--bootstrap-server', brokers,
-      '--topic', topic,
-      '--num-records', String(records),
-      '--command-config', props,
-      '--group', `${prefix}perf-group`,
-    ]).trim().split('\n');
+      '--bootstrap-server',
+      brokers,
+      '--topic',
+      topic,
+      '--num-records',
+      String(records),
+      '--command-config',
+      props,
+      '--group',
+      `${prefix}perf-group`,
+    ])
+      .trim()
+      .split('\n');
     // CSV: start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, ...
-    const header = consumed.find((l) => l.includes('nMsg.sec'))!.split(',').map((s) => s.trim());
+    const header = consumed
+      .find((l) => l.includes('nMsg.sec'))!
+      .split(',')
+      .map((s) => s.trim());
     const values = consumed[consumed.length - 1].split(',').map((s) => s.trim());
     const consumerPerSec = Number(values[header.indexOf('nMsg.sec')]);
     return { producerPerSec, consumerPerSec, raw: [last, consumed[consumed.length - 1]] };
@@ -276,8 +340,19 @@ async function kafkaToolLimits(brokers: string, principals: KafkaPrincipals | un
  * The hub's message graph with nothing but our port: each contact is a chain of `hops` handlings,
  * each a consume (validated against the contract) and a publish with acks=all, committed after.
  */
-async function bareChain(brokers: string, principals: KafkaPrincipals | undefined, contacts: number, hops: number, prefix: string): Promise<{ contactsPerSec: number; handlingsPerSec: number; seconds: number }> {
-  const config = { brokers: brokers.split(','), clientId: 'bench-chain', prefix, ...(principals ? { sasl: credentialsOf(principals, 'admin') } : {}) };
+async function bareChain(
+  brokers: string,
+  principals: KafkaPrincipals | undefined,
+  contacts: number,
+  hops: number,
+  prefix: string,
+): Promise<{ contactsPerSec: number; handlingsPerSec: number; seconds: number }> {
+  const config = {
+    brokers: brokers.split(','),
+    clientId: 'bench-chain',
+    prefix,
+    ...(principals ? { sasl: credentialsOf(principals, 'admin') } : {}),
+  };
   const port = new KafkaPort(config);
   const def = topicDefinition(TOPICS.contactReceived)!;
   await port.ensureTopics([def]);
@@ -302,7 +377,9 @@ async function bareChain(brokers: string, principals: KafkaPrincipals | undefine
   });
   t0 = Date.now();
   for (let i = 0; i < contacts; i += 100) {
-    await port.publish(Array.from({ length: Math.min(100, contacts - i) }, (_, k) => ({ topic: TOPICS.contactReceived, key: `c${i + k}:0`, data: example })));
+    await port.publish(
+      Array.from({ length: Math.min(100, contacts - i) }, (_, k) => ({ topic: TOPICS.contactReceived, key: `c${i + k}:0`, data: example })),
+    );
   }
   await allDone;
   const seconds = (Date.now() - t0) / 1000;
@@ -318,7 +395,12 @@ async function bareChain(brokers: string, principals: KafkaPrincipals | undefine
  * groups (services and connectors), over the contacts posted. The bare chain below uses this many.
  */
 async function handlingsPer(brokers: string, principals: KafkaPrincipals | undefined, prefix: string, contacts: number): Promise<number> {
-  const port = new KafkaPort({ brokers: brokers.split(','), clientId: 'bench-offsets', prefix: '', ...(principals ? { sasl: credentialsOf(principals, 'admin') } : {}) });
+  const port = new KafkaPort({
+    brokers: brokers.split(','),
+    clientId: 'bench-offsets',
+    prefix: '',
+    ...(principals ? { sasl: credentialsOf(principals, 'admin') } : {}),
+  });
   try {
     const a = await port.adminClient();
     const groups = (await a.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(prefix));
@@ -338,7 +420,10 @@ const ms = (v: number) => (Number.isNaN(v) ? '-' : v >= 10_000 ? `${(v / 1000).t
 
 function stepRows(p: PhaseResult): string[] {
   const delays = (from: (j: Journey) => number | undefined, to: (j: Journey) => number | undefined) =>
-    p.journeys.map((j) => [from(j), to(j)]).filter((x): x is [number, number] => x[0] !== undefined && x[1] !== undefined).map(([a, b]) => b - a);
+    p.journeys
+      .map((j) => [from(j), to(j)])
+      .filter((x): x is [number, number] => x[0] !== undefined && x[1] !== undefined)
+      .map(([a, b]) => b - a);
   const received = (j: Journey) => Date.parse(j.receivedAt);
   const steps: [string, number[]][] = [
     ['accept -> rated', delays(received, (j) => at(j, ['rated', 'checks-in-progress']))],
@@ -366,7 +451,9 @@ async function main(): Promise<void> {
   if (principals) process.env.MASH_KAFKA_PRINCIPALS = principalsFile;
   const started = new Date();
   const load0 = loadavg()[0];
-  process.stdout.write(`bench:e2e: burst ${args.burst}, steady ${args.rate}/s for ${args.steady} s, seed ${args.seed}, broker ${brokers}${principals ? ' (SCRAM)' : ''}\n`);
+  process.stdout.write(
+    `bench:e2e: burst ${args.burst}, steady ${args.rate}/s for ${args.steady} s, seed ${args.seed}, broker ${brokers}${principals ? ' (SCRAM)' : ''}\n`,
+  );
 
   const hub = await startTestHub(
     CHECK_AGENCIES.map((a) => ({ name: `connector-${a}`, entry: `apps/connectors/${a}/src/main` })),
@@ -378,12 +465,15 @@ async function main(): Promise<void> {
   let handlingsPerContact: number;
   try {
     burst = await runPhase(hub, 'burst', args.burst, undefined, args.seed, args.waitSeconds);
-    if (args.steady > 0) steady = await runPhase(hub, 'steady', Math.round(args.rate * args.steady), args.rate, args.seed + 1, args.waitSeconds);
+    if (args.steady > 0)
+      steady = await runPhase(hub, 'steady', Math.round(args.rate * args.steady), args.rate, args.seed + 1, args.waitSeconds);
     peak = sampleAll(hub);
     handlingsPerContact = await handlingsPer(brokers, principals, hub.env.MASH_TOPIC_PREFIX, burst.posted + (steady?.posted ?? 0));
   } finally {
     // A failure to clean up must not hide why the run stopped.
-    await hub.stop().catch((err: Error) => process.stderr.write(`bench:e2e: could not drop the run's topics and database: ${err.message}\n`));
+    await hub
+      .stop()
+      .catch((err: Error) => process.stderr.write(`bench:e2e: could not drop the run's topics and database: ${err.message}\n`));
   }
 
   process.stdout.write('limit: Kafka ProducerPerformance / ConsumerPerformance...\n');
@@ -407,7 +497,9 @@ async function main(): Promise<void> {
     `| --- | --- | --- | --- | --- | --- | --- |`,
     `| burst | ${burst.posted} (${burst.failed} failed) | ${(burst.posted / burst.postSeconds).toFixed(1)} | ${b.toReady.toFixed(1)} | ${b.toNotice.toFixed(1)} | ${burst.informed} | ${burst.maxLagSeconds.toFixed(0)} s (${burst.maxLagGroup}) |`,
     ...(steady && s
-      ? [`| steady ${args.rate}/s | ${steady.posted} (${steady.failed} failed) | ${(steady.posted / steady.postSeconds).toFixed(1)} | ${s.toReady.toFixed(1)} | ${s.toNotice.toFixed(1)} | ${steady.informed} | ${steady.maxLagSeconds.toFixed(0)} s (${steady.maxLagGroup}) |`]
+      ? [
+          `| steady ${args.rate}/s | ${steady.posted} (${steady.failed} failed) | ${(steady.posted / steady.postSeconds).toFixed(1)} | ${s.toReady.toFixed(1)} | ${s.toNotice.toFixed(1)} | ${steady.informed} | ${steady.maxLagSeconds.toFixed(0)} s (${steady.maxLagGroup}) |`,
+        ]
       : []),
     ``,
     `The contacts/s to the outcome notice include the automatic decision maker's polling (1 s rounds).`,
@@ -423,7 +515,10 @@ async function main(): Promise<void> {
     ``,
     `| process | CPU s (burst) | CPU s (steady) | peak RSS MB |`,
     `| --- | --- | --- | --- |`,
-    ...services.map((n) => `| ${n} | ${(burst.cpu.get(n) ?? NaN).toFixed(1)} | ${steady ? (steady.cpu.get(n) ?? NaN).toFixed(1) : '-'} | ${(peak.get(n)?.peakRssMb ?? NaN).toFixed(0)} |`),
+    ...services.map(
+      (n) =>
+        `| ${n} | ${(burst.cpu.get(n) ?? NaN).toFixed(1)} | ${steady ? (steady.cpu.get(n) ?? NaN).toFixed(1) : '-'} | ${(peak.get(n)?.peakRssMb ?? NaN).toFixed(0)} |`,
+    ),
     ``,
     `## Against the limit (same broker, same run)`,
     ``,

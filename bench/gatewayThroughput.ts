@@ -51,7 +51,8 @@ interface Result {
   p99: number;
 }
 
-const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
 
 /** Keeps CONCURRENCY requests in flight; only requests started after the warm-up are measured. */
 async function drive(name: string, url: string, bodyFor: (i: number) => string): Promise<Result> {
@@ -68,7 +69,14 @@ async function drive(name: string, url: string, bodyFor: (i: number) => string):
   const one = (body: string) =>
     new Promise<number>((resolve) => {
       const req = request(
-        { agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${TOKEN}` } },
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${TOKEN}` },
+        },
         (res) => {
           res.resume();
           res.on('end', () => resolve(res.statusCode ?? 0));
@@ -117,15 +125,28 @@ async function main(): Promise<void> {
     });
     running.push(gateway);
     await waitForHttp(`http://127.0.0.1:${gatewayPort}/health/ready`, 120000, gateway);
-    const bare = startDeployable({ name: 'bare-nest', entry: 'bench/gatewayBareNest' }, logDir, { ...process.env, BARE_PORT: String(barePort) });
+    const bare = startDeployable({ name: 'bare-nest', entry: 'bench/gatewayBareNest' }, logDir, {
+      ...process.env,
+      BARE_PORT: String(barePort),
+    });
     running.push(bare);
     await waitForHttp(`http://127.0.0.1:${barePort}/health`, 60000, bare);
 
     const bodies = (prefix: string) => (i: number) => JSON.stringify({ ...exampleContact, agencyReference: `${prefix}-${i}` });
-    process.stdout.write(`gateway-throughput: ${cpus().length} cores, ${CONCURRENCY} concurrent keep-alive requests, ${WARMUP} s warm-up then ${SECONDS} s measured, loopback\n`);
+    process.stdout.write(
+      `gateway-throughput: ${cpus().length} cores, ${CONCURRENCY} concurrent keep-alive requests, ${WARMUP} s warm-up then ${SECONDS} s measured, loopback\n`,
+    );
     // Bare first, then the gateway: each alone on the machine while it is measured.
-    const bareResult = await drive('bare NestJS (202, no work)', `http://127.0.0.1:${barePort}/v1/agencies/police/contacts`, bodies(`BARE-${runId}`));
-    const gatewayResult = await drive('gateway (validate, store, outbox)', `http://127.0.0.1:${gatewayPort}/v1/agencies/police/contacts`, bodies(`GW-${runId}`));
+    const bareResult = await drive(
+      'bare NestJS (202, no work)',
+      `http://127.0.0.1:${barePort}/v1/agencies/police/contacts`,
+      bodies(`BARE-${runId}`),
+    );
+    const gatewayResult = await drive(
+      'gateway (validate, store, outbox)',
+      `http://127.0.0.1:${gatewayPort}/v1/agencies/police/contacts`,
+      bodies(`GW-${runId}`),
+    );
 
     const pg = new Client({ connectionString: dbUrl.toString() });
     await pg.connect();
@@ -136,7 +157,9 @@ async function main(): Promise<void> {
       `${r.name.padEnd(36)} ${r.perSecond.toFixed(0).padStart(8)} /s   p50 ${r.p50.toFixed(1).padStart(7)} ms   p99 ${r.p99.toFixed(1).padStart(7)} ms   (${r.accepted} accepted of ${r.sent}${Object.keys(r.other).length ? `, other: ${JSON.stringify(r.other)}` : ''})`;
     process.stdout.write(`${''.padEnd(36)} accepted notifications\n`);
     process.stdout.write(`${row(bareResult)}\n${row(gatewayResult)}\n`);
-    process.stdout.write(`gateway / bare: ${(gatewayResult.perSecond / bareResult.perSecond).toFixed(3)} of the throughput, p50 x${(gatewayResult.p50 / bareResult.p50).toFixed(1)}, p99 x${(gatewayResult.p99 / bareResult.p99).toFixed(1)}\n`);
+    process.stdout.write(
+      `gateway / bare: ${(gatewayResult.perSecond / bareResult.perSecond).toFixed(3)} of the throughput, p50 x${(gatewayResult.p50 / bareResult.p50).toFixed(1)}, p99 x${(gatewayResult.p99 / bareResult.p99).toFixed(1)}\n`,
+    );
     process.stdout.write(`contacts stored by the gateway (warm-up included): ${contacts}\n`);
   } finally {
     await Promise.all(running.map((r) => r.stop()));

@@ -34,7 +34,9 @@ function run(name: string, fn: (b: unknown) => void): void {
   }
   samples.sort((a, b) => a - b);
   const q = (p: number) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))].toFixed(3);
-  console.log(`${name}: ${Math.round(samples.length / SECONDS)}/s, p50 ${q(0.5)} ms, p99 ${q(0.99)} ms (first call with profile indexing ${firstMs} ms)`);
+  console.log(
+    `${name}: ${Math.round(samples.length / SECONDS)}/s, p50 ${q(0.5)} ms, p99 ${q(0.99)} ms (first call with profile indexing ${firstMs} ms)`,
+  );
 }
 
 run('structure validation (Medplum, FHIR R4)', (b) => {

@@ -16,10 +16,20 @@ const NOW = new Date('2026-11-21T10:31:00Z');
 
 // Varied inputs, so the figure is not one cached path: every outcome, singly and in pairs, to
 // professional and public referrers, with distinct decision ids (the id is a hash per notice).
-const outcomeSets: DecisionOutcome[][] = [...OUTCOME_ORDER.map((o) => [o]), ['nfa', 'signposting'], ['early-help', 'advice'], ['strategy-discussion', 'marac-referral']];
+const outcomeSets: DecisionOutcome[][] = [
+  ...OUTCOME_ORDER.map((o) => [o]),
+  ['nfa', 'signposting'],
+  ['early-help', 'advice'],
+  ['strategy-discussion', 'marac-referral'],
+];
 const contacts = [noticeContactFixture(), noticeContactFixture(GP), noticeContactFixture(NEIGHBOUR)];
 const decisions = Array.from({ length: 1000 }, (_, i) =>
-  decisionFixture({ decisionId: `DEC-${i}`, outcomes: outcomeSets[i % outcomeSets.length]!, nextSteps: 'A social worker will visit this week.', signposting: 'Family Hub, 020 7946 0123' }),
+  decisionFixture({
+    decisionId: `DEC-${i}`,
+    outcomes: outcomeSets[i % outcomeSets.length]!,
+    nextSteps: 'A social worker will visit this week.',
+    signposting: 'Family Hub, 020 7946 0123',
+  }),
 );
 const received = [contactReceivedFixture(), contactReceivedFixture(GP), contactReceivedFixture(NEIGHBOUR)];
 
@@ -35,7 +45,16 @@ function measure(name: string, op: (i: number) => unknown): void {
     now = process.hrtime.bigint();
   }
   const secs = Number(now - start) / 1e9;
-  console.log(JSON.stringify({ bench: name, ops: n, seconds: +secs.toFixed(3), perSecond: Math.round(n / secs), microsPerOp: +((secs * 1e6) / n).toFixed(2), checksum: sink % 997 }));
+  console.log(
+    JSON.stringify({
+      bench: name,
+      ops: n,
+      seconds: +secs.toFixed(3),
+      perSecond: Math.round(n / secs),
+      microsPerOp: +((secs * 1e6) / n).toFixed(2),
+      checksum: sink % 997,
+    }),
+  );
 }
 
 measure('outcomeNotice', (i) => outcomeNotice(decisions[i % decisions.length]!, contacts[i % contacts.length]!, NOW));

@@ -20,7 +20,17 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { CaseRated, CaseReady, ContactReceived, DecisionOutcome, Envelope, NoticeDelivered, NoticeIssued, noticeIssuedTopic, TOPICS } from '@mash/contracts';
+import {
+  CaseRated,
+  CaseReady,
+  ContactReceived,
+  DecisionOutcome,
+  Envelope,
+  NoticeDelivered,
+  NoticeIssued,
+  noticeIssuedTopic,
+  TOPICS,
+} from '@mash/contracts';
 import { validExamples } from '@mash/contracts/examples';
 import { envelopeFor, KafkaPort, kafkaCredentialsFromEnv } from '@mash/messaging';
 import { CHRONOLOGY, CONTACT, decisionFixture } from '../apps/notifier/src/outcomeNotice/fixtures';
@@ -88,7 +98,12 @@ async function main(): Promise<void> {
   const notifier = startDeployable({ name: 'notifier', entry: 'apps/notifier/src/main' }, join(root, '.run', 'bench-logs', runId), env);
   // On an authenticated broker the benchmark and its notifier run as whoever KAFKA_SASL_USERNAME names (admin).
   const sasl = kafkaCredentialsFromEnv(process.env);
-  const kafka = new Kafka({ clientId: 'bench-watcher', brokers: brokers.split(','), logLevel: logLevel.NOTHING, ...(sasl ? { sasl } : {}) });
+  const kafka = new Kafka({
+    clientId: 'bench-watcher',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+    ...(sasl ? { sasl } : {}),
+  });
   const consumer = kafka.consumer({ groupId: `${prefix}bench-watcher`, maxWaitTimeInMs: 50 });
   const port = new KafkaPort({ brokers: brokers.split(','), clientId: 'bench-publisher', prefix });
   try {
@@ -112,16 +127,38 @@ async function main(): Promise<void> {
       },
     });
 
-    const referrer = { name: 'PC Jane Walker', role: 'Officer in the case', organisation: 'Example Constabulary', source: '6' as const, channel: { kind: 'topic' as const } };
+    const referrer = {
+      name: 'PC Jane Walker',
+      role: 'Officer in the case',
+      organisation: 'Example Constabulary',
+      source: '6' as const,
+      channel: { kind: 'topic' as const },
+    };
     for (let i = 0; i < CASES; i += 50) {
       const batch = [];
       for (let j = i; j < Math.min(CASES, i + 50); j++) {
         const caseId = `BCASE-${j}`;
         const contactId = `BCON-${j}`;
-        const contact: ContactReceived = { contactId, receivedAt: new Date().toISOString(), sourceAgency: 'police', contact: { ...CONTACT, agencyReference: `BREF-${j}`, referrer } };
+        const contact: ContactReceived = {
+          contactId,
+          receivedAt: new Date().toISOString(),
+          sourceAgency: 'police',
+          contact: { ...CONTACT, agencyReference: `BREF-${j}`, referrer },
+        };
         const rated: CaseRated = { ...validExamples.caseRated, caseId, contactId, ratedAt: new Date().toISOString() };
-        const ready: CaseReady = { caseId, readyAt: new Date().toISOString(), complete: true, replied: ['health', 'education'], missing: [], chronology: CHRONOLOGY.filter((c) => c.agency === 'health' || c.agency === 'education') };
-        batch.push({ topic: TOPICS.contactReceived, key: contactId, data: contact as unknown }, { topic: TOPICS.caseRated, key: caseId, data: rated }, { topic: TOPICS.caseReady, key: caseId, data: ready });
+        const ready: CaseReady = {
+          caseId,
+          readyAt: new Date().toISOString(),
+          complete: true,
+          replied: ['health', 'education'],
+          missing: [],
+          chronology: CHRONOLOGY.filter((c) => c.agency === 'health' || c.agency === 'education'),
+        };
+        batch.push(
+          { topic: TOPICS.contactReceived, key: contactId, data: contact as unknown },
+          { topic: TOPICS.caseRated, key: caseId, data: rated },
+          { topic: TOPICS.caseReady, key: caseId, data: ready },
+        );
       }
       await port.publish(batch);
     }
@@ -136,21 +173,45 @@ async function main(): Promise<void> {
       if (due > Date.now()) await sleep(due - Date.now());
       const caseId = `BCASE-${j}`;
       const outcomes: DecisionOutcome[] = [OUTCOME_ORDER[j % OUTCOME_ORDER.length]!];
-      const decision = envelopeFor({ topic: TOPICS.decisionRecorded, key: caseId, data: decisionFixture({ decisionId: `BDEC-${j}`, caseId, contactId: `BCON-${j}`, outcomes, decidedAt: new Date().toISOString() }) }, 'gateway');
+      const decision = envelopeFor(
+        {
+          topic: TOPICS.decisionRecorded,
+          key: caseId,
+          data: decisionFixture({ decisionId: `BDEC-${j}`, caseId, contactId: `BCON-${j}`, outcomes, decidedAt: new Date().toISOString() }),
+        },
+        'gateway',
+      );
       decidedAt.set(caseId, Date.parse(decision.occurredAt));
       await port.sendRaw([{ topic: decision.type, key: decision.key, value: JSON.stringify(decision) }]);
     }
     const deadline = Date.now() + 60000;
     while ((noticeMs.length < CASES || receiptMs.length < CASES) && Date.now() < deadline) await sleep(100);
 
-    process.stdout.write(`# decision to notice through the notifier process and Kafka: ${CASES} decisions at ${RATE}/s, ${cpus().length} cores\n`);
+    process.stdout.write(
+      `# decision to notice through the notifier process and Kafka: ${CASES} decisions at ${RATE}/s, ${cpus().length} cores\n`,
+    );
     console.log(JSON.stringify(summary('decision-to-outcome-notice-on-topic', noticeMs, CASES)));
     console.log(JSON.stringify(summary('decision-to-delivery-receipt', receiptMs, CASES)));
     // Where the time goes: the decision handler's own transaction, as the notifier measures it.
-    const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`, { headers: { authorization: `Bearer ${DEMO_METRICS_TOKEN}` } })).text();
-    const value = (name: string) => Number(metrics.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(`topic="${TOPICS.decisionRecorded}"`))?.split(' ').pop() ?? NaN);
+    const metrics = await (
+      await fetch(`http://127.0.0.1:${httpPort}/metrics`, { headers: { authorization: `Bearer ${DEMO_METRICS_TOKEN}` } })
+    ).text();
+    const value = (name: string) =>
+      Number(
+        metrics
+          .split('\n')
+          .find((l) => l.startsWith(`${name}{`) && l.includes(`topic="${TOPICS.decisionRecorded}"`))
+          ?.split(' ')
+          .pop() ?? NaN,
+      );
     const count = value('mash_message_handle_seconds_count');
-    console.log(JSON.stringify({ bench: 'decision-handler-transaction', n: count, meanMs: +((value('mash_message_handle_seconds_sum') / count) * 1000).toFixed(1) }));
+    console.log(
+      JSON.stringify({
+        bench: 'decision-handler-transaction',
+        n: count,
+        meanMs: +((value('mash_message_handle_seconds_sum') / count) * 1000).toFixed(1),
+      }),
+    );
   } finally {
     await consumer.disconnect().catch(() => undefined);
     await port.close();

@@ -34,7 +34,20 @@ function nhsNumber(n: number): string {
   }
 }
 
-const SURNAMES = ['Ashworth', 'Bramley', 'Crowther', 'Dunmore', 'Ellison', 'Fairbairn', 'Gledhill', 'Holroyd', 'Ingham', 'Jagger', 'Kershaw', 'Lumb'];
+const SURNAMES = [
+  'Ashworth',
+  'Bramley',
+  'Crowther',
+  'Dunmore',
+  'Ellison',
+  'Fairbairn',
+  'Gledhill',
+  'Holroyd',
+  'Ingham',
+  'Jagger',
+  'Kershaw',
+  'Lumb',
+];
 const base = Date.parse('2026-11-30T06:00:00Z');
 
 /** Contact `i`: family `f`'s report (police first; every FAMILY_EVERY-th, health about an earlier family). */
@@ -44,15 +57,35 @@ function contactFor(run: string, i: number): ContactReceived {
   const day = new Date(Date.UTC(2010, 0, 1) + f * 86_400_000).toISOString().slice(0, 10);
   const surname = `${SURNAMES[f % SURNAMES.length]}${String.fromCharCode(97 + (Math.floor(f / 12) % 26))}`;
   const child: ContactSubject = {
-    subjectRef: 'c1', kind: 'child', role: 'subject', givenName: 'Amy', familyName: surname, dateOfBirth: day, sex: 'female',
+    subjectRef: 'c1',
+    kind: 'child',
+    role: 'subject',
+    givenName: 'Amy',
+    familyName: surname,
+    dateOfBirth: day,
+    sex: 'female',
     ...(related ? {} : { identifiers: { nhsNumber: nhsNumber(f) } }),
   };
-  const mother: ContactSubject = { subjectRef: 'a1', kind: 'adult', role: 'victim', givenName: 'Beth', familyName: surname, dateOfBirth: new Date(Date.UTC(1980, 0, 1) + f * 86_400_000).toISOString().slice(0, 10), sex: 'female', residentAtAddress: true };
+  const mother: ContactSubject = {
+    subjectRef: 'a1',
+    kind: 'adult',
+    role: 'victim',
+    givenName: 'Beth',
+    familyName: surname,
+    dateOfBirth: new Date(Date.UTC(1980, 0, 1) + f * 86_400_000).toISOString().slice(0, 10),
+    sex: 'female',
+    residentAtAddress: true,
+  };
   const contactId = `CT-bench-${run}-${i}`;
   const contact: Contact = {
-    agencyReference: contactId, referrer: { source: related ? '3D' : '6', channel: { kind: 'topic' } },
-    subjects: [child, mother], household: { address: { lines: [`${f} Bench Road`], postcode: `B${(f % 70) + 1} ${(f % 9) + 1}XY` } },
-    presentingIssues: [{ code: '3', label: 'Domestic abuse' }], narrative: 'bench', consent: { status: 'given' }, urgency: 'routine',
+    agencyReference: contactId,
+    referrer: { source: related ? '3D' : '6', channel: { kind: 'topic' } },
+    subjects: [child, mother],
+    household: { address: { lines: [`${f} Bench Road`], postcode: `B${(f % 70) + 1} ${(f % 9) + 1}XY` } },
+    presentingIssues: [{ code: '3', label: 'Domestic abuse' }],
+    narrative: 'bench',
+    consent: { status: 'given' },
+    urgency: 'routine',
     incident: { occurredAt: new Date(base + (f % 240) * 60_000).toISOString() },
   };
   return { contactId, sourceAgency: related ? 'health' : 'police', receivedAt: new Date(base + 4 * 3_600_000 + i).toISOString(), contact };
@@ -67,7 +100,14 @@ async function burst(ds: DataSource, outbox: Outbox, intake: IntakeService, cont
       const e = contacts[next++];
       const t0 = process.hrtime.bigint();
       await ds.transaction(async (m) => {
-        const env = { id: `m-${e.contactId}`, type: TOPICS.contactReceived, occurredAt: e.receivedAt, producer: 'bench', key: e.contactId, data: e } as Envelope;
+        const env = {
+          id: `m-${e.contactId}`,
+          type: TOPICS.contactReceived,
+          occurredAt: e.receivedAt,
+          producer: 'bench',
+          key: e.contactId,
+          data: e,
+        } as Envelope;
         await intake.open(e, new MessageContext([{ topic: TOPICS.contactReceived, partition: 0, offset: '0', envelope: env }, m, outbox]));
       });
       latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
@@ -89,8 +129,12 @@ async function main() {
   admin.pathname = '/postgres';
   await prepareDatabase(url.toString(), 'triage');
   const ds = new DataSource({
-    type: 'postgres', url: url.toString(), schema: 'triage', migrations: [messagingTablesMigration('triage'), ...TRIAGE_MIGRATIONS],
-    migrationsTableName: 'migrations', extra: { max: CONCURRENCY + 2 },
+    type: 'postgres',
+    url: url.toString(),
+    schema: 'triage',
+    migrations: [messagingTablesMigration('triage'), ...TRIAGE_MIGRATIONS],
+    migrationsTableName: 'migrations',
+    extra: { max: CONCURRENCY + 2 },
   });
   await ds.initialize();
   await ds.runMigrations();
@@ -105,7 +149,9 @@ async function main() {
       `SELECT (SELECT count(*) FROM triage.contacts)::int AS contacts, (SELECT count(*) FROM triage.cases)::int AS cases,
               (SELECT count(*) FROM triage.contacts WHERE duplicate_of IS NOT NULL)::int AS duplicates, (SELECT count(*) FROM triage.persons)::int AS persons`,
     );
-    console.log(`  result: ${counts.contacts} contacts, ${counts.cases} cases, ${counts.duplicates} duplicate reports joined, ${counts.persons} people`);
+    console.log(
+      `  result: ${counts.contacts} contacts, ${counts.cases} cases, ${counts.duplicates} duplicate reports joined, ${counts.persons} people`,
+    );
   } finally {
     await ds.destroy();
     const c = new Client({ connectionString: admin.toString() });

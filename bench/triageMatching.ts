@@ -16,9 +16,111 @@ const QUERIES = Number(process.env.QUERIES ?? 20_000);
 const rand = prng(42);
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
 
-const GIVEN_ROOTS = ['Amy', 'Ben', 'Cara', 'Dev', 'Ella', 'Finn', 'Grace', 'Hari', 'Isla', 'Jack', 'Kemi', 'Leo', 'Maya', 'Noah', 'Olivia', 'Priya', 'Quinn', 'Ruby', 'Sami', 'Theo', 'Uma', 'Vik', 'Willow', 'Yusuf', 'Zara', 'William', 'Elizabeth', 'Mohammed', 'Aisha', 'Oliver', 'Harry', 'George', 'Jacob', 'Charlie', 'Thomas', 'Oscar', 'James', 'Emily', 'Sophie', 'Jessica', 'Chloe', 'Lily', 'Mia', 'Isabella', 'Freya', 'Daisy', 'Evie', 'Alfie', 'Arthur', 'Muhammad'];
+const GIVEN_ROOTS = [
+  'Amy',
+  'Ben',
+  'Cara',
+  'Dev',
+  'Ella',
+  'Finn',
+  'Grace',
+  'Hari',
+  'Isla',
+  'Jack',
+  'Kemi',
+  'Leo',
+  'Maya',
+  'Noah',
+  'Olivia',
+  'Priya',
+  'Quinn',
+  'Ruby',
+  'Sami',
+  'Theo',
+  'Uma',
+  'Vik',
+  'Willow',
+  'Yusuf',
+  'Zara',
+  'William',
+  'Elizabeth',
+  'Mohammed',
+  'Aisha',
+  'Oliver',
+  'Harry',
+  'George',
+  'Jacob',
+  'Charlie',
+  'Thomas',
+  'Oscar',
+  'James',
+  'Emily',
+  'Sophie',
+  'Jessica',
+  'Chloe',
+  'Lily',
+  'Mia',
+  'Isabella',
+  'Freya',
+  'Daisy',
+  'Evie',
+  'Alfie',
+  'Arthur',
+  'Muhammad',
+];
 const GIVEN = GIVEN_ROOTS.flatMap((g) => [g, `${g}-May`, `${g} Rose`, `${g}a`, `${g}ie`]);
-const SURNAME_ROOTS = ['Smith', 'Jones', 'Taylor', 'Brown', 'Williams', 'Wilson', 'Johnson', 'Davies', 'Patel', 'Khan', 'Okafor', 'Nowak', 'Kowalski', 'Ahmed', 'Ali', 'Hussain', 'Begum', 'Evans', 'Thomas', 'Roberts', 'Walker', 'Wright', 'Robinson', 'Thompson', 'White', 'Hughes', 'Edwards', 'Green', 'Hall', 'Wood', 'Harris', 'Lewis', 'Martin', 'Jackson', 'Clarke', 'Clark', 'Turner', 'Hill', 'Scott', 'Cooper', 'Morris', 'Ward', 'Moore', 'King', 'Watson', 'Baker', 'Harrison', 'Morgan', 'Patterson', 'Young'];
+const SURNAME_ROOTS = [
+  'Smith',
+  'Jones',
+  'Taylor',
+  'Brown',
+  'Williams',
+  'Wilson',
+  'Johnson',
+  'Davies',
+  'Patel',
+  'Khan',
+  'Okafor',
+  'Nowak',
+  'Kowalski',
+  'Ahmed',
+  'Ali',
+  'Hussain',
+  'Begum',
+  'Evans',
+  'Thomas',
+  'Roberts',
+  'Walker',
+  'Wright',
+  'Robinson',
+  'Thompson',
+  'White',
+  'Hughes',
+  'Edwards',
+  'Green',
+  'Hall',
+  'Wood',
+  'Harris',
+  'Lewis',
+  'Martin',
+  'Jackson',
+  'Clarke',
+  'Clark',
+  'Turner',
+  'Hill',
+  'Scott',
+  'Cooper',
+  'Morris',
+  'Ward',
+  'Moore',
+  'King',
+  'Watson',
+  'Baker',
+  'Harrison',
+  'Morgan',
+  'Patterson',
+  'Young',
+];
 const SURNAMES = SURNAME_ROOTS.flatMap((s) => ['', 'son', 'ley', 'er', 'ton', 'field', 'well', 'wood'].map((x) => s + x));
 const AREAS = ['B', 'M', 'L', 'LS', 'EX', 'N', 'E', 'SE', 'SW', 'NW', 'W', 'BS', 'CF', 'NE', 'S', 'G', 'BN', 'PO', 'SO', 'OX'];
 const OUTWARDS = AREAS.flatMap((a) => Array.from({ length: 60 }, (_, i) => `${a}${i + 1}`));
@@ -63,9 +165,16 @@ for (let q = 0; q < QUERIES; q++) {
   const kind = q % 5;
   if (kind === 0) queries.push({ nhsNumber: p.nhsNumber ?? '0000000000', givenName: p.givenName });
   else if (kind === 1) queries.push({ givenName: p.givenName, familyName: p.familyName, dateOfBirth: p.dateOfBirth, postcode: p.postcode });
-  else if (kind === 2) queries.push({ givenName: typo(p.givenName!), familyName: p.familyName, dateOfBirth: p.dateOfBirth, postcode: p.postcode });
+  else if (kind === 2)
+    queries.push({ givenName: typo(p.givenName!), familyName: p.familyName, dateOfBirth: p.dateOfBirth, postcode: p.postcode });
   else if (kind === 3) queries.push({ givenName: p.givenName, familyName: p.familyName, dateOfBirth: p.dateOfBirth, postcode: postcode() });
-  else queries.push({ givenName: pick(GIVEN), familyName: pick(SURNAMES), dateOfBirth: day(Date.UTC(2007, 0, 1), 365 * 19), postcode: postcode() });
+  else
+    queries.push({
+      givenName: pick(GIVEN),
+      familyName: pick(SURNAMES),
+      dateOfBirth: day(Date.UTC(2007, 0, 1), 365 * 19),
+      postcode: postcode(),
+    });
 }
 
 for (let w = 0; w < 2000; w++) idx.match(queries[w % queries.length]);

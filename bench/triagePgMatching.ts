@@ -36,8 +36,110 @@ const PEOPLE = flag('people', 20_000);
 const QUERIES = flag('queries', 2_000);
 const BATCH = 2_000;
 
-const GIVEN = ['Amy', 'Ben', 'Cara', 'Dev', 'Ella', 'Finn', 'Grace', 'Hari', 'Isla', 'Jack', 'Kemi', 'Leo', 'Maya', 'Noah', 'Olivia', 'Priya', 'Quinn', 'Ruby', 'Sami', 'Theo', 'Uma', 'Vik', 'Willow', 'Yusuf', 'Zara', 'William', 'Elizabeth', 'Mohammed', 'Aisha', 'Oliver', 'Harry', 'George', 'Jacob', 'Charlie', 'Thomas', 'Oscar', 'James', 'Emily', 'Sophie', 'Jessica', 'Chloe', 'Lily', 'Mia', 'Isabella', 'Freya', 'Daisy', 'Evie', 'Alfie', 'Arthur', 'Muhammad'];
-const SURNAME_ROOTS = ['Smith', 'Jones', 'Taylor', 'Brown', 'Williams', 'Wilson', 'Johnson', 'Davies', 'Patel', 'Khan', 'Okafor', 'Nowak', 'Kowalski', 'Ahmed', 'Ali', 'Hussain', 'Begum', 'Evans', 'Thomas', 'Roberts', 'Walker', 'Wright', 'Robinson', 'Thompson', 'White', 'Hughes', 'Edwards', 'Green', 'Hall', 'Wood', 'Harris', 'Lewis', 'Martin', 'Jackson', 'Clarke', 'Clark', 'Turner', 'Hill', 'Scott', 'Cooper', 'Morris', 'Ward', 'Moore', 'King', 'Watson', 'Baker', 'Harrison', 'Morgan', 'Patterson', 'Young'];
+const GIVEN = [
+  'Amy',
+  'Ben',
+  'Cara',
+  'Dev',
+  'Ella',
+  'Finn',
+  'Grace',
+  'Hari',
+  'Isla',
+  'Jack',
+  'Kemi',
+  'Leo',
+  'Maya',
+  'Noah',
+  'Olivia',
+  'Priya',
+  'Quinn',
+  'Ruby',
+  'Sami',
+  'Theo',
+  'Uma',
+  'Vik',
+  'Willow',
+  'Yusuf',
+  'Zara',
+  'William',
+  'Elizabeth',
+  'Mohammed',
+  'Aisha',
+  'Oliver',
+  'Harry',
+  'George',
+  'Jacob',
+  'Charlie',
+  'Thomas',
+  'Oscar',
+  'James',
+  'Emily',
+  'Sophie',
+  'Jessica',
+  'Chloe',
+  'Lily',
+  'Mia',
+  'Isabella',
+  'Freya',
+  'Daisy',
+  'Evie',
+  'Alfie',
+  'Arthur',
+  'Muhammad',
+];
+const SURNAME_ROOTS = [
+  'Smith',
+  'Jones',
+  'Taylor',
+  'Brown',
+  'Williams',
+  'Wilson',
+  'Johnson',
+  'Davies',
+  'Patel',
+  'Khan',
+  'Okafor',
+  'Nowak',
+  'Kowalski',
+  'Ahmed',
+  'Ali',
+  'Hussain',
+  'Begum',
+  'Evans',
+  'Thomas',
+  'Roberts',
+  'Walker',
+  'Wright',
+  'Robinson',
+  'Thompson',
+  'White',
+  'Hughes',
+  'Edwards',
+  'Green',
+  'Hall',
+  'Wood',
+  'Harris',
+  'Lewis',
+  'Martin',
+  'Jackson',
+  'Clarke',
+  'Clark',
+  'Turner',
+  'Hill',
+  'Scott',
+  'Cooper',
+  'Morris',
+  'Ward',
+  'Moore',
+  'King',
+  'Watson',
+  'Baker',
+  'Harrison',
+  'Morgan',
+  'Patterson',
+  'Young',
+];
 const SURNAMES = SURNAME_ROOTS.flatMap((s) => ['', 'son', 'ley', 'er', 'ton', 'field', 'well', 'wood'].map((x) => s + x));
 const AREAS = ['B', 'M', 'L', 'LS', 'EX', 'N', 'E', 'SE', 'SW', 'NW', 'W', 'BS', 'CF', 'NE', 'S', 'G', 'BN', 'PO', 'SO', 'OX'];
 const OUTWARDS = AREAS.flatMap((a) => Array.from({ length: 60 }, (_, i) => `${a}${i + 1}`));
@@ -82,11 +184,20 @@ async function main() {
   };
   await dropDb();
   await prepareDatabase(url, 'triage');
-  const ds = new DataSource({ type: 'postgres', url, schema: 'triage', migrations: [messagingTablesMigration('triage'), ...TRIAGE_MIGRATIONS], migrationsTableName: 'migrations', extra: { max: 2 } });
+  const ds = new DataSource({
+    type: 'postgres',
+    url,
+    schema: 'triage',
+    migrations: [messagingTablesMigration('triage'), ...TRIAGE_MIGRATIONS],
+    migrationsTableName: 'migrations',
+    extra: { max: 2 },
+  });
   await ds.initialize();
   await ds.runMigrations();
   try {
-    console.log(`loading ${PEOPLE.toLocaleString('en-GB')} people (sealed identities, keyed-digest identifiers and blocks) in batches of ${BATCH}...`);
+    console.log(
+      `loading ${PEOPLE.toLocaleString('en-GB')} people (sealed identities, keyed-digest identifiers and blocks) in batches of ${BATCH}...`,
+    );
     const t0 = Date.now();
     // One sorted index build after the load is much faster than millions of inserts into a live one.
     await ds.query(`ALTER TABLE triage.person_blocks DROP CONSTRAINT person_blocks_pkey`);
@@ -112,9 +223,19 @@ async function main() {
       await ds.query(
         `INSERT INTO triage.persons (person_id, identity, sex, nhs_number, upn, police_person_id)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])`,
-        [ids, cols.map((c) => c.identity), cols.map((c) => c.sex), cols.map((c) => c.nhsNumber), cols.map((c) => c.upn), cols.map((c) => c.policePersonId)],
+        [
+          ids,
+          cols.map((c) => c.identity),
+          cols.map((c) => c.sex),
+          cols.map((c) => c.nhsNumber),
+          cols.map((c) => c.upn),
+          cols.map((c) => c.policePersonId),
+        ],
       );
-      await ds.query(`INSERT INTO triage.person_blocks (block, person_id) SELECT * FROM unnest($1::text[], $2::text[])`, [blockKeys, blockIds]);
+      await ds.query(`INSERT INTO triage.person_blocks (block, person_id) SELECT * FROM unnest($1::text[], $2::text[])`, [
+        blockKeys,
+        blockIds,
+      ]);
     }
     const t1 = Date.now();
     // Households share blocks: the same key for the same person never repeats (blockKeysOf is a set).
@@ -133,10 +254,18 @@ async function main() {
     for (const g of sampleIds.slice(0, 50)) {
       const want = personAt(g);
       const got = await personById(m, `P${g}`);
-      const same = got && got.givenName === want.givenName && got.familyName === want.familyName && got.dateOfBirth === want.dateOfBirth && got.postcode === want.postcode && got.nhsNumber === want.nhsNumber;
+      const same =
+        got &&
+        got.givenName === want.givenName &&
+        got.familyName === want.familyName &&
+        got.dateOfBirth === want.dateOfBirth &&
+        got.postcode === want.postcode &&
+        got.nhsNumber === want.nhsNumber;
       if (!same) throw new Error(`P${g} reads back as ${JSON.stringify(got)}, not ${JSON.stringify(want)}`);
-      if (!(await personsInBlocks(m, queryKeysOf(want))).some((p) => p.personId === `P${g}`)) throw new Error(`P${g} is not found in its own blocks`);
-      if (want.nhsNumber && (await personsByIdentifiers(m, { nhsNumber: want.nhsNumber }))[0]?.personId !== `P${g}`) throw new Error(`P${g} is not found by its NHS number`);
+      if (!(await personsInBlocks(m, queryKeysOf(want))).some((p) => p.personId === `P${g}`))
+        throw new Error(`P${g} is not found in its own blocks`);
+      if (want.nhsNumber && (await personsByIdentifiers(m, { nhsNumber: want.nhsNumber }))[0]?.personId !== `P${g}`)
+        throw new Error(`P${g} is not found by its NHS number`);
     }
 
     const swap = (s: string) => (s.length > 3 ? s[0] + s[2] + s[1] + s.slice(3) : s);
@@ -149,7 +278,13 @@ async function main() {
       else if (kind === 1) queries.push(person);
       else if (kind === 2) queries.push({ ...person, givenName: swap(p.givenName!) });
       else if (kind === 3) queries.push({ ...person, postcode: 'ZZ9 9ZZ' });
-      else queries.push({ givenName: GIVEN[q % GIVEN.length], familyName: SURNAMES[(q * 7) % SURNAMES.length], dateOfBirth: `20${10 + (q % 9)}-0${1 + (q % 9)}-1${q % 9}`, postcode: 'ZZ1 1ZZ' });
+      else
+        queries.push({
+          givenName: GIVEN[q % GIVEN.length],
+          familyName: SURNAMES[(q * 7) % SURNAMES.length],
+          dateOfBirth: `20${10 + (q % 9)}-0${1 + (q % 9)}-1${q % 9}`,
+          postcode: 'ZZ1 1ZZ',
+        });
     }
     for (let w = 0; w < Math.min(200, QUERIES); w++) rankCandidates(queries[w], await candidatesFor(m, queries[w]));
     const lookup = new Float64Array(QUERIES);
@@ -169,7 +304,9 @@ async function main() {
       const pct = (x: number) => times[Math.min(times.length - 1, Math.floor(x * times.length))].toFixed(2);
       return `${label} (ms): p50 ${pct(0.5)}  p95 ${pct(0.95)}  p99 ${pct(0.99)}  max ${times[times.length - 1].toFixed(2)}`;
     };
-    console.log(`${PEOPLE.toLocaleString('en-GB')} people, ${QUERIES} lookups: matched ${matched} (1 in 5 are strangers, 1 in 5 moved house); ${(candidates / QUERIES).toFixed(1)} candidates read (and opened) per lookup`);
+    console.log(
+      `${PEOPLE.toLocaleString('en-GB')} people, ${QUERIES} lookups: matched ${matched} (1 in 5 are strangers, 1 in 5 moved house); ${(candidates / QUERIES).toFixed(1)} candidates read (and opened) per lookup`,
+    );
     console.log(line('candidate lookup, candidatesFor', lookup));
     console.log(line('lookup and ranking', withRank));
   } finally {

@@ -17,7 +17,7 @@ const policy = loadPolicy(process.env.POLICY ?? join(repoRoot(), 'policies', 'lo
 const SECONDS = Number(process.env.SECONDS ?? 2);
 
 let seed = 7;
-const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
 const CODES = ['3', '3', '3', '4B', '1B', '2B', '4A', '10A', '11A', '16A', '17A', '18B', '19B', '20', '21', 'ASB', 'HOMELESS-16-17'];
 
@@ -37,7 +37,9 @@ const inputs: RatingInput[] = Array.from({ length: 1000 }, (_, i) => {
     narrative: 'bench',
     consent: { status: 'given' },
     urgency: pick(['immediate', 'same-day', 'routine'] as const),
-    ...(codes.includes('3') ? { domesticAbuse: { dashRiskLevel: pick(['standard', 'standard', 'medium', 'high'] as const), childrenPresent: rand() < 0.5 } } : {}),
+    ...(codes.includes('3')
+      ? { domesticAbuse: { dashRiskLevel: pick(['standard', 'standard', 'medium', 'high'] as const), childrenPresent: rand() < 0.5 } }
+      : {}),
   };
   return { contact, now: new Date('2026-11-30T10:00:00Z'), knownHousehold: rand() < 0.3, repeatCount: 1 + Math.floor(rand() * 4) };
 });

@@ -19,7 +19,7 @@ const fileNames = {
     type: 'suggestion',
     schema: [],
     messages: {
-      name: "File name '{{name}}' breaks the convention: camelCase, then lowercase role suffixes (checkPlan.ts, cases.repository.ts, gatewayAccess.spec.ts); migrations 1700000000000-kebab-words.ts (docs/architecture.md, \"File names\").",
+      name: 'File name \'{{name}}\' breaks the convention: camelCase, then lowercase role suffixes (checkPlan.ts, cases.repository.ts, gatewayAccess.spec.ts); migrations 1700000000000-kebab-words.ts (docs/architecture.md, "File names").',
     },
   },
   create: (context) => ({

@@ -116,8 +116,20 @@ async function main(command: string, argv: string[]): Promise<number> {
     const rows = await exportDisclosures(pg, filter);
     const dir = resolve(a.out ?? '.');
     mkdirSync(dir, { recursive: true });
-    const base = join(dir, filter.caseId ? `disclosures-${filter.caseId.replace(/[^A-Za-z0-9_-]/g, '_')}` : `disclosures-${a.from}-${a.to}`.replace(/[^A-Za-z0-9_.-]/g, '_'));
-    writeFileSync(`${base}.json`, JSON.stringify({ filter: { case: a.case, from: a.from, to: a.to }, exportedAt: new Date().toISOString(), disclosures: rows }, null, 2));
+    const base = join(
+      dir,
+      filter.caseId
+        ? `disclosures-${filter.caseId.replace(/[^A-Za-z0-9_-]/g, '_')}`
+        : `disclosures-${a.from}-${a.to}`.replace(/[^A-Za-z0-9_.-]/g, '_'),
+    );
+    writeFileSync(
+      `${base}.json`,
+      JSON.stringify(
+        { filter: { case: a.case, from: a.from, to: a.to }, exportedAt: new Date().toISOString(), disclosures: rows },
+        null,
+        2,
+      ),
+    );
     writeFileSync(`${base}.csv`, toCsv(rows));
     process.stdout.write(`${rows.length} disclosures written to ${base}.json and ${base}.csv\n`);
     return 0;

@@ -17,7 +17,8 @@ const BY_RATING: Record<string, Pick<DemoDecision, 'outcomes' | 'responsibleTeam
   RED: {
     outcomes: ['strategy-discussion'],
     responsibleTeam: { name: "Children's Social Care Assessment Team (demo)", inHours: '01632 960 100', outOfHours: OUT_OF_HOURS },
-    nextSteps: 'A strategy discussion with police and health is held today to decide whether a section 47 enquiry starts; the child\'s safety is planned for in the meantime.',
+    nextSteps:
+      "A strategy discussion with police and health is held today to decide whether a section 47 enquiry starts; the child's safety is planned for in the meantime.",
   },
   AMBER: {
     outcomes: ['early-help'],
@@ -27,7 +28,8 @@ const BY_RATING: Record<string, Pick<DemoDecision, 'outcomes' | 'responsibleTeam
   GREEN: {
     outcomes: ['advice'],
     responsibleTeam: { name: 'MASH Advice Line (demo)', inHours: '01632 960 200' },
-    nextSteps: 'No further action by children\'s social care: the referrer is given advice on supporting the family through universal services.',
+    nextSteps:
+      "No further action by children's social care: the referrer is given advice on supporting the family through universal services.",
   },
   BLUE: {
     outcomes: ['information-provided'],

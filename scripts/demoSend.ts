@@ -23,7 +23,9 @@ const ISSUER = process.env.MASH_OIDC_ISSUER ?? `http://127.0.0.1:${process.env.I
 const DEMO_PERSON = { username: 'dm-amina.shah', password: 'demo-amina' };
 let managerToken: string | undefined;
 async function manager(): Promise<string> {
-  managerToken ??= (await signIn({ issuer: ISSUER, redirectUri: `${GATEWAY}/workspace/callback` }, DEMO_PERSON.username, DEMO_PERSON.password)).accessToken;
+  managerToken ??= (
+    await signIn({ issuer: ISSUER, redirectUri: `${GATEWAY}/workspace/callback` }, DEMO_PERSON.username, DEMO_PERSON.password)
+  ).accessToken;
   return managerToken;
 }
 const TIMEOUT_MS = Number(process.env.DEMO_TIMEOUT_MS ?? 240_000);
@@ -41,7 +43,10 @@ async function up(url: string): Promise<boolean> {
 }
 
 async function api<T>(path: string, token: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${GATEWAY}${path}`, { ...init, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
+  const res = await fetch(`${GATEWAY}${path}`, {
+    ...init,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+  });
   return { status: res.status, body: (await res.json()) as T };
 }
 
@@ -58,8 +63,18 @@ interface Status {
 async function submit(native: object): Promise<string> {
   if (await up(ADAPTER)) {
     say(`Sending the native police record to the police adapter at ${ADAPTER}/records ...`);
-    const res = await fetch(`${ADAPTER}/records`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${POLICE_CLIENT_TOKEN}` }, body: JSON.stringify(native) });
-    const body = (await res.json()) as { contactId?: string; error?: string; errors?: unknown[]; timescales?: Record<string, string>; nextSteps?: string };
+    const res = await fetch(`${ADAPTER}/records`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${POLICE_CLIENT_TOKEN}` },
+      body: JSON.stringify(native),
+    });
+    const body = (await res.json()) as {
+      contactId?: string;
+      error?: string;
+      errors?: unknown[];
+      timescales?: Record<string, string>;
+      nextSteps?: string;
+    };
     if (!body.contactId) throw new Error(`the police adapter answered ${res.status}: ${JSON.stringify(body)}`);
     printAcceptance(res.status, body);
     return body.contactId;
@@ -73,7 +88,10 @@ async function submit(native: object): Promise<string> {
   return answer.body.contactId;
 }
 
-function printAcceptance(status: number, body: { contactId?: string; receivedAt?: string; nextSteps?: string; timescales?: Record<string, string> }): void {
+function printAcceptance(
+  status: number,
+  body: { contactId?: string; receivedAt?: string; nextSteps?: string; timescales?: Record<string, string> },
+): void {
   say(`  HTTP ${status}: contact ${body.contactId}, received ${body.receivedAt}`);
   say(`  next: ${body.nextSteps}`);
   for (const [rating, text] of Object.entries(body.timescales ?? {})) say(`  ${rating.padEnd(5)} within ${text}`);
@@ -82,9 +100,14 @@ function printAcceptance(status: number, body: { contactId?: string; receivedAt?
 
 async function decide(status: Status): Promise<void> {
   const MANAGER_TOKEN = await manager();
-  const picture = await api<{ rating: string; replied: string[]; missing: string[]; chronology: unknown[] }>(`/v1/cases/${status.caseId}`, MANAGER_TOKEN);
+  const picture = await api<{ rating: string; replied: string[]; missing: string[]; chronology: unknown[] }>(
+    `/v1/cases/${status.caseId}`,
+    MANAGER_TOKEN,
+  );
   // The demo reads the case as the decision maker: one audited disclosure per look, as in real use.
-  say(`  case ${status.caseId}: rating ${picture.body.rating}; replied ${picture.body.replied.join(', ') || 'none'}; missing ${picture.body.missing.join(', ') || 'none'}; ${picture.body.chronology.length} chronology entries`);
+  say(
+    `  case ${status.caseId}: rating ${picture.body.rating}; replied ${picture.body.replied.join(', ') || 'none'}; missing ${picture.body.missing.join(', ') || 'none'}; ${picture.body.chronology.length} chronology entries`,
+  );
   say();
   say('  ******************************************************************************');
   say('  * In real use a named MASH manager reads the case and records this decision. *');
@@ -96,7 +119,9 @@ async function decide(status: Status): Promise<void> {
     body: JSON.stringify(chosen),
   });
   if (decision.status !== 201) throw new Error(`the decision was refused (${decision.status}): ${JSON.stringify(decision.body)}`);
-  say(`  decision ${decision.body.decisionId} recorded: ${chosen.outcomes.join(', ')}, final rating ${picture.body.rating}; ${chosen.responsibleTeam.name}`);
+  say(
+    `  decision ${decision.body.decisionId} recorded: ${chosen.outcomes.join(', ')}, final rating ${picture.body.rating}; ${chosen.responsibleTeam.name}`,
+  );
   say();
 }
 
@@ -106,14 +131,19 @@ async function printNotice(contactId: string, deadline: number): Promise<void> {
     return;
   }
   while (Date.now() < deadline) {
-    const res = (await (await fetch(`${ADAPTER}/notices?contactId=${encodeURIComponent(contactId)}`, { headers: { authorization: `Bearer ${POLICE_CLIENT_TOKEN}` } })).json()) as { notices: { receivedAt: string; notice: { kind: string; noticeId: string; text: string } }[] };
+    const res = (await (
+      await fetch(`${ADAPTER}/notices?contactId=${encodeURIComponent(contactId)}`, {
+        headers: { authorization: `Bearer ${POLICE_CLIENT_TOKEN}` },
+      })
+    ).json()) as { notices: { receivedAt: string; notice: { kind: string; noticeId: string; text: string } }[] };
     const outcome = res.notices.find((n) => n.notice.kind === 'outcome');
     if (outcome) {
       say(`The police adapter received the outcome notice ${outcome.notice.noticeId} at ${outcome.receivedAt} (${ADAPTER}/notices):`);
       say();
       say(outcome.notice.text.replace(/^/gm, '  | '));
       say();
-      for (const n of res.notices.filter((x) => x.notice.kind !== 'outcome')) say(`  (also received: ${n.notice.kind} notice ${n.notice.noticeId})`);
+      for (const n of res.notices.filter((x) => x.notice.kind !== 'outcome'))
+        say(`  (also received: ${n.notice.kind} notice ${n.notice.noticeId})`);
       return;
     }
     await sleep(500);
@@ -140,7 +170,8 @@ async function main(): Promise<void> {
   while (Date.now() < deadline) {
     const { body: s } = await api<Status>(`/v1/contacts/${contactId}`, POLICE_TOKEN);
     for (const h of (s.history ?? []).slice(shown)) {
-      const extra = h.stage.includes('rated') || h.stage === 'checks-in-progress' ? ` (rating ${s.rating}, decision due by ${s.deadline})` : '';
+      const extra =
+        h.stage.includes('rated') || h.stage === 'checks-in-progress' ? ` (rating ${s.rating}, decision due by ${s.deadline})` : '';
       say(`  ${h.at}  ${h.stage}${extra}`);
     }
     shown = s.history?.length ?? shown;
@@ -152,7 +183,9 @@ async function main(): Promise<void> {
       const { body: c } = await api<{ ready: boolean; decisionId?: string }>(`/v1/cases/${s.caseId}`, await manager());
       if (c.decisionId) {
         decided = true;
-        say(`  this contact joined case ${s.caseId}, which was decided earlier (decision ${c.decisionId}); its notice follows from that decision`);
+        say(
+          `  this contact joined case ${s.caseId}, which was decided earlier (decision ${c.decisionId}); its notice follows from that decision`,
+        );
       } else if (c.ready) {
         decided = true;
         say(`  case ${s.caseId} is ready for decision`);

@@ -2,7 +2,15 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ADAPTER_PORTS } from '@mash/adapter-kit';
 import { CHECK_AGENCIES, SUBMITTING_AGENCIES, topicsUnderRetention } from '@mash/contracts';
-import { credentialsEnv, credentialsOf, KafkaPort, KafkaPrincipals, loadKafkaPrincipals, messagingConfigFromEnv, provisionKafka } from '@mash/messaging';
+import {
+  credentialsEnv,
+  credentialsOf,
+  KafkaPort,
+  KafkaPrincipals,
+  loadKafkaPrincipals,
+  messagingConfigFromEnv,
+  provisionKafka,
+} from '@mash/messaging';
 import { DEMO_PEOPLE } from '../apps/identity/src/people';
 import { Deployable, kafkaEnvFor, Running, startDeployable, waitForHttp } from './processes';
 import { loadPolicyFromEnv, repoRoot } from '@mash/policy';
@@ -41,11 +49,26 @@ const useDemoIdentity = !process.env.MASH_OIDC_ISSUER;
 const issuer = process.env.MASH_OIDC_ISSUER ?? `http://127.0.0.1:${ports.identity}`;
 
 export const DEMO_DEPLOYABLES: Deployable[] = [
-  ...(useMailbox ? [{ name: 'mailbox', entry: 'scripts/mailbox', principal: null, env: { MAILBOX_SMTP_PORT: smtpPort, MAILBOX_HTTP_PORT: String(ports.mailbox) } }] : []),
-  ...(useDemoIdentity ? [{ name: 'identity', entry: 'apps/identity/src/main', principal: null, env: { IDENTITY_PORT: String(ports.identity) } }] : []),
+  ...(useMailbox
+    ? [
+        {
+          name: 'mailbox',
+          entry: 'scripts/mailbox',
+          principal: null,
+          env: { MAILBOX_SMTP_PORT: smtpPort, MAILBOX_HTTP_PORT: String(ports.mailbox) },
+        },
+      ]
+    : []),
+  ...(useDemoIdentity
+    ? [{ name: 'identity', entry: 'apps/identity/src/main', principal: null, env: { IDENTITY_PORT: String(ports.identity) } }]
+    : []),
   ...(['gateway', 'triage', 'checks', 'notifier'] as const).map((s) => ({ name: s, entry: `apps/${s}/src/main` })),
   ...CHECK_AGENCIES.map((a) => ({ name: `connector-${a}`, entry: `apps/connectors/${a}/src/main` })),
-  ...SUBMITTING_AGENCIES.map((a) => ({ name: `adapter-${a}`, entry: `apps/adapters/${a}/src/main`, env: { ADAPTER_PORT: String(ports[`adapter-${a}`]) } })),
+  ...SUBMITTING_AGENCIES.map((a) => ({
+    name: `adapter-${a}`,
+    entry: `apps/adapters/${a}/src/main`,
+    env: { ADAPTER_PORT: String(ports[`adapter-${a}`]) },
+  })),
 ];
 
 /**
@@ -57,7 +80,10 @@ function kafkaPrincipals(startedLocally: boolean): KafkaPrincipals | undefined {
   if (!startedLocally || process.env.KAFKA_AUTH === 'none') return undefined;
   let file: string;
   try {
-    file = execFileSync('bash', [join(root, 'infra', 'kafka.sh'), 'principals'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    file = execFileSync('bash', [join(root, 'infra', 'kafka.sh'), 'principals'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return undefined; // an open broker: kafka.sh has no principals file for it
   }
@@ -69,7 +95,9 @@ async function provision(principals: KafkaPrincipals): Promise<void> {
   const port = new KafkaPort({ ...messagingConfigFromEnv('hub-provision'), sasl: credentialsOf(principals, 'admin') });
   try {
     const r = await provisionKafka(port, topicsUnderRetention(loadPolicyFromEnv().retention.mashRecordMonths));
-    process.stdout.write(`kafka: ${r.topics} topics and ${r.acls} ACL entries in place (${r.revoked} no longer granted, revoked); each process connects as its own principal\n`);
+    process.stdout.write(
+      `kafka: ${r.topics} topics and ${r.acls} ACL entries in place (${r.revoked} no longer granted, revoked); each process connects as its own principal\n`,
+    );
   } finally {
     await port.close();
   }
@@ -121,7 +149,9 @@ async function main(): Promise<void> {
       `  health          ${g}/health/ready   metrics ${g}/metrics (Bearer ${DEMO_METRICS_TOKEN})`,
       `  wall board      ${g}/board#token=demo-board-token     (ops: GET ${g}/v1/ops/lag, /v1/ops/quarantine with demo-ops-token)`,
       useDemoIdentity
-        ? `  people sign in  ${issuer} (demo identity provider): ${DEMO_PEOPLE.filter((p) => p.roles.length).map((p) => `${p.subject} / ${p.password} (${p.roles.join(', ')})`).join('; ')}`
+        ? `  people sign in  ${issuer} (demo identity provider): ${DEMO_PEOPLE.filter((p) => p.roles.length)
+            .map((p) => `${p.subject} / ${p.password} (${p.roles.join(', ')})`)
+            .join('; ')}`
         : `  people sign in  ${issuer}`,
       `  services        triage :${ports.triage}  checks :${ports.checks}  notifier :${ports.notifier}  (each /health/ready, /metrics)`,
       `  connectors      ${CHECK_AGENCIES.join(', ')}`,

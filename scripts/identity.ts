@@ -10,10 +10,18 @@ export interface IdentityProviderRef {
  * Signs a person in as a browser would: authorization code with PKCE through the provider's login
  * form, then the code exchanged for tokens. Returns the access token (a JWT for the hub's API).
  */
-export async function signIn(idp: IdentityProviderRef, username: string, password: string): Promise<{ accessToken: string; idToken: string }> {
+export async function signIn(
+  idp: IdentityProviderRef,
+  username: string,
+  password: string,
+): Promise<{ accessToken: string; idToken: string }> {
   const jar = new Map<string, string>();
   const go = async (url: string, init: RequestInit = {}) => {
-    const res = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    const res = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(init.headers as Record<string, string>), cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') },
+    });
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(';');
       const i = pair.indexOf('=');
@@ -25,7 +33,15 @@ export async function signIn(idp: IdentityProviderRef, username: string, passwor
   const challenge = createHash('sha256').update(verifier).digest('base64url');
   const state = randomBytes(8).toString('hex');
   const auth = new URL(`${idp.issuer}/auth`);
-  for (const [k, v] of Object.entries({ client_id: 'mash-workspace', response_type: 'code', scope: 'openid profile mash', redirect_uri: idp.redirectUri, code_challenge: challenge, code_challenge_method: 'S256', state })) {
+  for (const [k, v] of Object.entries({
+    client_id: 'mash-workspace',
+    response_type: 'code',
+    scope: 'openid profile mash',
+    redirect_uri: idp.redirectUri,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    state,
+  })) {
     auth.searchParams.set(k, v);
   }
   let res = await go(auth.toString());
@@ -54,7 +70,13 @@ export async function signIn(idp: IdentityProviderRef, username: string, passwor
   const tokenRes = await fetch(`${idp.issuer}/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: idp.redirectUri, client_id: 'mash-workspace', code_verifier: verifier }).toString(),
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: idp.redirectUri,
+      client_id: 'mash-workspace',
+      code_verifier: verifier,
+    }).toString(),
   });
   const tokens = (await tokenRes.json()) as { access_token?: string; id_token?: string; error?: string; error_description?: string };
   if (!tokens.access_token) throw new Error(`token endpoint: ${tokens.error} ${tokens.error_description}`);

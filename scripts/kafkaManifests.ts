@@ -19,7 +19,10 @@ const labels = { 'strimzi.io/cluster': KAFKA_CLUSTER };
 
 type Acl = { resource: { type: 'topic' | 'group' | 'cluster'; name?: string; patternType?: 'literal' | 'prefix' }; operations: string[] };
 const topic = (name: string, operations: string[]): Acl => ({ resource: { type: 'topic', name, patternType: 'literal' }, operations });
-const group = (name: string, operations: string[], patternType: 'literal' | 'prefix' = 'literal'): Acl => ({ resource: { type: 'group', name, patternType }, operations });
+const group = (name: string, operations: string[], patternType: 'literal' | 'prefix' = 'literal'): Acl => ({
+  resource: { type: 'group', name, patternType },
+  operations,
+});
 
 /**
  * One KafkaUser per principal of libs/contracts/src/acl.ts, with exactly the grants the local
@@ -50,13 +53,26 @@ export function kafkaManifests(): object[] {
       spec: {
         replicas: 3,
         roles: ['controller', 'broker'],
-        storage: { type: 'jbod', volumes: [{ id: 0, type: 'persistent-claim', size: '100Gi', deleteClaim: false, kraftMetadata: 'shared' }] },
+        storage: {
+          type: 'jbod',
+          volumes: [{ id: 0, type: 'persistent-claim', size: '100Gi', deleteClaim: false, kraftMetadata: 'shared' }],
+        },
         resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '2Gi' } },
         template: {
           pod: {
             topologySpreadConstraints: [
-              { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { 'strimzi.io/pool-name': 'dual-role' } } },
-              { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { 'strimzi.io/pool-name': 'dual-role' } } },
+              {
+                maxSkew: 1,
+                topologyKey: 'topology.kubernetes.io/zone',
+                whenUnsatisfiable: 'ScheduleAnyway',
+                labelSelector: { matchLabels: { 'strimzi.io/pool-name': 'dual-role' } },
+              },
+              {
+                maxSkew: 1,
+                topologyKey: 'kubernetes.io/hostname',
+                whenUnsatisfiable: 'DoNotSchedule',
+                labelSelector: { matchLabels: { 'strimzi.io/pool-name': 'dual-role' } },
+              },
             ],
           },
         },
@@ -65,7 +81,11 @@ export function kafkaManifests(): object[] {
     {
       apiVersion: 'kafka.strimzi.io/v1beta2',
       kind: 'Kafka',
-      metadata: { name: KAFKA_CLUSTER, namespace: KAFKA_NAMESPACE, annotations: { 'strimzi.io/node-pools': 'enabled', 'strimzi.io/kraft': 'enabled' } },
+      metadata: {
+        name: KAFKA_CLUSTER,
+        namespace: KAFKA_NAMESPACE,
+        annotations: { 'strimzi.io/node-pools': 'enabled', 'strimzi.io/kraft': 'enabled' },
+      },
       spec: {
         kafka: {
           version: '4.1.0',
@@ -93,7 +113,12 @@ export function kafkaManifests(): object[] {
       spec: {
         partitions: PARTITIONS,
         replicas: 3,
-        config: { 'min.insync.replicas': 2, 'retention.ms': t.retentionMs, ...(t.segmentMs !== undefined ? { 'segment.ms': t.segmentMs } : {}), 'cleanup.policy': t.cleanupPolicy },
+        config: {
+          'min.insync.replicas': 2,
+          'retention.ms': t.retentionMs,
+          ...(t.segmentMs !== undefined ? { 'segment.ms': t.segmentMs } : {}),
+          'cleanup.policy': t.cleanupPolicy,
+        },
       },
     })),
     ...kafkaUsers().map((u) => ({
@@ -112,5 +137,10 @@ export const KAFKA_YAML_HEADER = `# Generated from libs/contracts by npm run gen
 `;
 
 export function kafkaYaml(): string {
-  return KAFKA_YAML_HEADER + kafkaManifests().map((m) => `---\n${stringify(m, { lineWidth: 0 })}`).join('');
+  return (
+    KAFKA_YAML_HEADER +
+    kafkaManifests()
+      .map((m) => `---\n${stringify(m, { lineWidth: 0 })}`)
+      .join('')
+  );
 }

@@ -1,6 +1,14 @@
 import { topicsUnderRetention } from '@mash/contracts';
 import { loadPolicyFromEnv } from '@mash/policy';
-import { credentialsOf, defaultPrincipalsFile, KafkaPort, kafkaCredentialsFromEnv, loadKafkaPrincipals, messagingConfigFromEnv, provisionKafka } from '@mash/messaging';
+import {
+  credentialsOf,
+  defaultPrincipalsFile,
+  KafkaPort,
+  kafkaCredentialsFromEnv,
+  loadKafkaPrincipals,
+  messagingConfigFromEnv,
+  provisionKafka,
+} from '@mash/messaging';
 
 /**
  * `npm run kafka:provision`: creates every topic of the definition file under MASH_TOPIC_PREFIX and
@@ -11,12 +19,15 @@ import { credentialsOf, defaultPrincipalsFile, KafkaPort, kafkaCredentialsFromEn
  */
 async function main(): Promise<void> {
   const config = messagingConfigFromEnv('kafka-provision');
-  const sasl = kafkaCredentialsFromEnv() ?? credentialsOf(loadKafkaPrincipals(process.env.MASH_KAFKA_PRINCIPALS ?? defaultPrincipalsFile()), 'admin');
+  const sasl =
+    kafkaCredentialsFromEnv() ?? credentialsOf(loadKafkaPrincipals(process.env.MASH_KAFKA_PRINCIPALS ?? defaultPrincipalsFile()), 'admin');
   const port = new KafkaPort({ ...config, sasl });
   try {
     // Topics keep case content no longer than the locality's policy (MASH_POLICY) allows.
     const r = await provisionKafka(port, topicsUnderRetention(loadPolicyFromEnv().retention.mashRecordMonths));
-    process.stdout.write(`kafka: ${r.topics} topics and ${r.acls} ACL entries in place (${r.revoked} no longer granted, revoked) for prefix '${config.prefix}' on ${config.brokers.join(',')}\n`);
+    process.stdout.write(
+      `kafka: ${r.topics} topics and ${r.acls} ACL entries in place (${r.revoked} no longer granted, revoked) for prefix '${config.prefix}' on ${config.brokers.join(',')}\n`,
+    );
   } finally {
     await port.close();
   }

@@ -20,7 +20,13 @@ const SERVICE_SCHEMAS = ['gateway', 'triage', 'checks', 'notifier'];
 
 export function sealedColumns(): SealedColumn[] {
   const outboxes = SERVICE_SCHEMAS.map((schema): SealedColumn => ({ schema, table: 'outbox', column: 'value', key: ['seq'], json: true }));
-  const deferred = SERVICE_SCHEMAS.map((schema): SealedColumn => ({ schema, table: 'deferred_messages', column: 'envelope', key: ['consumer', 'message_id'], json: true }));
+  const deferred = SERVICE_SCHEMAS.map((schema): SealedColumn => ({
+    schema,
+    table: 'deferred_messages',
+    column: 'envelope',
+    key: ['consumer', 'message_id'],
+    json: true,
+  }));
   return [...GATEWAY_SEALED, ...TRIAGE_SEALED, ...CHECKS_SEALED, ...NOTIFIER_SEALED, ...outboxes, ...deferred];
 }
 
@@ -49,7 +55,9 @@ async function main() {
     const result = await rotateKeys(pg, keys);
     for (const r of result) process.stdout.write(`${r.column}: re-sealed ${r.resealed}, left under an old key ${r.stale}\n`);
     const stale = result.reduce((n, r) => n + r.stale, 0);
-    process.stdout.write(stale ? `${stale} values still under an old key: run again\n` : `every value is sealed under key '${keys.current}'\n`);
+    process.stdout.write(
+      stale ? `${stale} values still under an old key: run again\n` : `every value is sealed under key '${keys.current}'\n`,
+    );
     process.exitCode = stale ? 1 : 0;
   } finally {
     await pg.end();

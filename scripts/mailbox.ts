@@ -17,25 +17,47 @@ const escape = (s: string | undefined) => (s ?? '').replace(/[&<>"']/g, (c) => `
 async function main(): Promise<void> {
   const smtp = await startLocalSmtp(smtpPort, { host });
   const view = () =>
-    smtp.messages.map((m, i) => ({ n: i + 1, receivedAt: m.receivedAt.toISOString(), from: m.envelopeFrom, to: m.envelopeTo, subject: m.subject, messageId: m.messageId, text: m.text }));
+    smtp.messages.map((m, i) => ({
+      n: i + 1,
+      receivedAt: m.receivedAt.toISOString(),
+      from: m.envelopeFrom,
+      to: m.envelopeTo,
+      subject: m.subject,
+      messageId: m.messageId,
+      text: m.text,
+    }));
   const trim = () => {
     if (smtp.messages.length > keep) smtp.messages.splice(0, smtp.messages.length - keep);
   };
 
   const send = (res: ServerResponse, status: number, type: string, body: string) => {
-    res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" });
+    res.writeHead(status, {
+      'content-type': type,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+    });
     res.end(body);
   };
   const http = createServer((req: IncomingMessage, res: ServerResponse) => {
     trim();
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET') return send(res, 405, 'text/plain', 'GET only\n');
-    if (path === '/health/live' || path === '/health/ready') return send(res, 200, 'application/json', JSON.stringify({ status: 'ready', smtp: `${host}:${smtp.port}`, messages: smtp.messages.length }));
+    if (path === '/health/live' || path === '/health/ready')
+      return send(
+        res,
+        200,
+        'application/json',
+        JSON.stringify({ status: 'ready', smtp: `${host}:${smtp.port}`, messages: smtp.messages.length }),
+      );
     if (path === '/messages') return send(res, 200, 'application/json', JSON.stringify({ messages: view() }));
     if (path === '/') {
       const rows = view()
         .reverse()
-        .map((m) => `<article><h2>${escape(m.subject)}</h2><p>${escape(m.receivedAt)} &middot; from ${escape(m.from)} &middot; to ${escape(m.to.join(', '))}</p><pre>${escape(m.text)}</pre></article>`)
+        .map(
+          (m) =>
+            `<article><h2>${escape(m.subject)}</h2><p>${escape(m.receivedAt)} &middot; from ${escape(m.from)} &middot; to ${escape(m.to.join(', '))}</p><pre>${escape(m.text)}</pre></article>`,
+        )
         .join('\n');
       return send(
         res,
@@ -51,7 +73,9 @@ async function main(): Promise<void> {
     http.once('error', reject);
     http.listen(httpPort, host, () => resolve());
   });
-  process.stdout.write(`${JSON.stringify({ level: 'info', msg: 'demo mailbox ready', smtp: `${host}:${smtp.port}`, http: `http://${host}:${httpPort}/` })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ level: 'info', msg: 'demo mailbox ready', smtp: `${host}:${smtp.port}`, http: `http://${host}:${httpPort}/` })}\n`,
+  );
   const stop = () => {
     http.close();
     void smtp.close().then(() => process.exit(0));

@@ -3,7 +3,6 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@mash/policy';
 
-
 export interface Deployable {
   /** Short name, used for the log file and as MASH_SERVICE. */
   name: string;
@@ -59,7 +58,8 @@ export async function waitForHttp(url: string, timeoutMs = 60000, running?: Runn
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
-    if (running && running.child.exitCode !== null) throw new Error(`${running.name} exited with ${running.child.exitCode}; see ${running.logFile}`);
+    if (running && running.child.exitCode !== null)
+      throw new Error(`${running.name} exited with ${running.child.exitCode}; see ${running.logFile}`);
     try {
       const res = await fetch(url);
       if (res.ok) return;
@@ -73,7 +73,10 @@ export async function waitForHttp(url: string, timeoutMs = 60000, running?: Runn
 }
 
 /** The Kafka credentials a deployable starts with: its own principal's, none if it never talks to Kafka. */
-export function kafkaEnvFor(d: Deployable, credentials: ((principal: string) => Record<string, string>) | undefined): Record<string, string> {
+export function kafkaEnvFor(
+  d: Deployable,
+  credentials: ((principal: string) => Record<string, string>) | undefined,
+): Record<string, string> {
   if (!credentials || d.principal === null) return {};
   return credentials(d.principal ?? d.name);
 }

@@ -21,27 +21,49 @@ function args(argv: string[]) {
   return out;
 }
 
-export async function replayDeadLetters(port: KafkaPort, filter: { topic?: string; consumer?: string; key?: string; since?: string; dryRun?: boolean }) {
-  const letters = (await readTopicToEnd(port, TOPICS.deadLetter)).map((m) => ({ letter: m.envelope.data as DeadLetter, key: m.envelope.key }));
-  const chosen = letters.filter(({ letter }) =>
-    (!filter.topic || letter.originalTopic === filter.topic) &&
-    (!filter.consumer || letter.consumer === filter.consumer) &&
-    (!filter.key || letter.key === filter.key) &&
-    (!filter.since || letter.failedAt >= filter.since),
+export async function replayDeadLetters(
+  port: KafkaPort,
+  filter: { topic?: string; consumer?: string; key?: string; since?: string; dryRun?: boolean },
+) {
+  const letters = (await readTopicToEnd(port, TOPICS.deadLetter)).map((m) => ({
+    letter: m.envelope.data as DeadLetter,
+    key: m.envelope.key,
+  }));
+  const chosen = letters.filter(
+    ({ letter }) =>
+      (!filter.topic || letter.originalTopic === filter.topic) &&
+      (!filter.consumer || letter.consumer === filter.consumer) &&
+      (!filter.key || letter.key === filter.key) &&
+      (!filter.since || letter.failedAt >= filter.since),
   );
   const replayable = chosen.map(({ letter }) => ({ letter, raw: openRaw(letter) })).filter(({ raw }) => raw.encoding === 'utf8');
   if (!filter.dryRun) {
-    await port.sendRaw(replayable.map(({ letter, raw }) => ({ topic: letter.originalTopic, key: letter.key ?? letter.originalTopic, value: raw.value })));
+    await port.sendRaw(
+      replayable.map(({ letter, raw }) => ({ topic: letter.originalTopic, key: letter.key ?? letter.originalTopic, value: raw.value })),
+    );
   }
-  return { read: letters.length, matched: chosen.length, replayed: filter.dryRun ? 0 : replayable.length, notText: chosen.length - replayable.length };
+  return {
+    read: letters.length,
+    matched: chosen.length,
+    replayed: filter.dryRun ? 0 : replayable.length,
+    notText: chosen.length - replayable.length,
+  };
 }
 
 async function main() {
   const a = args(process.argv.slice(2));
   const port = new KafkaPort(messagingConfigFromEnv('ops-replay'));
   try {
-    const r = await replayDeadLetters(port, { topic: a.topic as string, consumer: a.consumer as string, key: a.key as string, since: a.since as string, dryRun: !!a['dry-run'] });
-    process.stdout.write(`dead letters read: ${r.read}, matching: ${r.matched}, replayed: ${r.replayed}${r.notText ? `, binary (not replayed): ${r.notText}` : ''}\n`);
+    const r = await replayDeadLetters(port, {
+      topic: a.topic as string,
+      consumer: a.consumer as string,
+      key: a.key as string,
+      since: a.since as string,
+      dryRun: !!a['dry-run'],
+    });
+    process.stdout.write(
+      `dead letters read: ${r.read}, matching: ${r.matched}, replayed: ${r.replayed}${r.notText ? `, binary (not replayed): ${r.notText}` : ''}\n`,
+    );
   } finally {
     await port.close();
   }

@@ -18,7 +18,12 @@ export async function dropRunState(runId: string, adminUrl: string, brokers: str
     await pg.end();
   }
   const sasl = kafkaCredentialsFromEnv(process.env);
-  const admin = new Kafka({ clientId: 'run-cleanup', brokers: brokers.split(','), logLevel: logLevel.NOTHING, ...(sasl ? { sasl } : {}) }).admin();
+  const admin = new Kafka({
+    clientId: 'run-cleanup',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+    ...(sasl ? { sasl } : {}),
+  }).admin();
   await admin.connect();
   try {
     const mine = (await admin.listTopics()).filter((t) => t.startsWith(`${runId}.`));
@@ -26,7 +31,12 @@ export async function dropRunState(runId: string, adminUrl: string, brokers: str
     const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(`${runId}.`));
     if (groups.length) await admin.deleteGroups(groups).catch(() => undefined);
     if (sasl) {
-      const any = { resourceType: AclResourceTypes.ANY, resourcePatternType: ResourcePatternTypes.ANY, operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY };
+      const any = {
+        resourceType: AclResourceTypes.ANY,
+        resourcePatternType: ResourcePatternTypes.ANY,
+        operation: AclOperationTypes.ANY,
+        permissionType: AclPermissionTypes.ANY,
+      };
       const { resources } = await admin.describeAcls(any);
       const filters = resources
         .filter((r) => r.resourceName.startsWith(`${runId}.`))

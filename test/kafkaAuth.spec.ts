@@ -10,7 +10,16 @@ import { randomBytes } from 'node:crypto';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, logLevel, ResourcePatternTypes } from 'kafkajs';
 import { checkRepliedTopic, checkRequestedTopic, contactInboundTopic, KAFKA_PRINCIPALS, TOPICS } from '@mash/contracts';
 import { exampleContact, validExamples } from '@mash/contracts/examples';
-import { aclEntries, credentialsOf, KafkaCredentials, KafkaPort, KafkaPrincipals, loadKafkaPrincipals, provisionKafka, Received } from '@mash/messaging';
+import {
+  aclEntries,
+  credentialsOf,
+  KafkaCredentials,
+  KafkaPort,
+  KafkaPrincipals,
+  loadKafkaPrincipals,
+  provisionKafka,
+  Received,
+} from '@mash/messaging';
 import { dropRunState } from '../scripts/runState';
 import { poll } from './support/topics';
 
@@ -23,7 +32,8 @@ async function outcome(p: Promise<unknown>): Promise<string> {
     await p;
     return 'allowed';
   } catch (err) {
-    for (let e = err as { type?: string; cause?: unknown; message?: string } | undefined; e; e = e.cause as typeof e) if (e.type) return e.type;
+    for (let e = err as { type?: string; cause?: unknown; message?: string } | undefined; e; e = e.cause as typeof e)
+      if (e.type) return e.type;
     return String((err as Error).message);
   }
 }
@@ -38,13 +48,25 @@ maybe('Kafka authentication and ACLs', () => {
   const ports: KafkaPort[] = [];
   const as = (principal: string, password?: string) => {
     const c = credentialsOf(principals, principal);
-    const port = new KafkaPort({ brokers: BROKERS, clientId: `auth-test-${principal}`, prefix, sasl: { ...c, password: password ?? c.password } });
+    const port = new KafkaPort({
+      brokers: BROKERS,
+      clientId: `auth-test-${principal}`,
+      prefix,
+      sasl: { ...c, password: password ?? c.password },
+    });
     ports.push(port);
     return port;
   };
   /** A bare kafkajs client (not the port): what someone outside the hub would try. */
   const bare = (sasl?: KafkaCredentials) =>
-    new Kafka({ clientId: 'outsider', brokers: BROKERS, logLevel: logLevel.NOTHING, retry: { retries: 1, initialRetryTime: 100 }, connectionTimeout: 3000, ...(sasl ? { sasl } : {}) }).admin();
+    new Kafka({
+      clientId: 'outsider',
+      brokers: BROKERS,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 1, initialRetryTime: 100 },
+      connectionTimeout: 3000,
+      ...(sasl ? { sasl } : {}),
+    }).admin();
 
   const request = (agency: 'police' | 'education') => ({ ...validExamples.checkRequested, requestId: `req-${runId}-${agency}`, agency });
   const reply = (agency: 'police' | 'education') => ({ ...validExamples.checkReplied, requestId: `req-${runId}-${agency}`, agency });
@@ -65,8 +87,12 @@ maybe('Kafka authentication and ACLs', () => {
       operation: AclOperationTypes.ANY,
       permissionType: AclPermissionTypes.ANY,
     });
-    const held = resources.filter((r) => r.resourceName.startsWith(prefix)).flatMap((r) => r.acls.map((x) => `${r.resourceType} ${r.resourceName} ${r.resourcePatternType} ${x.principal} ${x.operation}`));
-    const wanted = aclEntries(prefix).map((e) => `${e.resourceType} ${e.resourceName} ${e.resourcePatternType} ${e.principal} ${e.operation}`);
+    const held = resources
+      .filter((r) => r.resourceName.startsWith(prefix))
+      .flatMap((r) => r.acls.map((x) => `${r.resourceType} ${r.resourceName} ${r.resourcePatternType} ${x.principal} ${x.operation}`));
+    const wanted = aclEntries(prefix).map(
+      (e) => `${e.resourceType} ${e.resourceName} ${e.resourcePatternType} ${e.principal} ${e.operation}`,
+    );
     expect(held.sort()).toEqual(wanted.sort());
   });
 
@@ -96,7 +122,9 @@ maybe('Kafka authentication and ACLs', () => {
       await right.connect();
       const visible = (await right.listTopics()).filter((t) => t.startsWith(prefix));
       // A principal sees only the topics it was granted: its requests and its replies (and dead letters).
-      expect(visible.sort()).toEqual([prefix + checkRepliedTopic('police'), prefix + checkRequestedTopic('police'), prefix + TOPICS.deadLetter].sort());
+      expect(visible.sort()).toEqual(
+        [prefix + checkRepliedTopic('police'), prefix + checkRequestedTopic('police'), prefix + TOPICS.deadLetter].sort(),
+      );
     } finally {
       await right.disconnect();
     }
@@ -104,8 +132,14 @@ maybe('Kafka authentication and ACLs', () => {
 
   it("connector-police cannot read education's requests nor write education's replies", async () => {
     const police = as('connector-police');
-    expect(await outcome(police.subscribe({ group: 'connector-police', topics: [checkRequestedTopic('education')], handle: async () => undefined }))).toBe('TOPIC_AUTHORIZATION_FAILED');
-    expect(await outcome(police.publish([{ topic: checkRepliedTopic('education'), key: 'CASE-x', data: reply('education') }]))).toBe('TOPIC_AUTHORIZATION_FAILED');
+    expect(
+      await outcome(
+        police.subscribe({ group: 'connector-police', topics: [checkRequestedTopic('education')], handle: async () => undefined }),
+      ),
+    ).toBe('TOPIC_AUTHORIZATION_FAILED');
+    expect(await outcome(police.publish([{ topic: checkRepliedTopic('education'), key: 'CASE-x', data: reply('education') }]))).toBe(
+      'TOPIC_AUTHORIZATION_FAILED',
+    );
   });
 
   it('connector-police reads the requests checks sends it and answers on its own reply topic, which checks reads', async () => {
@@ -113,13 +147,21 @@ maybe('Kafka authentication and ACLs', () => {
     const police = as('connector-police');
     const got: Received[] = [];
     await police.subscribe({ group: 'connector-police', topics: [checkRequestedTopic('police')], handle: async (m) => void got.push(m) });
-    const seen = await poll(async () => got.find((m) => (m.envelope.data as { requestId: string }).requestId === `req-${runId}-police`), 30000, 'request at connector-police');
+    const seen = await poll(
+      async () => got.find((m) => (m.envelope.data as { requestId: string }).requestId === `req-${runId}-police`),
+      30000,
+      'request at connector-police',
+    );
     expect(seen.topic).toBe(checkRequestedTopic('police'));
 
     await police.publish([{ topic: checkRepliedTopic('police'), key: 'CASE-p', data: reply('police') }]);
     const replies: Received[] = [];
     await as('checks').subscribe({ group: 'checks', topics: [checkRepliedTopic('police')], handle: async (m) => void replies.push(m) });
-    const answer = await poll(async () => replies.find((m) => m.envelope.producer === 'auth-test-connector-police'), 30000, 'reply at checks');
+    const answer = await poll(
+      async () => replies.find((m) => m.envelope.producer === 'auth-test-connector-police'),
+      30000,
+      'reply at checks',
+    );
     expect(answer.envelope.data).toMatchObject({ agency: 'police', requestId: `req-${runId}-police` });
   });
 
@@ -133,9 +175,17 @@ maybe('Kafka authentication and ACLs', () => {
 
   it('an adapter writes its own inbound topic only, never the accepted-contact topic', async () => {
     const adapter = as('adapter-police');
-    expect(await outcome(adapter.publish([{ topic: TOPICS.contactReceived, key: 'CON-x', data: validExamples.contactReceived }]))).toBe('TOPIC_AUTHORIZATION_FAILED');
-    expect(await outcome(adapter.publish([{ topic: contactInboundTopic('health'), key: 'REF-x', data: { agency: 'health', submission: exampleContact } }]))).toBe('TOPIC_AUTHORIZATION_FAILED');
-    const [sent] = await adapter.publish([{ topic: contactInboundTopic('police'), key: 'REF-x', data: { agency: 'police', submission: exampleContact } }]);
+    expect(await outcome(adapter.publish([{ topic: TOPICS.contactReceived, key: 'CON-x', data: validExamples.contactReceived }]))).toBe(
+      'TOPIC_AUTHORIZATION_FAILED',
+    );
+    expect(
+      await outcome(
+        adapter.publish([{ topic: contactInboundTopic('health'), key: 'REF-x', data: { agency: 'health', submission: exampleContact } }]),
+      ),
+    ).toBe('TOPIC_AUTHORIZATION_FAILED');
+    const [sent] = await adapter.publish([
+      { topic: contactInboundTopic('police'), key: 'REF-x', data: { agency: 'police', submission: exampleContact } },
+    ]);
     expect(sent.type).toBe(contactInboundTopic('police'));
   });
 
@@ -145,20 +195,27 @@ maybe('Kafka authentication and ACLs', () => {
     [TOPICS.consentOverride, 'gateway', validExamples.consentOverride],
   ] as const)('only one principal may write %s: %s', async (topic, writer, data) => {
     const outcomes = await Promise.all(
-      KAFKA_PRINCIPALS.filter((p) => p !== 'admin').map(async (p) => [p, await outcome(as(p).publish([{ topic, key: 'CASE-w', data: data as unknown }]))] as const),
+      KAFKA_PRINCIPALS.filter((p) => p !== 'admin').map(
+        async (p) => [p, await outcome(as(p).publish([{ topic, key: 'CASE-w', data: data as unknown }]))] as const,
+      ),
     );
     const written = outcomes.filter(([, o]) => o === 'allowed').map(([p]) => p);
     expect(written).toEqual([writer]);
     // ops holds no write grant at all, so the broker already refuses it a producer id (cluster).
-    for (const [p, o] of outcomes) if (p !== writer) expect({ p, o }).toEqual({ p, o: expect.stringMatching(/^(TOPIC|CLUSTER)_AUTHORIZATION_FAILED$/) });
+    for (const [p, o] of outcomes)
+      if (p !== writer) expect({ p, o }).toEqual({ p, o: expect.stringMatching(/^(TOPIC|CLUSTER)_AUTHORIZATION_FAILED$/) });
   });
 
   it("the gateway's lag sampler may read a connector group's committed and end offsets", async () => {
     const gateway = as('gateway');
-    const row = await poll(async () => {
-      const r = (await gateway.lag('connector-police')).find((x) => x.topic === checkRequestedTopic('police'));
-      return r && r.lag === 0 && r.end !== '0' ? r : undefined;
-    }, 30000, 'connector-police caught up, seen by the gateway');
+    const row = await poll(
+      async () => {
+        const r = (await gateway.lag('connector-police')).find((x) => x.topic === checkRequestedTopic('police'));
+        return r && r.lag === 0 && r.end !== '0' ? r : undefined;
+      },
+      30000,
+      'connector-police caught up, seen by the gateway',
+    );
     expect(Number(row.end)).toBeGreaterThan(0);
   });
 });

@@ -112,10 +112,7 @@ function collector(count: number, timeoutMs = 30_000) {
     done = res;
     fail = rej;
   });
-  const timer = setTimeout(
-    () => fail(new Error(`got ${seen.length} of ${count} messages in ${timeoutMs} ms`)),
-    timeoutMs,
-  );
+  const timer = setTimeout(() => fail(new Error(`got ${seen.length} of ${count} messages in ${timeoutMs} ms`)), timeoutMs);
   return {
     seen,
     finished,
@@ -132,8 +129,7 @@ function collector(count: number, timeoutMs = 30_000) {
   };
 }
 
-const label = (p: EachMessagePayload) =>
-  `${p.partition}:${p.message.offset}:${p.message.key?.toString()}=${p.message.value?.toString()}`;
+const label = (p: EachMessagePayload) => `${p.partition}:${p.message.offset}:${p.message.key?.toString()}=${p.message.value?.toString()}`;
 
 describe('kafkajs 2.2.4 against the pinned Kafka broker', () => {
   let admin: Admin;
@@ -187,9 +183,7 @@ describe('kafkajs 2.2.4 against the pinned Kafka broker', () => {
 
   it('infra/docker-compose.yml runs the same Kafka version as infra/kafka/pom.xml', () => {
     const infra = join(__dirname, '..', 'infra');
-    const pinned = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(
-      readFileSync(join(infra, 'kafka', 'pom.xml'), 'utf8'),
-    )?.[1];
+    const pinned = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(join(infra, 'kafka', 'pom.xml'), 'utf8'))?.[1];
     const image = /image:\s*apache\/kafka:(\S+)/.exec(readFileSync(join(infra, 'docker-compose.yml'), 'utf8'))?.[1];
     expect(pinned).toMatch(/^4\./);
     expect(image).toBe(pinned);
@@ -462,9 +456,7 @@ describe('kafkajs 2.2.4 against the pinned Kafka broker', () => {
   });
 
   it('kafkajs logged no warning or error other than expected retries', () => {
-    const unexpected = kafkajsLogs.filter(
-      (l) => !EXPECTED_LOGS.some((re) => re.test(`${l.message} ${l.error ?? ''}`.trim())),
-    );
+    const unexpected = kafkajsLogs.filter((l) => !EXPECTED_LOGS.some((re) => re.test(`${l.message} ${l.error ?? ''}`.trim())));
     expect(unexpected).toEqual([]);
   });
 });

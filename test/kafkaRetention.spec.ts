@@ -24,7 +24,12 @@ describe('Kafka retention follows the policy', () => {
   const london = loadPolicy(join(repoRoot(), 'policies', 'london.json')).retention.mashRecordMonths;
 
   beforeAll(() => {
-    port = new KafkaPort({ brokers: BROKERS, clientId: 'retention-test', prefix, ...(file ? { sasl: credentialsOf(loadKafkaPrincipals(file), 'admin') } : {}) });
+    port = new KafkaPort({
+      brokers: BROKERS,
+      clientId: 'retention-test',
+      prefix,
+      ...(file ? { sasl: credentialsOf(loadKafkaPrincipals(file), 'admin') } : {}),
+    });
   });
 
   afterAll(async () => {
@@ -37,9 +42,14 @@ describe('Kafka retention follows the policy', () => {
     const out = new Map<string, Record<string, string>>();
     const { resources } = await admin.describeConfigs({
       includeSynonyms: false,
-      resources: TOPIC_DEFINITIONS.map((d) => ({ type: ConfigResourceTypes.TOPIC, name: prefix + d.name, configNames: ['retention.ms', 'segment.ms', 'cleanup.policy'] })),
+      resources: TOPIC_DEFINITIONS.map((d) => ({
+        type: ConfigResourceTypes.TOPIC,
+        name: prefix + d.name,
+        configNames: ['retention.ms', 'segment.ms', 'cleanup.policy'],
+      })),
     });
-    for (const r of resources) out.set(r.resourceName.slice(prefix.length), Object.fromEntries(r.configEntries.map((e) => [e.configName, e.configValue])));
+    for (const r of resources)
+      out.set(r.resourceName.slice(prefix.length), Object.fromEntries(r.configEntries.map((e) => [e.configName, e.configValue])));
     return out;
   }
 
@@ -60,7 +70,11 @@ describe('Kafka retention follows the policy', () => {
       if (Number(c['retention.ms']) + Number(c['segment.ms']) > limit) over.push(`${d.name} ${c['retention.ms']}+${c['segment.ms']}`);
     }
     expect(over).toEqual([]);
-    expect(got.get(TOPICS.caseReady)).toEqual({ 'retention.ms': String(limit - DAY), 'segment.ms': String(DAY), 'cleanup.policy': 'delete' });
+    expect(got.get(TOPICS.caseReady)).toEqual({
+      'retention.ms': String(limit - DAY),
+      'segment.ms': String(DAY),
+      'cleanup.policy': 'delete',
+    });
     expect(Number(got.get(TOPICS.deadLetter)!['retention.ms'])).toBe(14 * DAY);
     expect(got.get(TOPICS.auditHead)!['retention.ms']).toBe('-1');
     expect(got.get(TOPICS.legalHold)!['retention.ms']).toBe('-1');

@@ -49,19 +49,40 @@ maybe('removing a Kafka principal revokes it', () => {
   let dir: string;
   let copy: string;
   let admin: KafkaPort;
-  const script = (...args: string[]) => run('bash', ['infra/kafka.sh', 'principals', ...args], { env: { ...process.env, KAFKA_PRINCIPALS_FILE: copy }, timeout: 240_000 });
+  const script = (...args: string[]) =>
+    run('bash', ['infra/kafka.sh', 'principals', ...args], { env: { ...process.env, KAFKA_PRINCIPALS_FILE: copy }, timeout: 240_000 });
   const passwordOf = (name: string) => (JSON.parse(readFileSync(copy, 'utf8')) as { principals: Record<string, string> }).principals[name];
   const client = (username: string, password: string) =>
-    new Kafka({ clientId: 'revoke-test', brokers: BROKERS, logLevel: logLevel.NOTHING, retry: { retries: 1, initialRetryTime: 100 }, connectionTimeout: 5000, sasl: { mechanism: 'scram-sha-512', username, password } }).admin();
+    new Kafka({
+      clientId: 'revoke-test',
+      brokers: BROKERS,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 1, initialRetryTime: 100 },
+      connectionTimeout: 5000,
+      sasl: { mechanism: 'scram-sha-512', username, password },
+    }).admin();
   const defs = TOPIC_DEFINITIONS.filter((d) => d.name === TOPICS.caseRated || d.name === TOPICS.deadLetter);
-  const probeGrant: KafkaGrant = { principal: probe, read: [TOPICS.caseRated], write: [], describe: [], groups: [], groupPrefixes: [], describeGroups: [] };
+  const probeGrant: KafkaGrant = {
+    principal: probe,
+    read: [TOPICS.caseRated],
+    write: [],
+    describe: [],
+    groups: [],
+    groupPrefixes: [],
+    describeGroups: [],
+  };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'mash-revoke-'));
     copy = join(dir, 'principals.json');
     copyFileSync(file!, copy);
     chmodSync(copy, 0o600);
-    admin = new KafkaPort({ brokers: BROKERS, clientId: 'revoke-test-admin', prefix, sasl: credentialsOf(loadKafkaPrincipals(file!), 'admin') });
+    admin = new KafkaPort({
+      brokers: BROKERS,
+      clientId: 'revoke-test-admin',
+      prefix,
+      sasl: credentialsOf(loadKafkaPrincipals(file!), 'admin'),
+    });
   }, 30_000);
 
   afterAll(async () => {

@@ -39,7 +39,10 @@ function fail(msg) {
 }
 
 const sock = net.connect({ host, port });
-const timer = setTimeout(() => { sock.destroy(); fail(`no answer in ${timeoutMs} ms`); }, timeoutMs);
+const timer = setTimeout(() => {
+  sock.destroy();
+  fail(`no answer in ${timeoutMs} ms`);
+}, timeoutMs);
 sock.on('error', (e) => fail(e.code || e.message));
 sock.on('close', () => fail('connection closed before an answer'));
 
@@ -53,7 +56,11 @@ sock.on('data', (chunk) => {
     const frame = buf.subarray(4, 4 + size);
     buf = buf.subarray(4 + size);
     const handler = pending.shift();
-    try { handler(frame); } catch (e) { fail(`bad response: ${e.message}`); }
+    try {
+      handler(frame);
+    } catch (e) {
+      fail(`bad response: ${e.message}`);
+    }
   }
 });
 
@@ -80,14 +87,17 @@ function askMetadata(metadata) {
   body.writeInt32BE(-1, 0);
   pending.push((m) => {
     let o = 4; // skip correlation_id
-    const brokers = m.readInt32BE(o); o += 4;
+    const brokers = m.readInt32BE(o);
+    o += 4;
     for (let i = 0; i < brokers; i++) {
       o += 4; // node_id
       o += 2 + m.readInt16BE(o); // host
       o += 4; // port
-      const rackLen = m.readInt16BE(o); o += 2 + Math.max(rackLen, 0);
+      const rackLen = m.readInt16BE(o);
+      o += 2 + Math.max(rackLen, 0);
     }
-    const controller = m.readInt32BE(o); o += 4;
+    const controller = m.readInt32BE(o);
+    o += 4;
     const topics = m.readInt32BE(o);
     if (brokers < 1) fail('no live broker in metadata yet');
     if (controller < 0) fail('no active controller yet');

@@ -31,7 +31,13 @@ export interface PostResult {
   seconds: number;
 }
 
-export function httpJson(agent: Agent, url: string, method: 'GET' | 'POST', token: string, body?: unknown): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+export function httpJson(
+  agent: Agent,
+  url: string,
+  method: 'GET' | 'POST',
+  token: string,
+  body?: unknown,
+): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   const u = new URL(url);
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve) => {
@@ -42,7 +48,10 @@ export function httpJson(agent: Agent, url: string, method: 'GET' | 'POST', toke
         port: u.port,
         path: u.pathname + u.search,
         method,
-        headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -83,7 +92,12 @@ export async function postContacts(list: readonly GeneratedContact[], opts: Post
       for (let attempt = 1; ; attempt++) {
         const res = await httpJson(agent, `${opts.gateway}/v1/agencies/${g.agency}/contacts`, 'POST', opts.tokens[g.agency], g.contact);
         if (res.status === 202 || res.status === 200) {
-          accepted.push({ index: i, contactId: (JSON.parse(res.body) as { contactId: string }).contactId, acceptedAt: Date.now(), status: res.status });
+          accepted.push({
+            index: i,
+            contactId: (JSON.parse(res.body) as { contactId: string }).contactId,
+            acceptedAt: Date.now(),
+            status: res.status,
+          });
           break;
         }
         if (res.status === 429) retried429++;
@@ -112,7 +126,9 @@ export function progressBar(label: string, stream: NodeJS.WriteStream = process.
     if (stream.isTTY) {
       const width = 30;
       const filled = Math.round((done / total) * width);
-      stream.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${rate.toFixed(0)}/s${done === total ? '\n' : ''}`);
+      stream.write(
+        `\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${rate.toFixed(0)}/s${done === total ? '\n' : ''}`,
+      );
     } else {
       const tenth = Math.floor((done / total) * 10);
       if (tenth !== lastTenth) {
@@ -135,7 +151,12 @@ export interface ContactStatus {
 }
 
 /** Reads every contact's journey from `GET /v1/contacts/{id}` with the sending agency's token. */
-export async function readStatuses(gateway: string, items: { contactId: string; agency: SubmittingAgency }[], tokens: Record<SubmittingAgency, string>, concurrency = 8): Promise<Map<string, ContactStatus>> {
+export async function readStatuses(
+  gateway: string,
+  items: { contactId: string; agency: SubmittingAgency }[],
+  tokens: Record<SubmittingAgency, string>,
+  concurrency = 8,
+): Promise<Map<string, ContactStatus>> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const out = new Map<string, ContactStatus>();
   let next = 0;

@@ -42,10 +42,82 @@ export interface GenerateOptions {
   ratingWeights?: Partial<Record<IntendedRating, number>>;
 }
 
-const GIVEN = ['Amy', 'Ben', 'Chloe', 'Daniel', 'Ella', 'Finn', 'Grace', 'Harry', 'Isla', 'Jack', 'Keira', 'Leo', 'Maya', 'Noah', 'Olivia', 'Priya', 'Quinn', 'Ruby', 'Sami', 'Tia', 'Usman', 'Zofia', 'Aisha', 'Kacper', 'Mei', 'Oluwaseun'];
-const ADULT_GIVEN = ['Beth', 'Carl', 'Dawn', 'Eddie', 'Fatima', 'Gary', 'Hannah', 'Imran', 'Joanne', 'Kevin', 'Lisa', 'Mark', 'Nadia', 'Paul'];
-const FAMILY = ['Example', 'Sample', 'Taylor', 'Khan', 'Nowak', 'Okafor', 'Smith', 'Patel', 'Jones', 'Murphy', 'Ahmed', 'Wiśniewska', 'Brown', 'Evans', 'Walker', 'Chen', 'Ali', 'Hughes', 'Kowalski', 'Mensah'];
-const STREETS = ['Example Street', 'Church Road', 'Station Road', 'Park Avenue', 'Mill Lane', 'Victoria Road', 'High Street', 'Queens Road'];
+const GIVEN = [
+  'Amy',
+  'Ben',
+  'Chloe',
+  'Daniel',
+  'Ella',
+  'Finn',
+  'Grace',
+  'Harry',
+  'Isla',
+  'Jack',
+  'Keira',
+  'Leo',
+  'Maya',
+  'Noah',
+  'Olivia',
+  'Priya',
+  'Quinn',
+  'Ruby',
+  'Sami',
+  'Tia',
+  'Usman',
+  'Zofia',
+  'Aisha',
+  'Kacper',
+  'Mei',
+  'Oluwaseun',
+];
+const ADULT_GIVEN = [
+  'Beth',
+  'Carl',
+  'Dawn',
+  'Eddie',
+  'Fatima',
+  'Gary',
+  'Hannah',
+  'Imran',
+  'Joanne',
+  'Kevin',
+  'Lisa',
+  'Mark',
+  'Nadia',
+  'Paul',
+];
+const FAMILY = [
+  'Example',
+  'Sample',
+  'Taylor',
+  'Khan',
+  'Nowak',
+  'Okafor',
+  'Smith',
+  'Patel',
+  'Jones',
+  'Murphy',
+  'Ahmed',
+  'Wiśniewska',
+  'Brown',
+  'Evans',
+  'Walker',
+  'Chen',
+  'Ali',
+  'Hughes',
+  'Kowalski',
+  'Mensah',
+];
+const STREETS = [
+  'Example Street',
+  'Church Road',
+  'Station Road',
+  'Park Avenue',
+  'Mill Lane',
+  'Victoria Road',
+  'High Street',
+  'Queens Road',
+];
 const TOWNS = ['Exampleton', 'Sampleford', 'Testbury'];
 const LETTERS = 'ABDEFGHJLNPQRSTUWXYZ';
 
@@ -109,48 +181,293 @@ function makeFamily(id: number, r: Dice, baseTime: Date): Family {
     line1: `${r.int(1, 240)} ${r.pick(STREETS)}`,
     town: r.pick(TOWNS),
     children,
-    mother: { subjectRef: 'a1', kind: 'adult', role: 'parent-carer', givenName: r.pick(ADULT_GIVEN), familyName, dateOfBirth: iso(new Date(Date.UTC(year - r.int(22, 45), r.int(0, 11), r.int(1, 28)))), sex: 'female' },
-    partner: { subjectRef: 'a2', kind: 'adult', role: 'alleged-perpetrator', givenName: r.pick(ADULT_GIVEN), familyName: r.pick(FAMILY), dateOfBirth: iso(new Date(Date.UTC(year - r.int(22, 50), r.int(0, 11), r.int(1, 28)))), sex: 'male' },
+    mother: {
+      subjectRef: 'a1',
+      kind: 'adult',
+      role: 'parent-carer',
+      givenName: r.pick(ADULT_GIVEN),
+      familyName,
+      dateOfBirth: iso(new Date(Date.UTC(year - r.int(22, 45), r.int(0, 11), r.int(1, 28)))),
+      sex: 'female',
+    },
+    partner: {
+      subjectRef: 'a2',
+      kind: 'adult',
+      role: 'alleged-perpetrator',
+      givenName: r.pick(ADULT_GIVEN),
+      familyName: r.pick(FAMILY),
+      dateOfBirth: iso(new Date(Date.UTC(year - r.int(22, 50), r.int(0, 11), r.int(1, 28)))),
+      sex: 'male',
+    },
   };
 }
 
 const household = (f: Family) => ({
   address: { lines: [f.line1], town: f.town, postcode: f.postcode },
-  relationships: [...f.children.map((c) => ({ from: 'a1', to: c.subjectRef, type: 'parent' as const })), { from: 'a2', to: 'a1', type: 'partner' as const }],
+  relationships: [
+    ...f.children.map((c) => ({ from: 'a1', to: c.subjectRef, type: 'parent' as const })),
+    { from: 'a2', to: 'a1', type: 'partner' as const },
+  ],
 });
 
 /** Children as a given agency knows them: schools by UPN, others by NHS number. */
 function childrenAs(f: Family, agency: SubmittingAgency, all: boolean, extra: Partial<ContactSubject> = {}): ContactSubject[] {
   const kids = all ? f.children : [f.children[0]];
-  return kids.map((c) => {
-    const ids = agency === 'education' ? (c.identifiers?.upn ? { upn: c.identifiers.upn } : {}) : agency === 'contact-centre' ? {} : { nhsNumber: c.identifiers!.nhsNumber };
-    return { ...c, identifiers: Object.keys(ids).length ? ids : undefined, ...extra };
-  }).map((c) => (c.identifiers === undefined ? (({ identifiers: _drop, ...rest }) => rest)(c) : c));
+  return kids
+    .map((c) => {
+      const ids =
+        agency === 'education'
+          ? c.identifiers?.upn
+            ? { upn: c.identifiers.upn }
+            : {}
+          : agency === 'contact-centre'
+            ? {}
+            : { nhsNumber: c.identifiers!.nhsNumber };
+      return { ...c, identifiers: Object.keys(ids).length ? ids : undefined, ...extra };
+    })
+    .map((c) => (c.identifiers === undefined ? (({ identifiers: _drop, ...rest }) => rest)(c) : c));
 }
 
-const police = (source: ReferralSource = '6') => ({ name: 'PC J Walker', role: 'Officer in the case', organisation: 'Example Constabulary', source, channel: { kind: 'topic' as const } });
-const school = { name: 'Mrs K Patel', role: 'Designated Safeguarding Lead', organisation: 'Example Primary School', source: '2A' as ReferralSource, channel: { kind: 'topic' as const } };
-const gp = (source: ReferralSource) => ({ name: 'Dr A Shah', role: source === '3B' ? 'Health visitor' : 'GP', organisation: 'Example Health Centre', source, channel: { kind: 'topic' as const } });
-const notSought = { status: 'not-sought' as const, reason: 'Seeking consent may place the child at risk', lawfulBasis: 'risk-of-significant-harm' as const };
+const police = (source: ReferralSource = '6') => ({
+  name: 'PC J Walker',
+  role: 'Officer in the case',
+  organisation: 'Example Constabulary',
+  source,
+  channel: { kind: 'topic' as const },
+});
+const school = {
+  name: 'Mrs K Patel',
+  role: 'Designated Safeguarding Lead',
+  organisation: 'Example Primary School',
+  source: '2A' as ReferralSource,
+  channel: { kind: 'topic' as const },
+};
+const gp = (source: ReferralSource) => ({
+  name: 'Dr A Shah',
+  role: source === '3B' ? 'Health visitor' : 'GP',
+  organisation: 'Example Health Centre',
+  source,
+  channel: { kind: 'topic' as const },
+});
+const notSought = {
+  status: 'not-sought' as const,
+  reason: 'Seeking consent may place the child at risk',
+  lawfulBasis: 'risk-of-significant-harm' as const,
+};
 
 /** Each profile is one realistic kind of contact; weights give the source and rating mix. */
 const PROFILES: { weight: number; profile: Profile }[] = [
   // Police: 35% in all.
-  { weight: 5, profile: { agency: 'police', intended: 'RED', build: (f, r, ref, at) => ({ referrer: police(), subjects: [...childrenAs(f, 'police', true, { presentDuringIncident: true }), f.mother, f.partner], household: household(f), presentingIssues: [{ code: '3', label: 'Domestic abuse' }], narrative: 'Police attended a domestic incident; the children were present. DASH high.', incident: { occurredAt: at, place: 'Home address', reference: ref }, domesticAbuse: { dashRiskLevel: 'high', childrenPresent: true, dashYesCount: r.int(14, 22) }, consent: notSought, urgency: 'immediate' }) } },
-  { weight: 14, profile: { agency: 'police', intended: 'AMBER', build: (f, r, ref, at) => ({ referrer: police(), subjects: [...childrenAs(f, 'police', true, { presentDuringIncident: true }), f.mother, f.partner], household: household(f), presentingIssues: [{ code: '3', label: 'Domestic abuse' }], narrative: 'Police attended a domestic incident; the child was present.', incident: { occurredAt: at, place: 'Home address', reference: ref }, domesticAbuse: { dashRiskLevel: 'medium', childrenPresent: true, dashYesCount: r.int(8, 13) }, consent: notSought, urgency: 'same-day' }) } },
-  { weight: 16, profile: { agency: 'police', intended: 'GREEN', build: (f, r, ref, at) => ({ referrer: police(), subjects: [...childrenAs(f, 'police', false), f.mother, f.partner], household: household(f), presentingIssues: [{ code: '3', label: 'Domestic abuse' }], narrative: 'Verbal argument reported by a neighbour; the child was asleep upstairs.', incident: { occurredAt: at, place: 'Home address', reference: ref }, domesticAbuse: { dashRiskLevel: 'standard', childrenPresent: false, dashYesCount: r.int(0, 5) }, consent: { status: 'given' }, urgency: 'routine' }) } },
+  {
+    weight: 5,
+    profile: {
+      agency: 'police',
+      intended: 'RED',
+      build: (f, r, ref, at) => ({
+        referrer: police(),
+        subjects: [...childrenAs(f, 'police', true, { presentDuringIncident: true }), f.mother, f.partner],
+        household: household(f),
+        presentingIssues: [{ code: '3', label: 'Domestic abuse' }],
+        narrative: 'Police attended a domestic incident; the children were present. DASH high.',
+        incident: { occurredAt: at, place: 'Home address', reference: ref },
+        domesticAbuse: { dashRiskLevel: 'high', childrenPresent: true, dashYesCount: r.int(14, 22) },
+        consent: notSought,
+        urgency: 'immediate',
+      }),
+    },
+  },
+  {
+    weight: 14,
+    profile: {
+      agency: 'police',
+      intended: 'AMBER',
+      build: (f, r, ref, at) => ({
+        referrer: police(),
+        subjects: [...childrenAs(f, 'police', true, { presentDuringIncident: true }), f.mother, f.partner],
+        household: household(f),
+        presentingIssues: [{ code: '3', label: 'Domestic abuse' }],
+        narrative: 'Police attended a domestic incident; the child was present.',
+        incident: { occurredAt: at, place: 'Home address', reference: ref },
+        domesticAbuse: { dashRiskLevel: 'medium', childrenPresent: true, dashYesCount: r.int(8, 13) },
+        consent: notSought,
+        urgency: 'same-day',
+      }),
+    },
+  },
+  {
+    weight: 16,
+    profile: {
+      agency: 'police',
+      intended: 'GREEN',
+      build: (f, r, ref, at) => ({
+        referrer: police(),
+        subjects: [...childrenAs(f, 'police', false), f.mother, f.partner],
+        household: household(f),
+        presentingIssues: [{ code: '3', label: 'Domestic abuse' }],
+        narrative: 'Verbal argument reported by a neighbour; the child was asleep upstairs.',
+        incident: { occurredAt: at, place: 'Home address', reference: ref },
+        domesticAbuse: { dashRiskLevel: 'standard', childrenPresent: false, dashYesCount: r.int(0, 5) },
+        consent: { status: 'given' },
+        urgency: 'routine',
+      }),
+    },
+  },
   // Schools: 25%.
-  { weight: 2, profile: { agency: 'education', intended: 'RED', build: (f, _r, _ref, at) => ({ referrer: school, subjects: childrenAs(f, 'education', false), household: household(f), presentingIssues: [{ code: '19C', label: 'Sexual abuse' }], narrative: 'A pupil disclosed sexual abuse to a teaching assistant.', incident: { occurredAt: at, place: 'School' }, consent: notSought, urgency: 'immediate' }) } },
-  { weight: 7, profile: { agency: 'education', intended: 'AMBER', build: (f, _r, _ref, at) => ({ referrer: school, subjects: childrenAs(f, 'education', false), household: household(f), presentingIssues: [{ code: '18C', label: 'Physical abuse' }], narrative: 'Bruising to the upper arm noticed in PE; the explanation does not fit.', incident: { occurredAt: at, place: 'School' }, consent: { status: 'given' }, urgency: 'same-day' }) } },
-  { weight: 16, profile: { agency: 'education', intended: 'GREEN', build: (f, _r, _ref, at) => ({ referrer: school, subjects: childrenAs(f, 'education', true), household: household(f), presentingIssues: [{ code: '16A', label: 'Neglect' }], narrative: 'The children arrive hungry most mornings and attendance is falling.', incident: { occurredAt: at, place: 'School' }, consent: { status: 'given' }, urgency: 'routine' }) } },
+  {
+    weight: 2,
+    profile: {
+      agency: 'education',
+      intended: 'RED',
+      build: (f, _r, _ref, at) => ({
+        referrer: school,
+        subjects: childrenAs(f, 'education', false),
+        household: household(f),
+        presentingIssues: [{ code: '19C', label: 'Sexual abuse' }],
+        narrative: 'A pupil disclosed sexual abuse to a teaching assistant.',
+        incident: { occurredAt: at, place: 'School' },
+        consent: notSought,
+        urgency: 'immediate',
+      }),
+    },
+  },
+  {
+    weight: 7,
+    profile: {
+      agency: 'education',
+      intended: 'AMBER',
+      build: (f, _r, _ref, at) => ({
+        referrer: school,
+        subjects: childrenAs(f, 'education', false),
+        household: household(f),
+        presentingIssues: [{ code: '18C', label: 'Physical abuse' }],
+        narrative: 'Bruising to the upper arm noticed in PE; the explanation does not fit.',
+        incident: { occurredAt: at, place: 'School' },
+        consent: { status: 'given' },
+        urgency: 'same-day',
+      }),
+    },
+  },
+  {
+    weight: 16,
+    profile: {
+      agency: 'education',
+      intended: 'GREEN',
+      build: (f, _r, _ref, at) => ({
+        referrer: school,
+        subjects: childrenAs(f, 'education', true),
+        household: household(f),
+        presentingIssues: [{ code: '16A', label: 'Neglect' }],
+        narrative: 'The children arrive hungry most mornings and attendance is falling.',
+        incident: { occurredAt: at, place: 'School' },
+        consent: { status: 'given' },
+        urgency: 'routine',
+      }),
+    },
+  },
   // Health: 22% (GP, health visitor, A&E).
-  { weight: 2, profile: { agency: 'health', intended: 'RED', build: (f, _r, _ref, at) => ({ referrer: gp('3E'), subjects: childrenAs(f, 'health', false), household: household(f), presentingIssues: [{ code: '19C', label: 'Sexual abuse' }], narrative: 'Injuries seen in the emergency department suggest sexual abuse.', incident: { occurredAt: at, place: 'Emergency department' }, consent: notSought, urgency: 'immediate' }) } },
-  { weight: 7, profile: { agency: 'health', intended: 'AMBER', build: (f, _r, _ref, at) => ({ referrer: gp('3B'), subjects: childrenAs(f, 'health', false), household: household(f), presentingIssues: [{ code: '18C', label: 'Physical abuse' }], narrative: 'Unexplained bruising seen at a home visit.', incident: { occurredAt: at, place: 'Home address' }, consent: { status: 'given' }, urgency: 'same-day' }) } },
-  { weight: 13, profile: { agency: 'health', intended: 'GREEN', build: (f, _r, _ref, at) => ({ referrer: gp('3A'), subjects: [...childrenAs(f, 'health', true), f.mother], household: household(f), presentingIssues: [{ code: '4B', label: 'Parental mental health' }], narrative: 'Mother is struggling with low mood; the children miss appointments.', incident: { occurredAt: at }, consent: { status: 'given' }, urgency: 'routine' }) } },
+  {
+    weight: 2,
+    profile: {
+      agency: 'health',
+      intended: 'RED',
+      build: (f, _r, _ref, at) => ({
+        referrer: gp('3E'),
+        subjects: childrenAs(f, 'health', false),
+        household: household(f),
+        presentingIssues: [{ code: '19C', label: 'Sexual abuse' }],
+        narrative: 'Injuries seen in the emergency department suggest sexual abuse.',
+        incident: { occurredAt: at, place: 'Emergency department' },
+        consent: notSought,
+        urgency: 'immediate',
+      }),
+    },
+  },
+  {
+    weight: 7,
+    profile: {
+      agency: 'health',
+      intended: 'AMBER',
+      build: (f, _r, _ref, at) => ({
+        referrer: gp('3B'),
+        subjects: childrenAs(f, 'health', false),
+        household: household(f),
+        presentingIssues: [{ code: '18C', label: 'Physical abuse' }],
+        narrative: 'Unexplained bruising seen at a home visit.',
+        incident: { occurredAt: at, place: 'Home address' },
+        consent: { status: 'given' },
+        urgency: 'same-day',
+      }),
+    },
+  },
+  {
+    weight: 13,
+    profile: {
+      agency: 'health',
+      intended: 'GREEN',
+      build: (f, _r, _ref, at) => ({
+        referrer: gp('3A'),
+        subjects: [...childrenAs(f, 'health', true), f.mother],
+        household: household(f),
+        presentingIssues: [{ code: '4B', label: 'Parental mental health' }],
+        narrative: 'Mother is struggling with low mood; the children miss appointments.',
+        incident: { occurredAt: at },
+        consent: { status: 'given' },
+        urgency: 'routine',
+      }),
+    },
+  },
   // Contact centre (family members, neighbours, anonymous callers): 18%.
-  { weight: 3, profile: { agency: 'contact-centre', intended: 'AMBER', build: (f, _r, _ref, at) => ({ referrer: { name: 'Caller', role: 'Family member', source: '1A', channel: { kind: 'topic' } }, subjects: childrenAs(f, 'contact-centre', false), household: household(f), presentingIssues: [{ code: '20', label: 'Other' }], narrative: 'A grandparent is very worried and asks for someone to visit today.', incident: { occurredAt: at }, consent: { status: 'given' }, urgency: 'immediate' }) } },
-  { weight: 9, profile: { agency: 'contact-centre', intended: 'GREEN', build: (f, _r, _ref, at) => ({ referrer: { name: 'Caller', role: 'Neighbour', source: '1D', channel: { kind: 'topic' } }, subjects: childrenAs(f, 'contact-centre', true), household: household(f), presentingIssues: [{ code: '16A', label: 'Neglect' }], narrative: 'A neighbour says the children are often left alone in the evening.', incident: { occurredAt: at }, consent: { status: 'given' }, urgency: 'routine' }) } },
-  { weight: 6, profile: { agency: 'contact-centre', intended: 'GREEN', build: (f, _r, _ref, at) => ({ referrer: { source: '9', channel: { kind: 'none', reason: 'anonymous' } }, subjects: childrenAs(f, 'contact-centre', false), household: household(f), presentingIssues: [{ code: '16A', label: 'Neglect' }], narrative: 'An anonymous caller worries about the condition of the home.', incident: { occurredAt: at }, consent: { status: 'given' }, urgency: 'routine' }) } },
+  {
+    weight: 3,
+    profile: {
+      agency: 'contact-centre',
+      intended: 'AMBER',
+      build: (f, _r, _ref, at) => ({
+        referrer: { name: 'Caller', role: 'Family member', source: '1A', channel: { kind: 'topic' } },
+        subjects: childrenAs(f, 'contact-centre', false),
+        household: household(f),
+        presentingIssues: [{ code: '20', label: 'Other' }],
+        narrative: 'A grandparent is very worried and asks for someone to visit today.',
+        incident: { occurredAt: at },
+        consent: { status: 'given' },
+        urgency: 'immediate',
+      }),
+    },
+  },
+  {
+    weight: 9,
+    profile: {
+      agency: 'contact-centre',
+      intended: 'GREEN',
+      build: (f, _r, _ref, at) => ({
+        referrer: { name: 'Caller', role: 'Neighbour', source: '1D', channel: { kind: 'topic' } },
+        subjects: childrenAs(f, 'contact-centre', true),
+        household: household(f),
+        presentingIssues: [{ code: '16A', label: 'Neglect' }],
+        narrative: 'A neighbour says the children are often left alone in the evening.',
+        incident: { occurredAt: at },
+        consent: { status: 'given' },
+        urgency: 'routine',
+      }),
+    },
+  },
+  {
+    weight: 6,
+    profile: {
+      agency: 'contact-centre',
+      intended: 'GREEN',
+      build: (f, _r, _ref, at) => ({
+        referrer: { source: '9', channel: { kind: 'none', reason: 'anonymous' } },
+        subjects: childrenAs(f, 'contact-centre', false),
+        household: household(f),
+        presentingIssues: [{ code: '16A', label: 'Neglect' }],
+        narrative: 'An anonymous caller worries about the condition of the home.',
+        incident: { occurredAt: at },
+        consent: { status: 'given' },
+        urgency: 'routine',
+      }),
+    },
+  },
 ];
 function pickProfile(r: Dice, ratingWeights: Partial<Record<IntendedRating, number>>, not?: SubmittingAgency): Profile {
   const weight = (p: (typeof PROFILES)[number]) => p.weight * (ratingWeights[p.profile.intended] ?? 1);
@@ -195,10 +512,22 @@ export function generateContacts(opts: GenerateOptions): GeneratedContact[] {
         agencyReference,
         presentingIssues: of.contact.presentingIssues,
         domesticAbuse: of.contact.domesticAbuse,
-        incident: { ...(built.incident ?? {}), occurredAt, ...(profile.agency === 'police' ? { reference: of.contact.incident?.reference ?? `INC-${tag}-${i}` } : {}) },
+        incident: {
+          ...(built.incident ?? {}),
+          occurredAt,
+          ...(profile.agency === 'police' ? { reference: of.contact.incident?.reference ?? `INC-${tag}-${i}` } : {}),
+        },
       };
       if (profile.agency !== 'police') delete (contact.incident as { reference?: string }).reference;
-      out.push({ index: i, agency: profile.agency, contact, family: f.id, kind: 'duplicate-incident', sameCaseAs: of.sameCaseAs ?? of.index, intended: of.intended });
+      out.push({
+        index: i,
+        agency: profile.agency,
+        contact,
+        family: f.id,
+        kind: 'duplicate-incident',
+        sameCaseAs: of.sameCaseAs ?? of.index,
+        intended: of.intended,
+      });
       continue;
     }
     let family: Family;
@@ -223,14 +552,22 @@ export function generateContacts(opts: GenerateOptions): GeneratedContact[] {
     }
     lastIncident.set(family.id, at);
     const built = profile.build(family, r, `INC-${tag}-${i}`, new Date(at).toISOString());
-    out.push({ index: i, agency: profile.agency, contact: { ...built, agencyReference }, family: family.id, kind, intended: profile.intended });
+    out.push({
+      index: i,
+      agency: profile.agency,
+      contact: { ...built, agencyReference },
+      family: family.id,
+      kind,
+      intended: profile.intended,
+    });
   }
   return out;
 }
 
 /** Counts for a generated list: what a run should expect to see. */
 export function describeMix(list: readonly GeneratedContact[]) {
-  const count = <K extends string>(f: (g: GeneratedContact) => K) => list.reduce((m, g) => ((m[f(g)] = (m[f(g)] ?? 0) + 1), m), {} as Record<K, number>);
+  const count = <K extends string>(f: (g: GeneratedContact) => K) =>
+    list.reduce((m, g) => ((m[f(g)] = (m[f(g)] ?? 0) + 1), m), {} as Record<K, number>);
   return {
     contacts: list.length,
     families: new Set(list.map((g) => g.family)).size,

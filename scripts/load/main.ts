@@ -30,7 +30,9 @@ interface Args {
 }
 
 function usage(problem: string): never {
-  process.stderr.write(`load: ${problem}\nusage: npm run load -- --contacts N (--rate R | --burst) --seed S [--gateway URL] [--concurrency C] [--wait SECONDS] [--tag T] [--base ISO] [--tokens agency=token,...] [--ops-token T]\n`);
+  process.stderr.write(
+    `load: ${problem}\nusage: npm run load -- --contacts N (--rate R | --burst) --seed S [--gateway URL] [--concurrency C] [--wait SECONDS] [--tag T] [--base ISO] [--tokens agency=token,...] [--ops-token T]\n`,
+  );
   process.exit(2);
 }
 
@@ -57,10 +59,16 @@ function parseArgs(argv: string[]): Args {
   };
   if (flags.has('rate') === flags.has('burst')) usage('give exactly one of --rate R or --burst');
   const seed = num('seed');
-  const tokens = { police: 'demo-police-token', health: 'demo-health-token', education: 'demo-education-token', 'contact-centre': 'demo-contact-centre-token' } as Record<SubmittingAgency, string>;
+  const tokens = {
+    police: 'demo-police-token',
+    health: 'demo-health-token',
+    education: 'demo-education-token',
+    'contact-centre': 'demo-contact-centre-token',
+  } as Record<SubmittingAgency, string>;
   for (const pair of (flags.get('tokens') ?? process.env.LOAD_TOKENS ?? '').split(',').filter(Boolean)) {
     const [agency, token] = pair.split('=');
-    if (!(SUBMITTING_AGENCIES as readonly string[]).includes(agency) || !token) usage(`--tokens: '${agency}' is not agency=token for a submitting agency`);
+    if (!(SUBMITTING_AGENCIES as readonly string[]).includes(agency) || !token)
+      usage(`--tokens: '${agency}' is not agency=token for a submitting agency`);
     tokens[agency as SubmittingAgency] = token;
   }
   const base = flags.has('base') ? new Date(flags.get('base')!) : new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
@@ -90,7 +98,11 @@ interface BoardCase {
 }
 
 /** Open cases whose every asked agency has replied but which are not ready: read twice, a settle apart. */
-async function strandedCases(gateway: string, opsToken: string, settleMs: number): Promise<{ stranded: string[]; open: number; shown: number } | { error: string }> {
+async function strandedCases(
+  gateway: string,
+  opsToken: string,
+  settleMs: number,
+): Promise<{ stranded: string[]; open: number; shown: number } | { error: string }> {
   const agent = new Agent({ keepAlive: true });
   const read = async () => {
     const res = await httpJson(agent, `${gateway}/v1/board?limit=2000`, 'GET', opsToken);
@@ -98,7 +110,13 @@ async function strandedCases(gateway: string, opsToken: string, settleMs: number
     return JSON.parse(res.body) as { counts: { open: number }; shown: number; cases: BoardCase[] };
   };
   const candidates = (b: { cases: BoardCase[] }) =>
-    new Set(b.cases.filter((c) => !c.readyForDecision && c.agencies.length > 0 && c.agencies.every((a) => a.status === 'replied' || a.status === 'late')).map((c) => c.caseId));
+    new Set(
+      b.cases
+        .filter(
+          (c) => !c.readyForDecision && c.agencies.length > 0 && c.agencies.every((a) => a.status === 'replied' || a.status === 'late'),
+        )
+        .map((c) => c.caseId),
+    );
   try {
     const first = candidates(await read());
     await new Promise((r) => setTimeout(r, settleMs));
@@ -116,12 +134,24 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const list = generateContacts({ count: args.contacts, seed: args.seed, baseTime: args.base, tag: args.tag });
   const mix = describeMix(list);
-  process.stdout.write(`load: ${args.contacts} contacts, seed ${args.seed}, tag ${args.tag}, base ${args.base.toISOString()}, ${args.rate ? `${args.rate}/s` : 'burst'}, ${args.concurrency} at a time, to ${args.gateway}\n`);
-  process.stdout.write(`mix: ${JSON.stringify({ families: mix.families, expectedCases: mix.expectedCases, byAgency: mix.byAgency, byKind: mix.byKind, byIntendedRating: mix.byIntendedRating, withSiblings: mix.withSiblings })}\n`);
+  process.stdout.write(
+    `load: ${args.contacts} contacts, seed ${args.seed}, tag ${args.tag}, base ${args.base.toISOString()}, ${args.rate ? `${args.rate}/s` : 'burst'}, ${args.concurrency} at a time, to ${args.gateway}\n`,
+  );
+  process.stdout.write(
+    `mix: ${JSON.stringify({ families: mix.families, expectedCases: mix.expectedCases, byAgency: mix.byAgency, byKind: mix.byKind, byIntendedRating: mix.byIntendedRating, withSiblings: mix.withSiblings })}\n`,
+  );
 
-  const posted = await postContacts(list, { gateway: args.gateway, tokens: args.tokens, concurrency: args.concurrency, rate: args.rate, onProgress: progressBar('posting') });
+  const posted = await postContacts(list, {
+    gateway: args.gateway,
+    tokens: args.tokens,
+    concurrency: args.concurrency,
+    rate: args.rate,
+    onProgress: progressBar('posting'),
+  });
   const fresh = posted.accepted.filter((a) => a.status === 202).length;
-  process.stdout.write(`front door: ${posted.accepted.length} accepted (${fresh} new, ${posted.accepted.length - fresh} already received) in ${posted.seconds.toFixed(1)} s = ${(posted.accepted.length / posted.seconds).toFixed(1)}/s; 429 retried ${posted.retried429}; failed ${posted.failed.length}\n`);
+  process.stdout.write(
+    `front door: ${posted.accepted.length} accepted (${fresh} new, ${posted.accepted.length - fresh} already received) in ${posted.seconds.toFixed(1)} s = ${(posted.accepted.length / posted.seconds).toFixed(1)}/s; 429 retried ${posted.retried429}; failed ${posted.failed.length}\n`,
+  );
   for (const f of posted.failed.slice(0, 5)) process.stdout.write(`  failed #${f.index}: ${f.status} ${f.body}\n`);
   if (!args.wait || !posted.accepted.length) return;
 
@@ -139,20 +169,33 @@ async function main(): Promise<void> {
 
   const all = [...statuses.values()];
   const delays = (stages: string[]) => all.map((s) => stageDelay(s, stages)).filter((x): x is number => x !== undefined);
-  const row = (name: string, v: number[]) => `  ${name.padEnd(28)} n=${String(v.length).padStart(6)}  p50 ${fmt(percentile(v, 50)).padStart(9)}  p99 ${fmt(percentile(v, 99)).padStart(9)}  max ${fmt(v.length ? Math.max(...v) : NaN).padStart(9)}\n`;
+  const row = (name: string, v: number[]) =>
+    `  ${name.padEnd(28)} n=${String(v.length).padStart(6)}  p50 ${fmt(percentile(v, 50)).padStart(9)}  p99 ${fmt(percentile(v, 99)).padStart(9)}  max ${fmt(v.length ? Math.max(...v) : NaN).padStart(9)}\n`;
   process.stdout.write(`stage times from receipt (each contact's own history):\n`);
   process.stdout.write(row('rated', delays(['rated', 'checks-in-progress'])));
   process.stdout.write(row('checks dispatched', delays(['checks-in-progress'])));
   process.stdout.write(row('ready for decision', delays(['ready-for-decision'])));
   process.stdout.write(row('decided', delays(['decided'])));
   const firstAccept = Math.min(...all.map((s) => Date.parse(s.receivedAt)));
-  const readyTimes = all.map((s) => s.history.find((h) => h.stage === 'ready-for-decision')).filter(Boolean).map((h) => Date.parse(h!.at));
-  if (readyTimes.length) process.stdout.write(`end to end: ${readyTimes.length} ready in ${((Math.max(...readyTimes) - firstAccept) / 1000).toFixed(1)} s from first receipt = ${(readyTimes.length / ((Math.max(...readyTimes) - firstAccept) / 1000)).toFixed(1)} contacts/s\n`);
+  const readyTimes = all
+    .map((s) => s.history.find((h) => h.stage === 'ready-for-decision'))
+    .filter(Boolean)
+    .map((h) => Date.parse(h!.at));
+  if (readyTimes.length)
+    process.stdout.write(
+      `end to end: ${readyTimes.length} ready in ${((Math.max(...readyTimes) - firstAccept) / 1000).toFixed(1)} s from first receipt = ${(readyTimes.length / ((Math.max(...readyTimes) - firstAccept) / 1000)).toFixed(1)} contacts/s\n`,
+    );
 
   // Duplicates: the same event applied twice to a contact, and reports of one incident that did not join one case.
   const repeated = all.filter((s) => repeatedHistory(s).length);
   const caseOf = new Map(posted.accepted.map((a) => [a.index, statuses.get(a.contactId)?.caseId ?? undefined]));
-  const notJoined = list.filter((g) => g.kind === 'duplicate-incident' && caseOf.get(g.index) && caseOf.get(g.sameCaseAs!) && caseOf.get(g.index) !== caseOf.get(g.sameCaseAs!));
+  const notJoined = list.filter(
+    (g) =>
+      g.kind === 'duplicate-incident' &&
+      caseOf.get(g.index) &&
+      caseOf.get(g.sameCaseAs!) &&
+      caseOf.get(g.index) !== caseOf.get(g.sameCaseAs!),
+  );
   const byCase = new Map<string, Set<number>>();
   for (const g of list) {
     const c = caseOf.get(g.index);
@@ -162,12 +205,20 @@ async function main(): Promise<void> {
   // A contact that joined another report's case shows whether its own status follows that case.
   const kindOf = new Map(posted.accepted.map((a) => [a.contactId, list[a.index].kind]));
   const notReady = all.filter((s) => !s.readyAt);
-  const tally = (f: (s: (typeof all)[number]) => string) => JSON.stringify(notReady.reduce((m, s) => ((m[f(s)] = (m[f(s)] ?? 0) + 1), m), {} as Record<string, number>));
-  process.stdout.write(`not ready after the wait: ${items.length - ready()}${notReady.length ? ` (by stage: ${tally((s) => s.stage)}; by kind of contact: ${tally((s) => kindOf.get(s.contactId) ?? '?')})` : ''}\n`);
-  process.stdout.write(`duplicates: ${repeated.length} contacts with an event applied twice; ${notJoined.length} reports of one incident in two cases; ${merged} cases holding unrelated incidents\n`);
+  const tally = (f: (s: (typeof all)[number]) => string) =>
+    JSON.stringify(notReady.reduce((m, s) => ((m[f(s)] = (m[f(s)] ?? 0) + 1), m), {} as Record<string, number>));
+  process.stdout.write(
+    `not ready after the wait: ${items.length - ready()}${notReady.length ? ` (by stage: ${tally((s) => s.stage)}; by kind of contact: ${tally((s) => kindOf.get(s.contactId) ?? '?')})` : ''}\n`,
+  );
+  process.stdout.write(
+    `duplicates: ${repeated.length} contacts with an event applied twice; ${notJoined.length} reports of one incident in two cases; ${merged} cases holding unrelated incidents\n`,
+  );
   const stranded = await strandedCases(args.gateway, args.opsToken, 3000);
   if ('error' in stranded) process.stdout.write(`stranded: not measured (${stranded.error}; give --ops-token)\n`);
-  else process.stdout.write(`stranded: ${stranded.stranded.length} open cases with every asked agency replied and not ready for decision (of ${stranded.open} open, ${stranded.shown} read)${stranded.stranded.length ? `: ${stranded.stranded.slice(0, 10).join(', ')}` : ''}\n`);
+  else
+    process.stdout.write(
+      `stranded: ${stranded.stranded.length} open cases with every asked agency replied and not ready for decision (of ${stranded.open} open, ${stranded.shown} read)${stranded.stranded.length ? `: ${stranded.stranded.slice(0, 10).join(', ')}` : ''}\n`,
+    );
 }
 
 main().catch((err) => {

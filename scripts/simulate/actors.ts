@@ -21,14 +21,18 @@ export const ON_TIME: AgencyBehaviour = { silence: 0, late: 0 };
  */
 export function parseAgencyBehaviour(spec: string | undefined, fallback: AgencyBehaviour): (agency: CheckAgency) => AgencyBehaviour {
   const named = new Map<string, AgencyBehaviour>();
-  for (const part of (spec ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of (spec ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [agency, rest] = part.split('=');
     if (!agency || !rest) throw new Error(`--agencies: '${part}' must be agency=silence:S/late:L`);
     const b = { ...fallback };
     for (const kv of rest.split('/')) {
       const [k, v] = kv.split(':');
       const n = Number(v);
-      if ((k !== 'silence' && k !== 'late') || !(n >= 0 && n <= 1)) throw new Error(`--agencies: '${kv}' for ${agency} must be silence:<0..1> or late:<0..1>`);
+      if ((k !== 'silence' && k !== 'late') || !(n >= 0 && n <= 1))
+        throw new Error(`--agencies: '${kv}' for ${agency} must be silence:<0..1> or late:<0..1>`);
       b[k] = n;
     }
     if (b.silence + b.late > 1) throw new Error(`--agencies: silence + late for ${agency} must not exceed 1`);
@@ -44,7 +48,8 @@ export function parseAgencyBehaviour(spec: string | undefined, fallback: AgencyB
 export function replyTime(requestedAt: number, dueAt: number, b: AgencyBehaviour, rng: () => number): number | null {
   const u = rng();
   const given = Math.max(60_000, dueAt - requestedAt);
-  const at = u < b.silence ? null : u < b.silence + b.late ? dueAt + (0.1 + 0.9 * rng()) * given : requestedAt + (0.2 + 0.7 * rng()) * given;
+  const at =
+    u < b.silence ? null : u < b.silence + b.late ? dueAt + (0.1 + 0.9 * rng()) * given : requestedAt + (0.2 + 0.7 * rng()) * given;
   return at === null ? null : Math.max(requestedAt + 1000, Math.round(at / 1000) * 1000);
 }
 

@@ -2,8 +2,20 @@ import { Agent } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import {
-  CaseRated, CaseReady, CHECK_AGENCIES, CheckAgency, CheckChased, CheckReplied, CheckRequested, checkRepliedTopic, checkRequestedTopic,
-  DecisionRecorded, NoticeDelivered, Rating, SubmittingAgency, TOPICS,
+  CaseRated,
+  CaseReady,
+  CHECK_AGENCIES,
+  CheckAgency,
+  CheckChased,
+  CheckReplied,
+  CheckRequested,
+  checkRepliedTopic,
+  checkRequestedTopic,
+  DecisionRecorded,
+  NoticeDelivered,
+  Rating,
+  SubmittingAgency,
+  TOPICS,
 } from '@mash/contracts';
 import { KafkaPort, messagingConfigFromEnv, Received } from '@mash/messaging';
 import { createDatabase, dropDatabase, virtualClockDatabaseUrl } from '@mash/platform';
@@ -89,12 +101,21 @@ class EventQueue {
 
 export function profileContacts(profile: MixProfile, start: Date, days: number, seed: number): ScheduledContact[] {
   const times = arrivalTimes(profile, start, days, prng(seed ^ 0x5eed));
-  const list = generateContacts({ count: times.length, seed, baseTime: start, tag: `S${seed}`, ...(profile.ratingWeights ? { ratingWeights: profile.ratingWeights } : {}) });
+  const list = generateContacts({
+    count: times.length,
+    seed,
+    baseTime: start,
+    tag: `S${seed}`,
+    ...(profile.ratingWeights ? { ratingWeights: profile.ratingWeights } : {}),
+  });
   return list.map((g, i) => {
     const at = times[i]!;
     const incident = g.contact.incident;
     // An incident is reported after it happened: one the generator placed later is moved to an hour before.
-    const contact = incident?.occurredAt && Date.parse(incident.occurredAt) > at ? { ...g.contact, incident: { ...incident, occurredAt: new Date(at - 3_600_000).toISOString() } } : g.contact;
+    const contact =
+      incident?.occurredAt && Date.parse(incident.occurredAt) > at
+        ? { ...g.contact, incident: { ...incident, occurredAt: new Date(at - 3_600_000).toISOString() } }
+        : g.contact;
     return { at, agency: g.agency, contact };
   });
 }
@@ -152,7 +173,8 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     const d = msg.envelope.data as unknown;
     if (msg.topic === TOPICS.caseRated) {
       const e = d as CaseRated;
-      if (!cases.has(e.caseId)) cases.set(e.caseId, { caseId: e.caseId, rating: e.rating, receivedAt: Date.parse(e.ratedAt), deadline: Date.parse(e.deadline) });
+      if (!cases.has(e.caseId))
+        cases.set(e.caseId, { caseId: e.caseId, rating: e.rating, receivedAt: Date.parse(e.ratedAt), deadline: Date.parse(e.deadline) });
       const r = referrers.get(e.contactId);
       if (r && !r.caseId) r.caseId = e.caseId;
     } else if (msg.topic === TOPICS.caseReady) {
@@ -161,7 +183,12 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       if (c && c.readyAt === undefined) {
         c.readyAt = Date.parse(e.readyAt);
         c.missingAtReady = e.missing;
-        enqueue({ at: Math.max(decisionTime(c.readyAt, c.rating, policy, rng), clock.now().getTime()), kind: 'decide', caseId: c.caseId, rating: c.rating });
+        enqueue({
+          at: Math.max(decisionTime(c.readyAt, c.rating, policy, rng), clock.now().getTime()),
+          kind: 'decide',
+          caseId: c.caseId,
+          rating: c.rating,
+        });
       }
     } else if (msg.topic === TOPICS.checkChased) {
       const e = d as CheckChased;
@@ -192,15 +219,30 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   const fire = async (e: SimEvent): Promise<void> => {
     const nowIso = clock.now().toISOString();
     if (e.kind === 'contact') {
-      const res = await httpJson(agent, `${hub!.gatewayUrl}/v1/agencies/${e.item.agency}/contacts`, 'POST', TEST_TOKENS[e.item.agency], e.item.contact);
+      const res = await httpJson(
+        agent,
+        `${hub!.gatewayUrl}/v1/agencies/${e.item.agency}/contacts`,
+        'POST',
+        TEST_TOKENS[e.item.agency],
+        e.item.contact,
+      );
       const body = JSON.parse(res.body || '{}') as { contactId?: string };
       if ((res.status === 202 || res.status === 200) && body.contactId) {
         referrers.set(body.contactId, { contactId: body.contactId, hasChannel: e.item.contact.referrer.channel?.kind !== 'none' });
       } else refused.push(`contact ${e.item.contact.agencyReference}: HTTP ${res.status} ${res.body.slice(0, 200)}`);
     } else if (e.kind === 'reply') {
       const r = requests.get(e.request.requestId);
-      const reply: CheckReplied = { requestId: e.request.requestId, caseId: e.request.caseId, agency: e.request.agency, repliedAt: nowIso, known: false, entries: [] };
-      await port!.publish([{ topic: checkRepliedTopic(e.request.agency), key: e.request.caseId, data: reply, correlationId: e.request.requestId }]);
+      const reply: CheckReplied = {
+        requestId: e.request.requestId,
+        caseId: e.request.caseId,
+        agency: e.request.agency,
+        repliedAt: nowIso,
+        known: false,
+        entries: [],
+      };
+      await port!.publish([
+        { topic: checkRepliedTopic(e.request.agency), key: e.request.caseId, data: reply, correlationId: e.request.requestId },
+      ]);
       if (r) r.repliedAt = clock.now().getTime();
     } else {
       const res = await httpJson(agent, `${hub!.gatewayUrl}/v1/cases/${e.caseId}/decision`, 'POST', TEST_TOKENS.manager, {
@@ -208,7 +250,8 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
         finalRating: e.rating,
         responsibleTeam: { name: 'Early Help Hub North', inHours: '01234 567890' },
       });
-      if (res.status !== 201 && !(res.status === 409 && /already has decision/.test(res.body))) refused.push(`decision ${e.caseId}: HTTP ${res.status} ${res.body.slice(0, 200)}`);
+      if (res.status !== 201 && !(res.status === 409 && /already has decision/.test(res.body)))
+        refused.push(`decision ${e.caseId}: HTTP ${res.status} ${res.body.slice(0, 200)}`);
     }
   };
 
@@ -231,7 +274,14 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     port = new KafkaPort(messagingConfigFromEnv('simulator', { ...process.env, ...hub.env }));
     await port.subscribe({
       group: 'simulator',
-      topics: [TOPICS.caseRated, TOPICS.caseReady, TOPICS.checkChased, TOPICS.decisionRecorded, TOPICS.noticeDelivered, ...CHECK_AGENCIES.map((a) => checkRequestedTopic(a))],
+      topics: [
+        TOPICS.caseRated,
+        TOPICS.caseReady,
+        TOPICS.checkChased,
+        TOPICS.decisionRecorded,
+        TOPICS.noticeDelivered,
+        ...CHECK_AGENCIES.map((a) => checkRequestedTopic(a)),
+      ],
       handle: observe,
       concurrency: 4,
     });
@@ -254,20 +304,30 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       opts.onProgress?.(Math.min(now, endMs) - opts.start.getTime(), endMs - opts.start.getTime());
       const openCases = [...cases.values()].some((c) => c.decidedAt === undefined);
       const hubNext = (await probe.nextDue())?.getTime();
-      const candidates = [queue.peek(), now >= endMs && !openCases && queue.size === 0 ? undefined : hubNext].filter((x): x is number => x !== undefined);
+      const candidates = [queue.peek(), now >= endMs && !openCases && queue.size === 0 ? undefined : hubNext].filter(
+        (x): x is number => x !== undefined,
+      );
       if (!candidates.length) break;
       const next = Math.max(now, Math.min(...candidates));
       if (next > drainEndMs || (next > endMs && queue.size === 0 && !openCases)) break;
       steps++;
       if (process.env.SIM_DEBUG && steps % Number(process.env.SIM_DEBUG) === 0) {
         const open = [...cases.values()].filter((c) => c.decidedAt === undefined).length;
-        process.stderr.write(`[sim] step ${steps} at ${new Date(now).toISOString()} next ${new Date(next).toISOString()} (${queue.peek() === next ? 'sim' : 'hub'}) queue ${queue.size} cases ${cases.size} open ${open} wall ${((Date.now() - wallStart) / 1000).toFixed(0)}s\n`);
+        process.stderr.write(
+          `[sim] step ${steps} at ${new Date(now).toISOString()} next ${new Date(next).toISOString()} (${queue.peek() === next ? 'sim' : 'hub'}) queue ${queue.size} cases ${cases.size} open ${open} wall ${((Date.now() - wallStart) / 1000).toFixed(0)}s\n`,
+        );
       }
       await clock.advance(new Date(next), SIMULATED_SERVICES);
       for (const e of queue.takeUntil(next)) await fire(e);
     }
     return {
-      records: { policy: opts.policy, calendar: policy.calendar, cases: [...cases.values()], requests: [...requests.values()], referrers: [...referrers.values()] },
+      records: {
+        policy: opts.policy,
+        calendar: policy.calendar,
+        cases: [...cases.values()],
+        requests: [...requests.values()],
+        referrers: [...referrers.values()],
+      },
       contactsSent: contacts.length,
       steps,
       wallMs: Date.now() - wallStart,

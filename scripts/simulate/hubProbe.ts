@@ -57,7 +57,9 @@ export class HubProbe {
       this.subscriptions = subs;
     }
     const subs = this.subscriptions;
-    const perGroup = await Promise.all([...subs].map(([groupId, topics]) => (topics.length ? admin.fetchOffsets({ groupId, topics }) : Promise.resolve([]))));
+    const perGroup = await Promise.all(
+      [...subs].map(([groupId, topics]) => (topics.length ? admin.fetchOffsets({ groupId, topics }) : Promise.resolve([]))),
+    );
     const topics = new Set([...subs.values()].flat());
     const ends = new Map<string, Map<number, { high: bigint; low: bigint }>>();
     await Promise.all(

@@ -95,7 +95,16 @@ async function main(): Promise<void> {
   const policies = [args.policy, ...(args.compare ? [args.compare] : [])];
   const results: SimulationResult[] = [];
   for (const policy of policies) {
-    const r = await simulate({ policy, start: args.start, days: args.days, seed: args.seed, profile, agencies, quantumMs: args.quantum * 60_000, onProgress: daysBar(policy) });
+    const r = await simulate({
+      policy,
+      start: args.start,
+      days: args.days,
+      seed: args.seed,
+      profile,
+      agencies,
+      quantumMs: args.quantum * 60_000,
+      onProgress: daysBar(policy),
+    });
     process.stderr.write('\n');
     results.push(r);
   }
@@ -103,12 +112,18 @@ async function main(): Promise<void> {
   const header = [
     `Simulated ${args.days} days from ${args.start.toISOString()}, profile ${profile.name} (${profile.source}), seed ${args.seed}.`,
     `${args.quantum ? `Simulated events fire on a ${args.quantum}-minute grid. ` : ''}Agencies: silence ${args.silence}, late ${args.late}${args.agencies ? `, ${args.agencies}` : ''}. Decision makers: office hours on the policy's calendar, duty service for Red out of hours.`,
-    ...results.map((r) => `${r.records.policy}: ${r.contactsSent} contacts, ${r.records.cases.length} cases, ${r.steps} clock steps, ${(r.wallMs / 1000).toFixed(0)} s wall clock${r.refused.length ? `, ${r.refused.length} refused (first: ${r.refused[0]})` : ''}.`),
+    ...results.map(
+      (r) =>
+        `${r.records.policy}: ${r.contactsSent} contacts, ${r.records.cases.length} cases, ${r.steps} clock steps, ${(r.wallMs / 1000).toFixed(0)} s wall clock${r.refused.length ? `, ${r.refused.length} refused (first: ${r.refused[0]})` : ''}.`,
+    ),
   ];
   const tables = results.map((r) => figures(r.records));
   process.stdout.write(`${header.join('\n')}\n\n${results.map((r, i) => textTable(r.records.policy, tables[i]!)).join('\n\n')}\n`);
   mkdirSync(args.out, { recursive: true });
-  writeFileSync(join(args.out, 'report.md'), `# Simulation report\n\n${header.join('\n\n')}\n\nwd = working days from contact to decision; timescales are each policy's own.\n\n${results.map((r, i) => markdownTable(r.records.policy, tables[i]!)).join('\n\n')}\n`);
+  writeFileSync(
+    join(args.out, 'report.md'),
+    `# Simulation report\n\n${header.join('\n\n')}\n\nwd = working days from contact to decision; timescales are each policy's own.\n\n${results.map((r, i) => markdownTable(r.records.policy, tables[i]!)).join('\n\n')}\n`,
+  );
   writeFileSync(join(args.out, 'report.csv'), results.map((r, i) => csvRows(r.records.policy, tables[i]!, i === 0)).join(''));
   process.stdout.write(`\nreport: ${join(args.out, 'report.md')} and report.csv\n`);
 }

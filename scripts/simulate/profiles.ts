@@ -26,9 +26,24 @@ const OFFICE_SHAPE = {
 };
 
 export const PROFILES: Record<string, MixProfile> = {
-  blackburn: { name: 'blackburn', contactsPerMonth: [550, 950], ...OFFICE_SHAPE, source: 'Blackburn audit L561; rating mix Westminster L2024' },
-  cornwall: { name: 'cornwall', contactsPerMonth: [850, 1000], ...OFFICE_SHAPE, source: 'Cornwall case study L5072; rating mix Westminster L2024' },
-  northamptonshire: { name: 'northamptonshire', contactsPerMonth: [1150, 1250], ...OFFICE_SHAPE, source: 'Northamptonshire case study L5722; rating mix Westminster L2024' },
+  blackburn: {
+    name: 'blackburn',
+    contactsPerMonth: [550, 950],
+    ...OFFICE_SHAPE,
+    source: 'Blackburn audit L561; rating mix Westminster L2024',
+  },
+  cornwall: {
+    name: 'cornwall',
+    contactsPerMonth: [850, 1000],
+    ...OFFICE_SHAPE,
+    source: 'Cornwall case study L5072; rating mix Westminster L2024',
+  },
+  northamptonshire: {
+    name: 'northamptonshire',
+    contactsPerMonth: [1150, 1250],
+    ...OFFICE_SHAPE,
+    source: 'Northamptonshire case study L5722; rating mix Westminster L2024',
+  },
 };
 
 export function profileNamed(name: string): MixProfile {
@@ -41,9 +56,15 @@ const LOCAL = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
 function localSlot(ms: number, timeZone: string): { weekday: number; hour: number } {
-  const fmt = timeZone === 'Europe/London' ? LOCAL : new Intl.DateTimeFormat('en-GB', { timeZone, hour: 'numeric', hourCycle: 'h23', weekday: 'short' });
+  const fmt =
+    timeZone === 'Europe/London'
+      ? LOCAL
+      : new Intl.DateTimeFormat('en-GB', { timeZone, hour: 'numeric', hourCycle: 'h23', weekday: 'short' });
   const parts = fmt.formatToParts(new Date(ms));
-  return { weekday: WEEKDAYS.indexOf(parts.find((p) => p.type === 'weekday')!.value), hour: Number(parts.find((p) => p.type === 'hour')!.value) };
+  return {
+    weekday: WEEKDAYS.indexOf(parts.find((p) => p.type === 'weekday')!.value),
+    hour: Number(parts.find((p) => p.type === 'hour')!.value),
+  };
 }
 
 /**
@@ -51,7 +72,14 @@ function localSlot(ms: number, timeZone: string): { weekday: number; hour: numbe
  * the days simulated), each contact placed in an hour of the period with the probability of that
  * hour's weekday and hour weights, at a uniform minute within it. Sorted; the same for a seed.
  */
-export function arrivalTimes(profile: MixProfile, start: Date, days: number, rng: () => number, timeZone = 'Europe/London', count?: number): number[] {
+export function arrivalTimes(
+  profile: MixProfile,
+  start: Date,
+  days: number,
+  rng: () => number,
+  timeZone = 'Europe/London',
+  count?: number,
+): number[] {
   const [lo, hi] = profile.contactsPerMonth;
   const n = count ?? Math.round(((lo + rng() * (hi - lo)) * days) / 30);
   const hours = Math.round(days * 24);

@@ -91,13 +91,17 @@ export function figures(records: SimRecords): Figures[] {
   const readyOf = new Map(records.cases.map((c) => [c.caseId, c.readyAt]));
   const decidedOf = new Map(records.cases.map((c) => [c.caseId, c.decidedAt]));
   return [...RATINGS, 'ALL' as const].map((rating) => {
-    const inRating = (caseId: string | undefined) => !!caseId && (rating === 'ALL' ? ratingOf.has(caseId) : ratingOf.get(caseId) === rating);
+    const inRating = (caseId: string | undefined) =>
+      !!caseId && (rating === 'ALL' ? ratingOf.has(caseId) : ratingOf.get(caseId) === rating);
     const cases = records.cases.filter((c) => inRating(c.caseId));
     const decided = cases.filter((c) => c.decidedAt !== undefined);
     const days = decided.map((c) => workingDaysBetween(c.receivedAt, c.decidedAt!, records.calendar));
     // Overdue: no reply by the due time while the case still waited for it (a case already ready
     // has stopped chasing, rightly).
-    const overdue = records.requests.filter((r) => inRating(r.caseId) && !(r.repliedAt !== undefined && r.repliedAt <= r.dueAt) && !((readyOf.get(r.caseId) ?? Infinity) < r.dueAt));
+    const overdue = records.requests.filter(
+      (r) =>
+        inRating(r.caseId) && !(r.repliedAt !== undefined && r.repliedAt <= r.dueAt) && !((readyOf.get(r.caseId) ?? Infinity) < r.dueAt),
+    );
     const ready = cases.filter((c) => c.readyAt !== undefined);
     const told = records.referrers.filter((r) => inRating(r.caseId) && decidedOf.get(r.caseId!) !== undefined);
     const withChannel = told.filter((r) => r.hasChannel);
@@ -114,7 +118,9 @@ export function figures(records: SimRecords): Figures[] {
       ready: ready.length,
       readyWithMissing: ready.filter((c) => (c.missingAtReady ?? []).length > 0).length,
       referrersWithChannel: withChannel.length,
-      toldWithinMinute: withChannel.filter((r) => r.outcomeStatus === 'delivered' && r.outcomeAt !== undefined && r.outcomeAt - decidedOf.get(r.caseId!)! <= 60_000).length,
+      toldWithinMinute: withChannel.filter(
+        (r) => r.outcomeStatus === 'delivered' && r.outcomeAt !== undefined && r.outcomeAt - decidedOf.get(r.caseId!)! <= 60_000,
+      ).length,
       noChannel: told.filter((r) => !r.hasChannel || r.outcomeStatus === 'no-channel').length,
     };
   });
@@ -132,7 +138,10 @@ const COLUMNS: [string, (f: Figures) => string][] = [
   ['decision p90 wd', (f) => wd(f.p90WorkingDays)],
   ['overdue agencies chased before due', (f) => `${pct(f.chasedBeforeDue, f.overdueRequests)} (${f.chasedBeforeDue}/${f.overdueRequests})`],
   ['ready with agencies missing', (f) => `${pct(f.readyWithMissing, f.ready)} (${f.readyWithMissing}/${f.ready})`],
-  ['referrers told within 1 min', (f) => `${pct(f.toldWithinMinute, f.referrersWithChannel)} (${f.toldWithinMinute}/${f.referrersWithChannel})`],
+  [
+    'referrers told within 1 min',
+    (f) => `${pct(f.toldWithinMinute, f.referrersWithChannel)} (${f.toldWithinMinute}/${f.referrersWithChannel})`,
+  ],
   ['no-channel referrers', (f) => String(f.noChannel)],
 ];
 
@@ -148,9 +157,31 @@ export function textTable(policy: string, rows: Figures[]): string {
   return [policy, ...cells.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  '))].join('\n');
 }
 
-const CSV_FIELDS: (keyof Figures)[] = ['rating', 'cases', 'readyInTime', 'decidedInTime', 'decided', 'medianWorkingDays', 'p90WorkingDays', 'overdueRequests', 'chasedBeforeDue', 'ready', 'readyWithMissing', 'referrersWithChannel', 'toldWithinMinute', 'noChannel'];
+const CSV_FIELDS: (keyof Figures)[] = [
+  'rating',
+  'cases',
+  'readyInTime',
+  'decidedInTime',
+  'decided',
+  'medianWorkingDays',
+  'p90WorkingDays',
+  'overdueRequests',
+  'chasedBeforeDue',
+  'ready',
+  'readyWithMissing',
+  'referrersWithChannel',
+  'toldWithinMinute',
+  'noChannel',
+];
 
 export function csvRows(policy: string, rows: Figures[], header = true): string {
-  const lines = rows.map((f) => [policy, ...CSV_FIELDS.map((k) => (f[k] === null ? '' : typeof f[k] === 'number' ? String(Number((f[k] as number).toFixed(4))) : String(f[k])))].join(','));
+  const lines = rows.map((f) =>
+    [
+      policy,
+      ...CSV_FIELDS.map((k) =>
+        f[k] === null ? '' : typeof f[k] === 'number' ? String(Number((f[k] as number).toFixed(4))) : String(f[k]),
+      ),
+    ].join(','),
+  );
   return [...(header ? [['policy', ...CSV_FIELDS].join(',')] : []), ...lines].join('\n') + '\n';
 }

@@ -31,7 +31,12 @@ beforeAll(async () => {
   port = new KafkaPort({ brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'audittest', prefix });
   await port.ensureTopics();
   for (const schema of schemas) {
-    const ds = new DataSource({ type: 'postgres', url: dbUrl, schema, migrations: [messagingTablesMigration(schema), disclosureAuditMigrationFor(schema)] });
+    const ds = new DataSource({
+      type: 'postgres',
+      url: dbUrl,
+      schema,
+      migrations: [messagingTablesMigration(schema), disclosureAuditMigrationFor(schema)],
+    });
     await ds.initialize();
     await ds.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await ds.runMigrations();
@@ -71,9 +76,16 @@ async function waitFor<T>(fn: () => Promise<T | undefined>, ms = 20_000): Promis
 
 it('verifies both chains against their published heads, finds a deleted tail, and exports one case', async () => {
   const [gw, checks] = sources;
-  await gw.ds.transaction((m) => recordDisclosure(m, 'gateway', { principal: 'police', action: 'contact-received', caseId: 'C-1', contactId: 'K-1' }));
+  await gw.ds.transaction((m) =>
+    recordDisclosure(m, 'gateway', { principal: 'police', action: 'contact-received', caseId: 'C-1', contactId: 'K-1' }),
+  );
   await checks.ds.transaction((m) =>
-    recordDisclosure(m, 'checks', { principal: 'checks', action: 'check-requested', caseId: 'C-1', detail: { agency: 'health', categories: ['health-history'], lawfulBasis: 'consent' } }),
+    recordDisclosure(m, 'checks', {
+      principal: 'checks',
+      action: 'check-requested',
+      caseId: 'C-1',
+      detail: { agency: 'health', categories: ['health-history'], lawfulBasis: 'consent' },
+    }),
   );
   await gw.ds.transaction((m) => recordDisclosure(m, 'gateway', { principal: 'manager-1', action: 'read-case', caseId: 'C-2' }));
   await gw.ds.transaction((m) => recordDisclosure(m, 'gateway', { principal: 'manager-1', action: 'read-case', caseId: 'C-1' }));

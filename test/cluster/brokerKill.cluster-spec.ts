@@ -29,7 +29,8 @@ describe('three-broker cluster: kill -9 of a broker mid-stream loses and repeats
   let driven: Awaited<ReturnType<typeof driveToInformed>> | undefined;
 
   beforeAll(async () => {
-    if (!kafkaCluster.inUse()) throw new Error('needs the three-broker cluster: run `npm run test:cluster` (it starts infra/kafka.sh cluster)');
+    if (!kafkaCluster.inUse())
+      throw new Error('needs the three-broker cluster: run `npm run test:cluster` (it starts infra/kafka.sh cluster)');
     hub = await startTestHub(CHECK_AGENCIES.map((a) => ({ name: `connector-${a}`, entry: `apps/connectors/${a}/src/main` })));
     log = new LogReader(hub.env.KAFKA_BROKERS, hub.env.MASH_TOPIC_PREFIX);
     await log.read(END_STATE_TOPICS(CHECK_AGENCIES.map(checkRequestedTopic), [REFERRER_TOPIC]));
@@ -47,10 +48,14 @@ describe('three-broker cluster: kill -9 of a broker mid-stream loses and repeats
     const runTopics = TOPIC_DEFINITIONS.map((t) => hub.env.MASH_TOPIC_PREFIX + t.name);
     // A follower on a busy 2-core machine can drop out of the ISR for a moment just after the topics
     // are created; it must be back within a minute, or the assertion below names the partition.
-    const layout = await poll(async () => {
-      const now = await partitionLayout(hub.env.KAFKA_BROKERS, runTopics);
-      return Object.values(now.isr).every((isr) => isr.length === 3) ? now : undefined;
-    }, 60000, 'every partition on three in-sync replicas').catch(() => partitionLayout(hub.env.KAFKA_BROKERS, runTopics));
+    const layout = await poll(
+      async () => {
+        const now = await partitionLayout(hub.env.KAFKA_BROKERS, runTopics);
+        return Object.values(now.isr).every((isr) => isr.length === 3) ? now : undefined;
+      },
+      60000,
+      'every partition on three in-sync replicas',
+    ).catch(() => partitionLayout(hub.env.KAFKA_BROKERS, runTopics));
     const partitions = Object.keys(layout.replicas);
     expect(partitions.length).toBe(TOPIC_DEFINITIONS.reduce((n, t) => n + t.partitions, 0));
     for (const p of partitions) {
@@ -71,7 +76,9 @@ describe('three-broker cluster: kill -9 of a broker mid-stream loses and repeats
     // The victim leads partition 0 of the front door's topic, so the stream's own path loses its leader.
     const before = await partitionLayout(brokers, runTopics);
     const victim = before.leaders[received]!;
-    const led = Object.entries(before.leaders).filter(([, leader]) => leader === victim).map(([p]) => p);
+    const led = Object.entries(before.leaders)
+      .filter(([, leader]) => leader === victim)
+      .map(([p]) => p);
     let moved: Promise<void> = Promise.resolve();
     let restarted: Promise<void> = Promise.resolve();
 
@@ -81,10 +88,16 @@ describe('three-broker cluster: kill -9 of a broker mid-stream loses and repeats
       if (i === KILL_AT) {
         note(await kafkaCluster.kill(victim));
         // Leaders move once the controller fences the dead broker; watched while the stream goes on.
-        moved = poll(async () => {
-          const now = await partitionLayout(brokers, runTopics);
-          return led.every((p) => now.leaders[p] !== victim && now.leaders[p]! > 0) ? now : undefined;
-        }, 60000, `new leaders for the ${led.length} partitions node ${victim} led`).then((now) => note(`leaders moved: ${led.length} partitions now led by nodes ${[...new Set(led.map((p) => now.leaders[p]))].join(',')}`));
+        moved = poll(
+          async () => {
+            const now = await partitionLayout(brokers, runTopics);
+            return led.every((p) => now.leaders[p] !== victim && now.leaders[p]! > 0) ? now : undefined;
+          },
+          60000,
+          `new leaders for the ${led.length} partitions node ${victim} led`,
+        ).then((now) =>
+          note(`leaders moved: ${led.length} partitions now led by nodes ${[...new Set(led.map((p) => now.leaders[p]))].join(',')}`),
+        );
       }
       if (i === RESTART_AT) restarted = moved.then(async () => note(await kafkaCluster.restart(victim)));
       submissions.push(submitWithFailover(gateways, i, familyContact(hub.runId, i), i));
@@ -101,17 +114,28 @@ describe('three-broker cluster: kill -9 of a broker mid-stream loses and repeats
     note(`all referrers informed: ${driven.stuck.length} stuck, ${driven.decisions} decisions recorded`);
     if (driven.stuck.length > 0) {
       // CI keeps the first lines of a failure: they say where each stuck contact stopped.
-      const where = await stuckReport(db, hub.env, hub.runId, driven.stuck.map((s) => s.contactId));
-      throw new Error([`${driven.stuck.length} contacts stuck: ${driven.stuck.map((s) => s.stage).join(', ')}`, ...where, ...events].join('\n'));
+      const where = await stuckReport(
+        db,
+        hub.env,
+        hub.runId,
+        driven.stuck.map((s) => s.contactId),
+      );
+      throw new Error(
+        [`${driven.stuck.length} contacts stuck: ${driven.stuck.map((s) => s.stage).join(', ')}`, ...where, ...events].join('\n'),
+      );
     }
     expect(driven.decisions).toBe(CONTACTS);
 
     const report = await settledEndState(db, log, contactIds, REFERRER_TOPIC);
     // The restarted broker caught up: every partition is back on three in-sync replicas.
-    const after = await poll(async () => {
-      const now = await partitionLayout(brokers, runTopics);
-      return Object.values(now.isr).every((isr) => isr.length === 3) ? now : undefined;
-    }, 120000, `node ${victim} back in every ISR`).catch(() => partitionLayout(brokers, runTopics));
+    const after = await poll(
+      async () => {
+        const now = await partitionLayout(brokers, runTopics);
+        return Object.values(now.isr).every((isr) => isr.length === 3) ? now : undefined;
+      },
+      120000,
+      `node ${victim} back in every ISR`,
+    ).catch(() => partitionLayout(brokers, runTopics));
     console.log(
       [
         `broker kill: node ${victim} (led ${led.length} of ${Object.keys(before.leaders).length} partitions) killed at contact ${KILL_AT}, restarted from contact ${RESTART_AT}`,
@@ -129,6 +153,8 @@ describe('three-broker cluster: kill -9 of a broker mid-stream loses and repeats
   it("each referrer's status ends on referrer-informed: a later-projected older event of the case does not take it back", () => {
     if (!driven) throw new Error('the stream above did not get as far as informing the referrers');
     // History is in the order events were applied: an older event applied after the receipt shows there.
-    expect(driven.stageNotInformed.map((s) => `${s.contactId}: ${s.stage} after ${s.history.map((h) => `${h.stage}@${h.at}`).join(', ')}`)).toEqual([]);
+    expect(
+      driven.stageNotInformed.map((s) => `${s.contactId}: ${s.stage} after ${s.history.map((h) => `${h.stage}@${h.at}`).join(', ')}`),
+    ).toEqual([]);
   });
 });

@@ -41,7 +41,8 @@ describe('end-state check: finds every missing or doubled effect', () => {
     await admin.end();
   });
 
-  const put = (topic: string, id: string, data: object, partition = 0) => log.record({ topic, partition, offset: String(offset++), envelope: { id, type: topic, data } } as unknown as LoggedMessage);
+  const put = (topic: string, id: string, data: object, partition = 0) =>
+    log.record({ topic, partition, offset: String(offset++), envelope: { id, type: topic, data } } as unknown as LoggedMessage);
 
   /** One contact CT-1 -> case CS-1, planned police and health, both replied, ready once, told once. */
   beforeEach(async () => {
@@ -50,7 +51,9 @@ describe('end-state check: finds every missing or doubled effect', () => {
     await db.query(`INSERT INTO triage.contacts VALUES ('CT-1', 'CS-1')`);
     await db.query(`INSERT INTO checks.cases VALUES ('CS-1', now())`);
     await db.query(`INSERT INTO checks.requests VALUES ('CS-1', 'police', now()), ('CS-1', 'health', now())`);
-    await db.query(`INSERT INTO notifier.notices VALUES ('CT-1', 'acknowledgement', 'N-ack'), ('CT-1', 'outcome', 'N-out'), ('CT-1', 'closing', 'N-close')`);
+    await db.query(
+      `INSERT INTO notifier.notices VALUES ('CT-1', 'acknowledgement', 'N-ack'), ('CT-1', 'outcome', 'N-out'), ('CT-1', 'closing', 'N-close')`,
+    );
     log = new LogReader('unused', 'unused.');
     put(checkRequestedTopic('police'), 'E-rq-p', { caseId: 'CS-1', agency: 'police', requestId: 'RQ-p' });
     put(checkRequestedTopic('health'), 'E-rq-h', { caseId: 'CS-1', agency: 'health', requestId: 'RQ-h' });
@@ -99,7 +102,10 @@ describe('end-state check: finds every missing or doubled effect', () => {
   it('names a second outcome notice, in the notifier and on the topic', async () => {
     await db.query(`INSERT INTO notifier.notices VALUES ('CT-1', 'outcome', 'N-out-2')`);
     put(REFERRER, 'E-out-2', { contactId: 'CT-1', kind: 'outcome', noticeId: 'N-out-2' });
-    expect((await check()).violations).toEqual(['contact CT-1: 2 outcome notices in the notifier', `contact CT-1: 2 outcome notices (2 envelopes) on ${REFERRER}`]);
+    expect((await check()).violations).toEqual([
+      'contact CT-1: 2 outcome notices in the notifier',
+      `contact CT-1: 2 outcome notices (2 envelopes) on ${REFERRER}`,
+    ]);
   });
 
   it('names a contact with two cases, and one with none', async () => {
@@ -109,7 +115,11 @@ describe('end-state check: finds every missing or doubled effect', () => {
   });
 
   it('names anything parked in the dead-letter topic', async () => {
-    put(TOPICS.deadLetter, 'E-dl', { originalTopic: TOPICS.caseReady, consumer: 'gateway', reason: 'precondition not met: no contact yet' });
+    put(TOPICS.deadLetter, 'E-dl', {
+      originalTopic: TOPICS.caseReady,
+      consumer: 'gateway',
+      reason: 'precondition not met: no contact yet',
+    });
     expect((await check()).violations).toEqual([`dead letter from gateway on ${TOPICS.caseReady}: precondition not met: no contact yet`]);
   });
 });

@@ -69,10 +69,14 @@ describe('scale-out: two instances of every service share the work; one of each 
 
   it('each consumer group has two members, each with partitions of its own', async () => {
     for (const s of SERVICES) {
-      const members = await poll(async () => {
-        const m = await groupMembers(hub.env.KAFKA_BROKERS, `${hub.env.MASH_TOPIC_PREFIX}${s}`);
-        return m.length === 2 && m.every((x) => x.partitions > 0) ? m : undefined;
-      }, 60000, `two members with partitions in group ${s}`);
+      const members = await poll(
+        async () => {
+          const m = await groupMembers(hub.env.KAFKA_BROKERS, `${hub.env.MASH_TOPIC_PREFIX}${s}`);
+          return m.length === 2 && m.every((x) => x.partitions > 0) ? m : undefined;
+        },
+        60000,
+        `two members with partitions in group ${s}`,
+      );
       expect(members.map((m) => m.partitions > 0)).toEqual([true, true]);
     }
   });
@@ -88,10 +92,14 @@ describe('scale-out: two instances of every service share the work; one of each 
       for (const k of KILLS.filter((x) => x.atContact === i)) {
         // Both instances must have done work before one dies: progress in parallel, not failover.
         const pair = instances.filter((x) => x.service === k.service);
-        const counts = await poll(async () => {
-          const c = await Promise.all(pair.map((x) => handledCount(x.port)));
-          return c.every((n) => n > 0) ? c : undefined;
-        }, 90000, `both ${k.service} instances handling messages`);
+        const counts = await poll(
+          async () => {
+            const c = await Promise.all(pair.map((x) => handledCount(x.port)));
+            return c.every((n) => n > 0) ? c : undefined;
+          },
+          90000,
+          `both ${k.service} instances handling messages`,
+        );
         const victim = pair[0]!;
         await hub.processes.get(victim.name)!.stop('SIGKILL');
         victim.killed = { atContact: i, handledBefore: counts[0]! };
@@ -106,7 +114,9 @@ describe('scale-out: two instances of every service share the work; one of each 
     note(`${accepted.length} contacts accepted`);
     const firstTry = new Map<string, number>();
     for (const s of accepted) firstTry.set(s.tried[0]!, (firstTry.get(s.tried[0]!) ?? 0) + 1);
-    note(`first gateway tried: ${[...firstTry].map(([u, n]) => `${u} ${n}`).join(', ')}; ${accepted.filter((s) => s.tried.length > 1).length} sent again to another gateway`);
+    note(
+      `first gateway tried: ${[...firstTry].map(([u, n]) => `${u} ${n}`).join(', ')}; ${accepted.filter((s) => s.tried.length > 1).length} sent again to another gateway`,
+    );
 
     const contactIds = accepted.map((s) => s.contactId);
     expect(new Set(contactIds).size).toBe(CONTACTS);
@@ -114,8 +124,15 @@ describe('scale-out: two instances of every service share the work; one of each 
     note(`all referrers informed: ${driven.stuck.length} stuck, ${driven.decisions} decisions recorded`);
     if (driven.stuck.length > 0) {
       // CI keeps the first lines of a failure: they say where each stuck contact stopped.
-      const where = await stuckReport(db, hub.env, hub.runId, driven.stuck.map((s) => s.contactId));
-      throw new Error([`${driven.stuck.length} contacts stuck: ${driven.stuck.map((s) => s.stage).join(', ')}`, ...where, ...events].join('\n'));
+      const where = await stuckReport(
+        db,
+        hub.env,
+        hub.runId,
+        driven.stuck.map((s) => s.contactId),
+      );
+      throw new Error(
+        [`${driven.stuck.length} contacts stuck: ${driven.stuck.map((s) => s.stage).join(', ')}`, ...where, ...events].join('\n'),
+      );
     }
     expect(driven.decisions).toBe(CONTACTS);
 
@@ -128,7 +145,10 @@ describe('scale-out: two instances of every service share the work; one of each 
       [
         `scale-out: ${CONTACTS} contacts, two instances each of ${SERVICES.join(', ')}`,
         ...events,
-        `handled at the end: ${finalCounts.map(([n, c]) => `${n} ${c}`).join(', ')}; killed: ${instances.filter((i) => i.killed).map((i) => `${i.name} ${i.killed!.handledBefore}`).join(', ')}`,
+        `handled at the end: ${finalCounts.map(([n, c]) => `${n} ${c}`).join(', ')}; killed: ${instances
+          .filter((i) => i.killed)
+          .map((i) => `${i.name} ${i.killed!.handledBefore}`)
+          .join(', ')}`,
         `referrer status: ${driven.stageNotInformed.length} contacts informed whose stage says otherwise`,
         `end state: ${report.contacts} contacts, ${report.cases} cases, ${report.requests} requests, ${report.notices} notices, ${report.rewrittenEnvelopes} envelopes written twice to the log (ignored by consumers)`,
       ].join('\n'),
@@ -140,7 +160,11 @@ describe('scale-out: two instances of every service share the work; one of each 
       const survivor = instances.find((i) => i.service === s && !i.killed)!;
       expect({ service: s, killedHadHandled: killed.killed!.handledBefore > 0 }).toEqual({ service: s, killedHadHandled: true });
       const final = finalCounts.find(([n]) => n === survivor.name)![1];
-      expect({ service: s, survivorHandledBeforeKill: survivor.handledAtPartnerKill! > 0, survivorCarriedOn: final > survivor.handledAtPartnerKill! }).toEqual({ service: s, survivorHandledBeforeKill: true, survivorCarriedOn: true });
+      expect({
+        service: s,
+        survivorHandledBeforeKill: survivor.handledAtPartnerKill! > 0,
+        survivorCarriedOn: final > survivor.handledAtPartnerKill!,
+      }).toEqual({ service: s, survivorHandledBeforeKill: true, survivorCarriedOn: true });
     }
     // Both gateways took contacts before one of them was killed.
     expect(firstTry.size).toBe(2);
@@ -149,6 +173,8 @@ describe('scale-out: two instances of every service share the work; one of each 
   it("each referrer's status ends on referrer-informed: a later-projected older event of the case does not take it back", () => {
     if (!driven) throw new Error('the stream above did not get as far as informing the referrers');
     // History is in the order events were applied: an older event applied after the receipt shows there.
-    expect(driven.stageNotInformed.map((s) => `${s.contactId}: ${s.stage} after ${s.history.map((h) => `${h.stage}@${h.at}`).join(', ')}`)).toEqual([]);
+    expect(
+      driven.stageNotInformed.map((s) => `${s.contactId}: ${s.stage} after ${s.history.map((h) => `${h.stage}@${h.at}`).join(', ')}`),
+    ).toEqual([]);
   });
 });

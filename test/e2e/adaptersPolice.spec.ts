@@ -35,7 +35,11 @@ describe('agency adapters as processes', () => {
     rejectLog = join(__dirname, '..', '..', '.run', 'test-logs', hub.runId, 'police-rejected.jsonl');
     const adapters: { name: string; agency: string; env: Record<string, string> }[] = [
       { name: 'adapter-police', agency: 'police', env: { ADAPTER_TOKEN: TEST_TOKENS.police, ADAPTER_REJECT_LOG: rejectLog } },
-      { name: 'adapter-police-kafka', agency: 'police', env: { ADAPTER_TOKEN: TEST_TOKENS.police, ADAPTER_MODE: 'kafka', ADAPTER_REJECT_LOG: 'off' } },
+      {
+        name: 'adapter-police-kafka',
+        agency: 'police',
+        env: { ADAPTER_TOKEN: TEST_TOKENS.police, ADAPTER_MODE: 'kafka', ADAPTER_REJECT_LOG: 'off' },
+      },
       { name: 'adapter-health', agency: 'health', env: { ADAPTER_TOKEN: TEST_TOKENS.health, ADAPTER_REJECT_LOG: 'off' } },
     ];
     await Promise.all(adapters.map(async (a) => (hub.ports[a.name] = await freePort())));
@@ -43,7 +47,12 @@ describe('agency adapters as processes', () => {
     await Promise.all(
       adapters.map((a) => {
         url[a.name] = `http://127.0.0.1:${hub.ports[a.name]}`;
-        return hub.start({ name: a.name, principal: `adapter-${a.agency}`, entry: `apps/adapters/${a.agency}/src/main`, env: { ...a.env, ADAPTER_PORT: String(hub.ports[a.name]) } });
+        return hub.start({
+          name: a.name,
+          principal: `adapter-${a.agency}`,
+          entry: `apps/adapters/${a.agency}/src/main`,
+          env: { ...a.env, ADAPTER_PORT: String(hub.ports[a.name]) },
+        });
       }),
     );
     db = new Client({ connectionString: hub.env.DATABASE_URL });
@@ -61,25 +70,43 @@ describe('agency adapters as processes', () => {
   }, 60000);
 
   const counts = async () => {
-    const { rows } = await db.query(`SELECT (SELECT count(*) FROM gateway.contacts)::int AS contacts, (SELECT count(*) FROM gateway.quarantine)::int AS quarantined`);
+    const { rows } = await db.query(
+      `SELECT (SELECT count(*) FROM gateway.contacts)::int AS contacts, (SELECT count(*) FROM gateway.quarantine)::int AS quarantined`,
+    );
     return rows[0] as { contacts: number; quarantined: number };
   };
   const postRecord = async (adapter: string, body: string) => {
-    const res = await fetch(`${url[adapter]}/records`, { method: 'POST', headers: { 'content-type': 'application/json', ...ADAPTER_CLIENT_AUTH }, body });
+    const res = await fetch(`${url[adapter]}/records`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...ADAPTER_CLIENT_AUTH },
+      body,
+    });
     return { status: res.status, body: (await res.json()) as any };
   };
 
   it('takes a native PVP record over HTTP and the contact reaches the gateway, its status visible', async () => {
     const r = await postRecord('adapter-police', sample('police', 'pvp-domestic-abuse-medium.json'));
     expect(r.status).toBe(202);
-    expect(r.body).toMatchObject({ agencyReference: 'EX:PVP-2026-004711', via: 'http', contactId: expect.stringMatching(/^CT-/), status: 'accepted', timescales: expect.any(Object) });
+    expect(r.body).toMatchObject({
+      agencyReference: 'EX:PVP-2026-004711',
+      via: 'http',
+      contactId: expect.stringMatching(/^CT-/),
+      status: 'accepted',
+      timescales: expect.any(Object),
+    });
     // Asked of the gateway directly with the police credential, and through the adapter.
-    const direct = await fetch(`${hub.gatewayUrl}/v1/contacts/${r.body.contactId}`, { headers: { authorization: `Bearer ${TEST_TOKENS.police}` } });
+    const direct = await fetch(`${hub.gatewayUrl}/v1/contacts/${r.body.contactId}`, {
+      headers: { authorization: `Bearer ${TEST_TOKENS.police}` },
+    });
     expect(await direct.json()).toMatchObject({ contactId: r.body.contactId, agencyReference: 'EX:PVP-2026-004711', stage: 'received' });
     const via = await fetch(`${url['adapter-police']}/contacts/${r.body.contactId}`, { headers: ADAPTER_CLIENT_AUTH });
     expect(await via.json()).toMatchObject({ contactId: r.body.contactId, stage: 'received' });
     const { rows } = await db.query(`SELECT body FROM gateway.contacts WHERE contact_id = $1`, [r.body.contactId]);
-    expect(openJsonb(rows[0].body)).toMatchObject({ agencyReference: 'EX:PVP-2026-004711', urgency: 'same-day', domesticAbuse: { dashRiskLevel: 'medium' } });
+    expect(openJsonb(rows[0].body)).toMatchObject({
+      agencyReference: 'EX:PVP-2026-004711',
+      urgency: 'same-day',
+      domesticAbuse: { dashRiskLevel: 'medium' },
+    });
     // The same record again is the same contact.
     const again = await postRecord('adapter-police', sample('police', 'pvp-domestic-abuse-medium.json'));
     expect(again).toMatchObject({ status: 200, body: { contactId: r.body.contactId, status: 'already-received' } });
@@ -95,7 +122,10 @@ describe('agency adapters as processes', () => {
     expect(paths).toEqual(expect.arrayContaining(['/submittedAt', '/notificationId', '/consent/asked']));
     expect(paths.every((p) => !p.startsWith('/subjects') && !p.startsWith('/referrer'))).toBe(true);
     expect(await counts()).toEqual(before);
-    const kept = readFileSync(rejectLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const kept = readFileSync(rejectLog, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(kept).toHaveLength(1);
     expect(kept[0]).toMatchObject({ reason: 'untranslatable', raw, errors: r.body.errors });
     // Logged by count only: nothing of the record is in the adapter's log.
@@ -108,34 +138,59 @@ describe('agency adapters as processes', () => {
     const r = await postRecord('adapter-police-kafka', JSON.stringify(native));
     expect(r.status).toBe(202);
     expect(r.body).toMatchObject({ via: 'kafka', topic: 'mash.contact.police.inbound.v1', agencyReference: 'EX:PVP-2026-KAFKA-1' });
-    const contactId = await poll(async () => {
-      const { rows } = await db.query(`SELECT contact_id FROM gateway.contacts WHERE agency_reference = 'EX:PVP-2026-KAFKA-1' AND source_agency = 'police'`);
-      return rows[0]?.contact_id as string | undefined;
-    }, 30000, 'contact from the inbound topic');
-    const status = await fetch(`${hub.gatewayUrl}/v1/contacts/${contactId}`, { headers: { authorization: `Bearer ${TEST_TOKENS.police}` } });
+    const contactId = await poll(
+      async () => {
+        const { rows } = await db.query(
+          `SELECT contact_id FROM gateway.contacts WHERE agency_reference = 'EX:PVP-2026-KAFKA-1' AND source_agency = 'police'`,
+        );
+        return rows[0]?.contact_id as string | undefined;
+      },
+      30000,
+      'contact from the inbound topic',
+    );
+    const status = await fetch(`${hub.gatewayUrl}/v1/contacts/${contactId}`, {
+      headers: { authorization: `Bearer ${TEST_TOKENS.police}` },
+    });
     expect(await status.json()).toMatchObject({ stage: 'received' });
   });
 
   it('dead-letters an invalid submission on the inbound topic, and one claiming another agency', async () => {
     const before = await counts();
-    const envelope = (id: string, data: unknown) => JSON.stringify({ id, type: contactInboundTopic('police'), occurredAt: new Date().toISOString(), producer: 'test', key: id, data });
+    const envelope = (id: string, data: unknown) =>
+      JSON.stringify({ id, type: contactInboundTopic('police'), occurredAt: new Date().toISOString(), producer: 'test', key: id, data });
     const broken = { ...structuredClone(exampleContact), agencyReference: 'KAFKA-BAD-1', urgency: 'whenever' };
     delete (broken as any).consent;
     await port.sendRaw([
       { topic: contactInboundTopic('police'), key: 'bad-1', value: envelope('bad-1', { agency: 'police', submission: broken }) },
-      { topic: contactInboundTopic('police'), key: 'bad-2', value: envelope('bad-2', { agency: 'health', submission: { ...exampleContact, agencyReference: 'KAFKA-BAD-2' } }) },
+      {
+        topic: contactInboundTopic('police'),
+        key: 'bad-2',
+        value: envelope('bad-2', { agency: 'health', submission: { ...exampleContact, agencyReference: 'KAFKA-BAD-2' } }),
+      },
     ]);
     const invalid = await deadLetters.waitFor<DeadLetter>((e) => e.envelope.data.key === 'bad-1', 30000);
-    expect(invalid.envelope.data).toMatchObject({ originalTopic: 'mash.contact.police.inbound.v1', consumer: 'gateway', reason: 'message breaks its contract' });
-    expect((invalid.envelope.data.errors as { path: string }[]).map((e) => e.path)).toEqual(expect.arrayContaining(['/data/submission/urgency', '/data/submission/consent']));
+    expect(invalid.envelope.data).toMatchObject({
+      originalTopic: 'mash.contact.police.inbound.v1',
+      consumer: 'gateway',
+      reason: 'message breaks its contract',
+    });
+    expect((invalid.envelope.data.errors as { path: string }[]).map((e) => e.path)).toEqual(
+      expect.arrayContaining(['/data/submission/urgency', '/data/submission/consent']),
+    );
     const impostor = await deadLetters.waitFor<DeadLetter>((e) => e.envelope.data.key === 'bad-2', 30000);
     expect(impostor.envelope.data.reason).toMatch(/claims agency health on the police inbound topic/);
     expect((await counts()).contacts).toBe(before.contacts);
     // Ops find both in the gateway's quarantine too, beside the HTTP rejections.
-    const kept = await poll(async () => {
-      const { rows } = await db.query(`SELECT sender, channel, reason, raw FROM gateway.quarantine WHERE channel = 'kafka mash.contact.police.inbound.v1' ORDER BY id`);
-      return rows.length >= 2 ? rows : undefined;
-    }, 30000, 'inbound rejections in quarantine');
+    const kept = await poll(
+      async () => {
+        const { rows } = await db.query(
+          `SELECT sender, channel, reason, raw FROM gateway.quarantine WHERE channel = 'kafka mash.contact.police.inbound.v1' ORDER BY id`,
+        );
+        return rows.length >= 2 ? rows : undefined;
+      },
+      30000,
+      'inbound rejections in quarantine',
+    );
     expect(kept.map((k: { sender: string }) => k.sender)).toEqual(['police', 'police']);
     // Sealed at rest: opened with the same (demo) keyring the hub runs with.
     expect(kept.map((k: { raw: string }) => JSON.parse(dataKeys().open(k.raw)).id).sort()).toEqual(['bad-1', 'bad-2']);
@@ -153,9 +208,23 @@ describe('agency adapters as processes', () => {
     const before = await counts();
     for (const adapter of ['adapter-police', 'adapter-police-kafka', 'adapter-health']) {
       for (const r of routes) {
-        for (const authorization of [undefined, 'Bearer not-the-agency-credential-0000', `Bearer ${TEST_TOKENS.police}`, 'Basic YWRtaW46YWRtaW4=']) {
-          const res = await fetch(`${url[adapter]}${r.path}`, { method: r.method, headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: r.body });
-          expect({ adapter, route: `${r.method} ${r.path}`, authorization, status: res.status }).toEqual({ adapter, route: `${r.method} ${r.path}`, authorization, status: 401 });
+        for (const authorization of [
+          undefined,
+          'Bearer not-the-agency-credential-0000',
+          `Bearer ${TEST_TOKENS.police}`,
+          'Basic YWRtaW46YWRtaW4=',
+        ]) {
+          const res = await fetch(`${url[adapter]}${r.path}`, {
+            method: r.method,
+            headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+            body: r.body,
+          });
+          expect({ adapter, route: `${r.method} ${r.path}`, authorization, status: res.status }).toEqual({
+            adapter,
+            route: `${r.method} ${r.path}`,
+            authorization,
+            status: 401,
+          });
         }
       }
     }
@@ -171,10 +240,16 @@ describe('agency adapters as processes', () => {
     const notice: NoticeIssued = { ...validExamples.noticeIssued, noticeId: `N-${hub.runId}`, contactId: 'CT-notice-test' };
     await port.publish([{ topic: noticeIssuedTopic('police'), key: notice.caseId, data: notice }]);
     for (const adapter of ['adapter-police', 'adapter-police-kafka']) {
-      const seen = await poll(async () => {
-        const list = (await (await fetch(`${url[adapter]}/notices?contactId=CT-notice-test`, { headers: ADAPTER_CLIENT_AUTH })).json()) as { notices: { via: string; notice: NoticeIssued }[] };
-        return list.notices.length ? list.notices : undefined;
-      }, 30000, `notice at ${adapter}`);
+      const seen = await poll(
+        async () => {
+          const list = (await (
+            await fetch(`${url[adapter]}/notices?contactId=CT-notice-test`, { headers: ADAPTER_CLIENT_AUTH })
+          ).json()) as { notices: { via: string; notice: NoticeIssued }[] };
+          return list.notices.length ? list.notices : undefined;
+        },
+        30000,
+        `notice at ${adapter}`,
+      );
       expect(seen).toEqual([expect.objectContaining({ via: 'topic', notice })]);
     }
   });
@@ -189,12 +264,18 @@ describe('agency adapters as processes', () => {
     const body = JSON.stringify(notice);
     const ts = String(Math.floor(Date.now() / 1000));
     const deliver = (signature: string, timestamp = ts) =>
-      fetch(`${url['adapter-health']}/notices/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'X-Mash-Signature': signature, 'X-Mash-Timestamp': timestamp }, body });
+      fetch(`${url['adapter-health']}/notices/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'X-Mash-Signature': signature, 'X-Mash-Timestamp': timestamp },
+        body,
+      });
     expect((await deliver(signBody(body, 'not-the-shared-secret-at-all', ts))).status).toBe(401);
     expect((await deliver(signBody(body, 'mash-demo-webhook-secret-health', '1000000000'), '1000000000')).status).toBe(401);
     expect((await deliver(signBody(body, 'mash-demo-webhook-secret-health', ts))).status).toBe(200);
     expect((await deliver(signBody(body, 'mash-demo-webhook-secret-health', ts))).status).toBe(200); // a redelivery is fine, and shows once
-    const list = (await (await fetch(`${url['adapter-health']}/notices`, { headers: ADAPTER_CLIENT_AUTH })).json()) as { notices: { via: string; notice: NoticeIssued }[] };
+    const list = (await (await fetch(`${url['adapter-health']}/notices`, { headers: ADAPTER_CLIENT_AUTH })).json()) as {
+      notices: { via: string; notice: NoticeIssued }[];
+    };
     expect(list.notices).toEqual([expect.objectContaining({ via: 'webhook', notice })]);
   });
 });

@@ -46,7 +46,16 @@ describeInBrowser(`the live board in a real browser${haveChromium ? '' : ` (SKIP
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1600, height: 900 },
     });
     page = context.pages()[0] ?? (await context.newPage());
@@ -60,24 +69,35 @@ describeInBrowser(`the live board in a real browser${haveChromium ? '' : ` (SKIP
   }, 60000);
 
   const api = (path: string, token: string, init: RequestInit = {}) =>
-    fetch(`${hub.gatewayUrl}${path}`, { ...init, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
+    fetch(`${hub.gatewayUrl}${path}`, {
+      ...init,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...(init.headers ?? {}) },
+    });
 
   it('shows the case tile with rating, time left and each agency reply status, and follows an escalation', async () => {
     const contact = { ...exampleContact, agencyReference: `PVP-BOARD-${hub.runId}` };
     const submitted = await api('/v1/agencies/police/contacts', TEST_TOKENS.police, { method: 'POST', body: JSON.stringify(contact) });
     expect(submitted.status).toBe(202);
     const { contactId } = (await submitted.json()) as { contactId: string };
-    const { caseId, rating } = await poll(async () => {
-      const s = (await (await api(`/v1/contacts/${contactId}`, TEST_TOKENS.police)).json()) as { caseId?: string; rating?: string };
-      return s.caseId ? (s as { caseId: string; rating: string }) : undefined;
-    }, 60000, 'case rated');
+    const { caseId, rating } = await poll(
+      async () => {
+        const s = (await (await api(`/v1/contacts/${contactId}`, TEST_TOKENS.police)).json()) as { caseId?: string; rating?: string };
+        return s.caseId ? (s as { caseId: string; rating: string }) : undefined;
+      },
+      60000,
+      'case rated',
+    );
 
     // The data first: the page is only as right as what it polls.
-    const json = await poll(async () => {
-      const b = (await (await api('/v1/board', TEST_TOKENS.ops)).json()) as BoardJson;
-      const tile = b.cases.find((c) => c.caseId === caseId);
-      return tile?.agencies.find((a) => a.agency === 'police')?.status === 'replied' ? b : undefined;
-    }, 60000, 'police reply on the board');
+    const json = await poll(
+      async () => {
+        const b = (await (await api('/v1/board', TEST_TOKENS.ops)).json()) as BoardJson;
+        const tile = b.cases.find((c) => c.caseId === caseId);
+        return tile?.agencies.find((a) => a.agency === 'police')?.status === 'replied' ? b : undefined;
+      },
+      60000,
+      'police reply on the board',
+    );
     const tile = json.cases.find((c) => c.caseId === caseId)!;
     expect(tile.rating).toBe(rating);
     expect(tile.secondsLeft).toBeGreaterThan(0);
@@ -114,7 +134,14 @@ describeInBrowser(`the live board in a real browser${haveChromium ? '' : ` (SKIP
     const request = await requests.waitFor<CheckRequested>((e) => e.envelope.data.caseId === caseId, 30000);
     const port = new KafkaPort({ brokers: hub.env.KAFKA_BROKERS.split(','), clientId: 'board-test', prefix: hub.env.MASH_TOPIC_PREFIX });
     try {
-      const chased: CheckChased = { caseId, requestId: request.envelope.data.requestId, agency: 'health', kind: 'escalation', at: new Date().toISOString(), dueAt: request.envelope.data.dueAt };
+      const chased: CheckChased = {
+        caseId,
+        requestId: request.envelope.data.requestId,
+        agency: 'health',
+        kind: 'escalation',
+        at: new Date().toISOString(),
+        dueAt: request.envelope.data.dueAt,
+      };
       await port.publish([{ topic: TOPICS.checkChased, key: caseId, data: chased }]);
     } finally {
       await port.close();

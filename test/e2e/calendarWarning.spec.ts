@@ -16,9 +16,24 @@ describe('the calendar warns a year before its bank holidays run out', () => {
 
   beforeAll(async () => {
     const london = JSON.parse(readFileSync(join(__dirname, '..', '..', 'policies', 'london.json'), 'utf8'));
-    const ending = { ...london, version: 'test-ends-this-year', calendar: { ...london.calendar, bankHolidays: london.calendar.bankHolidays.filter((h: { date: string }) => Number(h.date.slice(0, 4)) <= year) } };
-    if (!ending.calendar.bankHolidays.some((h: { date: string }) => h.date.startsWith(String(year)))) ending.calendar.bankHolidays.push({ date: `${year}-12-25`, name: 'Christmas Day' });
-    const reaching = { ...london, version: 'test-reaches-on', calendar: { ...london.calendar, bankHolidays: [...london.calendar.bankHolidays, { date: `${year + 5}-12-25`, name: 'Christmas Day' }] } };
+    const ending = {
+      ...london,
+      version: 'test-ends-this-year',
+      calendar: {
+        ...london.calendar,
+        bankHolidays: london.calendar.bankHolidays.filter((h: { date: string }) => Number(h.date.slice(0, 4)) <= year),
+      },
+    };
+    if (!ending.calendar.bankHolidays.some((h: { date: string }) => h.date.startsWith(String(year))))
+      ending.calendar.bankHolidays.push({ date: `${year}-12-25`, name: 'Christmas Day' });
+    const reaching = {
+      ...london,
+      version: 'test-reaches-on',
+      calendar: {
+        ...london.calendar,
+        bankHolidays: [...london.calendar.bankHolidays, { date: `${year + 5}-12-25`, name: 'Christmas Day' }],
+      },
+    };
     writeFileSync(join(dir, 'ending.json'), JSON.stringify(ending));
     writeFileSync(join(dir, 'reaching.json'), JSON.stringify(reaching));
     hub = await startTestHub([], {}, { services: [] });
@@ -35,13 +50,23 @@ describe('the calendar warns a year before its bank holidays run out', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { status: string; warnings?: string[] };
     expect(body.status).toBe('ready');
-    expect(body.warnings).toEqual([expect.stringMatching(new RegExp(`^the bank holidays of policy test-ends-this-year run out on ${year}-12-31 \\(\\d+ days\\): add ${year + 1}'s`))]);
-    const started = readFileSync(hub.processes.get('gateway')!.logFile, 'utf8').split('\n').filter((l) => l.includes('calendar running out')).map((l) => JSON.parse(l));
+    expect(body.warnings).toEqual([
+      expect.stringMatching(
+        new RegExp(`^the bank holidays of policy test-ends-this-year run out on ${year}-12-31 \\(\\d+ days\\): add ${year + 1}'s`),
+      ),
+    ]);
+    const started = readFileSync(hub.processes.get('gateway')!.logFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('calendar running out'))
+      .map((l) => JSON.parse(l));
     expect(started).toEqual([expect.objectContaining({ level: 'warn', detail: body.warnings![0] })]);
   });
 
   it('a list that reaches years on: no warning anywhere', async () => {
-    const body = (await (await fetch(`http://127.0.0.1:${hub.ports.triage}/health/ready`)).json()) as { status: string; warnings?: string[] };
+    const body = (await (await fetch(`http://127.0.0.1:${hub.ports.triage}/health/ready`)).json()) as {
+      status: string;
+      warnings?: string[];
+    };
     expect(body).toMatchObject({ status: 'ready' });
     expect(body.warnings).toBeUndefined();
     expect(readFileSync(hub.processes.get('triage')!.logFile, 'utf8')).not.toContain('calendar running out');

@@ -1,6 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import {
-  CaseRated, CaseReady, CHECK_AGENCIES, CheckAgency, CheckChased, CheckReplied, checkRepliedTopic, CheckRequested, checkRequestedTopic, DeadLetter, TOPICS,
+  CaseRated,
+  CaseReady,
+  CHECK_AGENCIES,
+  CheckAgency,
+  CheckChased,
+  CheckReplied,
+  checkRepliedTopic,
+  CheckRequested,
+  checkRequestedTopic,
+  DeadLetter,
+  TOPICS,
 } from '@mash/contracts';
 import { exampleContact } from '@mash/contracts/examples';
 import { checkSubjectsFrom } from '@mash/connector-kit';
@@ -37,17 +47,28 @@ describe('checks: proportionate requests, chased deadlines and the full picture'
   let port: KafkaPort;
   const caseId = `CS-e2e-checks-${Date.now().toString(36)}`;
   let rated: CaseRated;
-  const data = <T>(topic: string) => watcher.seen.filter((s) => s.topic === topic && s.envelope.key === caseId).map((s) => s.envelope.data as T);
+  const data = <T>(topic: string) =>
+    watcher.seen.filter((s) => s.topic === topic && s.envelope.key === caseId).map((s) => s.envelope.data as T);
 
   beforeAll(async () => {
     hub = await startTestHub(
-      CONNECTORS.map((c) => ({ name: `connector-${c.agency}`, entry: `apps/connectors/${c.agency}/src/main`, env: { CONNECTOR_BEHAVIOUR: c.behaviour } })),
+      CONNECTORS.map((c) => ({
+        name: `connector-${c.agency}`,
+        entry: `apps/connectors/${c.agency}/src/main`,
+        env: { CONNECTOR_BEHAVIOUR: c.behaviour },
+      })),
       {},
       { services: ['checks'] },
     );
     await Promise.all(CONNECTORS.map((c) => waitForLog(hub.processes.get(`connector-${c.agency}`)!, 'connector ready')));
     watcher = new TopicWatcher(hub.env.KAFKA_BROKERS, hub.env.MASH_TOPIC_PREFIX);
-    await watcher.watch([...CHECK_AGENCIES.map(checkRequestedTopic), ...CHECK_AGENCIES.map(checkRepliedTopic), TOPICS.checkChased, TOPICS.caseReady, TOPICS.deadLetter]);
+    await watcher.watch([
+      ...CHECK_AGENCIES.map(checkRequestedTopic),
+      ...CHECK_AGENCIES.map(checkRepliedTopic),
+      TOPICS.checkChased,
+      TOPICS.caseReady,
+      TOPICS.deadLetter,
+    ]);
     port = new KafkaPort({ brokers: hub.env.KAFKA_BROKERS.split(','), clientId: 'e2e-triage', prefix: hub.env.MASH_TOPIC_PREFIX });
   }, 180000);
 
@@ -101,8 +122,16 @@ describe('checks: proportionate requests, chased deadlines and the full picture'
       const item = rated.checkPlan.find((p) => p.agency === agency);
       expect([agency, requests.length]).toEqual([agency, item ? 1 : 0]);
       if (!item) continue;
-      expect(requests[0]).toMatchObject({ agency, caseId, categories: item.categories, lawfulBasis: 'risk-of-significant-harm', dueAt: item.dueAt, caseDeadline: rated.deadline });
-      const correlation = watcher.seen.find((s) => s.topic === checkRequestedTopic(agency) && s.envelope.key === caseId)!.envelope.correlationId;
+      expect(requests[0]).toMatchObject({
+        agency,
+        caseId,
+        categories: item.categories,
+        lawfulBasis: 'risk-of-significant-harm',
+        dueAt: item.dueAt,
+        caseDeadline: rated.deadline,
+      });
+      const correlation = watcher.seen.find((s) => s.topic === checkRequestedTopic(agency) && s.envelope.key === caseId)!.envelope
+        .correlationId;
       expect(correlation).toBe(requests[0].requestId);
     }
     // Only the identifiers each plan item grants: housing (address, no identity) gets no names.
@@ -129,11 +158,17 @@ describe('checks: proportionate requests, chased deadlines and the full picture'
     }
 
     // The broken housing reply: parked with its reason, an alert raised, housing still missing.
-    const letter = watcher.seen.find((s) => s.topic === TOPICS.deadLetter && (s.envelope.data as DeadLetter).originalTopic === checkRepliedTopic('housing'))!;
+    const letter = watcher.seen.find(
+      (s) => s.topic === TOPICS.deadLetter && (s.envelope.data as DeadLetter).originalTopic === checkRepliedTopic('housing'),
+    )!;
     expect(letter.envelope.data).toMatchObject({ key: caseId, reason: 'message breaks its contract', consumer: 'checks' });
     expect(((letter.envelope.data as DeadLetter).errors ?? []).length).toBeGreaterThan(0);
     expect(chases.filter((c) => c.kind === 'malformed-reply')).toEqual([
-      expect.objectContaining({ agency: 'housing', requestId: housingReq.requestId, reason: expect.stringContaining('message breaks its contract: /') }),
+      expect.objectContaining({
+        agency: 'housing',
+        requestId: housingReq.requestId,
+        reason: expect.stringContaining('message breaks its contract: /'),
+      }),
     ]);
     const metrics = await (await fetch(`http://127.0.0.1:${hub.ports.checks}/metrics`, { headers: METRICS_AUTH })).text();
     expect(metrics).toMatch(/mash_checks_malformed_replies_total\{agency="housing",case="known"\} 1/);
@@ -153,10 +188,15 @@ describe('checks: proportionate requests, chased deadlines and the full picture'
       agency: 'health',
       repliedAt: new Date().toISOString(),
       known: true,
-      entries: [{ subjectId: healthReq.subjects[0].subjectId, date: '2026-05-10', category: 'health', summary: 'Seen in A&E with a head injury.' }],
+      entries: [
+        { subjectId: healthReq.subjects[0].subjectId, date: '2026-05-10', category: 'health', summary: 'Seen in A&E with a head injury.' },
+      ],
     };
     await port.publish([{ topic: checkRepliedTopic('health'), key: caseId, data: late }]);
-    const second = await watcher.waitFor<CaseReady>((e) => e.topic === TOPICS.caseReady && e.envelope.key === caseId && e.envelope.data.revision === 2, 15000);
+    const second = await watcher.waitFor<CaseReady>(
+      (e) => e.topic === TOPICS.caseReady && e.envelope.key === caseId && e.envelope.data.revision === 2,
+      15000,
+    );
     expect(second.envelope.data).toMatchObject({
       readyAt: rated.deadline,
       reason: 'deadline-reached',
@@ -165,16 +205,31 @@ describe('checks: proportionate requests, chased deadlines and the full picture'
       late: ['health', 'education'],
       repliedAfterReady: ['health'],
     });
-    expect(second.envelope.data.chronology).toContainEqual(expect.objectContaining({ agency: 'health', summary: 'Seen in A&E with a head injury.', late: true }));
+    expect(second.envelope.data.chronology).toContainEqual(
+      expect.objectContaining({ agency: 'health', summary: 'Seen in A&E with a head injury.', late: true }),
+    );
   }, 30000);
 
   it('parks a reply that claims to come from another agency than its topic, and raises an alert', async () => {
     const policeReq = data<CheckRequested>(checkRequestedTopic('police'))[0];
-    const spoof: CheckReplied = { requestId: policeReq.requestId, caseId, agency: 'health', repliedAt: new Date().toISOString(), known: false, entries: [] };
+    const spoof: CheckReplied = {
+      requestId: policeReq.requestId,
+      caseId,
+      agency: 'health',
+      repliedAt: new Date().toISOString(),
+      known: false,
+      entries: [],
+    };
     await port.publish([{ topic: checkRepliedTopic('police'), key: caseId, data: spoof }]);
-    const letter = await watcher.waitFor<DeadLetter>((e) => e.topic === TOPICS.deadLetter && e.envelope.data.originalTopic === checkRepliedTopic('police'), 15000);
+    const letter = await watcher.waitFor<DeadLetter>(
+      (e) => e.topic === TOPICS.deadLetter && e.envelope.data.originalTopic === checkRepliedTopic('police'),
+      15000,
+    );
     expect(letter.envelope.data.reason).toBe('handler failed: reply claims agency health on the police reply topic');
-    await watcher.waitFor<CheckChased>((e) => e.topic === TOPICS.checkChased && e.envelope.data.kind === 'malformed-reply' && e.envelope.data.agency === 'police', 15000);
+    await watcher.waitFor<CheckChased>(
+      (e) => e.topic === TOPICS.checkChased && e.envelope.data.kind === 'malformed-reply' && e.envelope.data.agency === 'police',
+      15000,
+    );
     // Nothing else changed: no third revision.
     expect(data<CaseReady>(TOPICS.caseReady).map((r) => r.revision)).toEqual([1, 2]);
   }, 30000);

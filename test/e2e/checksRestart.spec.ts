@@ -71,18 +71,27 @@ describe('checks deadlines across a restart', () => {
     const chases = watcher.seen.filter((s) => s.topic === TOPICS.checkChased);
     // Distinct envelope ids: the relay may resend a row after a crash (same id, absorbed by inboxes);
     // a timer firing twice would show as two ids.
-    const idsOf = (pred: (c: CheckChased) => boolean) => new Set(chases.filter((s) => pred(s.envelope.data as CheckChased)).map((s) => s.envelope.id)).size;
+    const idsOf = (pred: (c: CheckChased) => boolean) =>
+      new Set(chases.filter((s) => pred(s.envelope.data as CheckChased)).map((s) => s.envelope.id)).size;
     // Expected: the request's own schedule (a request sent late, on a busy machine, has a shorter
     // window and may have no reminders); every timer in it fires, once.
     const expected = (r: CheckRequested) => chaseSchedule(r).filter((t) => t.kind !== 'case-deadline');
-    const counts = requests.map((r) => [r.requestId, idsOf((c) => c.requestId === r.requestId && c.kind === 'reminder'), idsOf((c) => c.requestId === r.requestId && c.kind === 'escalation')]);
+    const counts = requests.map((r) => [
+      r.requestId,
+      idsOf((c) => c.requestId === r.requestId && c.kind === 'reminder'),
+      idsOf((c) => c.requestId === r.requestId && c.kind === 'escalation'),
+    ]);
     expect(counts).toEqual(requests.map((r) => [r.requestId, expected(r).filter((t) => t.kind === 'reminder').length, 1]));
     expect(requests.filter((r) => expected(r).length === 3).length).toBeGreaterThan(CASES);
 
     const readies = watcher.seen.filter((s) => s.topic === TOPICS.caseReady);
-    const readyIds = cases.map((c) => [c.caseId, new Set(readies.filter((s) => s.envelope.key === c.caseId).map((s) => s.envelope.id)).size]);
+    const readyIds = cases.map((c) => [
+      c.caseId,
+      new Set(readies.filter((s) => s.envelope.key === c.caseId).map((s) => s.envelope.id)).size,
+    ]);
     expect(readyIds).toEqual(cases.map((c) => [c.caseId, 1]));
-    for (const r of readies) expect(r.envelope.data as CaseReady).toMatchObject({ reason: 'deadline-reached', missing: ['police', 'health'], revision: 1 });
+    for (const r of readies)
+      expect(r.envelope.data as CaseReady).toMatchObject({ reason: 'deadline-reached', missing: ['police', 'health'], revision: 1 });
 
     // The restart really was mid-wait: timers fired before it, were due while it was down, and after.
     const firedAt = chases.map((s) => Date.parse((s.envelope.data as CheckChased).at));
@@ -93,6 +102,8 @@ describe('checks deadlines across a restart', () => {
     expect(firedAt.some((t) => t < stoppedAt)).toBe(true);
     expect(firedAt.some((t) => t > restartedAt)).toBe(true);
     expect(dueDuringDowntime.length).toBeGreaterThan(0);
-    console.log(JSON.stringify({ restartDowntimeMs: restartedAt - stoppedAt, chaseMessages: chases.length, caseReadyMessages: readies.length }));
+    console.log(
+      JSON.stringify({ restartDowntimeMs: restartedAt - stoppedAt, chaseMessages: chases.length, caseReadyMessages: readies.length }),
+    );
   }, 60000);
 });

@@ -21,7 +21,11 @@ describe('gateway access: one guard, every refusal audited, removal revokes', ()
   let db: Client;
 
   beforeAll(async () => {
-    hub = await startTestHub([], { MASH_CREDENTIALS: [...BASE_CREDENTIALS, `old-ops=ops:${OLD_OPS_TOKEN}`].join(',') }, { services: ['gateway'] });
+    hub = await startTestHub(
+      [],
+      { MASH_CREDENTIALS: [...BASE_CREDENTIALS, `old-ops=ops:${OLD_OPS_TOKEN}`].join(',') },
+      { services: ['gateway'] },
+    );
     db = new Client({ connectionString: hub.env.DATABASE_URL });
     await db.connect();
   }, 120000);
@@ -38,15 +42,48 @@ describe('gateway access: one guard, every refusal audited, removal revokes', ()
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
 
-  const decision = { decisionMaker: { name: 'Sam Patel', role: 'MASH team manager' }, outcomes: ['nfa'], finalRating: 'GREEN', responsibleTeam: { name: 'MASH', inHours: '01234 567890' } };
+  const decision = {
+    decisionMaker: { name: 'Sam Patel', role: 'MASH team manager' },
+    outcomes: ['nfa'],
+    finalRating: 'GREEN',
+    responsibleTeam: { name: 'MASH', inHours: '01234 567890' },
+  };
   // Every guarded route, a credential of a role it does not allow, and the status that role gets.
   const ROUTES: { method: string; path: string; route: string; body?: unknown; wrong: () => string; wrongStatus: number }[] = [
-    { method: 'POST', path: '/v1/agencies/police/contacts', route: '/v1/agencies/:agency/contacts', body: exampleContact, wrong: () => TEST_TOKENS.manager, wrongStatus: 401 },
+    {
+      method: 'POST',
+      path: '/v1/agencies/police/contacts',
+      route: '/v1/agencies/:agency/contacts',
+      body: exampleContact,
+      wrong: () => TEST_TOKENS.manager,
+      wrongStatus: 401,
+    },
     { method: 'GET', path: '/v1/contacts/CT-none', route: '/v1/contacts/:id', wrong: () => BOARD_TOKEN, wrongStatus: 403 },
     { method: 'GET', path: '/v1/cases/CS-none', route: '/v1/cases/:id', wrong: () => TEST_TOKENS.police, wrongStatus: 403 },
-    { method: 'POST', path: '/v1/cases/CS-none/decision', route: '/v1/cases/:caseId/decision', body: decision, wrong: () => TEST_TOKENS.police, wrongStatus: 403 },
-    { method: 'POST', path: '/v1/cases/CS-none/consent-override', route: '/v1/cases/:caseId/consent-override', body: { basis: 'section-47' }, wrong: () => BOARD_TOKEN, wrongStatus: 403 },
-    { method: 'POST', path: '/v1/cases/CS-none/legal-hold', route: '/v1/cases/:caseId/legal-hold', body: { held: true }, wrong: () => BOARD_TOKEN, wrongStatus: 403 },
+    {
+      method: 'POST',
+      path: '/v1/cases/CS-none/decision',
+      route: '/v1/cases/:caseId/decision',
+      body: decision,
+      wrong: () => TEST_TOKENS.police,
+      wrongStatus: 403,
+    },
+    {
+      method: 'POST',
+      path: '/v1/cases/CS-none/consent-override',
+      route: '/v1/cases/:caseId/consent-override',
+      body: { basis: 'section-47' },
+      wrong: () => BOARD_TOKEN,
+      wrongStatus: 403,
+    },
+    {
+      method: 'POST',
+      path: '/v1/cases/CS-none/legal-hold',
+      route: '/v1/cases/:caseId/legal-hold',
+      body: { held: true },
+      wrong: () => BOARD_TOKEN,
+      wrongStatus: 403,
+    },
     { method: 'GET', path: '/v1/board', route: '/v1/board', wrong: () => TEST_TOKENS.police, wrongStatus: 403 },
     { method: 'GET', path: '/v1/ops/quarantine', route: '/v1/ops/quarantine', wrong: () => TEST_TOKENS.manager, wrongStatus: 403 },
     { method: 'GET', path: '/v1/ops/quarantine/1', route: '/v1/ops/quarantine/:id', wrong: () => BOARD_TOKEN, wrongStatus: 403 },
@@ -70,7 +107,9 @@ describe('gateway access: one guard, every refusal audited, removal revokes', ()
     expect(rows).toHaveLength(ROUTES.length * 3);
     ROUTES.forEach((r, i) => {
       const [none, unknown, wrong] = rows.slice(i * 3, i * 3 + 3);
-      expect([none, unknown, wrong].map((x) => ({ method: x.method, route: x.route, status: x.status }))).toEqual([401, 401, r.wrongStatus].map((status) => ({ method: r.method, route: r.route, status })));
+      expect([none, unknown, wrong].map((x) => ({ method: x.method, route: x.route, status: x.status }))).toEqual(
+        [401, 401, r.wrongStatus].map((status) => ({ method: r.method, route: r.route, status })),
+      );
       expect([none.credential, unknown.credential, wrong.credential]).toEqual(['none', 'unknown', 'valid']);
       expect(none.principal).toBeNull();
       expect(wrong.principal).toBeTruthy();
@@ -97,7 +136,10 @@ describe('gateway access: one guard, every refusal audited, removal revokes', ()
   it('lets the board role read the board and nothing else', async () => {
     expect((await call('GET', '/v1/board', BOARD_TOKEN)).status).toBe(200);
     for (const r of ROUTES.filter((x) => x.route !== '/v1/board')) {
-      expect({ route: r.route, status: (await call(r.method, r.path, BOARD_TOKEN, r.body)).status }).toEqual({ route: r.route, status: r.route.startsWith('/v1/agencies') ? 401 : 403 });
+      expect({ route: r.route, status: (await call(r.method, r.path, BOARD_TOKEN, r.body)).status }).toEqual({
+        route: r.route,
+        status: r.route.startsWith('/v1/agencies') ? 401 : 403,
+      });
     }
   });
 
@@ -109,7 +151,11 @@ describe('gateway access: one guard, every refusal audited, removal revokes', ()
     expect((await call('GET', '/v1/ops/lag', TEST_TOKENS.ops)).status).toBe(200);
     const [cred] = (await db.query(`SELECT revoked_at IS NOT NULL AS revoked FROM gateway.credentials WHERE principal = 'old-ops'`)).rows;
     expect(cred.revoked).toBe(true);
-    const [audit] = (await db.query(`SELECT principal, credential, status FROM gateway.access_refusals WHERE principal = 'old-ops' ORDER BY id DESC LIMIT 1`)).rows;
+    const [audit] = (
+      await db.query(
+        `SELECT principal, credential, status FROM gateway.access_refusals WHERE principal = 'old-ops' ORDER BY id DESC LIMIT 1`,
+      )
+    ).rows;
     expect(audit).toEqual({ principal: 'old-ops', credential: 'revoked', status: 401 });
   }, 120000);
 });

@@ -39,13 +39,23 @@ describe('decision API', () => {
   /** A case as the gateway's projection holds it once triage and checks have spoken. */
   async function seedCase(caseId: string, ready: boolean) {
     const contactId = `CT-${caseId}`;
-    await db.query(`INSERT INTO gateway.contacts (contact_id, source_agency, agency_reference, received_at, body) VALUES ($1, 'police', $2, now(), '{}')`, [contactId, `REF-${caseId}`]);
+    await db.query(
+      `INSERT INTO gateway.contacts (contact_id, source_agency, agency_reference, received_at, body) VALUES ($1, 'police', $2, now(), '{}')`,
+      [contactId, `REF-${caseId}`],
+    );
     await db.query(`INSERT INTO gateway.contact_status (contact_id, case_id, stage) VALUES ($1, $2, 'rated')`, [contactId, caseId]);
-    await db.query(`INSERT INTO gateway.cases (case_id, contact_id, rating, policy_version, deadline, ready) VALUES ($1, $2, 'AMBER', 'test-no-marac', now() + interval '1 day', $3)`, [caseId, contactId, ready]);
+    await db.query(
+      `INSERT INTO gateway.cases (case_id, contact_id, rating, policy_version, deadline, ready) VALUES ($1, $2, 'AMBER', 'test-no-marac', now() + interval '1 day', $3)`,
+      [caseId, contactId, ready],
+    );
   }
 
   const decide = (caseId: string, body: object, token = TEST_TOKENS.manager) =>
-    fetch(`${hub.gatewayUrl}/v1/cases/${caseId}/decision`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+    fetch(`${hub.gatewayUrl}/v1/cases/${caseId}/decision`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
 
   const decision = {
     decisionMaker: { name: 'Sam Patel', role: 'MASH team manager' },
@@ -63,11 +73,18 @@ describe('decision API', () => {
     const refused = await decide('CS-audit', { ...decision, outcomes: ['marac-referral'] });
     const { quarantineId } = (await refused.json()) as { quarantineId: number };
     expect((await get(`/v1/ops/quarantine/${quarantineId}`, TEST_TOKENS.ops)).status).toBe(200);
-    const { rows } = await db.query(`SELECT principal, action, case_id, detail FROM gateway.disclosure_audit WHERE case_id = 'CS-audit' OR action = 'read-quarantine' ORDER BY id`);
+    const { rows } = await db.query(
+      `SELECT principal, action, case_id, detail FROM gateway.disclosure_audit WHERE case_id = 'CS-audit' OR action = 'read-quarantine' ORDER BY id`,
+    );
     expect(rows).toEqual([
       expect.objectContaining({ principal: TEST_MANAGER.subject, action: 'read-case', case_id: 'CS-audit' }),
       // A refused read is kept too, with who tried and why.
-      expect.objectContaining({ principal: 'police', action: 'access-refused', case_id: 'CS-audit', detail: expect.objectContaining({ status: 403 }) }),
+      expect.objectContaining({
+        principal: 'police',
+        action: 'access-refused',
+        case_id: 'CS-audit',
+        detail: expect.objectContaining({ status: 403 }),
+      }),
       expect.objectContaining({ principal: 'ops', action: 'read-quarantine', detail: { id: quarantineId } }),
     ]);
   });
@@ -118,10 +135,13 @@ describe('decision API', () => {
     expect(res.status).toBe(201);
     const [stored] = (await db.query(`SELECT recorded_by, body FROM gateway.decisions WHERE case_id = 'CS-person'`)).rows;
     const row = { recorded_by: stored.recorded_by, maker: openJsonb<{ decisionMaker: unknown }>(stored.body).decisionMaker };
-    expect(row).toEqual({ recorded_by: TEST_MANAGER.subject, maker: { name: TEST_MANAGER.name, role: 'decision-maker', subject: TEST_MANAGER.subject } });
+    expect(row).toEqual({
+      recorded_by: TEST_MANAGER.subject,
+      maker: { name: TEST_MANAGER.name, role: 'decision-maker', subject: TEST_MANAGER.subject },
+    });
   });
 
-  it("refuses a person without the decision-maker role, a token from another identity provider and a tampered token, and audits each", async () => {
+  it('refuses a person without the decision-maker role, a token from another identity provider and a tampered token, and audits each', async () => {
     await seedCase('CS-people', true);
     const idp = hub.identity;
     const ops = (await signIn(idp, 'ops-priya.nair', 'demo-priya')).accessToken;
@@ -140,7 +160,12 @@ describe('decision API', () => {
         [started],
       );
       expect(rows).toEqual([
-        { principal: 'ops-priya.nair', credential: 'valid', status: 403, reason: 'this needs the decision-maker role; ops-priya.nair has the ops role' },
+        {
+          principal: 'ops-priya.nair',
+          credential: 'valid',
+          status: 403,
+          reason: 'this needs the decision-maker role; ops-priya.nair has the ops role',
+        },
         { principal: null, credential: 'unknown', status: 401, reason: 'the token is not signed by the configured identity provider' },
         { principal: null, credential: 'unknown', status: 401, reason: 'the token is not signed by the configured identity provider' },
       ]);
@@ -153,8 +178,21 @@ describe('decision API', () => {
   it('refuses a changed rating without a reason and a decision before checks are complete without an urgent override', async () => {
     await seedCase('CS-rules', false);
     expect((await decide('CS-rules', decision)).status).toBe(409);
-    expect((await decide('CS-rules', { ...decision, finalRating: 'RED', urgentOverride: { reason: 'Police report a weapon at the address tonight' } })).status).toBe(422);
-    const ok = await decide('CS-rules', { ...decision, finalRating: 'RED', ratingChangeReason: 'Weapon reported tonight', urgentOverride: { reason: 'Police report a weapon at the address tonight' } });
+    expect(
+      (
+        await decide('CS-rules', {
+          ...decision,
+          finalRating: 'RED',
+          urgentOverride: { reason: 'Police report a weapon at the address tonight' },
+        })
+      ).status,
+    ).toBe(422);
+    const ok = await decide('CS-rules', {
+      ...decision,
+      finalRating: 'RED',
+      ratingChangeReason: 'Weapon reported tonight',
+      urgentOverride: { reason: 'Police report a weapon at the address tonight' },
+    });
     expect(ok.status).toBe(201);
     expect((await decide('CS-rules', decision)).status).toBe(409);
     const [row] = (await db.query(`SELECT count(*)::int AS n FROM gateway.decisions WHERE case_id = 'CS-rules'`)).rows;
@@ -181,28 +219,52 @@ describe('the picture after a decision', () => {
   }, 60000);
 
   it('updates the chronology from a later revision without taking a decided contact back to ready-for-decision', async () => {
-    await db.query(`INSERT INTO gateway.contacts (contact_id, source_agency, agency_reference, received_at, body) VALUES ('CT-late', 'police', 'REF-late', now(), '{}')`);
+    await db.query(
+      `INSERT INTO gateway.contacts (contact_id, source_agency, agency_reference, received_at, body) VALUES ('CT-late', 'police', 'REF-late', now(), '{}')`,
+    );
     await db.query(`INSERT INTO gateway.contact_status (contact_id, case_id, stage) VALUES ('CT-late', 'CS-late', 'rated')`);
-    await db.query(`INSERT INTO gateway.cases (case_id, contact_id, rating, policy_version, deadline, ready) VALUES ('CS-late', 'CT-late', 'AMBER', 'v', now() + interval '1 day', false)`);
+    await db.query(
+      `INSERT INTO gateway.cases (case_id, contact_id, rating, policy_version, deadline, ready) VALUES ('CS-late', 'CT-late', 'AMBER', 'v', now() + interval '1 day', false)`,
+    );
     // An urgent decision before checks finished.
     const res = await fetch(`${hub.gatewayUrl}/v1/cases/CS-late/decision`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_TOKENS.manager}` },
-      body: JSON.stringify({ decisionMaker: { name: 'Sam Patel', role: 'MASH team manager' }, outcomes: ['strategy-discussion'], finalRating: 'AMBER', responsibleTeam: { name: 'Assessment Team', inHours: '01234 567890' }, urgentOverride: { reason: 'Weapon reported at the address tonight' } }),
+      body: JSON.stringify({
+        decisionMaker: { name: 'Sam Patel', role: 'MASH team manager' },
+        outcomes: ['strategy-discussion'],
+        finalRating: 'AMBER',
+        responsibleTeam: { name: 'Assessment Team', inHours: '01234 567890' },
+        urgentOverride: { reason: 'Weapon reported at the address tonight' },
+      }),
     });
     expect(res.status).toBe(201);
-    await poll(async () => ((await db.query(`SELECT stage FROM gateway.contact_status WHERE contact_id = 'CT-late'`)).rows[0].stage === 'decided' ? true : undefined), 30000, 'decided');
+    await poll(
+      async () =>
+        (await db.query(`SELECT stage FROM gateway.contact_status WHERE contact_id = 'CT-late'`)).rows[0].stage === 'decided'
+          ? true
+          : undefined,
+      30000,
+      'decided',
+    );
     const picture = (revision: number, summary: string) => ({
-      ...validExamples.caseReady, caseId: 'CS-late', revision, chronology: [{ agency: 'police', date: '2026-11-20', summary }],
+      ...validExamples.caseReady,
+      caseId: 'CS-late',
+      revision,
+      chronology: [{ agency: 'police', date: '2026-11-20', summary }],
     });
     await port.publish([
       { topic: TOPICS.caseReady, key: 'CS-late', data: picture(1, 'Incident attended') },
       { topic: TOPICS.caseReady, key: 'CS-late', data: picture(2, 'Late police entry') },
     ]);
-    await poll(async () => {
-      const [c] = (await db.query(`SELECT chronology FROM gateway.cases WHERE case_id = 'CS-late'`)).rows;
-      return openJsonb<{ summary: string }[]>(c.chronology).some((e) => e.summary === 'Late police entry') ? true : undefined;
-    }, 30000, 'the revised chronology');
+    await poll(
+      async () => {
+        const [c] = (await db.query(`SELECT chronology FROM gateway.cases WHERE case_id = 'CS-late'`)).rows;
+        return openJsonb<{ summary: string }[]>(c.chronology).some((e) => e.summary === 'Late police entry') ? true : undefined;
+      },
+      30000,
+      'the revised chronology',
+    );
     const [s] = (await db.query(`SELECT stage FROM gateway.contact_status WHERE contact_id = 'CT-late'`)).rows;
     expect(s.stage).toBe('decided');
   }, 90000);

@@ -31,7 +31,17 @@ describe('gateway front door: refused early, bounded, rate-limited per address',
     new Promise<{ status?: number; body?: any; headers?: Record<string, unknown>; error?: string }>((resolve) => {
       const u = new URL(path, hub.gatewayUrl);
       const req = request(
-        { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length, ...(token ? { authorization: `Bearer ${token}` } : {}) } },
+        {
+          host: u.hostname,
+          port: u.port,
+          path: u.pathname,
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'content-length': body.length,
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+        },
         (res) => {
           let text = '';
           res.on('data', (c) => (text += c));
@@ -43,7 +53,8 @@ describe('gateway front door: refused early, bounded, rate-limited per address',
     });
   // What was kept is sealed at rest (README "Encryption at rest"): opened here to compare.
   const quarantined = async (id: number) => {
-    const row = (await db.query(`SELECT sender, status, raw, raw_bytes, truncated, raw_sha256 FROM gateway.quarantine WHERE id = $1`, [id])).rows[0];
+    const row = (await db.query(`SELECT sender, status, raw, raw_bytes, truncated, raw_sha256 FROM gateway.quarantine WHERE id = $1`, [id]))
+      .rows[0];
     return { ...row, raw: dataKeys().open(row.raw) };
   };
   const refusals = async () => Number((await db.query(`SELECT count(*) FROM gateway.access_refusals`)).rows[0].count);
@@ -82,7 +93,11 @@ describe('gateway front door: refused early, bounded, rate-limited per address',
     expect(limited.body).toMatchObject({ status: 429, detail: expect.stringMatching(/too many refused requests/) });
     expect(limited.body.quarantineId).toBeUndefined();
 
-    const ok = await post('/v1/agencies/police/contacts', Buffer.from(JSON.stringify({ ...exampleContact, agencyReference: `FD-${hub.runId}` })), TEST_TOKENS.police);
+    const ok = await post(
+      '/v1/agencies/police/contacts',
+      Buffer.from(JSON.stringify({ ...exampleContact, agencyReference: `FD-${hub.runId}` })),
+      TEST_TOKENS.police,
+    );
     expect(ok.status).toBe(202);
   });
 });

@@ -26,7 +26,11 @@ describe(`the gateway under ${COUNT} hostile inputs (seed ${SEED})`, () => {
 
   beforeAll(async () => {
     // The flood limit is tested on its own; here it would only hide what validation does.
-    hub = await startTestHub([], { MASH_RATE_LIMIT_PER_SEC: '100000', MASH_RATE_LIMIT_BURST: '100000', LOG_LEVEL: 'info' }, { services: ['gateway'] });
+    hub = await startTestHub(
+      [],
+      { MASH_RATE_LIMIT_PER_SEC: '100000', MASH_RATE_LIMIT_BURST: '100000', LOG_LEVEL: 'info' },
+      { services: ['gateway'] },
+    );
     startedAt = new Date(Date.now() - 1000).toISOString();
     const inputs = hostileInputs(COUNT, SEED);
     let next = 0;
@@ -83,7 +87,9 @@ describe(`the gateway under ${COUNT} hostile inputs (seed ${SEED})`, () => {
   it('kept every rejection in quarantine, with a reason, and nothing else', async () => {
     const rejected = outcomes.filter((o) => o.status >= 400);
     expect(rejected.filter((o) => typeof o.body.quarantineId !== 'number').map(describeOutcome)).toEqual([]);
-    const res = await fetch(`${hub.gatewayUrl}/v1/ops/quarantine?limit=1000&since=${encodeURIComponent(startedAt)}`, { headers: { authorization: `Bearer ${TEST_TOKENS.ops}` } });
+    const res = await fetch(`${hub.gatewayUrl}/v1/ops/quarantine?limit=1000&since=${encodeURIComponent(startedAt)}`, {
+      headers: { authorization: `Bearer ${TEST_TOKENS.ops}` },
+    });
     expect(res.status).toBe(200);
     const rows = (await res.json()) as { id: string | number; reason: string; sender: string; received_at: string }[];
     expect(rows.length).toBeLessThan(1000); // the page held them all
@@ -99,17 +105,29 @@ describe(`the gateway under ${COUNT} hostile inputs (seed ${SEED})`, () => {
   });
 
   it('kept rejected bodies exactly as they came', async () => {
-    const samples = outcomes.filter((o) => o.status === 400 || o.status === 422).filter((o) => typeof o.input.body === 'string' && !o.input.body.includes('\u0000') && o.input.body.length < 200_000).slice(0, 15);
+    const samples = outcomes
+      .filter((o) => o.status === 400 || o.status === 422)
+      .filter((o) => typeof o.input.body === 'string' && !o.input.body.includes('\u0000') && o.input.body.length < 200_000)
+      .slice(0, 15);
     expect(samples.length).toBeGreaterThan(5);
     for (const o of samples) {
-      const row = (await (await fetch(`${hub.gatewayUrl}/v1/ops/quarantine/${o.body.quarantineId}`, { headers: { authorization: `Bearer ${TEST_TOKENS.ops}` } })).json()) as { raw: string; status: number };
-      expect({ label: o.input.label, raw: row.raw, status: row.status }).toEqual({ label: o.input.label, raw: o.input.body, status: o.status });
+      const row = (await (
+        await fetch(`${hub.gatewayUrl}/v1/ops/quarantine/${o.body.quarantineId}`, {
+          headers: { authorization: `Bearer ${TEST_TOKENS.ops}` },
+        })
+      ).json()) as { raw: string; status: number };
+      expect({ label: o.input.label, raw: row.raw, status: row.status }).toEqual({
+        label: o.input.label,
+        raw: o.input.body,
+        status: o.status,
+      });
     }
   });
 
   it('wrote none of the bodies to its log', () => {
     const logText = readFileSync(hub.processes.get('gateway')!.logFile, 'utf8');
-    for (const marker of ['no food at home', 'DROP TABLE', 'Wiśniewska', 'محمد', 'pg_sleep', 'jndi:ldap']) expect(logText).not.toContain(marker);
+    for (const marker of ['no food at home', 'DROP TABLE', 'Wiśniewska', 'محمد', 'pg_sleep', 'jndi:ldap'])
+      expect(logText).not.toContain(marker);
     expect(logText).toContain('input quarantined');
   });
 });

@@ -18,14 +18,23 @@ import { poll } from '../support/topics';
  */
 describe('a client generated from /openapi.json, against the real gateway', () => {
   let hub: TestHub;
-  const doc = buildOpenApi() as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>>; components: object };
+  const doc = buildOpenApi() as {
+    paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>>;
+    components: object;
+  };
   const ajv = new Ajv2020({ strict: false, allErrors: true, formats: { 'nhs-number': true, upn: true } });
   addFormats(ajv);
   ajv.addSchema({ $id: 'https://gateway.invalid/openapi.json', components: doc.components });
   const checked: string[] = [];
 
   /** The answer conforms to the schema the document declares for this operation and status. */
-  const conforms = (path: string, method: string, status: number, body: unknown, mediaType = status >= 400 ? 'application/problem+json' : 'application/json') => {
+  const conforms = (
+    path: string,
+    method: string,
+    status: number,
+    body: unknown,
+    mediaType = status >= 400 ? 'application/problem+json' : 'application/json',
+  ) => {
     const declared = doc.paths[path]?.[method]?.responses[String(status)]?.content?.[mediaType]?.schema as { $ref?: string } | undefined;
     expect(`${method} ${path} ${status} ${declared ? 'declared' : 'not declared'}`).toBe(`${method} ${path} ${status} declared`);
     const validate = ajv.compile({ $ref: `https://gateway.invalid/openapi.json${declared!.$ref}` });
@@ -49,7 +58,10 @@ describe('a client generated from /openapi.json, against the real gateway', () =
     const committed = readFileSync(join(__dirname, '..', 'contract', 'gatewayApi.ts'), 'utf8');
     // The generator is ESM inside: it runs as its own process (on the build npm test makes first).
     const root = join(__dirname, '..', '..');
-    const generated = execFileSync(process.execPath, [join(root, 'scripts', 'launch.js'), 'scripts/generateGatewayClient', '--stdout'], { cwd: root, encoding: 'utf8' });
+    const generated = execFileSync(process.execPath, [join(root, 'scripts', 'launch.js'), 'scripts/generateGatewayClient', '--stdout'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     // On a difference: npm run generate:client, and review the change to the API it shows.
     expect(committed === generated ? 'same' : 'stale: run npm run generate:client').toBe('same');
     // And the document the gateway serves is the one the types were generated from.
@@ -72,14 +84,22 @@ describe('a client generated from /openapi.json, against the real gateway', () =
     conforms('/v1/agencies/{agency}/contacts', 'post', 200, again.data);
 
     // Triage rates it; the status shows the case id once it has.
-    const caseId = await poll(async () => (await police.GET('/v1/contacts/{contactId}', { params: { path: { contactId } } })).data?.caseId ?? undefined, 90000, 'the contact rated');
+    const caseId = await poll(
+      async () => (await police.GET('/v1/contacts/{contactId}', { params: { path: { contactId } } })).data?.caseId ?? undefined,
+      90000,
+      'the contact rated',
+    );
     const status = await police.GET('/v1/contacts/{contactId}', { params: { path: { contactId } } });
     conforms('/v1/contacts/{contactId}', 'get', 200, status.data);
 
-    const picture = await poll(async () => {
-      const r = await manager.GET('/v1/cases/{caseId}', { params: { path: { caseId } } });
-      return r.response.status === 200 ? r.data : undefined;
-    }, 60000, 'the case picture');
+    const picture = await poll(
+      async () => {
+        const r = await manager.GET('/v1/cases/{caseId}', { params: { path: { caseId } } });
+        return r.response.status === 200 ? r.data : undefined;
+      },
+      60000,
+      'the case picture',
+    );
     conforms('/v1/cases/{caseId}', 'get', 200, picture);
 
     const override = await manager.POST('/v1/cases/{caseId}/consent-override', {
@@ -115,15 +135,27 @@ describe('a client generated from /openapi.json, against the real gateway', () =
     conforms('/v1/ops/lag', 'get', 200, lag.data);
 
     // A manager holds the case and lifts the hold; ops may not.
-    const held = await manager.POST('/v1/cases/{caseId}/legal-hold', { params: { path: { caseId } }, body: { held: true, reason: 'Typed client test: care proceedings issued.' } });
+    const held = await manager.POST('/v1/cases/{caseId}/legal-hold', {
+      params: { path: { caseId } },
+      body: { held: true, reason: 'Typed client test: care proceedings issued.' },
+    });
     expect([held.response.status, held.data?.held]).toEqual([201, true]);
     conforms('/v1/cases/{caseId}/legal-hold', 'post', 201, held.data);
-    const lifted = await manager.POST('/v1/cases/{caseId}/legal-hold', { params: { path: { caseId } }, body: { held: false, reason: 'Typed client test: proceedings concluded.' } });
+    const lifted = await manager.POST('/v1/cases/{caseId}/legal-hold', {
+      params: { path: { caseId } },
+      body: { held: false, reason: 'Typed client test: proceedings concluded.' },
+    });
     expect([lifted.response.status, lifted.data?.held]).toEqual([201, false]);
-    const notManager = await ops.POST('/v1/cases/{caseId}/legal-hold', { params: { path: { caseId } }, body: { held: true, reason: 'Typed client test: ops may not hold a case.' } });
+    const notManager = await ops.POST('/v1/cases/{caseId}/legal-hold', {
+      params: { path: { caseId } },
+      body: { held: true, reason: 'Typed client test: ops may not hold a case.' },
+    });
     expect(notManager.response.status).toBe(403);
     conforms('/v1/cases/{caseId}/legal-hold', 'post', 403, notManager.error);
-    const noSuchCase = await manager.POST('/v1/cases/{caseId}/legal-hold', { params: { path: { caseId: 'CS-none' } }, body: { held: true, reason: 'Typed client test: there is no such case.' } });
+    const noSuchCase = await manager.POST('/v1/cases/{caseId}/legal-hold', {
+      params: { path: { caseId: 'CS-none' } },
+      body: { held: true, reason: 'Typed client test: there is no such case.' },
+    });
     expect(noSuchCase.response.status).toBe(404);
     conforms('/v1/cases/{caseId}/legal-hold', 'post', 404, noSuchCase.error);
 
@@ -139,7 +171,10 @@ describe('a client generated from /openapi.json, against the real gateway', () =
   it('reads every refusal as the declared problem document, field errors and quarantine included', async () => {
     const police = as(TEST_TOKENS.police);
     const ops = as(TEST_TOKENS.ops);
-    const invalid = await police.POST('/v1/agencies/{agency}/contacts', { params: { path: { agency: 'police' } }, body: { ...example, agencyReference: `TC-bad-${hub.runId}`, urgency: 'URGENT' } as never });
+    const invalid = await police.POST('/v1/agencies/{agency}/contacts', {
+      params: { path: { agency: 'police' } },
+      body: { ...example, agencyReference: `TC-bad-${hub.runId}`, urgency: 'URGENT' } as never,
+    });
     expect(invalid.response.status).toBe(422);
     conforms('/v1/agencies/{agency}/contacts', 'post', 422, invalid.error);
     const problem = invalid.error as components['schemas']['Problem'];
@@ -152,7 +187,9 @@ describe('a client generated from /openapi.json, against the real gateway', () =
 
     const wrongAgency = await police.POST('/v1/agencies/{agency}/contacts', { params: { path: { agency: 'health' } }, body: example });
     conforms('/v1/agencies/{agency}/contacts', 'post', 403, wrongAgency.error);
-    const nobody = await createClient<paths>({ baseUrl: hub.gatewayUrl }).GET('/v1/contacts/{contactId}', { params: { path: { contactId: 'CT-none' } } });
+    const nobody = await createClient<paths>({ baseUrl: hub.gatewayUrl }).GET('/v1/contacts/{contactId}', {
+      params: { path: { contactId: 'CT-none' } },
+    });
     conforms('/v1/contacts/{contactId}', 'get', 401, nobody.error);
     const unknown = await police.GET('/v1/contacts/{contactId}', { params: { path: { contactId: 'CT-none' } } });
     conforms('/v1/contacts/{contactId}', 'get', 404, unknown.error);

@@ -5,7 +5,14 @@ import { poll } from '../support/topics';
 
 interface LagJson {
   sampledAt?: string;
-  groups: { group: string; status: string; consumersActive?: boolean; totalLag: number; maxLagSeconds: number; partitions: { topic: string; partition: number; lag: number; lagSeconds: number; status: string }[] }[];
+  groups: {
+    group: string;
+    status: string;
+    consumersActive?: boolean;
+    totalLag: number;
+    maxLagSeconds: number;
+    partitions: { topic: string; partition: number; lag: number; lagSeconds: number; status: string }[];
+  }[];
   absentGroups: string[];
 }
 
@@ -69,7 +76,8 @@ describe('consumer lag of a connector that stops and comes back', () => {
       requestedAt: now.toISOString(),
     };
   };
-  const send = (count: number) => port.publish(Array.from({ length: count }, () => ({ topic: checkRequestedTopic('police'), key: `CS-lag-${n + 1}`, data: request() })));
+  const send = (count: number) =>
+    port.publish(Array.from({ length: count }, () => ({ topic: checkRequestedTopic('police'), key: `CS-lag-${n + 1}`, data: request() })));
 
   it('is for ops only', async () => {
     expect((await lag(TEST_TOKENS.manager)).status).toBe(403);
@@ -79,11 +87,15 @@ describe('consumer lag of a connector that stops and comes back', () => {
   it('reports the hub services and the connector, then lag and a non-OK status while it is stopped, then OK again', async () => {
     // A first request, answered: the group has committed offsets and is caught up.
     await send(1);
-    const healthy = await within('connector-police caught up', async () => {
-      const g = await group('connector-police');
-      // Committed offsets, not just a member: the connector starts without a readiness port.
-      return g && g.partitions.length > 0 && g.totalLag === 0 && g.status === 'ok' && g.consumersActive ? g : undefined;
-    }, 60000);
+    const healthy = await within(
+      'connector-police caught up',
+      async () => {
+        const g = await group('connector-police');
+        // Committed offsets, not just a member: the connector starts without a readiness port.
+        return g && g.partitions.length > 0 && g.totalLag === 0 && g.status === 'ok' && g.consumersActive ? g : undefined;
+      },
+      60000,
+    );
     expect(healthy.partitions.every((p) => p.topic === checkRequestedTopic('police'))).toBe(true);
     const all = await lag();
     for (const s of ['gateway', 'triage', 'checks', 'notifier']) expect(all.body.groups.map((g) => g.group)).toContain(s);
@@ -92,10 +104,14 @@ describe('consumer lag of a connector that stops and comes back', () => {
 
     await hub.processes.get('connector-police')!.stop();
     await send(3);
-    const behind = await within('connector-police lag and a non-OK status', async () => {
-      const g = await group('connector-police');
-      return g && g.totalLag >= 3 && g.status !== 'ok' ? g : undefined;
-    }, 30000);
+    const behind = await within(
+      'connector-police lag and a non-OK status',
+      async () => {
+        const g = await group('connector-police');
+        return g && g.totalLag >= 3 && g.status !== 'ok' ? g : undefined;
+      },
+      30000,
+    );
     expect(['warning', 'error', 'stalled']).toContain(behind.status);
     // It left the group on SIGTERM: no live consumer, so the partitions are "stopped" (an error).
     expect(behind).toMatchObject({ status: 'error', consumersActive: false });
@@ -103,23 +119,37 @@ describe('consumer lag of a connector that stops and comes back', () => {
 
     // More waiting: lag grows, in messages and in seconds.
     await send(2);
-    const worse = await within('growing lag', async () => {
-      const g = await group('connector-police');
-      return g && g.totalLag >= 5 && g.maxLagSeconds >= 1 ? g : undefined;
-    }, 30000);
+    const worse = await within(
+      'growing lag',
+      async () => {
+        const g = await group('connector-police');
+        return g && g.totalLag >= 5 && g.maxLagSeconds >= 1 ? g : undefined;
+      },
+      30000,
+    );
     expect(worse.totalLag).toBeGreaterThan(behind.totalLag);
 
     const metrics = await (await fetch(`${hub.gatewayUrl}/metrics`, { headers: METRICS_AUTH })).text();
     expect(metrics).toMatch(/mash_consumer_group_status\{group="connector-police"\} 2/);
-    expect(metrics).toMatch(new RegExp(`mash_consumer_lag_messages\\{group="connector-police",topic="${checkRequestedTopic('police').replace(/\./g, '\\.')}",partition="\\d"\\} [1-9]`));
+    expect(metrics).toMatch(
+      new RegExp(
+        `mash_consumer_lag_messages\\{group="connector-police",topic="${checkRequestedTopic('police').replace(/\./g, '\\.')}",partition="\\d"\\} [1-9]`,
+      ),
+    );
     expect(metrics).toMatch(/mash_consumer_lag_seconds\{group="connector-police",/);
 
     await hub.restart('connector-police');
-    const recovered = await within('connector-police back to zero lag and OK', async () => {
-      const g = await group('connector-police');
-      return g && g.totalLag === 0 && g.status === 'ok' ? g : undefined;
-    }, 60000);
+    const recovered = await within(
+      'connector-police back to zero lag and OK',
+      async () => {
+        const g = await group('connector-police');
+        return g && g.totalLag === 0 && g.status === 'ok' ? g : undefined;
+      },
+      60000,
+    );
     expect(recovered.maxLagSeconds).toBe(0);
-    expect((await (await fetch(`${hub.gatewayUrl}/metrics`, { headers: METRICS_AUTH })).text())).toMatch(/mash_consumer_group_status\{group="connector-police"\} 0/);
+    expect(await (await fetch(`${hub.gatewayUrl}/metrics`, { headers: METRICS_AUTH })).text()).toMatch(
+      /mash_consumer_group_status\{group="connector-police"\} 0/,
+    );
   }, 180000);
 });

@@ -22,10 +22,18 @@ describe('Kafka records carry the headers and correlation id AsyncAPI declares',
     hub = await startTestHub([], {}, { services: ['gateway', 'triage', 'checks'] });
     const prefix = hub.env.MASH_TOPIC_PREFIX;
     const sasl = kafkaCredentialsFromEnv(hub.env);
-    const kafka = new Kafka({ clientId: 'test-headers', brokers: hub.env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING, ...(sasl ? { sasl } : {}) });
+    const kafka = new Kafka({
+      clientId: 'test-headers',
+      brokers: hub.env.KAFKA_BROKERS.split(','),
+      logLevel: logLevel.NOTHING,
+      ...(sasl ? { sasl } : {}),
+    });
     consumer = kafka.consumer({ groupId: `${prefix}test-headers`, maxWaitTimeInMs: 200 });
     await consumer.connect();
-    await consumer.subscribe({ topics: [TOPICS.contactReceived, ...CHECK_AGENCIES.map(checkRequestedTopic)].map((t) => prefix + t), fromBeginning: true });
+    await consumer.subscribe({
+      topics: [TOPICS.contactReceived, ...CHECK_AGENCIES.map(checkRequestedTopic)].map((t) => prefix + t),
+      fromBeginning: true,
+    });
     await consumer.run({
       eachMessage: async ({ topic, message }) => {
         const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
@@ -55,14 +63,22 @@ describe('Kafka records carry the headers and correlation id AsyncAPI declares',
     });
     expect(res.status).toBe(202);
     const { contactId } = (await res.json()) as { contactId: string };
-    const received = await poll(async () => seen.find((s) => s.topic === TOPICS.contactReceived && s.envelope.data.contactId === contactId), 60000, 'contact received');
+    const received = await poll(
+      async () => seen.find((s) => s.topic === TOPICS.contactReceived && s.envelope.data.contactId === contactId),
+      60000,
+      'contact received',
+    );
     // The only contact of this run (its own topic prefix): its first check request.
     const request = await poll(async () => seen.find((s) => s.topic !== TOPICS.contactReceived), 90000, 'a check request');
 
     const validate = new Ajv({ strict: false }).compile(doc.components.schemas.EnvelopeHeaders);
     for (const record of [received, request]) {
       expect(validate(record.headers) ? [] : validate.errors).toEqual([]);
-      expect(record.headers).toMatchObject({ 'content-type': 'application/json', 'mash-message-id': record.envelope.id, 'mash-message-type': record.topic });
+      expect(record.headers).toMatchObject({
+        'content-type': 'application/json',
+        'mash-message-id': record.envelope.id,
+        'mash-message-type': record.topic,
+      });
     }
     expect(received.headers['mash-correlation-id']).toBeUndefined();
     expect(request.envelope.correlationId).toEqual(expect.any(String));

@@ -1,6 +1,16 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import type { CaseRated, CaseReady, CheckAgency, Contact, ContactReceived, DecisionOutcome, DecisionRecorded, Envelope, SubmittingAgency } from '@mash/contracts';
+import type {
+  CaseRated,
+  CaseReady,
+  CheckAgency,
+  Contact,
+  ContactReceived,
+  DecisionOutcome,
+  DecisionRecorded,
+  Envelope,
+  SubmittingAgency,
+} from '@mash/contracts';
 import { TOPICS } from '@mash/contracts';
 import { validExamples } from '@mash/contracts/examples';
 import { envelopeFor, KafkaPort, messagingConfigFromEnv } from '@mash/messaging';
@@ -22,7 +32,13 @@ export interface CaseStory {
 
 export function caseStory(
   id: string,
-  opts: { referrer: Contact['referrer']; sourceAgency: SubmittingAgency; replied?: CheckAgency[]; missing?: CheckAgency[]; outcomes?: DecisionOutcome[] },
+  opts: {
+    referrer: Contact['referrer'];
+    sourceAgency: SubmittingAgency;
+    replied?: CheckAgency[];
+    missing?: CheckAgency[];
+    outcomes?: DecisionOutcome[];
+  },
 ): CaseStory {
   const caseId = `CASE-${id}`;
   const contactId = `CON-${id}`;
@@ -30,8 +46,20 @@ export function caseStory(
   return {
     caseId,
     contactId,
-    contact: { contactId, receivedAt: new Date().toISOString(), sourceAgency: opts.sourceAgency, contact: { ...CONTACT, agencyReference: `REF-${id}`, referrer: opts.referrer } },
-    rated: { ...validExamples.caseRated, caseId, contactId, stage: 'start', ratedAt: new Date().toISOString(), deadline: '2026-11-24T07:02:13Z' },
+    contact: {
+      contactId,
+      receivedAt: new Date().toISOString(),
+      sourceAgency: opts.sourceAgency,
+      contact: { ...CONTACT, agencyReference: `REF-${id}`, referrer: opts.referrer },
+    },
+    rated: {
+      ...validExamples.caseRated,
+      caseId,
+      contactId,
+      stage: 'start',
+      ratedAt: new Date().toISOString(),
+      deadline: '2026-11-24T07:02:13Z',
+    },
     ready: {
       caseId,
       readyAt: new Date().toISOString(),
@@ -40,7 +68,13 @@ export function caseStory(
       missing: opts.missing ?? [],
       chronology: CHRONOLOGY.filter((c) => replied.includes(c.agency)),
     },
-    decision: decisionFixture({ decisionId: `DEC-${id}`, caseId, contactId, outcomes: opts.outcomes ?? ['nfa'], decidedAt: new Date().toISOString() }),
+    decision: decisionFixture({
+      decisionId: `DEC-${id}`,
+      caseId,
+      contactId,
+      outcomes: opts.outcomes ?? ['nfa'],
+      decidedAt: new Date().toISOString(),
+    }),
   };
 }
 
@@ -70,8 +104,11 @@ export async function sendEnvelope(port: KafkaPort, e: Envelope): Promise<void> 
 export function runReplay(env: Record<string, string>, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const root = join(__dirname, '..', '..');
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(root, 'scripts', 'launch.js'), 'apps/notifier/src/replay/main', ...args], { cwd: root, env: { ...process.env, ...env } }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [join(root, 'scripts', 'launch.js'), 'apps/notifier/src/replay/main', ...args],
+      { cwd: root, env: { ...process.env, ...env } },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }

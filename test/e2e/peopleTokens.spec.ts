@@ -22,7 +22,11 @@ const tokensFor = (i: TestIdentity, opts: { audience?: string; clock?: () => Dat
 
 it('a decision maker signs in with the login form and the token names them and their roles', async () => {
   const { accessToken } = await signIn(idp, 'dm-amina.shah', 'demo-amina');
-  expect(await tokensFor(idp).verify(accessToken)).toEqual({ subject: 'dm-amina.shah', name: 'Amina Shah (MASH team manager)', roles: ['decision-maker', 'manager'] });
+  expect(await tokensFor(idp).verify(accessToken)).toEqual({
+    subject: 'dm-amina.shah',
+    name: 'Amina Shah (MASH team manager)',
+    roles: ['decision-maker', 'manager'],
+  });
 });
 
 it('a person with no hub role gets a token with no roles', async () => {
@@ -36,7 +40,9 @@ it('a wrong password gets no token', async () => {
 
 it('refuses a token from another identity provider', async () => {
   const { accessToken } = await signIn(other, 'dm-amina.shah', 'demo-amina');
-  await expect(tokensFor(idp).verify(accessToken)).rejects.toThrow(new TokenRefused('the token is not signed by the configured identity provider'));
+  await expect(tokensFor(idp).verify(accessToken)).rejects.toThrow(
+    new TokenRefused('the token is not signed by the configured identity provider'),
+  );
 });
 
 it('refuses an expired token', async () => {
@@ -47,7 +53,9 @@ it('refuses an expired token', async () => {
 
 it('refuses a token for another audience', async () => {
   const { accessToken } = await signIn(idp, 'dm-tom.okafor', 'demo-tom');
-  await expect(tokensFor(idp, { audience: 'urn:some:other-api' }).verify(accessToken)).rejects.toThrow(new TokenRefused("the token's aud claim is not accepted here"));
+  await expect(tokensFor(idp, { audience: 'urn:some:other-api' }).verify(accessToken)).rejects.toThrow(
+    new TokenRefused("the token's aud claim is not accepted here"),
+  );
 });
 
 it('refuses an ID token presented as an access token, and a tampered token', async () => {
@@ -56,5 +64,7 @@ it('refuses an ID token presented as an access token, and a tampered token', asy
   const [h, p, s] = accessToken.split('.');
   const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
   const forged = `${h}.${Buffer.from(JSON.stringify({ ...claims, mash_roles: ['decision-maker'] })).toString('base64url')}.${s}`;
-  await expect(tokensFor(idp).verify(forged)).rejects.toThrow(new TokenRefused('the token is not signed by the configured identity provider'));
+  await expect(tokensFor(idp).verify(forged)).rejects.toThrow(
+    new TokenRefused('the token is not signed by the configured identity provider'),
+  );
 });

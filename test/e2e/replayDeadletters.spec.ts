@@ -29,12 +29,18 @@ describe('dead-letter replay', () => {
         handled.push(m.envelope.id);
       },
     });
-    const [sent] = await port.publish([{ topic: TOPICS.checkChased, key: 'CS-replay', data: { ...validExamples.checkChased, caseId: 'CS-replay' } }]);
+    const [sent] = await port.publish([
+      { topic: TOPICS.checkChased, key: 'CS-replay', data: { ...validExamples.checkChased, caseId: 'CS-replay' } },
+    ]);
 
-    const dry = await poll(async () => {
-      const r = await replayDeadLetters(port, { consumer: 'fixable', dryRun: true });
-      return r.matched === 1 ? r : undefined;
-    }, 30000, 'the message to be parked');
+    const dry = await poll(
+      async () => {
+        const r = await replayDeadLetters(port, { consumer: 'fixable', dryRun: true });
+        return r.matched === 1 ? r : undefined;
+      },
+      30000,
+      'the message to be parked',
+    );
     expect(dry.replayed).toBe(0);
     expect(handled).toEqual([]);
 

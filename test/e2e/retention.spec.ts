@@ -31,7 +31,10 @@ describe('retention', () => {
     await pg.query('BEGIN');
     for (const [k, caseId] of Object.entries(cases)) await seed(k, caseId, decidedAt[k]);
     for (const k of ['old', 'open', 'recent'] as const) await seedOutbox(k);
-    await pg.query(`INSERT INTO gateway.quarantine (received_at, sender, channel, status, reason, raw, raw_bytes) VALUES ($1, 'police', 'http', 400, 'invalid', 'old raw', 7), (now(), 'police', 'http', 400, 'invalid', 'new raw', 7)`, [LONG_AGO]);
+    await pg.query(
+      `INSERT INTO gateway.quarantine (received_at, sender, channel, status, reason, raw, raw_bytes) VALUES ($1, 'police', 'http', 400, 'invalid', 'old raw', 7), (now(), 'police', 'http', 400, 'invalid', 'new raw', 7)`,
+      [LONG_AGO],
+    );
     await pg.query('COMMIT');
   }, 420000);
 
@@ -44,53 +47,115 @@ describe('retention', () => {
     const contactId = `CT-ret-${k}`;
     const body = JSON.stringify({ child: { name: `Child ${k}` } });
     // gateway
-    await pg.query(`INSERT INTO gateway.contacts (contact_id, source_agency, agency_reference, received_at, body) VALUES ($1, 'police', $2, $3, $4)`, [contactId, `REF-${k}`, LONG_AGO, body]);
-    await pg.query(`INSERT INTO gateway.contact_status (contact_id, case_id, stage, decided_at) VALUES ($1, $2, $3, $4)`, [contactId, caseId, decided ? 'decided' : 'checks', decided]);
-    await pg.query(`INSERT INTO gateway.cases (case_id, contact_id, rating, policy_version, deadline, chronology) VALUES ($1, $2, 'AMBER', 'v1', $3, $4)`, [caseId, contactId, LONG_AGO, JSON.stringify([{ agency: 'police', text: 'known' }])]);
-    if (decided) await pg.query(`INSERT INTO gateway.decisions (decision_id, case_id, recorded_by, body, recorded_at) VALUES ($1, $2, 'mash-manager', $3, $4)`, [`DC-${k}`, caseId, JSON.stringify({ nextSteps: 'visit' }), decided]);
+    await pg.query(
+      `INSERT INTO gateway.contacts (contact_id, source_agency, agency_reference, received_at, body) VALUES ($1, 'police', $2, $3, $4)`,
+      [contactId, `REF-${k}`, LONG_AGO, body],
+    );
+    await pg.query(`INSERT INTO gateway.contact_status (contact_id, case_id, stage, decided_at) VALUES ($1, $2, $3, $4)`, [
+      contactId,
+      caseId,
+      decided ? 'decided' : 'checks',
+      decided,
+    ]);
+    await pg.query(
+      `INSERT INTO gateway.cases (case_id, contact_id, rating, policy_version, deadline, chronology) VALUES ($1, $2, 'AMBER', 'v1', $3, $4)`,
+      [caseId, contactId, LONG_AGO, JSON.stringify([{ agency: 'police', text: 'known' }])],
+    );
+    if (decided)
+      await pg.query(
+        `INSERT INTO gateway.decisions (decision_id, case_id, recorded_by, body, recorded_at) VALUES ($1, $2, 'mash-manager', $3, $4)`,
+        [`DC-${k}`, caseId, JSON.stringify({ nextSteps: 'visit' }), decided],
+      );
     // triage
     await pg.query(
       `INSERT INTO triage.cases (case_id, contact_id, source_agency, received_at, start_rating, rule_ids, reasons, policy_version, deadline, lawful_basis, check_plan, decided_at, household_id, allocated_worker, state)
        VALUES ($1, $2, 'police', $3, 'AMBER', '[]', '[]', 'v1', $3, 'consent', '[]', $4, $5, 'A Worker', $6)`,
       [caseId, contactId, LONG_AGO, decided, `HH-${k}`, decided ? 'decided' : 'checks'],
     );
-    await pg.query(`INSERT INTO triage.ratings (case_id, stage, rating, rule_ids, reasons, policy_version, rated_by) VALUES ($1, 'start', 'AMBER', '[]', '[]', 'v1', 'rules')`, [caseId]);
+    await pg.query(
+      `INSERT INTO triage.ratings (case_id, stage, rating, rule_ids, reasons, policy_version, rated_by) VALUES ($1, 'start', 'AMBER', '[]', '[]', 'v1', 'rules')`,
+      [caseId],
+    );
     await pg.query(`INSERT INTO triage.households (household_id, created_at) VALUES ($1, $2)`, [`HH-${k}`, LONG_AGO]);
-    await pg.query(`INSERT INTO triage.persons (person_id, identity, household_id, created_at) VALUES ($1, $2, $3, $4)`, [`P-${k}`, dataKeys().sealJson({ givenName: `Child ${k}` }), `HH-${k}`, LONG_AGO]);
+    await pg.query(`INSERT INTO triage.persons (person_id, identity, household_id, created_at) VALUES ($1, $2, $3, $4)`, [
+      `P-${k}`,
+      dataKeys().sealJson({ givenName: `Child ${k}` }),
+      `HH-${k}`,
+      LONG_AGO,
+    ]);
     await pg.query(`INSERT INTO triage.person_blocks (block, person_id) VALUES ($1, $2)`, [`b-${k}`, `P-${k}`]);
-    await pg.query(`INSERT INTO triage.contacts (contact_id, case_id, source_agency, received_at, incident_at, rating, rule_ids, body, incident_ref) VALUES ($1, $2, 'police', $3, $3, 'AMBER', '[]', $4, 'INC-1')`, [contactId, caseId, LONG_AGO, body]);
-    await pg.query(`INSERT INTO triage.contact_subjects (contact_id, subject_ref, person_id, case_id, kind, received_at, matched_by) VALUES ($1, 's1', $2, $3, 'child', $4, 'new')`, [contactId, `P-${k}`, caseId, LONG_AGO]);
+    await pg.query(
+      `INSERT INTO triage.contacts (contact_id, case_id, source_agency, received_at, incident_at, rating, rule_ids, body, incident_ref) VALUES ($1, $2, 'police', $3, $3, 'AMBER', '[]', $4, 'INC-1')`,
+      [contactId, caseId, LONG_AGO, body],
+    );
+    await pg.query(
+      `INSERT INTO triage.contact_subjects (contact_id, subject_ref, person_id, case_id, kind, received_at, matched_by) VALUES ($1, 's1', $2, $3, 'child', $4, 'new')`,
+      [contactId, `P-${k}`, caseId, LONG_AGO],
+    );
     // checks
-    await pg.query(`INSERT INTO checks.cases (case_id, contact_id, rating, deadline, opened_at, ready_at, decided_at) VALUES ($1, $2, 'AMBER', $3, $3, $3, $4)`, [caseId, contactId, LONG_AGO, decided]);
-    await pg.query(`INSERT INTO checks.requests (request_id, case_id, agency, categories, requested_at, due_at, replied_at) VALUES ($1, $2, 'police', '[]', $3, $3, $3)`, [`RQ-${k}`, caseId, LONG_AGO]);
-    await pg.query(`INSERT INTO checks.replies (request_id, case_id, agency, received_at, body) VALUES ($1, $2, 'police', $3, $4)`, [`RQ-${k}`, caseId, LONG_AGO, body]);
+    await pg.query(
+      `INSERT INTO checks.cases (case_id, contact_id, rating, deadline, opened_at, ready_at, decided_at) VALUES ($1, $2, 'AMBER', $3, $3, $3, $4)`,
+      [caseId, contactId, LONG_AGO, decided],
+    );
+    await pg.query(
+      `INSERT INTO checks.requests (request_id, case_id, agency, categories, requested_at, due_at, replied_at) VALUES ($1, $2, 'police', '[]', $3, $3, $3)`,
+      [`RQ-${k}`, caseId, LONG_AGO],
+    );
+    await pg.query(`INSERT INTO checks.replies (request_id, case_id, agency, received_at, body) VALUES ($1, $2, 'police', $3, $4)`, [
+      `RQ-${k}`,
+      caseId,
+      LONG_AGO,
+      body,
+    ]);
     // notifier
     await pg.query(`INSERT INTO notifier.case_contacts (contact_id, case_id, rated_at) VALUES ($1, $2, $3)`, [contactId, caseId, LONG_AGO]);
-    await pg.query(`INSERT INTO notifier.referrers (contact_id, source_agency, agency_reference, referrer, received_at) VALUES ($1, 'police', $2, $3, $4)`, [contactId, `REF-${k}`, JSON.stringify({ name: 'PC Smith' }), LONG_AGO]);
-    if (decided) await pg.query(`INSERT INTO notifier.decisions (decision_id, case_id, body, published_at) VALUES ($1, $2, '{}', $3)`, [`DC-${k}`, caseId, decided]);
-    await pg.query(`INSERT INTO notifier.notices (notice_id, case_id, contact_id, kind, recipient, channel, body, status) VALUES ($1, $2, $3, 'outcome', 'police', '{"email":"pc@example.org"}', $4, 'delivered')`, [`NT-${k}`, caseId, contactId, body]);
+    await pg.query(
+      `INSERT INTO notifier.referrers (contact_id, source_agency, agency_reference, referrer, received_at) VALUES ($1, 'police', $2, $3, $4)`,
+      [contactId, `REF-${k}`, JSON.stringify({ name: 'PC Smith' }), LONG_AGO],
+    );
+    if (decided)
+      await pg.query(`INSERT INTO notifier.decisions (decision_id, case_id, body, published_at) VALUES ($1, $2, '{}', $3)`, [
+        `DC-${k}`,
+        caseId,
+        decided,
+      ]);
+    await pg.query(
+      `INSERT INTO notifier.notices (notice_id, case_id, contact_id, kind, recipient, channel, body, status) VALUES ($1, $2, $3, 'outcome', 'police', '{"email":"pc@example.org"}', $4, 'delivered')`,
+      [`NT-${k}`, caseId, contactId, body],
+    );
   }
 
   /** An event each service relayed long ago about the case (a full envelope, as the outbox keeps it). */
   async function seedOutbox(k: keyof typeof cases) {
     for (const schema of SCHEMAS) {
-      await pg.query(`INSERT INTO ${schema}.outbox (id, topic, key, value, case_id, created_at, published_at) VALUES ($1, 'mash.case.rated.v1', $2, $3, $2, $4, $4)`, [
-        `ob-${schema}-${k}`, cases[k], JSON.stringify({ data: { caseId: cases[k], child: `Child ${k}` } }), LONG_AGO,
-      ]);
+      await pg.query(
+        `INSERT INTO ${schema}.outbox (id, topic, key, value, case_id, created_at, published_at) VALUES ($1, 'mash.case.rated.v1', $2, $3, $2, $4, $4)`,
+        [`ob-${schema}-${k}`, cases[k], JSON.stringify({ data: { caseId: cases[k], child: `Child ${k}` } }), LONG_AGO],
+      );
     }
   }
 
   const outboxRows = async (k: keyof typeof cases) =>
-    (await pg.query(`SELECT ${SCHEMAS.map((s) => `(SELECT count(*)::int FROM ${s}.outbox WHERE id = 'ob-${s}-${k}') AS "${s}"`).join(', ')}`)).rows[0] as Record<string, number>;
-  const runs = async () => (await pg.query(`SELECT ${SCHEMAS.map((s) => `(SELECT count(*)::int FROM ${s}.retention_runs) AS "${s}"`).join(', ')}`)).rows[0] as Record<string, number>;
+    (
+      await pg.query(
+        `SELECT ${SCHEMAS.map((s) => `(SELECT count(*)::int FROM ${s}.outbox WHERE id = 'ob-${s}-${k}') AS "${s}"`).join(', ')}`,
+      )
+    ).rows[0] as Record<string, number>;
+  const runs = async () =>
+    (await pg.query(`SELECT ${SCHEMAS.map((s) => `(SELECT count(*)::int FROM ${s}.retention_runs) AS "${s}"`).join(', ')}`))
+      .rows[0] as Record<string, number>;
   const until = async (what: string, ok: () => Promise<boolean>, ms = 30000) => {
-    for (const t0 = Date.now(); !(await ok()); ) {
+    for (const t0 = Date.now(); !(await ok());) {
       if (Date.now() - t0 > ms) throw new Error(`not within ${ms} ms: ${what}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   };
   const hold = (token: string, body: unknown) =>
-    fetch(`${hub.gatewayUrl}/v1/cases/${cases.held}/legal-hold`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${hub.gatewayUrl}/v1/cases/${cases.held}/legal-hold`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   /** Everything that is case content, per case: true while it is still there. */
   async function content(k: keyof typeof cases) {
@@ -107,7 +172,9 @@ describe('retention', () => {
       checksReply: await one(`SELECT count(*) > 0 AS present FROM checks.replies WHERE case_id = $1`, [caseId]),
       notice: await one(`SELECT body <> '{}'::jsonb AS present FROM notifier.notices WHERE notice_id = $1`, [`NT-${k}`]),
       referrer: await one(`SELECT count(*) > 0 AS present FROM notifier.referrers WHERE contact_id = $1`, [contactId]),
-      gatewayDecision: decidedAt[k] ? await one(`SELECT body <> '{}'::jsonb AS present FROM gateway.decisions WHERE case_id = $1`, [caseId]) : false,
+      gatewayDecision: decidedAt[k]
+        ? await one(`SELECT body <> '{}'::jsonb AS present FROM gateway.decisions WHERE case_id = $1`, [caseId])
+        : false,
     };
   }
 
@@ -121,11 +188,14 @@ describe('retention', () => {
     }
     expect(old).toEqual(Object.fromEntries(Object.keys(old).map((key) => [key, false])));
 
-    const all = (c: Record<string, boolean>) => Object.fromEntries(Object.keys(c).map((key) => [key, key === 'gatewayDecision' ? c.gatewayDecision : true]));
+    const all = (c: Record<string, boolean>) =>
+      Object.fromEntries(Object.keys(c).map((key) => [key, key === 'gatewayDecision' ? c.gatewayDecision : true]));
     const open = await content('open');
     expect(open).toEqual(all(open));
     // Relayed events go from every outbox, decided case or not: Kafka holds them from then on.
-    await until('relayed outbox rows pruned', async () => Object.values({ ...(await outboxRows('old')), ...(await outboxRows('open')) }).every((n) => n === 0));
+    await until('relayed outbox rows pruned', async () =>
+      Object.values({ ...(await outboxRows('old')), ...(await outboxRows('open')) }).every((n) => n === 0),
+    );
     const recent = await content('recent');
     expect(recent).toEqual(all(recent));
 
@@ -167,11 +237,18 @@ describe('retention', () => {
     expect(await set.json()).toMatchObject({ caseId: cases.held, held: true });
     // The hold reaches every service that purges.
     await until('hold in every service', async () => {
-      const n = (await pg.query(`SELECT ${SCHEMAS.map((s) => `(SELECT count(*)::int FROM ${s}.legal_holds WHERE case_id = $1 AND held) AS "${s}"`).join(', ')}`, [cases.held])).rows[0];
+      const n = (
+        await pg.query(
+          `SELECT ${SCHEMAS.map((s) => `(SELECT count(*)::int FROM ${s}.legal_holds WHERE case_id = $1 AND held) AS "${s}"`).join(', ')}`,
+          [cases.held],
+        )
+      ).rows[0];
       return SCHEMAS.every((s) => n[s] === 1);
     });
     for (const schema of SCHEMAS) {
-      const { rows } = await pg.query(`SELECT principal FROM ${schema}.disclosure_audit WHERE action = 'legal-hold-set' AND case_id = $1`, [cases.held]);
+      const { rows } = await pg.query(`SELECT principal FROM ${schema}.disclosure_audit WHERE action = 'legal-hold-set' AND case_id = $1`, [
+        cases.held,
+      ]);
       expect({ schema, principals: rows.map((r) => r.principal) }).toEqual({ schema, principals: ['dm-amina.shah'] });
     }
 
@@ -193,17 +270,25 @@ describe('retention', () => {
     expect(kept).toEqual(Object.fromEntries(Object.keys(kept).map((key) => [key, true])));
     expect(await outboxRows('held')).toEqual(Object.fromEntries(SCHEMAS.map((s) => [s, 1])));
     // Each run says how many cases it found on hold.
-    const [last] = (await pg.query(`SELECT detail FROM triage.disclosure_audit WHERE action = 'retention-run' ORDER BY id DESC LIMIT 1`)).rows;
+    const [last] = (await pg.query(`SELECT detail FROM triage.disclosure_audit WHERE action = 'retention-run' ORDER BY id DESC LIMIT 1`))
+      .rows;
     expect(last.detail.casesOnHold).toBe(1);
 
     const lift = await hold(TEST_TOKENS.manager, { held: false, reason: 'Proceedings concluded; the hold is no longer needed.' });
     expect(lift.status).toBe(201);
-    await until('held case purged everywhere once the hold is lifted', async () => {
-      const c = await content('held');
-      return Object.values(c).every((v) => !v) && Object.values(await outboxRows('held')).every((n) => n === 0);
-    }, 40000);
+    await until(
+      'held case purged everywhere once the hold is lifted',
+      async () => {
+        const c = await content('held');
+        return Object.values(c).every((v) => !v) && Object.values(await outboxRows('held')).every((n) => n === 0);
+      },
+      40000,
+    );
     for (const schema of SCHEMAS) {
-      const { rows } = await pg.query(`SELECT count(*)::int AS n FROM ${schema}.disclosure_audit WHERE action = 'legal-hold-lifted' AND case_id = $1`, [cases.held]);
+      const { rows } = await pg.query(
+        `SELECT count(*)::int AS n FROM ${schema}.disclosure_audit WHERE action = 'legal-hold-lifted' AND case_id = $1`,
+        [cases.held],
+      );
       expect({ schema, n: rows[0].n }).toEqual({ schema, n: 1 });
     }
   }, 120000);

@@ -33,7 +33,12 @@ describe('triage intake: people, households, duplicates, repeats', () => {
   }, 60000);
 
   const rated = async (contactId: string, timeoutMs = 30000) =>
-    (await watcher.waitFor<CaseRated>((e) => e.topic === TOPICS.caseRated && e.envelope.data.contactId === contactId && e.envelope.data.stage === 'start', timeoutMs)).envelope.data;
+    (
+      await watcher.waitFor<CaseRated>(
+        (e) => e.topic === TOPICS.caseRated && e.envelope.data.contactId === contactId && e.envelope.data.stage === 'start',
+        timeoutMs,
+      )
+    ).envelope.data;
 
   it('one contact about two children is one case linked to each child', async () => {
     const contactId = await submit(hub, 'education', { ...exampleSchoolContact, agencyReference: ref(hub, 'CPOMS') });
@@ -43,11 +48,16 @@ describe('triage intake: people, households, duplicates, repeats', () => {
     expect(r.policyVersion).toBe(london.version);
     const cases = await db.query(`SELECT case_id FROM triage.cases WHERE contact_id = $1`, [contactId]);
     expect(cases.rows).toEqual([{ case_id: r.caseId }]);
-    const links = await db.query(`SELECT person_id, case_id, kind FROM triage.contact_subjects WHERE contact_id = $1 ORDER BY subject_ref`, [contactId]);
+    const links = await db.query(
+      `SELECT person_id, case_id, kind FROM triage.contact_subjects WHERE contact_id = $1 ORDER BY subject_ref`,
+      [contactId],
+    );
     expect(links.rows.map((x) => x.kind)).toEqual(['child', 'child']);
     expect(links.rows.every((x) => x.case_id === r.caseId)).toBe(true);
     // Siblings: one household, two people.
-    const hh = await db.query(`SELECT DISTINCT household_id FROM triage.persons WHERE person_id = ANY($1)`, [links.rows.map((x) => x.person_id)]);
+    const hh = await db.query(`SELECT DISTINCT household_id FROM triage.persons WHERE person_id = ANY($1)`, [
+      links.rows.map((x) => x.person_id),
+    ]);
     expect(hh.rowCount).toBe(1);
   });
 
@@ -72,17 +82,34 @@ describe('triage intake: people, households, duplicates, repeats', () => {
     const dup = await rated(healthId);
     expect(dup).toMatchObject({ caseId: first.caseId, duplicateOf: policeId, checkPlan: [] });
     expect(dup.reasons[0]).toMatch(/^Duplicate of contact .*reported by police and health/);
-    expect((await db.query(`SELECT count(*)::int AS n FROM triage.cases WHERE case_id = $1 OR contact_id = $2`, [first.caseId, healthId])).rows[0].n).toBe(1);
+    expect(
+      (await db.query(`SELECT count(*)::int AS n FROM triage.cases WHERE case_id = $1 OR contact_id = $2`, [first.caseId, healthId]))
+        .rows[0].n,
+    ).toBe(1);
 
     // Checks fanned the first plan out once per agency and nothing for the duplicate.
-    await watcher.waitFor((e) => e.topic.startsWith('mash.check.') && (e.envelope.data as { caseId: string }).caseId === first.caseId, 20000);
+    await watcher.waitFor(
+      (e) => e.topic.startsWith('mash.check.') && (e.envelope.data as { caseId: string }).caseId === first.caseId,
+      20000,
+    );
     await new Promise((r) => setTimeout(r, 1500));
-    const requests = watcher.seen.filter((e) => /^mash\.check\..*\.requested\.v1$/.test(e.topic) && (e.envelope.data as { caseId: string }).caseId === first.caseId);
+    const requests = watcher.seen.filter(
+      (e) => /^mash\.check\..*\.requested\.v1$/.test(e.topic) && (e.envelope.data as { caseId: string }).caseId === first.caseId,
+    );
     expect(requests.map((e) => e.topic).sort()).toEqual(first.checkPlan.map((p) => checkRequestedTopic(p.agency)).sort());
   });
 
   it('counts repeats per child across a restart: the third contact in 12 months escalates with the repeat rule and its reason', async () => {
-    const child: ContactSubject = { subjectRef: 'c1', kind: 'child', role: 'subject', givenName: 'Rory', familyName: 'Repeatson', dateOfBirth: '2015-05-05', sex: 'male', identifiers: { upn: 'D801200001006' } };
+    const child: ContactSubject = {
+      subjectRef: 'c1',
+      kind: 'child',
+      role: 'subject',
+      givenName: 'Rory',
+      familyName: 'Repeatson',
+      dateOfBirth: '2015-05-05',
+      sex: 'male',
+      identifiers: { upn: 'D801200001006' },
+    };
     const school = (withUpn: boolean): Contact => ({
       ...exampleSchoolContact,
       agencyReference: ref(hub, 'CPOMS'),
@@ -105,21 +132,40 @@ describe('triage intake: people, households, duplicates, repeats', () => {
     expect(three.rating).toBe('AMBER');
     expect(three.ruleIds).toContain('A-REPEAT');
     expect(three.reasons.find((r) => r.startsWith('Repeat contacts'))).toMatch(/3 contacts in 12 months .*trigger of 3/);
-    const link = await db.query(`SELECT matched_by, score, match_reasons FROM triage.contact_subjects WHERE contact_id = $1`, [three.contactId]);
+    const link = await db.query(`SELECT matched_by, score, match_reasons FROM triage.contact_subjects WHERE contact_id = $1`, [
+      three.contactId,
+    ]);
     expect(link.rows[0]).toMatchObject({ matched_by: 'score' });
     expect(link.rows[0].match_reasons).toEqual(expect.arrayContaining(['date of birth matches', 'postcode matches']));
   }, 90000);
 
   it('Red tells the policy teams at once; a child open to social care goes to the allocated worker', async () => {
-    const red: Contact = { ...exampleContact, agencyReference: ref(hub, 'PPN'), incident: undefined, household: { address: { lines: ['3 Red Row'], postcode: 'EX3 3RR' } },
-      subjects: [{ subjectRef: 'c1', kind: 'child', givenName: 'Ola', familyName: 'Opencase', dateOfBirth: '2018-02-02', identifiers: { nhsNumber: '9434760011' } }],
-      domesticAbuse: { dashRiskLevel: 'high', childrenPresent: true } };
+    const red: Contact = {
+      ...exampleContact,
+      agencyReference: ref(hub, 'PPN'),
+      incident: undefined,
+      household: { address: { lines: ['3 Red Row'], postcode: 'EX3 3RR' } },
+      subjects: [
+        {
+          subjectRef: 'c1',
+          kind: 'child',
+          givenName: 'Ola',
+          familyName: 'Opencase',
+          dateOfBirth: '2018-02-02',
+          identifiers: { nhsNumber: '9434760011' },
+        },
+      ],
+      domesticAbuse: { dashRiskLevel: 'high', childrenPresent: true },
+    };
     const contactId = await submit(hub, 'police', red);
     const r = await rated(contactId);
     expect(r.rating).toBe('RED');
     expect(r.ruleIds[0]).toBe('R-DASH-HIGH');
     expect(r.allocatedWorker).toBe('Jo Bloggs, social worker (Assessment Team 2)');
-    const alert = await watcher.waitFor<TeamsAlerted>((e) => e.topic === TOPICS.teamsAlerted && e.envelope.data.contactId === contactId, 10000);
+    const alert = await watcher.waitFor<TeamsAlerted>(
+      (e) => e.topic === TOPICS.teamsAlerted && e.envelope.data.contactId === contactId,
+      10000,
+    );
     expect(alert.envelope.data).toMatchObject({ caseId: r.caseId, teams: london.redAlert.teams });
     expect(alert.envelope.data.ruleIds).toContain('R-DASH-HIGH');
   });

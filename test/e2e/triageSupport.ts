@@ -2,7 +2,11 @@ import type { Contact } from '@mash/contracts';
 import { TEST_TOKENS, TestHub } from '../support/hub';
 
 /** Shared by the triage end-to-end files: submitting through the real front door. */
-export async function submit(hub: TestHub, agency: 'police' | 'health' | 'education' | 'contact-centre', contact: Contact): Promise<string> {
+export async function submit(
+  hub: TestHub,
+  agency: 'police' | 'health' | 'education' | 'contact-centre',
+  contact: Contact,
+): Promise<string> {
   const res = await fetch(`${hub.gatewayUrl}/v1/agencies/${agency}/contacts`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_TOKENS[agency]}` },

@@ -30,7 +30,10 @@ describe('a police notification leads to an outcome notice for its referrer', ()
   }, 60000);
 
   const api = (path: string, token: string, init: RequestInit = {}) =>
-    fetch(`${hub.gatewayUrl}${path}`, { ...init, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
+    fetch(`${hub.gatewayUrl}${path}`, {
+      ...init,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...(init.headers ?? {}) },
+    });
 
   it('flows from police adapter to referrer notice', async () => {
     const contact = { ...exampleContact, agencyReference: `PVP-E2E-${hub.runId}` };
@@ -46,16 +49,31 @@ describe('a police notification leads to an outcome notice for its referrer', ()
 
     // Rated Amber at the start (DA, DASH medium, child present); re-rated Red at the end of checks,
     // because police and the school report current domestic abuse (rule RR-CURRENT-HARM).
-    const ready = await poll(async () => {
-      const s = (await (await api(`/v1/contacts/${contactId}`, TEST_TOKENS.police)).json()) as { stage: string; caseId: string; rating: string; deadline: string; readyAt?: string; history: { stage: string }[] };
-      return s.readyAt && s.history.some((h) => h.stage === 're-rated') ? s : undefined;
-    }, 90000, 'case ready for decision and re-rated');
+    const ready = await poll(
+      async () => {
+        const s = (await (await api(`/v1/contacts/${contactId}`, TEST_TOKENS.police)).json()) as {
+          stage: string;
+          caseId: string;
+          rating: string;
+          deadline: string;
+          readyAt?: string;
+          history: { stage: string }[];
+        };
+        return s.readyAt && s.history.some((h) => h.stage === 're-rated') ? s : undefined;
+      },
+      90000,
+      'case ready for decision and re-rated',
+    );
     expect(ready.history.map((h) => h.stage)).toContain('ready-for-decision');
     expect(ready.rating).toBe('RED');
     // Escalated to Red: the decision is due on Red's clock (4 hours from receipt), not Amber's.
     expect(new Date(ready.deadline).getTime()).toBeLessThanOrEqual(new Date(accepted.receivedAt).getTime() + 4 * 3600_000);
 
-    const picture = (await (await api(`/v1/cases/${ready.caseId}`, TEST_TOKENS.manager)).json()) as { replied: string[]; missing: string[]; chronology: { agency: string; summary: string }[] };
+    const picture = (await (await api(`/v1/cases/${ready.caseId}`, TEST_TOKENS.manager)).json()) as {
+      replied: string[];
+      missing: string[];
+      chronology: { agency: string; summary: string }[];
+    };
     expect(picture.replied.sort()).toEqual(['education', 'health', 'police']);
     expect(picture.missing).toEqual([]);
     expect(new Set(picture.chronology.map((e) => e.agency)).size).toBeGreaterThanOrEqual(2);
@@ -72,7 +90,10 @@ describe('a police notification leads to an outcome notice for its referrer', ()
     });
     expect(decision.status).toBe(201);
 
-    const notice = await notices.waitFor<NoticeIssued>((e) => e.envelope.data.contactId === contactId && e.envelope.data.kind === 'outcome', 60000);
+    const notice = await notices.waitFor<NoticeIssued>(
+      (e) => e.envelope.data.contactId === contactId && e.envelope.data.kind === 'outcome',
+      60000,
+    );
     expect(notice.envelope.key).toBe(ready.caseId);
     expect(notice.envelope.data.outcomes).toEqual(['early-help']);
     // The person who signed in, not the name typed into the body.
@@ -80,32 +101,57 @@ describe('a police notification leads to an outcome notice for its referrer', ()
     // The referrer hears the outcome, never what other agencies said.
     for (const entry of picture.chronology) expect(notice.envelope.data.text).not.toContain(entry.summary);
 
-    const informed = await poll(async () => {
-      const s = (await (await api(`/v1/contacts/${contactId}`, TEST_TOKENS.police)).json()) as { stage: string };
-      return s.stage === 'referrer-informed' ? s : undefined;
-    }, 30000, 'referrer informed');
+    const informed = await poll(
+      async () => {
+        const s = (await (await api(`/v1/contacts/${contactId}`, TEST_TOKENS.police)).json()) as { stage: string };
+        return s.stage === 'referrer-informed' ? s : undefined;
+      },
+      30000,
+      'referrer informed',
+    );
     expect(informed.stage).toBe('referrer-informed');
 
     // Everything disclosed about this child, in the audit trail an auditor exports, and every chain intact.
     const pg = new Client({ connectionString: hub.env.DATABASE_URL });
     await pg.connect();
     try {
-      const trail = await poll(async () => {
-        const rows = await exportDisclosures(pg, { caseId: ready.caseId });
-        return rows.some((r) => r.action === 'notice-issued' && r.detail.kind === 'outcome') ? rows : undefined;
-      }, 30000, 'outcome notice in the audit trail');
+      const trail = await poll(
+        async () => {
+          const rows = await exportDisclosures(pg, { caseId: ready.caseId });
+          return rows.some((r) => r.action === 'notice-issued' && r.detail.kind === 'outcome') ? rows : undefined;
+        },
+        30000,
+        'outcome notice in the audit trail',
+      );
       const of = (action: string) => trail.filter((r) => r.action === action);
       expect(of('contact-received').map((r) => [r.service, r.principal, r.contactId])).toEqual([['gateway', 'police', contactId]]);
-      expect(of('check-requested').map((r) => r.detail.agency).sort()).toEqual(['education', 'health', 'police']);
-      expect(of('check-requested').every((r) => r.service === 'checks' && r.detail.lawfulBasis && (r.detail.categories as string[]).length > 0)).toBe(true);
-      expect(of('reply-received').map((r) => r.principal).sort()).toEqual(['education', 'health', 'police']);
+      expect(
+        of('check-requested')
+          .map((r) => r.detail.agency)
+          .sort(),
+      ).toEqual(['education', 'health', 'police']);
+      expect(
+        of('check-requested').every((r) => r.service === 'checks' && r.detail.lawfulBasis && (r.detail.categories as string[]).length > 0),
+      ).toBe(true);
+      expect(
+        of('reply-received')
+          .map((r) => r.principal)
+          .sort(),
+      ).toEqual(['education', 'health', 'police']);
       expect(of('read-case').map((r) => r.principal)).toEqual([TEST_MANAGER.subject]);
       expect(of('decision-recorded').map((r) => [r.principal, r.detail.outcomes])).toEqual([[TEST_MANAGER.subject, ['early-help']]]);
       // The referrer's acknowledgement and outcome; a closing notice to each agency that contributed.
-      const issued = of('notice-issued').map((r) => `${r.detail.kind}:${r.detail.recipient}`).sort();
+      const issued = of('notice-issued')
+        .map((r) => `${r.detail.kind}:${r.detail.recipient}`)
+        .sort();
       expect(issued).toEqual(['acknowledgement:police', 'closing:education', 'closing:health', 'closing:police', 'outcome:police']);
       const chains = await verifyAll(pg, new Map());
-      expect(chains.map((v) => [v.schema, v.ok])).toEqual([['checks', true], ['gateway', true], ['notifier', true], ['triage', true]]);
+      expect(chains.map((v) => [v.schema, v.ok])).toEqual([
+        ['checks', true],
+        ['gateway', true],
+        ['notifier', true],
+        ['triage', true],
+      ]);
     } finally {
       await pg.end();
     }
@@ -113,7 +159,12 @@ describe('a police notification leads to an outcome notice for its referrer', ()
 
   it('shows all four services as consumer groups on the broker', async () => {
     const sasl = kafkaCredentialsFromEnv(hub.env);
-    const admin = new Kafka({ clientId: 'test', brokers: hub.env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING, ...(sasl ? { sasl } : {}) }).admin();
+    const admin = new Kafka({
+      clientId: 'test',
+      brokers: hub.env.KAFKA_BROKERS.split(','),
+      logLevel: logLevel.NOTHING,
+      ...(sasl ? { sasl } : {}),
+    }).admin();
     await admin.connect();
     try {
       const groups = (await admin.listGroups()).groups.map((g) => g.groupId);

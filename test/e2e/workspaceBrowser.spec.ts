@@ -19,18 +19,26 @@ import { openJsonb } from '@mash/at-rest';
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 const describeInBrowser = haveChromium ? describe : describe.skip;
-if (!haveChromium) process.stderr.write(`workspaceBrowser.spec: SKIPPED, ${CHROMIUM} is absent (apt-get install -y chromium; .ci/run installs it)\n`);
+if (!haveChromium)
+  process.stderr.write(`workspaceBrowser.spec: SKIPPED, ${CHROMIUM} is absent (apt-get install -y chromium; .ci/run installs it)\n`);
 
 const SHOTS = join(__dirname, '..', '..', '.run', 'screenshots', 'workspace');
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-interface AxeViolation { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
 
 /** axe-core on the page as it stands: the serious and critical violations of WCAG 2.x A/AA (2.2 included). */
 async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   // Evaluated through the DevTools protocol, so the page's CSP (no inline script) stays in force.
   await page.evaluate(`${AXE}\n;0`);
-  const result = (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })`)) as { violations: AxeViolation[]; passes: unknown[] };
+  const result = (await page.evaluate(
+    `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })`,
+  )) as { violations: AxeViolation[]; passes: unknown[] };
   expect(result.passes.length).toBeGreaterThan(5);
   return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
@@ -44,7 +52,9 @@ describeInBrowser(`the decision workspace in a real browser${haveChromium ? '' :
   let page: Page;
 
   beforeAll(async () => {
-    hub = await startTestHub((['police', 'health', 'education'] as const).map((a) => ({ name: `connector-${a}`, entry: `apps/connectors/${a}/src/main` })));
+    hub = await startTestHub(
+      (['police', 'health', 'education'] as const).map((a) => ({ name: `connector-${a}`, entry: `apps/connectors/${a}/src/main` })),
+    );
     notices = new TopicWatcher(hub.env.KAFKA_BROKERS, hub.env.MASH_TOPIC_PREFIX);
     await notices.watch([noticeIssuedTopic('police')]);
     db = new Client({ connectionString: hub.env.DATABASE_URL });
@@ -55,7 +65,16 @@ describeInBrowser(`the decision workspace in a real browser${haveChromium ? '' :
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1280, height: 900 },
     });
     page = context.pages()[0] ?? (await context.newPage());
@@ -70,7 +89,10 @@ describeInBrowser(`the decision workspace in a real browser${haveChromium ? '' :
   }, 60000);
 
   const api = (path: string, token: string, init: RequestInit = {}) =>
-    fetch(`${hub.gatewayUrl}${path}`, { ...init, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
+    fetch(`${hub.gatewayUrl}${path}`, {
+      ...init,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...(init.headers ?? {}) },
+    });
 
   it('a manager signs in, sees the Red case counting down, reads every reply, decides, and the referrer is told', async () => {
     const contact = { ...exampleContact, agencyReference: `PVP-WS-${hub.runId}` };
@@ -78,10 +100,19 @@ describeInBrowser(`the decision workspace in a real browser${haveChromium ? '' :
     expect(submitted.status).toBe(202);
     const { contactId } = (await submitted.json()) as { contactId: string };
     // Police and the school report current domestic abuse: re-rated Red at the end of checks.
-    const ready = await poll(async () => {
-      const s = (await (await api(`/v1/contacts/${contactId}`, TEST_TOKENS.police)).json()) as { caseId: string; rating: string; readyAt?: string; history: { stage: string }[] };
-      return s.readyAt && s.history.some((h) => h.stage === 're-rated') ? s : undefined;
-    }, 120000, 'case ready for decision and re-rated');
+    const ready = await poll(
+      async () => {
+        const s = (await (await api(`/v1/contacts/${contactId}`, TEST_TOKENS.police)).json()) as {
+          caseId: string;
+          rating: string;
+          readyAt?: string;
+          history: { stage: string }[];
+        };
+        return s.readyAt && s.history.some((h) => h.stage === 're-rated') ? s : undefined;
+      },
+      120000,
+      'case ready for decision and re-rated',
+    );
     expect(ready.rating).toBe('RED');
     const { caseId } = ready;
 
@@ -107,9 +138,13 @@ describeInBrowser(`the decision workspace in a real browser${haveChromium ? '' :
     expect(first).toMatch(/^\d+h \d\dm \d\ds left$/);
     // Read from outside the page: the workspace's Content-Security-Policy forbids eval, as it should,
     // and Playwright's waitForFunction would need it.
-    for (const until = Date.now() + 5000; (await row.locator('.countdown').textContent()) === first && Date.now() < until; ) await page.waitForTimeout(200);
+    for (const until = Date.now() + 5000; (await row.locator('.countdown').textContent()) === first && Date.now() < until;)
+      await page.waitForTimeout(200);
     const second = await row.locator('.countdown').textContent();
-    const secs = (t: string) => { const [, h, m, s] = /^(\d+)h (\d\d)m (\d\d)s/.exec(t)!; return Number(h) * 3600 + Number(m) * 60 + Number(s); };
+    const secs = (t: string) => {
+      const [, h, m, s] = /^(\d+)h (\d\d)m (\d\d)s/.exec(t)!;
+      return Number(h) * 3600 + Number(m) * 60 + Number(s);
+    };
     expect(secs(second!)).toBeLessThan(secs(first!));
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, '1-queue.png'), fullPage: true });
@@ -118,7 +153,10 @@ describeInBrowser(`the decision workspace in a real browser${haveChromium ? '' :
     await row.locator('a').click();
     await page.waitForURL(`${hub.gatewayUrl}/workspace/cases/${caseId}`);
     expect(await page.locator('h1').textContent()).toContain(`Case ${caseId}`);
-    const picture = (await (await api(`/v1/cases/${caseId}`, TEST_TOKENS.manager)).json()) as { replied: string[]; chronology: { agency: string; summary: string }[] };
+    const picture = (await (await api(`/v1/cases/${caseId}`, TEST_TOKENS.manager)).json()) as {
+      replied: string[];
+      chronology: { agency: string; summary: string }[];
+    };
     expect(picture.replied.sort()).toEqual(['education', 'health', 'police']);
     for (const agency of picture.replied) {
       const section = page.locator(`section.reply[data-agency="${agency}"]`);
@@ -127,8 +165,13 @@ describeInBrowser(`the decision workspace in a real browser${haveChromium ? '' :
     }
     for (const s of contact.subjects) if (s.givenName) expect(await page.locator('main').textContent()).toContain(s.givenName);
     expect(await page.locator('h3', { hasText: 'At the end of checks' }).textContent()).toContain('RED');
-    const reads = await db.query(`SELECT principal, detail FROM gateway.disclosure_audit WHERE action = 'read-case' AND case_id = $1 ORDER BY id`, [caseId]);
-    expect(reads.rows).toEqual(expect.arrayContaining([{ principal: TEST_MANAGER.subject, detail: expect.objectContaining({ via: 'workspace' }) }]));
+    const reads = await db.query(
+      `SELECT principal, detail FROM gateway.disclosure_audit WHERE action = 'read-case' AND case_id = $1 ORDER BY id`,
+      [caseId],
+    );
+    expect(reads.rows).toEqual(
+      expect.arrayContaining([{ principal: TEST_MANAGER.subject, detail: expect.objectContaining({ via: 'workspace' }) }]),
+    );
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, '2-case.png'), fullPage: true });
 
@@ -154,20 +197,32 @@ describeInBrowser(`the decision workspace in a real browser${haveChromium ? '' :
 
     const [decision] = (await db.query(`SELECT recorded_by, body FROM gateway.decisions WHERE case_id = $1`, [caseId])).rows;
     expect(decision.recorded_by).toBe(TEST_MANAGER.subject);
-    expect(openJsonb(decision.body)).toMatchObject({ outcomes: ['early-help'], finalRating: 'AMBER', responsibleTeam: { name: 'Early Help Hub North', inHours: '01234 567890' } });
+    expect(openJsonb(decision.body)).toMatchObject({
+      outcomes: ['early-help'],
+      finalRating: 'AMBER',
+      responsibleTeam: { name: 'Early Help Hub North', inHours: '01234 567890' },
+    });
 
-    const notice = await notices.waitFor<NoticeIssued>((e) => e.envelope.data.contactId === contactId && e.envelope.data.kind === 'outcome', 60000);
+    const notice = await notices.waitFor<NoticeIssued>(
+      (e) => e.envelope.data.contactId === contactId && e.envelope.data.kind === 'outcome',
+      60000,
+    );
     expect(notice.envelope.data.outcomes).toEqual(['early-help']);
     expect(notice.envelope.data.decidedBy).toEqual({ name: TEST_MANAGER.name, role: 'decision-maker' });
   }, 300000);
 
   it('acts on no form that lacks the session token, and keeps it in the quarantine', async () => {
-    const before = (await db.query(`SELECT count(*)::int AS n FROM gateway.quarantine WHERE channel = 'workspace-consent-override'`)).rows[0].n;
+    const before = (await db.query(`SELECT count(*)::int AS n FROM gateway.quarantine WHERE channel = 'workspace-consent-override'`))
+      .rows[0].n;
     // The browser's cookie goes with it (as with a form posted from another site), the token does not.
-    const res = await page.request.post(`${hub.gatewayUrl}/workspace/cases/CS-none/consent-override`, { form: { basis: 'section-47', reason: 'forged' }, maxRedirects: 0 });
+    const res = await page.request.post(`${hub.gatewayUrl}/workspace/cases/CS-none/consent-override`, {
+      form: { basis: 'section-47', reason: 'forged' },
+      maxRedirects: 0,
+    });
     expect(res.status()).toBe(403);
     expect(await res.text()).toContain('nothing was recorded');
-    const after = (await db.query(`SELECT count(*)::int AS n FROM gateway.quarantine WHERE channel = 'workspace-consent-override'`)).rows[0].n;
+    const after = (await db.query(`SELECT count(*)::int AS n FROM gateway.quarantine WHERE channel = 'workspace-consent-override'`)).rows[0]
+      .n;
     expect(after).toBe(before + 1);
   }, 30000);
 

@@ -136,10 +136,20 @@ describe(`fault suite (${MODE}: ${CONTACTS} contacts at ${RATE}/s, seed ${SEED})
   it('every contact reaches its right end state exactly once through kills, restarts, redelivery and racing replies', async () => {
     // More repeats and other agencies' reports of one incident than a normal day, so joins are
     // exercised, and twice the Red share, so that silent agencies' timers fire in every run.
-    const list = generateContacts({ count: CONTACTS, seed: SEED, baseTime: new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000), tag: hub.runId, repeatShare: 0.15, duplicateShare: 0.15, ratingWeights: { RED: 2.5 } });
+    const list = generateContacts({
+      count: CONTACTS,
+      seed: SEED,
+      baseTime: new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000),
+      tag: hub.runId,
+      repeatShare: 0.15,
+      duplicateShare: 0.15,
+      ratingWeights: { RED: 2.5 },
+    });
     const mix = describeMix(list);
     out(`contacts: ${JSON.stringify(mix)}`);
-    const tokens = Object.fromEntries((['police', 'health', 'education', 'contact-centre'] as const).map((a) => [a, TEST_TOKENS[a]])) as Record<SubmittingAgency, string>;
+    const tokens = Object.fromEntries(
+      (['police', 'health', 'education', 'contact-centre'] as const).map((a) => [a, TEST_TOKENS[a]]),
+    ) as Record<SubmittingAgency, string>;
     const rnd = prng(SEED);
     const t0 = Date.now();
     const since = () => Date.now() - t0;
@@ -151,7 +161,11 @@ describe(`fault suite (${MODE}: ${CONTACTS} contacts at ${RATE}/s, seed ${SEED})
       const agent = new Agent({ keepAlive: true, maxSockets: 4 });
       while (deciding) {
         try {
-          const ready = await withPg(dbUrl, (c) => c.query(`SELECT case_id, rating FROM gateway.cases WHERE ready AND decision_id IS NULL ORDER BY case_id`).then((r) => r.rows as { case_id: string; rating: string }[]));
+          const ready = await withPg(dbUrl, (c) =>
+            c
+              .query(`SELECT case_id, rating FROM gateway.cases WHERE ready AND decision_id IS NULL ORDER BY case_id`)
+              .then((r) => r.rows as { case_id: string; rating: string }[]),
+          );
           for (const c of ready) {
             decisions.posted++;
             const res = await httpJson(agent, `${hub.gatewayUrl}/v1/cases/${c.case_id}/decision`, 'POST', TEST_TOKENS.manager, {
@@ -209,8 +223,15 @@ describe(`fault suite (${MODE}: ${CONTACTS} contacts at ${RATE}/s, seed ${SEED})
         await pgServer.start();
         return `immediate shutdown (no checkpoint), down ${down} ms, restarted with WAL recovery`;
       }
-      const r = await redeliverAll(port, TOPIC_DEFINITIONS.map((d) => d.name).filter((t) => t !== TOPICS.deadLetter), `mid${injections.length}`);
-      return `${r.total} messages produced again (${Object.entries(r.perTopic).sort().map(([t, n]) => `${t.replace(/^mash\./, '')} ${n}`).join(', ')})`;
+      const r = await redeliverAll(
+        port,
+        TOPIC_DEFINITIONS.map((d) => d.name).filter((t) => t !== TOPICS.deadLetter),
+        `mid${injections.length}`,
+      );
+      return `${r.total} messages produced again (${Object.entries(r.perTopic)
+        .sort()
+        .map(([t, n]) => `${t.replace(/^mash\./, '')} ${n}`)
+        .join(', ')})`;
     };
     // Infrastructure faults wait for restarts in progress and hold new ones back until they are done.
     const restarting = new Set<Promise<unknown>>();
@@ -288,7 +309,11 @@ describe(`fault suite (${MODE}: ${CONTACTS} contacts at ${RATE}/s, seed ${SEED})
       for (let i = 0; stable < 3 && i < 60; i++) {
         const lag = (await Promise.all(SERVICES.map((s) => port.lag(s)))).flat().reduce((n, p) => n + p.lag, 0);
         const unpublished = await withPg(dbUrl, (c) =>
-          c.query(`SELECT (SELECT count(*) FROM gateway.outbox WHERE published_at IS NULL) + (SELECT count(*) FROM triage.outbox WHERE published_at IS NULL) + (SELECT count(*) FROM checks.outbox WHERE published_at IS NULL) + (SELECT count(*) FROM notifier.outbox WHERE published_at IS NULL) AS n`).then((r) => Number(r.rows[0].n)),
+          c
+            .query(
+              `SELECT (SELECT count(*) FROM gateway.outbox WHERE published_at IS NULL) + (SELECT count(*) FROM triage.outbox WHERE published_at IS NULL) + (SELECT count(*) FROM checks.outbox WHERE published_at IS NULL) + (SELECT count(*) FROM notifier.outbox WHERE published_at IS NULL) AS n`,
+            )
+            .then((r) => Number(r.rows[0].n)),
         );
         stable = lag === 0 && unpublished === 0 ? stable + 1 : 0;
         await sleep(1000);
@@ -300,22 +325,42 @@ describe(`fault suite (${MODE}: ${CONTACTS} contacts at ${RATE}/s, seed ${SEED})
     deciding = false;
     await decider;
     // Parked messages are work the hub set aside: under faults alone, nothing should be parked.
-    const parkedDuringRun = (await readAll(port, [TOPICS.deadLetter], 'deadletters')).map((r) => JSON.parse(r.value).data as { originalTopic: string; consumer: string; reason: string });
+    const parkedDuringRun = (await readAll(port, [TOPICS.deadLetter], 'deadletters')).map(
+      (r) => JSON.parse(r.value).data as { originalTopic: string; consumer: string; reason: string },
+    );
     // Before the replay: every message on a topic a service consumes is in that service's inbox,
     // and every request reached the reply bot. A message left out is named here, with where it
     // sat, so "the replay changed something" can be told apart: a message the consumer never
     // handled (its offset passed without it), or one that was only ever sent by the replay.
-    const everything = await readAll(port, TOPIC_DEFINITIONS.map((d) => d.name).filter((t) => t !== TOPICS.deadLetter), 'inboxes');
+    const everything = await readAll(
+      port,
+      TOPIC_DEFINITIONS.map((d) => d.name).filter((t) => t !== TOPICS.deadLetter),
+      'inboxes',
+    );
     const inboxes = await withPg(dbUrl, (c) => unhandledMessages(c, everything, SERVICES, (id) => bot.hasSeen(id)));
-    results0.push({ name: 'before the final replay, every message on a topic was handled by each service that consumes it', checked: inboxes.checked, failures: inboxes.failures });
+    results0.push({
+      name: 'before the final replay, every message on a topic was handled by each service that consumes it',
+      checked: inboxes.checked,
+      failures: inboxes.failures,
+    });
     // The suite's own stand-in connector: a reply it meant to send and never did is its fault, not the hub's.
-    results0.push({ name: 'the reply bot sent every reply it decided to send', checked: bot.stats.repliesSent, failures: bot.unsent().map((id) => `request ${id}: reply never sent (${bot.stats.sendFailures} failed sends in the run)`) });
+    results0.push({
+      name: 'the reply bot sent every reply it decided to send',
+      checked: bot.stats.repliesSent,
+      failures: bot.unsent().map((id) => `request ${id}: reply never sent (${bot.stats.sendFailures} failed sends in the run)`),
+    });
     const before = await withPg(dbUrl, effectCounts);
-    const replay = await redeliverAll(port, TOPIC_DEFINITIONS.map((d) => d.name).filter((t) => t !== TOPICS.deadLetter), 'final');
+    const replay = await redeliverAll(
+      port,
+      TOPIC_DEFINITIONS.map((d) => d.name).filter((t) => t !== TOPICS.deadLetter),
+      'final',
+    );
     injections.push({ at: since(), what: 'redeliver (after the end state)', detail: `${replay.total} messages produced again`, tookMs: 0 });
     await sleep(3000);
     const quietAfter = await quiesce();
-    out(`quiet (no consumer lag, every outbox relayed) before the final replay: ${quietBefore ? 'yes' : 'no'}, after it: ${quietAfter ? 'yes' : 'no'}`);
+    out(
+      `quiet (no consumer lag, every outbox relayed) before the final replay: ${quietBefore ? 'yes' : 'no'}, after it: ${quietAfter ? 'yes' : 'no'}`,
+    );
     const after = await withPg(dbUrl, effectCounts);
 
     const results: CheckResult[] = [...(await withPg(dbUrl, (c) => verify(c, { list, contactIds, bot: bot.cases }))), ...results0];
@@ -335,31 +380,51 @@ describe(`fault suite (${MODE}: ${CONTACTS} contacts at ${RATE}/s, seed ${SEED})
       checked: parkedDuringRun.length,
       failures: parkedDuringRun.map((d) => `${d.consumer} parked a ${d.originalTopic} message: ${d.reason.slice(0, 200)}`),
     });
-    const changed = Object.keys(before).filter((k) => before[k] !== after[k]).map((k) => `${k}: ${before[k]} before the replay, ${after[k]} after`);
+    const changed = Object.keys(before)
+      .filter((k) => before[k] !== after[k])
+      .map((k) => `${k}: ${before[k]} before the replay, ${after[k]} after`);
     results.push({ name: 'a replay of every message changes nothing', checked: Object.keys(before).length, failures: changed });
 
     // The report: what was injected, what was checked, every breach.
-    const strategies = [...bot.cases.values()].reduce((m, c) => ((m[c.strategy] = (m[c.strategy] ?? 0) + 1), m), {} as Record<string, number>);
+    const strategies = [...bot.cases.values()].reduce(
+      (m, c) => ((m[c.strategy] = (m[c.strategy] ?? 0) + 1), m),
+      {} as Record<string, number>,
+    );
     out('');
     out(`=== fault suite report (${MODE}, seed ${SEED}) ===`);
     out(`injected:`);
     for (const i of injections) out(`  @${String(i.at).padStart(7)} ms  ${i.what.padEnd(32)} ${i.detail}`);
-    out(`  replies: ${JSON.stringify(bot.stats)}; cases by delivery: ${JSON.stringify(strategies)}; orders used per set of agencies answered one by one: ${JSON.stringify(bot.orderCoverage())}`);
+    out(
+      `  replies: ${JSON.stringify(bot.stats)}; cases by delivery: ${JSON.stringify(strategies)}; orders used per set of agencies answered one by one: ${JSON.stringify(bot.orderCoverage())}`,
+    );
     out(`  silent agencies (Red cases): ${[...bot.cases.values()].filter((c) => c.withheld.length).length} cases`);
     out(`  decisions: ${JSON.stringify(decisions)}`);
     out(`stage times from receipt, under these faults (each contact's own history at the gateway):`);
-    for (const st of stages) out(`  ${st.stage.padEnd(22)} n=${String(st.n).padStart(5)}  p50 ${(st.p50 / 1000).toFixed(1).padStart(6)} s  p99 ${(st.p99 / 1000).toFixed(1).padStart(6)} s  max ${(st.max / 1000).toFixed(1).padStart(6)} s`);
+    for (const st of stages)
+      out(
+        `  ${st.stage.padEnd(22)} n=${String(st.n).padStart(5)}  p50 ${(st.p50 / 1000).toFixed(1).padStart(6)} s  p99 ${(st.p99 / 1000).toFixed(1).padStart(6)} s  max ${(st.max / 1000).toFixed(1).padStart(6)} s`,
+      );
     out(`checked:`);
     for (const r of results) {
-      out(`  ${r.failures.length ? 'FAIL' : 'ok  '} ${r.name} (${r.checked} checked${r.failures.length ? `, ${r.failures.length} breaches` : ''})`);
+      out(
+        `  ${r.failures.length ? 'FAIL' : 'ok  '} ${r.name} (${r.checked} checked${r.failures.length ? `, ${r.failures.length} breaches` : ''})`,
+      );
       for (const f of r.failures.slice(0, 15)) out(`         - ${f}`);
       if (r.failures.length > 15) out(`         ... and ${r.failures.length - 15} more`);
     }
     out(`self-test (a breach planted in a rolled-back transaction must be named by its check):`);
     for (const t of self) out(`  ${t.caught ? 'caught' : 'MISSED'} ${t.planted} -> ${t.check}`);
-    results.push({ name: 'self-test: every planted breach was caught', checked: self.length, failures: [...self.filter((t) => !t.caught).map((t) => `missed: ${t.planted}`), ...(self.length < 5 ? [`only ${self.length} of 5 breaches could be planted, for: ${self.map((t) => t.check).join('; ')}`] : [])] });
+    results.push({
+      name: 'self-test: every planted breach was caught',
+      checked: self.length,
+      failures: [
+        ...self.filter((t) => !t.caught).map((t) => `missed: ${t.planted}`),
+        ...(self.length < 5 ? [`only ${self.length} of 5 breaches could be planted, for: ${self.map((t) => t.check).join('; ')}`] : []),
+      ],
+    });
     out(`=== end of report ===`);
-    expect(results.filter((r) => r.failures.length).map((r) => `${r.name}: ${r.failures.length} breaches, first: ${r.failures[0]}`)).toEqual([]);
+    expect(
+      results.filter((r) => r.failures.length).map((r) => `${r.name}: ${r.failures.length} breaches, first: ${r.failures[0]}`),
+    ).toEqual([]);
   }, 3_600_000);
 });
-

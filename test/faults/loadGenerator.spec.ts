@@ -74,8 +74,10 @@ describe('load generator', () => {
     }
     // A repeat is a new incident, a day or more after the family's previous one: never a duplicate.
     const byFamily = new Map<number, number[]>();
-    for (const g of list.filter((x) => x.kind !== 'duplicate-incident')) byFamily.set(g.family, [...(byFamily.get(g.family) ?? []), Date.parse(g.contact.incident!.occurredAt!)]);
-    for (const times of byFamily.values()) for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(24 * 3_600_000);
+    for (const g of list.filter((x) => x.kind !== 'duplicate-incident'))
+      byFamily.set(g.family, [...(byFamily.get(g.family) ?? []), Date.parse(g.contact.incident!.occurredAt!)]);
+    for (const times of byFamily.values())
+      for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(24 * 3_600_000);
     expect(Math.max(...list.map((g) => Date.parse(g.contact.incident!.occurredAt!)))).toBeLessThan(baseTime.getTime());
   });
 });

@@ -30,7 +30,15 @@ export class PrivateKafka {
   private env(): NodeJS.ProcessEnv {
     // An open broker: this suite is about crashes and redelivery, and its broker is private to it;
     // authentication and ACLs are proven by test/kafkaAuth.spec.ts and every e2e test of npm test.
-    return { ...process.env, KAFKA_AUTH: 'none', KAFKA_PORT: String(this.port), KAFKA_CONTROLLER_PORT: String(this.controllerPort), KAFKA_DATA_DIR: this.dataDir, KAFKA_HEAP_OPTS: '-Xmx384m -Xms128m', KAFKA_WAIT_TIMEOUT: '120' };
+    return {
+      ...process.env,
+      KAFKA_AUTH: 'none',
+      KAFKA_PORT: String(this.port),
+      KAFKA_CONTROLLER_PORT: String(this.controllerPort),
+      KAFKA_DATA_DIR: this.dataDir,
+      KAFKA_HEAP_OPTS: '-Xmx384m -Xms128m',
+      KAFKA_WAIT_TIMEOUT: '120',
+    };
   }
 
   async start(): Promise<void> {
@@ -61,12 +69,18 @@ export class PrivateKafka {
   }
 
   async stop(): Promise<void> {
-    await run('bash', [join(ROOT, 'infra', 'kafka.sh'), 'stop'], { env: { ...this.env(), KAFKA_STOP_TIMEOUT: '10' } }).catch(() => undefined);
+    await run('bash', [join(ROOT, 'infra', 'kafka.sh'), 'stop'], { env: { ...this.env(), KAFKA_STOP_TIMEOUT: '10' } }).catch(
+      () => undefined,
+    );
   }
 }
 
 function pgBin(name: string): string {
-  const versions = execFileSync('ls', ['/usr/lib/postgresql']).toString().trim().split('\n').sort((a, b) => Number(b) - Number(a));
+  const versions = execFileSync('ls', ['/usr/lib/postgresql'])
+    .toString()
+    .trim()
+    .split('\n')
+    .sort((a, b) => Number(b) - Number(a));
   for (const v of versions) {
     const p = `/usr/lib/postgresql/${v}/bin/${name}`;
     if (existsSync(p)) return p;

@@ -5,7 +5,11 @@ import { KafkaPort, RawRecord } from '@mash/messaging';
  * message already on the given topics is read back and produced again, byte for byte the same
  * envelope (same id), with the same key. Consumers must absorb all of it.
  */
-export async function redeliverAll(port: KafkaPort, topics: string[], label: string): Promise<{ perTopic: Record<string, number>; total: number }> {
+export async function redeliverAll(
+  port: KafkaPort,
+  topics: string[],
+  label: string,
+): Promise<{ perTopic: Record<string, number>; total: number }> {
   const records = await readAll(port, topics, label);
   for (let i = 0; i < records.length; i += 500) await port.sendRaw(records.slice(i, i + 500));
   const perTopic: Record<string, number> = {};

@@ -33,7 +33,15 @@ export class ReplyBot {
   /** Per request: answered or withheld, decided once, so a redelivered request gets the same treatment. */
   private readonly decided = new Map<string, 'answer' | 'withhold'>();
   readonly cases = new Map<string, CasePlanRecord>();
-  readonly stats = { requestsSeen: 0, repliesSent: 0, sameMillisecondBatches: 0, rawResends: 0, freshResends: 0, redeliveredRequestsAnsweredAgain: 0, sendFailures: 0 };
+  readonly stats = {
+    requestsSeen: 0,
+    repliesSent: 0,
+    sameMillisecondBatches: 0,
+    rawResends: 0,
+    freshResends: 0,
+    redeliveredRequestsAnsweredAgain: 0,
+    sendFailures: 0,
+  };
   /** Replies are sent through a producer of the bot's own, replaced if it stops working. */
   private sender: KafkaPort;
   private readonly unsentRequests = new Map<string, number>();
@@ -75,7 +83,10 @@ export class ReplyBot {
         this.pending.set(r.caseId, list);
         // Requests of one case come from one transaction's outbox rows: wait until they stop coming.
         clearTimeout(this.timers.get(r.caseId));
-        this.timers.set(r.caseId, setTimeout(() => this.track(this.flush(r.caseId)), this.quietMs));
+        this.timers.set(
+          r.caseId,
+          setTimeout(() => this.track(this.flush(r.caseId)), this.quietMs),
+        );
       },
     });
   }
@@ -90,7 +101,10 @@ export class ReplyBot {
   }
 
   private record(r: CheckRequested, data: CheckReplied): RawRecord {
-    const env = envelopeFor({ topic: checkRepliedTopic(r.agency), key: r.caseId, data, correlationId: r.requestId }, 'fault-suite-connector');
+    const env = envelopeFor(
+      { topic: checkRepliedTopic(r.agency), key: r.caseId, data, correlationId: r.requestId },
+      'fault-suite-connector',
+    );
     return { topic: env.type, key: env.key, value: JSON.stringify(env) };
   }
 
@@ -125,7 +139,9 @@ export class ReplyBot {
         this.stats.sendFailures++;
         if (this.stopped) throw err;
         if (attempt % 20 === 0) {
-          process.stderr.write(`reply bot: ${records.length} replies not sent after ${attempt} attempts (${(err as Error).message}); new producer\n`);
+          process.stderr.write(
+            `reply bot: ${records.length} replies not sent after ${attempt} attempts (${(err as Error).message}); new producer\n`,
+          );
           await this.sender.close().catch(() => undefined);
           this.sender = new KafkaPort(this.port.config);
         }
@@ -230,4 +246,3 @@ export function permutations<T>(xs: readonly T[]): T[][] {
   if (xs.length <= 1) return [[...xs]];
   return xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
 }
-

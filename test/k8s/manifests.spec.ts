@@ -81,13 +81,35 @@ describe('infra/k8s: manifests an operator would apply', () => {
 
   it('a topic per contract topic with replication 3 and min.insync 2; each principal writes only its own topics', () => {
     const users = [
-      { name: 'gateway', writes: [TOPICS.contactReceived, TOPICS.decisionRecorded, TOPICS.consentOverride, TOPICS.legalHold, TOPICS.deadLetter, TOPICS.auditHead] },
+      {
+        name: 'gateway',
+        writes: [
+          TOPICS.contactReceived,
+          TOPICS.decisionRecorded,
+          TOPICS.consentOverride,
+          TOPICS.legalHold,
+          TOPICS.deadLetter,
+          TOPICS.auditHead,
+        ],
+      },
       ...CHECK_AGENCIES.map((a) => ({ name: `connector-${a}`, writes: [checkRepliedTopic(a), TOPICS.deadLetter] })),
       ...SUBMITTING_AGENCIES.map((a) => ({ name: `adapter-${a}`, writes: [contactInboundTopic(a), TOPICS.deadLetter] })),
     ];
-    expect(checkKafka(kafka, TOPIC_DEFINITIONS.map((t) => t.name), users)).toEqual([]);
+    expect(
+      checkKafka(
+        kafka,
+        TOPIC_DEFINITIONS.map((t) => t.name),
+        users,
+      ),
+    ).toEqual([]);
     const writers = (topic: string) =>
-      kafka.filter((o) => o.kind === 'KafkaUser' && o.spec.authorization.acls.some((a: any) => a.resource.name === topic && a.operations.includes('Write'))).map((o) => o.metadata.name);
+      kafka
+        .filter(
+          (o) =>
+            o.kind === 'KafkaUser' &&
+            o.spec.authorization.acls.some((a: any) => a.resource.name === topic && a.operations.includes('Write')),
+        )
+        .map((o) => o.metadata.name);
     expect(writers(TOPICS.caseRated)).toEqual(['triage']);
     expect(writers(TOPICS.decisionRecorded)).toEqual(['gateway']);
     expect(writers(TOPICS.consentOverride)).toEqual(['gateway']);
@@ -107,28 +129,48 @@ describe('infra/k8s: manifests an operator would apply', () => {
     gateway.spec.template.spec.containers[0].env.push({ name: 'MASH_CREDENTIALS', value: 'police=adapter:CHANGE-ME-LONG-RANDOM' });
     gateway.spec.template.spec.topologySpreadConstraints = [];
     gateway.spec.template.spec.containers[0].ports[0].containerPort = 'http';
-    broken.splice(broken.findIndex((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === 'triage'), 1);
-    broken.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'mash-secrets', namespace: 'mash' }, stringData: { token: 'CHANGE-ME' } });
+    broken.splice(
+      broken.findIndex((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === 'triage'),
+      1,
+    );
+    broken.push({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'mash-secrets', namespace: 'mash' },
+      stringData: { token: 'CHANGE-ME' },
+    });
     broken.find((o) => o.kind === 'KafkaTopic' && o.metadata.name === TOPICS.caseRated).spec.replicas = 1;
     broken.find((o) => o.kind === 'KafkaTopic' && o.metadata.name === TOPICS.caseReady).spec.replica = 3;
-    broken.find((o) => o.kind === 'KafkaUser' && o.metadata.name === 'connector-police').spec.authorization.acls.push({ resource: { type: 'topic', name: TOPICS.caseRated, patternType: 'literal' }, operations: ['Write'] });
+    broken
+      .find((o) => o.kind === 'KafkaUser' && o.metadata.name === 'connector-police')
+      .spec.authorization.acls.push({ resource: { type: 'topic', name: TOPICS.caseRated, patternType: 'literal' }, operations: ['Write'] });
 
-    expect(checkManifests(broken)).toEqual(expect.arrayContaining([
-      "Deployment/gateway: container gateway: image 'mash-hub:latest' must be pinned to a version or digest, never latest",
-      'Deployment/gateway: container gateway: readOnlyRootFilesystem must be true',
-      'Deployment/gateway: container gateway: MASH_CREDENTIALS must come from a secretKeyRef, not a literal value',
-      'Deployment/gateway: needs a topology spread across nodes (kubernetes.io/hostname) selecting its own pods',
-      'Deployment/triage: needs a PodDisruptionBudget selecting its pods',
-      'Secret/mash-secrets: secrets are referenced (secretKeyRef), never inlined in a manifest',
-    ]));
+    expect(checkManifests(broken)).toEqual(
+      expect.arrayContaining([
+        "Deployment/gateway: container gateway: image 'mash-hub:latest' must be pinned to a version or digest, never latest",
+        'Deployment/gateway: container gateway: readOnlyRootFilesystem must be true',
+        'Deployment/gateway: container gateway: MASH_CREDENTIALS must come from a secretKeyRef, not a literal value',
+        'Deployment/gateway: needs a topology spread across nodes (kubernetes.io/hostname) selecting its own pods',
+        'Deployment/triage: needs a PodDisruptionBudget selecting its pods',
+        'Secret/mash-secrets: secrets are referenced (secretKeyRef), never inlined in a manifest',
+      ]),
+    );
     const users = [{ name: 'connector-police', writes: [checkRepliedTopic('police'), TOPICS.deadLetter] }];
-    expect(checkKafka(broken.filter((o) => o.apiVersion.startsWith('kafka.strimzi.io/')), [TOPICS.caseRated], users)).toEqual([
+    expect(
+      checkKafka(
+        broken.filter((o) => o.apiVersion.startsWith('kafka.strimzi.io/')),
+        [TOPICS.caseRated],
+        users,
+      ),
+    ).toEqual([
       `KafkaTopic/${TOPICS.caseRated}: replicas 3 and min.insync.replicas 2`,
       expect.stringMatching(/^KafkaUser\/connector-police: writes .*literal:mash\.case\.rated\.v1/),
     ]);
-    expect(schemaProblems(broken)).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^KafkaTopic\/mash\.case\.ready\.v1: .*must NOT have additional properties/),
-      expect.stringMatching(/^Deployment\/gateway: .*containerPort must be integer/),
-    ]));
+    expect(schemaProblems(broken)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^KafkaTopic\/mash\.case\.ready\.v1: .*must NOT have additional properties/),
+        expect.stringMatching(/^Deployment\/gateway: .*containerPort must be integer/),
+      ]),
+    );
   });
 });

@@ -24,12 +24,18 @@ function modulesLoadedBy(entry: string): string[] {
     require(process.argv[1]);
     process.stdout.write(JSON.stringify(Object.keys(require.cache)));
   `;
-  const out = execFileSync(process.execPath, ['-e', script, join(root, entry)], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'test' } });
+  const out = execFileSync(process.execPath, ['-e', script, join(root, entry)], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_ENV: 'test' },
+  });
   return JSON.parse(out) as string[];
 }
 
 const heavy = (loaded: string[]) =>
-  ['@nestjs/core', '@nestjs/common', '@nestjs/microservices', 'typeorm'].filter((pkg) => loaded.some((file) => file.includes(`/node_modules/${pkg}/`)));
+  ['@nestjs/core', '@nestjs/common', '@nestjs/microservices', 'typeorm'].filter((pkg) =>
+    loaded.some((file) => file.includes(`/node_modules/${pkg}/`)),
+  );
 
 describe('the adapter and connector kits stand alone', () => {
   it.each(['libs/adapter-kit/src/index.ts', 'libs/connector-kit/src/index.ts'])('%s loads neither Nest nor TypeORM', (entry) => {
@@ -42,12 +48,17 @@ describe('the adapter and connector kits stand alone', () => {
 
   it('every adapter and connector main imports its kit, not the Nest-based libs', () => {
     const mains = ['adapters', 'connectors'].flatMap((group) =>
-      readdirSync(join(root, 'apps', group)).map((name) => join('apps', group, name, 'src', 'main.ts')).filter((file) => existsSync(join(root, file))),
+      readdirSync(join(root, 'apps', group))
+        .map((name) => join('apps', group, name, 'src', 'main.ts'))
+        .filter((file) => existsSync(join(root, file))),
     );
     expect(mains.length).toBeGreaterThanOrEqual(11);
     for (const file of mains) {
       const specifiers = [...readFileSync(join(root, file), 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]);
-      expect({ file, nestBased: specifiers.filter((s) => s === '@mash/platform' || s === '@mash/messaging') }).toEqual({ file, nestBased: [] });
+      expect({ file, nestBased: specifiers.filter((s) => s === '@mash/platform' || s === '@mash/messaging') }).toEqual({
+        file,
+        nestBased: [],
+      });
     }
   });
 });

@@ -19,7 +19,8 @@ function exportedMetrics(): Set<string> {
       const p = join(dir, f);
       if (f === 'node_modules' || f === 'dist') continue;
       if (statSync(p).isDirectory()) walk(p);
-      else if (p.endsWith('.ts') && !p.endsWith('.spec.ts')) for (const m of readFileSync(p, 'utf8').matchAll(/['"](mash_[a-z_]+)['"]/g)) names.add(m[1]);
+      else if (p.endsWith('.ts') && !p.endsWith('.spec.ts'))
+        for (const m of readFileSync(p, 'utf8').matchAll(/['"](mash_[a-z_]+)['"]/g)) names.add(m[1]);
     }
   };
   walk(join(root, 'apps'));
@@ -49,7 +50,12 @@ describe('dashboard and rules name real metrics', () => {
   const exported = exportedMetrics();
 
   it('the code exports the metrics the ops view is built on', () => {
-    for (const m of ['mash_consumer_group_status', 'mash_cases_past_deadline', 'mash_messages_dead_lettered_total', 'mash_notice_delivery_attempts_total']) {
+    for (const m of [
+      'mash_consumer_group_status',
+      'mash_cases_past_deadline',
+      'mash_messages_dead_lettered_total',
+      'mash_notice_delivery_attempts_total',
+    ]) {
       expect(exported).toContain(m);
     }
   });
@@ -68,7 +74,8 @@ describe('dashboard and rules name real metrics', () => {
       for (const t of p.targets) {
         const used = metricsIn(t.expr);
         expect(used.length).toBeGreaterThan(0);
-        for (const m of used) expect({ panel: p.title, metric: m, exported: exported.has(m) }).toEqual({ panel: p.title, metric: m, exported: true });
+        for (const m of used)
+          expect({ panel: p.title, metric: m, exported: exported.has(m) }).toEqual({ panel: p.title, metric: m, exported: true });
       }
     }
   });
@@ -77,6 +84,7 @@ describe('dashboard and rules name real metrics', () => {
     const text = readFileSync(join(rules, 'alerts.yml'), 'utf8');
     const exprs = [...text.matchAll(/expr: (.+(?:\n {10}.+)*)/g)].map((m) => m[1]);
     expect(exprs.length).toBeGreaterThanOrEqual(10);
-    for (const e of exprs) for (const m of metricsIn(e)) expect({ metric: m, exported: exported.has(m) }).toEqual({ metric: m, exported: true });
+    for (const e of exprs)
+      for (const m of metricsIn(e)) expect({ metric: m, exported: exported.has(m) }).toEqual({ metric: m, exported: true });
   });
 });

@@ -29,7 +29,10 @@ function collector(spans: ExportedSpan[]): Server {
     req.on('end', () => {
       try {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-          resourceSpans?: { resource?: { attributes?: { key: string; value: { stringValue?: string } }[] }; scopeSpans?: { spans?: { traceId: string; name: string }[] }[] }[];
+          resourceSpans?: {
+            resource?: { attributes?: { key: string; value: { stringValue?: string } }[] };
+            scopeSpans?: { spans?: { traceId: string; name: string }[] }[];
+          }[];
         };
         for (const rs of body.resourceSpans ?? []) {
           const service = rs.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue ?? '?';
@@ -56,7 +59,15 @@ describe('one trace from the adapter to the outcome notice, and every process ob
     hub = await startTestHub([], { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpPort}`, OTEL_BSP_SCHEDULE_DELAY: '200' });
     for (const a of CHECK_AGENCIES) hub.ports[`connector-${a}`] = await freePort();
     // Connectors start in seconds (no Nest, no database): side by side; each is ready when its ops port says so.
-    await Promise.all(CHECK_AGENCIES.map((a) => hub.start({ name: `connector-${a}`, entry: `apps/connectors/${a}/src/main`, env: { CONNECTOR_PORT: String(hub.ports[`connector-${a}`]) } })));
+    await Promise.all(
+      CHECK_AGENCIES.map((a) =>
+        hub.start({
+          name: `connector-${a}`,
+          entry: `apps/connectors/${a}/src/main`,
+          env: { CONNECTOR_PORT: String(hub.ports[`connector-${a}`]) },
+        }),
+      ),
+    );
     hub.ports['adapter-police'] = await freePort();
     await hub.start({
       name: 'adapter-police',
@@ -75,18 +86,35 @@ describe('one trace from the adapter to the outcome notice, and every process ob
     const traceId = randomBytes(16).toString('hex');
     const traceparent = (span = randomBytes(8).toString('hex')) => `00-${traceId}-${span}-01`;
     const adapter = `http://127.0.0.1:${hub.ports['adapter-police']}`;
-    const record = readFileSync(join(__dirname, '..', '..', 'apps', 'adapters', 'police', 'samples', 'pvp-domestic-abuse-medium.json'), 'utf8');
-    const posted = await fetch(`${adapter}/records`, { method: 'POST', headers: { 'content-type': 'application/json', traceparent: traceparent(), ...ADAPTER_CLIENT_AUTH }, body: record });
+    const record = readFileSync(
+      join(__dirname, '..', '..', 'apps', 'adapters', 'police', 'samples', 'pvp-domestic-abuse-medium.json'),
+      'utf8',
+    );
+    const posted = await fetch(`${adapter}/records`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: traceparent(), ...ADAPTER_CLIENT_AUTH },
+      body: record,
+    });
     const accepted = (await posted.json()) as { contactId: string };
     expect(posted.status).toBe(202);
     expect(posted.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
 
     const api = (path: string, token: string, init: RequestInit = {}) =>
-      fetch(`${hub.gatewayUrl}${path}`, { ...init, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
-    const ready = await poll(async () => {
-      const s = (await (await api(`/v1/contacts/${accepted.contactId}`, TEST_TOKENS.police)).json()) as { caseId?: string; readyAt?: string };
-      return s.readyAt ? s : undefined;
-    }, 120000, 'case ready for decision');
+      fetch(`${hub.gatewayUrl}${path}`, {
+        ...init,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...(init.headers ?? {}) },
+      });
+    const ready = await poll(
+      async () => {
+        const s = (await (await api(`/v1/contacts/${accepted.contactId}`, TEST_TOKENS.police)).json()) as {
+          caseId?: string;
+          readyAt?: string;
+        };
+        return s.readyAt ? s : undefined;
+      },
+      120000,
+      'case ready for decision',
+    );
 
     const decision = await api(`/v1/cases/${ready.caseId}/decision`, TEST_TOKENS.manager, {
       method: 'POST',
@@ -100,16 +128,26 @@ describe('one trace from the adapter to the outcome notice, and every process ob
       }),
     });
     expect(decision.status).toBe(201);
-    await poll(async () => {
-      const r = (await (await fetch(`${adapter}/notices?contactId=${accepted.contactId}`, { headers: ADAPTER_CLIENT_AUTH })).json()) as { notices: { notice: { kind: string } }[] };
-      return r.notices.some((n) => n.notice.kind === 'outcome') ? true : undefined;
-    }, 60000, 'outcome notice at the police adapter');
+    await poll(
+      async () => {
+        const r = (await (await fetch(`${adapter}/notices?contactId=${accepted.contactId}`, { headers: ADAPTER_CLIENT_AUTH })).json()) as {
+          notices: { notice: { kind: string } }[];
+        };
+        return r.notices.some((n) => n.notice.kind === 'outcome') ? true : undefined;
+      },
+      60000,
+      'outcome notice at the police adapter',
+    );
 
     const want = ['adapter-police', 'gateway', 'triage', 'checks', 'notifier'];
-    const services = await poll(async () => {
-      const seen = new Set(spans.filter((s) => s.traceId === traceId).map((s) => s.service));
-      return want.every((w) => seen.has(w)) && [...seen].some((s) => s.startsWith('connector-')) ? seen : undefined;
-    }, 30000, 'spans of every service in the one trace');
+    const services = await poll(
+      async () => {
+        const seen = new Set(spans.filter((s) => s.traceId === traceId).map((s) => s.service));
+        return want.every((w) => seen.has(w)) && [...seen].some((s) => s.startsWith('connector-')) ? seen : undefined;
+      },
+      30000,
+      'spans of every service in the one trace',
+    );
     expect([...services].filter((s) => !s.startsWith('connector-')).sort()).toEqual([...want].sort());
     const ofTrace = spans.filter((s) => s.traceId === traceId);
     // The way in, the database work, and the way back out to the adapter.
@@ -126,7 +164,11 @@ describe('one trace from the adapter to the outcome notice, and every process ob
       const ready = await fetch(`${base}/health/ready`);
       expect({ p, status: ready.status }).toEqual({ p, status: 200 });
       const refused = await fetch(`${base}/metrics`);
-      expect({ p, status: refused.status, type: refused.headers.get('content-type') }).toEqual({ p, status: 401, type: expect.stringContaining('application/problem+json') });
+      expect({ p, status: refused.status, type: refused.headers.get('content-type') }).toEqual({
+        p,
+        status: 401,
+        type: expect.stringContaining('application/problem+json'),
+      });
       expect(((await refused.json()) as { type: string }).type).toBe('/problems/unauthenticated');
       const wrong = await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer not-the-metrics-token' } });
       expect({ p, status: wrong.status }).toEqual({ p, status: 401 });

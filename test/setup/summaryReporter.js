@@ -19,9 +19,17 @@ function failuresOf(results) {
   return failures;
 }
 
+// eslint-disable-next-line no-control-regex
+const ANSI_COLOURS = /\u001b\[[0-9;]*m/g;
+
 function firstLines(text) {
-  // eslint-disable-next-line no-control-regex
-  return String(text ?? '').replace(/\u001b\[[0-9;]*m/g, '').split('\n').map((l) => l.trimEnd()).filter(Boolean).slice(0, FIRST_LINES).join('\n');
+  return String(text ?? '')
+    .replace(ANSI_COLOURS, '')
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter(Boolean)
+    .slice(0, FIRST_LINES)
+    .join('\n');
 }
 
 class SummaryReporter {
@@ -34,7 +42,10 @@ class SummaryReporter {
     process.stdout.write(`\ntests: ${results.numPassedTests} passed, ${failed} failed, ${skipped} skipped\n`);
     // .ci/run runs jest several times and closes with one line for all runs, and the failures.
     if (process.env.MASH_TEST_TOTALS) {
-      require('node:fs').appendFileSync(process.env.MASH_TEST_TOTALS, `${JSON.stringify({ node: process.version, passed: results.numPassedTests, failed, skipped, failures })}\n`);
+      require('node:fs').appendFileSync(
+        process.env.MASH_TEST_TOTALS,
+        `${JSON.stringify({ node: process.version, passed: results.numPassedTests, failed, skipped, failures })}\n`,
+      );
     }
   }
 }

@@ -27,19 +27,73 @@ describe('simulation report', () => {
       calendar: london,
       cases: [
         // Red at 02:00 on a Sunday: ready at its 06:00 deadline with health missing, decided at 06:40.
-        { caseId: 'R1', rating: 'RED', receivedAt: t('2026-08-30T01:00:00Z'), deadline: t('2026-08-30T05:00:00Z'), readyAt: t('2026-08-30T05:00:00Z'), missingAtReady: ['health'], decidedAt: t('2026-08-30T05:40:00Z') },
+        {
+          caseId: 'R1',
+          rating: 'RED',
+          receivedAt: t('2026-08-30T01:00:00Z'),
+          deadline: t('2026-08-30T05:00:00Z'),
+          readyAt: t('2026-08-30T05:00:00Z'),
+          missingAtReady: ['health'],
+          decidedAt: t('2026-08-30T05:40:00Z'),
+        },
         // Red on a Monday at 09:00: ready at 10:00, decided at 10:30 (1.5 working hours).
-        { caseId: 'R2', rating: 'RED', receivedAt: t('2026-06-01T08:00:00Z'), deadline: t('2026-06-01T12:00:00Z'), readyAt: t('2026-06-01T09:00:00Z'), missingAtReady: [], decidedAt: t('2026-06-01T09:30:00Z') },
+        {
+          caseId: 'R2',
+          rating: 'RED',
+          receivedAt: t('2026-06-01T08:00:00Z'),
+          deadline: t('2026-06-01T12:00:00Z'),
+          readyAt: t('2026-06-01T09:00:00Z'),
+          missingAtReady: [],
+          decidedAt: t('2026-06-01T09:30:00Z'),
+        },
         // Amber on Friday 15:00 before the bank holiday, decided exactly at its Tuesday 15:00 deadline.
-        { caseId: 'A1', rating: 'AMBER', receivedAt: t('2026-08-28T14:00:00Z'), deadline: t('2026-09-01T14:00:00Z'), readyAt: t('2026-08-28T16:00:00Z'), missingAtReady: [], decidedAt: t('2026-09-01T14:00:00Z') },
+        {
+          caseId: 'A1',
+          rating: 'AMBER',
+          receivedAt: t('2026-08-28T14:00:00Z'),
+          deadline: t('2026-09-01T14:00:00Z'),
+          readyAt: t('2026-08-28T16:00:00Z'),
+          missingAtReady: [],
+          decidedAt: t('2026-09-01T14:00:00Z'),
+        },
         { caseId: 'G1', rating: 'GREEN', receivedAt: t('2026-06-02T08:00:00Z'), deadline: t('2026-06-05T08:00:00Z') },
       ],
       requests: [
-        { requestId: 'r1', caseId: 'R1', agency: 'health', requestedAt: t('2026-08-30T01:00:00Z'), dueAt: t('2026-08-30T04:00:00Z'), reminders: [t('2026-08-30T02:30:00Z')] },
-        { requestId: 'r2', caseId: 'R1', agency: 'police', requestedAt: t('2026-08-30T01:00:00Z'), dueAt: t('2026-08-30T04:00:00Z'), repliedAt: t('2026-08-30T03:00:00Z'), reminders: [] },
-        { requestId: 'r3', caseId: 'A1', agency: 'police', requestedAt: t('2026-08-28T14:00:00Z'), dueAt: t('2026-08-28T15:30:00Z'), repliedAt: t('2026-08-28T15:45:00Z'), reminders: [] },
+        {
+          requestId: 'r1',
+          caseId: 'R1',
+          agency: 'health',
+          requestedAt: t('2026-08-30T01:00:00Z'),
+          dueAt: t('2026-08-30T04:00:00Z'),
+          reminders: [t('2026-08-30T02:30:00Z')],
+        },
+        {
+          requestId: 'r2',
+          caseId: 'R1',
+          agency: 'police',
+          requestedAt: t('2026-08-30T01:00:00Z'),
+          dueAt: t('2026-08-30T04:00:00Z'),
+          repliedAt: t('2026-08-30T03:00:00Z'),
+          reminders: [],
+        },
+        {
+          requestId: 'r3',
+          caseId: 'A1',
+          agency: 'police',
+          requestedAt: t('2026-08-28T14:00:00Z'),
+          dueAt: t('2026-08-28T15:30:00Z'),
+          repliedAt: t('2026-08-28T15:45:00Z'),
+          reminders: [],
+        },
         // Not overdue: its case was ready before the request fell due.
-        { requestId: 'r4', caseId: 'R2', agency: 'education', requestedAt: t('2026-06-01T08:00:00Z'), dueAt: t('2026-06-01T11:00:00Z'), reminders: [] },
+        {
+          requestId: 'r4',
+          caseId: 'R2',
+          agency: 'education',
+          requestedAt: t('2026-06-01T08:00:00Z'),
+          dueAt: t('2026-06-01T11:00:00Z'),
+          reminders: [],
+        },
       ],
       referrers: [
         { contactId: 'c1', caseId: 'R1', hasChannel: true, outcomeStatus: 'delivered', outcomeAt: t('2026-08-30T05:40:30Z') },
@@ -50,20 +104,68 @@ describe('simulation report', () => {
     };
     const [red, amber, green, all] = figures(records);
     expect(red).toEqual({
-      rating: 'RED', cases: 2, readyInTime: 2, decidedInTime: 1, decided: 2, medianWorkingDays: 0, p90WorkingDays: expect.closeTo(1.5 / 8, 6),
-      overdueRequests: 1, chasedBeforeDue: 1, ready: 2, readyWithMissing: 1, referrersWithChannel: 2, toldWithinMinute: 1, noChannel: 0,
+      rating: 'RED',
+      cases: 2,
+      readyInTime: 2,
+      decidedInTime: 1,
+      decided: 2,
+      medianWorkingDays: 0,
+      p90WorkingDays: expect.closeTo(1.5 / 8, 6),
+      overdueRequests: 1,
+      chasedBeforeDue: 1,
+      ready: 2,
+      readyWithMissing: 1,
+      referrersWithChannel: 2,
+      toldWithinMinute: 1,
+      noChannel: 0,
     });
     expect(amber).toEqual({
-      rating: 'AMBER', cases: 1, readyInTime: 1, decidedInTime: 1, decided: 1, medianWorkingDays: expect.closeTo(1, 6), p90WorkingDays: expect.closeTo(1, 6),
-      overdueRequests: 1, chasedBeforeDue: 0, ready: 1, readyWithMissing: 0, referrersWithChannel: 0, toldWithinMinute: 0, noChannel: 1,
+      rating: 'AMBER',
+      cases: 1,
+      readyInTime: 1,
+      decidedInTime: 1,
+      decided: 1,
+      medianWorkingDays: expect.closeTo(1, 6),
+      p90WorkingDays: expect.closeTo(1, 6),
+      overdueRequests: 1,
+      chasedBeforeDue: 0,
+      ready: 1,
+      readyWithMissing: 0,
+      referrersWithChannel: 0,
+      toldWithinMinute: 0,
+      noChannel: 1,
     });
     expect(green).toEqual({
-      rating: 'GREEN', cases: 1, readyInTime: 0, decidedInTime: 0, decided: 0, medianWorkingDays: null, p90WorkingDays: null,
-      overdueRequests: 0, chasedBeforeDue: 0, ready: 0, readyWithMissing: 0, referrersWithChannel: 0, toldWithinMinute: 0, noChannel: 0,
+      rating: 'GREEN',
+      cases: 1,
+      readyInTime: 0,
+      decidedInTime: 0,
+      decided: 0,
+      medianWorkingDays: null,
+      p90WorkingDays: null,
+      overdueRequests: 0,
+      chasedBeforeDue: 0,
+      ready: 0,
+      readyWithMissing: 0,
+      referrersWithChannel: 0,
+      toldWithinMinute: 0,
+      noChannel: 0,
     });
     expect(all).toEqual({
-      rating: 'ALL', cases: 4, readyInTime: 3, decidedInTime: 2, decided: 3, medianWorkingDays: expect.closeTo(1.5 / 8, 6), p90WorkingDays: expect.closeTo(1, 6),
-      overdueRequests: 2, chasedBeforeDue: 1, ready: 3, readyWithMissing: 1, referrersWithChannel: 2, toldWithinMinute: 1, noChannel: 1,
+      rating: 'ALL',
+      cases: 4,
+      readyInTime: 3,
+      decidedInTime: 2,
+      decided: 3,
+      medianWorkingDays: expect.closeTo(1.5 / 8, 6),
+      p90WorkingDays: expect.closeTo(1, 6),
+      overdueRequests: 2,
+      chasedBeforeDue: 1,
+      ready: 3,
+      readyWithMissing: 1,
+      referrersWithChannel: 2,
+      toldWithinMinute: 1,
+      noChannel: 1,
     });
   });
 
@@ -72,7 +174,9 @@ describe('simulation report', () => {
     const times = arrivalTimes(PROFILES.blackburn!, start, 30, prng(11));
     expect(times.length).toBeGreaterThanOrEqual(550);
     expect(times.length).toBeLessThanOrEqual(950);
-    expect(times.every((x, i) => x >= start.getTime() && x < start.getTime() + 30 * 86_400_000 && (i === 0 || x >= times[i - 1]!))).toBe(true);
+    expect(times.every((x, i) => x >= start.getTime() && x < start.getTime() + 30 * 86_400_000 && (i === 0 || x >= times[i - 1]!))).toBe(
+      true,
+    );
     const day = (x: number) => new Date(x).getUTCDay();
     const weekend = times.filter((x) => day(x) === 0 || day(x) === 6).length / 8; // 8 weekend days in June 2026 from the 1st for 30 days
     const weekday = times.filter((x) => day(x) !== 0 && day(x) !== 6).length / 22;
@@ -91,6 +195,8 @@ describe('simulation report', () => {
     expect(late).toBeGreaterThan(0.16);
     expect(late).toBeLessThan(0.24);
     expect(outcomes.filter((x) => x !== null && x <= 3_600_000).every((x) => x! >= 0.2 * 3_600_000)).toBe(true);
-    expect(() => parseAgencyBehaviour('health=silence:2', { silence: 0, late: 0 })).toThrow(/'silence:2' for health must be silence:<0..1>/);
+    expect(() => parseAgencyBehaviour('health=silence:2', { silence: 0, late: 0 })).toThrow(
+      /'silence:2' for health must be silence:<0..1>/,
+    );
   });
 });

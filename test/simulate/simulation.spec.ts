@@ -14,7 +14,10 @@ const at = (iso: string) => Date.parse(iso);
 function pick(list: GeneratedContact[], want: (g: GeneratedContact) => boolean, atMs: number): ScheduledContact {
   const g = list.find((x) => x.kind === 'new' && want(x));
   if (!g) throw new Error('generator gave no such contact');
-  const contact = { ...g.contact, ...(g.contact.incident ? { incident: { ...g.contact.incident, occurredAt: new Date(atMs - 3_600_000).toISOString() } } : {}) };
+  const contact = {
+    ...g.contact,
+    ...(g.contact.incident ? { incident: { ...g.contact.incident, occurredAt: new Date(atMs - 3_600_000).toISOString() } } : {}),
+  };
   return { at: atMs, agency: g.agency, contact };
 }
 
@@ -74,7 +77,9 @@ describe('simulation on the virtual clock (real hub)', () => {
     const health = result.records.requests.filter((r) => r.agency === 'health');
     expect(health).toHaveLength(3);
     expect(health.every((r) => r.repliedAt === undefined && r.reminders.length > 0)).toBe(true);
-    expect(result.records.requests.filter((r) => r.agency !== 'health').every((r) => r.repliedAt !== undefined && r.repliedAt <= r.dueAt)).toBe(true);
+    expect(
+      result.records.requests.filter((r) => r.agency !== 'health').every((r) => r.repliedAt !== undefined && r.repliedAt <= r.dueAt),
+    ).toBe(true);
     expect(result.records.cases.every((c) => (c.missingAtReady ?? []).join() === 'health')).toBe(true);
   });
 });

@@ -51,7 +51,15 @@ export async function createChecksDb(prefix: string, poolSize = 10): Promise<Che
     type: 'postgres',
     url: url.toString(),
     schema: 'checks',
-    migrations: [messagingTablesMigration('checks'), ChecksTables1700000000300, ChecksTimerKeys1700000000310, ChecksPlanRevisions1700000000320, ChecksRetention1700000000330, ChecksLegalHolds1700000001302, disclosureAuditMigrationFor('checks')],
+    migrations: [
+      messagingTablesMigration('checks'),
+      ChecksTables1700000000300,
+      ChecksTimerKeys1700000000310,
+      ChecksPlanRevisions1700000000320,
+      ChecksRetention1700000000330,
+      ChecksLegalHolds1700000001302,
+      disclosureAuditMigrationFor('checks'),
+    ],
     migrationsTableName: 'migrations',
     extra: { max: poolSize },
   });
@@ -64,7 +72,14 @@ export async function createChecksDb(prefix: string, poolSize = 10): Promise<Che
     outbox,
     handled: (topic, data, fn) =>
       ds.transaction(async (m: EntityManager) => {
-        const env = { id: `m-${randomBytes(6).toString('hex')}`, type: topic, occurredAt: new Date().toISOString(), producer: 'spec', key: 'k', data } as Envelope;
+        const env = {
+          id: `m-${randomBytes(6).toString('hex')}`,
+          type: topic,
+          occurredAt: new Date().toISOString(),
+          producer: 'spec',
+          key: 'k',
+          data,
+        } as Envelope;
         await fn(new MessageContext([{ topic, partition: 0, offset: '0', envelope: env }, m, outbox]));
       }),
     published: async <T>(topic: string, key: string) => {

@@ -30,8 +30,19 @@ export function familyContact(tag: string, i: number): Contact {
     agencyReference: `PVP-${tag}-${i}`,
     subjects: [
       { ...child!, givenName: `Ch${word(i, 3).toLowerCase()}`, familyName: family, dateOfBirth: day(i % 3000), identifiers: undefined },
-      { ...victim!, givenName: `Vi${word(i, 3).toLowerCase()}`, familyName: family, dateOfBirth: new Date(Date.UTC(1980, 0, 1) + (i % 4000) * 86400_000).toISOString().slice(0, 10) },
-      { ...other!, givenName: `Pe${word(i, 3).toLowerCase()}`, familyName: `Oth${word(i, 4).toLowerCase()}`, dateOfBirth: new Date(Date.UTC(1975, 0, 1) + (i % 4000) * 86400_000).toISOString().slice(0, 10), identifiers: undefined },
+      {
+        ...victim!,
+        givenName: `Vi${word(i, 3).toLowerCase()}`,
+        familyName: family,
+        dateOfBirth: new Date(Date.UTC(1980, 0, 1) + (i % 4000) * 86400_000).toISOString().slice(0, 10),
+      },
+      {
+        ...other!,
+        givenName: `Pe${word(i, 3).toLowerCase()}`,
+        familyName: `Oth${word(i, 4).toLowerCase()}`,
+        dateOfBirth: new Date(Date.UTC(1975, 0, 1) + (i % 4000) * 86400_000).toISOString().slice(0, 10),
+        identifiers: undefined,
+      },
     ],
     household: {
       ...exampleContact.household!,
@@ -56,7 +67,13 @@ const headers = (token: string) => ({ 'content-type': 'application/json', author
  * next when the connection fails or the gateway answers 5xx; 202 (new) and 200 (same reference
  * again) both give the contact id.
  */
-export async function submitWithFailover(gateways: () => string[], start: number, contact: Contact, index: number, timeoutMs = 120000): Promise<Submitted> {
+export async function submitWithFailover(
+  gateways: () => string[],
+  start: number,
+  contact: Contact,
+  index: number,
+  timeoutMs = 120000,
+): Promise<Submitted> {
   const deadline = Date.now() + timeoutMs;
   const tried: string[] = [];
   let last = '';
@@ -65,9 +82,15 @@ export async function submitWithFailover(gateways: () => string[], start: number
     const url = list[(start + attempt) % list.length]!;
     tried.push(url);
     try {
-      const res = await fetch(`${url}/v1/agencies/police/contacts`, { method: 'POST', headers: headers(TEST_TOKENS.police), body: JSON.stringify(contact), signal: AbortSignal.timeout(15000) });
+      const res = await fetch(`${url}/v1/agencies/police/contacts`, {
+        method: 'POST',
+        headers: headers(TEST_TOKENS.police),
+        body: JSON.stringify(contact),
+        signal: AbortSignal.timeout(15000),
+      });
       const body = (await res.json()) as { contactId?: string; receivedAt?: string };
-      if ((res.status === 202 || res.status === 200) && body.contactId) return { index, contactId: body.contactId, receivedAt: body.receivedAt ?? '', tried };
+      if ((res.status === 202 || res.status === 200) && body.contactId)
+        return { index, contactId: body.contactId, receivedAt: body.receivedAt ?? '', tried };
       last = `HTTP ${res.status} ${JSON.stringify(body).slice(0, 300)}`;
       if (res.status < 500 && res.status !== 429) throw new Error(`contact ${index} refused: ${last}`);
     } catch (err) {
@@ -95,7 +118,10 @@ export interface ContactStatus {
 export const informed = (s: ContactStatus | undefined) => !!s && (s.stage === 'referrer-informed' || !!s.referrerInformedAt);
 
 export async function contactStatus(gatewayUrl: string, contactId: string): Promise<ContactStatus | undefined> {
-  const res = await fetch(`${gatewayUrl}/v1/contacts/${contactId}`, { headers: headers(TEST_TOKENS.police), signal: AbortSignal.timeout(10000) });
+  const res = await fetch(`${gatewayUrl}/v1/contacts/${contactId}`, {
+    headers: headers(TEST_TOKENS.police),
+    signal: AbortSignal.timeout(10000),
+  });
   if (res.status !== 200) return undefined;
   return (await res.json()) as ContactStatus;
 }
@@ -153,7 +179,11 @@ export async function driveToInformed(
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  const stuck = contactIds.filter((id) => !informed(statuses.get(id))).map((id) => statuses.get(id) ?? ({ contactId: id, stage: 'unknown', history: [] } as ContactStatus));
-  const stageNotInformed = contactIds.map((id) => statuses.get(id)).filter((s): s is ContactStatus => informed(s) && s!.stage !== 'referrer-informed');
+  const stuck = contactIds
+    .filter((id) => !informed(statuses.get(id)))
+    .map((id) => statuses.get(id) ?? ({ contactId: id, stage: 'unknown', history: [] } as ContactStatus));
+  const stageNotInformed = contactIds
+    .map((id) => statuses.get(id))
+    .filter((s): s is ContactStatus => informed(s) && s!.stage !== 'referrer-informed');
   return { statuses, decisions, stuck, stageNotInformed };
 }

@@ -75,11 +75,16 @@ function kafkaPrincipals(): KafkaPrincipals | undefined {
 }
 
 function knownPrincipal(principal: string, deployable: string): string {
-  if (!KAFKA_PRINCIPALS.includes(principal)) throw new Error(`deployable '${deployable}' has no Kafka principal: name one of libs/contracts/src/acl.ts in its 'principal'`);
+  if (!KAFKA_PRINCIPALS.includes(principal))
+    throw new Error(`deployable '${deployable}' has no Kafka principal: name one of libs/contracts/src/acl.ts in its 'principal'`);
   return principal;
 }
 
-export async function startTestHub(extra: Deployable[] = [], envOverrides: Record<string, string> = {}, options: TestHubOptions = {}): Promise<TestHub> {
+export async function startTestHub(
+  extra: Deployable[] = [],
+  envOverrides: Record<string, string> = {},
+  options: TestHubOptions = {},
+): Promise<TestHub> {
   const runId = `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const principals = kafkaPrincipals();
   const baseUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
@@ -124,9 +129,14 @@ export async function startTestHub(extra: Deployable[] = [], envOverrides: Recor
 
   const start = async (d: Deployable) => {
     deployables.set(d.name, d);
-    const r = startDeployable(d, logDir, { ...process.env, ...env, ...kafkaEnvFor(d, principals && ((p) => credentialsEnv(principals, knownPrincipal(p, d.name)))) });
+    const r = startDeployable(d, logDir, {
+      ...process.env,
+      ...env,
+      ...kafkaEnvFor(d, principals && ((p) => credentialsEnv(principals, knownPrincipal(p, d.name)))),
+    });
     processes.set(d.name, r);
-    if (ports[d.name]) await waitForHttp(`http://127.0.0.1:${ports[d.name]}/health/ready`, Number(process.env.MASH_START_WAIT_SECONDS ?? 90) * 1000, r);
+    if (ports[d.name])
+      await waitForHttp(`http://127.0.0.1:${ports[d.name]}/health/ready`, Number(process.env.MASH_START_WAIT_SECONDS ?? 90) * 1000, r);
     return r;
   };
 
@@ -150,7 +160,12 @@ export async function startTestHub(extra: Deployable[] = [], envOverrides: Recor
   };
   try {
     if (principals) {
-      const admin = new KafkaPort({ brokers: env.KAFKA_BROKERS.split(','), clientId: 'test-provision', prefix: env.MASH_TOPIC_PREFIX, sasl: credentialsOf(principals, 'admin') });
+      const admin = new KafkaPort({
+        brokers: env.KAFKA_BROKERS.split(','),
+        clientId: 'test-provision',
+        prefix: env.MASH_TOPIC_PREFIX,
+        sasl: credentialsOf(principals, 'admin'),
+      });
       try {
         // Under the policy the services will run (the run's own, or the shipped London one).
         const months = loadPolicyFromEnv({ ...process.env, ...env }).retention.mashRecordMonths;

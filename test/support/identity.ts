@@ -18,7 +18,11 @@ export async function startTestIdentity(env: Record<string, string> = {}): Promi
   const issuer = `http://127.0.0.1:${port}`;
   const redirectUri = 'http://127.0.0.1:9/workspace/callback';
   const running = startDeployable(
-    { name: `identity-${port}`, entry: 'apps/identity/src/main', env: { IDENTITY_PORT: String(port), IDENTITY_REDIRECT_URIS: redirectUri, ...env } },
+    {
+      name: `identity-${port}`,
+      entry: 'apps/identity/src/main',
+      env: { IDENTITY_PORT: String(port), IDENTITY_REDIRECT_URIS: redirectUri, ...env },
+    },
     join(__dirname, '..', '..', '.run', 'test-logs'),
   );
   await waitForHttp(`${issuer}/.well-known/openid-configuration`, 60_000, running);

@@ -28,8 +28,16 @@ export interface PartitionLeaders {
 }
 
 /** Leader and replicas of every partition of the given topics, as the brokers report them now. */
-export async function partitionLayout(brokers: string, topics: string[]): Promise<{ leaders: PartitionLeaders; replicas: Record<string, number[]>; isr: Record<string, number[]> }> {
-  const admin = new Kafka({ clientId: 'test-layout', brokers: brokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 3 } }).admin();
+export async function partitionLayout(
+  brokers: string,
+  topics: string[],
+): Promise<{ leaders: PartitionLeaders; replicas: Record<string, number[]>; isr: Record<string, number[]> }> {
+  const admin = new Kafka({
+    clientId: 'test-layout',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 3 },
+  }).admin();
   await admin.connect();
   try {
     const meta = await admin.fetchTopicMetadata({ topics });

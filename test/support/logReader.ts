@@ -28,8 +28,17 @@ export class LogReader {
 
   async read(topics: string[]): Promise<void> {
     const sasl = kafkaCredentialsFromEnv(process.env);
-    const kafka = new Kafka({ clientId: 'test-log-reader', brokers: this.brokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 20 }, ...(sasl ? { sasl } : {}) });
-    const consumer = kafka.consumer({ groupId: `${this.prefix}test-log-reader-${Math.random().toString(36).slice(2)}`, maxWaitTimeInMs: 200 });
+    const kafka = new Kafka({
+      clientId: 'test-log-reader',
+      brokers: this.brokers.split(','),
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 20 },
+      ...(sasl ? { sasl } : {}),
+    });
+    const consumer = kafka.consumer({
+      groupId: `${this.prefix}test-log-reader-${Math.random().toString(36).slice(2)}`,
+      maxWaitTimeInMs: 200,
+    });
     this.consumer = consumer;
     // kafkajs stops a consumer for good after its own failover race (docs/observability.md "Kafka
     // consumers replaced"); a reader that stopped would make the end-state check see a log with
@@ -44,7 +53,12 @@ export class LogReader {
     await consumer.subscribe({ topics: topics.map((t) => this.prefix + t), fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
-        this.record({ topic: topic.slice(this.prefix.length), partition, offset: message.offset, envelope: JSON.parse(message.value!.toString()) });
+        this.record({
+          topic: topic.slice(this.prefix.length),
+          partition,
+          offset: message.offset,
+          envelope: JSON.parse(message.value!.toString()),
+        });
       },
     });
   }

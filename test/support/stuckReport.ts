@@ -17,10 +17,13 @@ export async function stuckReport(db: Client, env: Record<string, string>, runId
   const lines: string[] = [];
   for (const contactId of contactIds) {
     const parts: string[] = [];
-    const received = (await db.query(`SELECT published_at FROM gateway.outbox WHERE topic = $1 AND key = $2`, [TOPICS.contactReceived, contactId])).rows as { published_at: Date | null }[];
+    const received = (
+      await db.query(`SELECT published_at FROM gateway.outbox WHERE topic = $1 AND key = $2`, [TOPICS.contactReceived, contactId])
+    ).rows as { published_at: Date | null }[];
     parts.push(received.length === 0 ? 'no contact.received row' : `contact.received ${received[0]!.published_at ? 'sent' : 'UNSENT'}`);
     const envelopes = await outboxEnvelopes(db, 'gateway', { topic: TOPICS.contactReceived, key: contactId });
-    const taken = (await db.query(`SELECT count(*)::int AS n FROM triage.inbox WHERE message_id = ANY($1)`, [envelopes.map((e) => e.id)])).rows[0].n as number;
+    const taken = (await db.query(`SELECT count(*)::int AS n FROM triage.inbox WHERE message_id = ANY($1)`, [envelopes.map((e) => e.id)]))
+      .rows[0].n as number;
     parts.push(`triage inbox has ${taken}`);
     const link = (await db.query(`SELECT case_id FROM triage.contacts WHERE contact_id = $1`, [contactId])).rows as { case_id: string }[];
     if (link.length === 0) {
@@ -28,9 +31,15 @@ export async function stuckReport(db: Client, env: Record<string, string>, runId
     } else {
       const caseId = link[0]!.case_id;
       const rated = await outboxEnvelopes(db, 'triage', { topic: TOPICS.caseRated, key: caseId });
-      const sent = (await db.query(`SELECT count(*)::int AS n FROM triage.outbox WHERE topic = $1 AND key = $2 AND published_at IS NOT NULL`, [TOPICS.caseRated, caseId])).rows[0].n as number;
+      const sent = (
+        await db.query(`SELECT count(*)::int AS n FROM triage.outbox WHERE topic = $1 AND key = $2 AND published_at IS NOT NULL`, [
+          TOPICS.caseRated,
+          caseId,
+        ])
+      ).rows[0].n as number;
       parts.push(`case ${caseId}, case.rated rows ${rated.length} (${sent} sent)`);
-      const seen = (await db.query(`SELECT count(*)::int AS n FROM gateway.inbox WHERE message_id = ANY($1)`, [rated.map((e) => e.id)])).rows[0].n as number;
+      const seen = (await db.query(`SELECT count(*)::int AS n FROM gateway.inbox WHERE message_id = ANY($1)`, [rated.map((e) => e.id)]))
+        .rows[0].n as number;
       parts.push(`gateway inbox has ${seen} of them`);
     }
     lines.push(`${contactId}: ${parts.join('; ')}`);
@@ -42,12 +51,19 @@ export async function stuckReport(db: Client, env: Record<string, string>, runId
 
 async function lagLeft(env: Record<string, string>): Promise<string[]> {
   const sasl = kafkaCredentialsFromEnv(env);
-  const kafka = new Kafka({ clientId: 'stuck-report', brokers: env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING, ...(sasl ? { sasl } : {}) });
+  const kafka = new Kafka({
+    clientId: 'stuck-report',
+    brokers: env.KAFKA_BROKERS!.split(','),
+    logLevel: logLevel.NOTHING,
+    ...(sasl ? { sasl } : {}),
+  });
   const admin = kafka.admin();
   await admin.connect();
   try {
     const prefix = env.MASH_TOPIC_PREFIX ?? '';
-    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(prefix) && !g.includes('test-watcher') && !g.includes('log-reader'));
+    const groups = (await admin.listGroups()).groups
+      .map((g) => g.groupId)
+      .filter((g) => g.startsWith(prefix) && !g.includes('test-watcher') && !g.includes('log-reader'));
     const out: string[] = [];
     for (const groupId of groups) {
       for (const t of await admin.fetchOffsets({ groupId })) {
@@ -55,7 +71,10 @@ async function lagLeft(env: Record<string, string>): Promise<string[]> {
         for (const p of t.partitions) {
           const end = ends.find((e) => e.partition === p.partition)?.offset ?? '0';
           const committed = p.offset === '-1' ? '0' : p.offset;
-          if (BigInt(end) > BigInt(committed)) out.push(`lag: ${groupId.slice(prefix.length)} ${t.topic.slice(prefix.length)}/${p.partition} committed ${committed} of ${end}`);
+          if (BigInt(end) > BigInt(committed))
+            out.push(
+              `lag: ${groupId.slice(prefix.length)} ${t.topic.slice(prefix.length)}/${p.partition} committed ${committed} of ${end}`,
+            );
         }
       }
     }
@@ -77,7 +96,9 @@ function serviceLogErrors(dir: string): string[] {
     // A broker killed on purpose refuses connections for a while: that is expected, not the story.
     const bad = readFileSync(join(dir, f), 'utf8')
       .split('\n')
-      .filter((l) => /"level":"(error|fatal)"|Crash:|Restarting the consumer/.test(l) && !/ECONNREFUSED|seed broker|Connection error/.test(l))
+      .filter(
+        (l) => /"level":"(error|fatal)"|Crash:|Restarting the consumer/.test(l) && !/ECONNREFUSED|seed broker|Connection error/.test(l),
+      )
       .map(shortLine);
     if (bad.length === 0) continue;
     out.push(`log ${f}: ${bad.length} error lines; ${[...new Set(bad)].slice(0, 4).join(' | ')}`);

@@ -14,7 +14,12 @@ export class TopicWatcher {
 
   async watch(topics: string[]): Promise<void> {
     const sasl = kafkaCredentialsFromEnv(process.env);
-    const kafka = new Kafka({ clientId: 'test-watcher', brokers: this.brokers.split(','), logLevel: logLevel.NOTHING, ...(sasl ? { sasl } : {}) });
+    const kafka = new Kafka({
+      clientId: 'test-watcher',
+      brokers: this.brokers.split(','),
+      logLevel: logLevel.NOTHING,
+      ...(sasl ? { sasl } : {}),
+    });
     this.consumer = kafka.consumer({ groupId: `${this.prefix}test-watcher-${Math.random().toString(36).slice(2)}`, maxWaitTimeInMs: 200 });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: topics.map((t) => this.prefix + t), fromBeginning: true });
@@ -25,7 +30,10 @@ export class TopicWatcher {
     });
   }
 
-  async waitFor<T = unknown>(pred: (e: { topic: string; envelope: Envelope<T> }) => boolean, timeoutMs = 60000): Promise<{ topic: string; envelope: Envelope<T> }> {
+  async waitFor<T = unknown>(
+    pred: (e: { topic: string; envelope: Envelope<T> }) => boolean,
+    timeoutMs = 60000,
+  ): Promise<{ topic: string; envelope: Envelope<T> }> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const hit = this.seen.find((e) => pred(e as { topic: string; envelope: Envelope<T> }));

@@ -21,9 +21,33 @@ import { RequestsService } from './requests/requests.service';
 import { TimersService } from './timers/timers.service';
 
 @Module({
-  imports: [ServiceModule.forService({ name: 'checks', schema: 'checks', migrations: [ChecksTables1700000000300, ChecksTimerKeys1700000000310, ChecksPlanRevisions1700000000320, ChecksRetention1700000000330, sealColumnsMigration('ChecksAtRest1700000001210', CHECKS_SEALED), ChecksLegalHolds1700000001302] })],
+  imports: [
+    ServiceModule.forService({
+      name: 'checks',
+      schema: 'checks',
+      migrations: [
+        ChecksTables1700000000300,
+        ChecksTimerKeys1700000000310,
+        ChecksPlanRevisions1700000000320,
+        ChecksRetention1700000000330,
+        sealColumnsMigration('ChecksAtRest1700000001210', CHECKS_SEALED),
+        ChecksLegalHolds1700000001302,
+      ],
+    }),
+  ],
   controllers: [RequestsHandlers, DeadLettersHandlers, DecisionsHandlers, ChecksLegalHoldHandlers],
   // agencyCalendarProvider: where the working calendar plugs in (chasing/workingHours.ts).
-  providers: [policyProvider, agencyCalendarProvider, CasesRepository, RequestsRepository, RepliesRepository, PictureService, RequestsService, TimersService, AlertsService, ChecksRetention],
+  providers: [
+    policyProvider,
+    agencyCalendarProvider,
+    CasesRepository,
+    RequestsRepository,
+    RepliesRepository,
+    PictureService,
+    RequestsService,
+    TimersService,
+    AlertsService,
+    ChecksRetention,
+  ],
 })
 export class ChecksModule {}

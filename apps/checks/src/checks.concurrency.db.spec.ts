@@ -136,7 +136,9 @@ function maybeCrashFirst(topic: string, data: unknown, fn: (ctx: MessageContext)
 async function collectAll(ds: ReturnType<typeof deliveries>, realClock = false): Promise<void> {
   await Promise.all(
     ds.map((d) =>
-      maybeCrashFirst(`mash.check.${d.agency}.replied.v1`, d.reply, (ctx) => (realClock ? requests.collect(d.reply, d.agency, ctx) : requests.collect(d.reply, d.agency, ctx, d.now))),
+      maybeCrashFirst(`mash.check.${d.agency}.replied.v1`, d.reply, (ctx) =>
+        realClock ? requests.collect(d.reply, d.agency, ctx) : requests.collect(d.reply, d.agency, ctx, d.now),
+      ),
     ),
   );
 }
@@ -155,10 +157,18 @@ async function drive(s: StressCase): Promise<void> {
       await Promise.all([collectAll(deliveries(c, agencies, 10 * MIN - 2)), timersA.fireDue(at(10 * MIN)), timersB.fireDue(at(10 * MIN))]);
       return;
     case 'revision': {
-      const revised: CaseRated = { ...c, revision: 2, checkPlan: [{ agency: s.added!, categories: ['identity'], dueAt: at(90 * MIN).toISOString() }] };
-      const revise = maybeCrashFirst('mash.case.rated.v1', revised, (ctx) => requests.fanOut(revised, ctx, at(5 * MIN + Math.floor(random() * 4))));
+      const revised: CaseRated = {
+        ...c,
+        revision: 2,
+        checkPlan: [{ agency: s.added!, categories: ['identity'], dueAt: at(90 * MIN).toISOString() }],
+      };
+      const revise = maybeCrashFirst('mash.case.rated.v1', revised, (ctx) =>
+        requests.fanOut(revised, ctx, at(5 * MIN + Math.floor(random() * 4))),
+      );
       // The same revision delivered twice (a replay from triage) races too.
-      const replay = db.handled('mash.case.rated.v1', revised, (ctx) => requests.fanOut(revised, ctx, at(5 * MIN + Math.floor(random() * 4))));
+      const replay = db.handled('mash.case.rated.v1', revised, (ctx) =>
+        requests.fanOut(revised, ctx, at(5 * MIN + Math.floor(random() * 4))),
+      );
       await Promise.all([revise, replay, collectAll(deliveries(c, agencies, 5 * MIN))]);
       // The added agency can answer only once it was asked.
       return collectAll(deliveries(c, [s.added!], 5 * MIN + 2, 2));
@@ -174,7 +184,13 @@ it(`declares every fully answered case ready exactly once under concurrent, shuf
   const scenarios: Scenario[] = ['replies', 'replies', 'revision', 'deadline', 'clock'];
   const cases = Array.from({ length: CASES }, (_, i) => makeCase(i, scenarios[i % scenarios.length]));
   // Opening the cases races too: many ratings at once, each its own transaction.
-  await Promise.all(cases.map((s) => db.handled('mash.case.rated.v1', s.rated, (ctx) => requests.fanOut(s.rated, ctx, s.scenario === 'clock' ? new Date(s.rated.ratedAt) : T0))));
+  await Promise.all(
+    cases.map((s) =>
+      db.handled('mash.case.rated.v1', s.rated, (ctx) =>
+        requests.fanOut(s.rated, ctx, s.scenario === 'clock' ? new Date(s.rated.ratedAt) : T0),
+      ),
+    ),
+  );
 
   // Timers of every case race the replies: reminders come due at 2-30 minutes for the T0 cases.
   const started = Date.now();
@@ -198,7 +214,9 @@ it(`declares every fully answered case ready exactly once under concurrent, shuf
   const scenarioOf = new Map(cases.map((s) => [s.rated.caseId, s.scenario]));
   const byScenario: Record<string, number> = {};
   for (const id of stranded) byScenario[scenarioOf.get(id)!] = (byScenario[scenarioOf.get(id)!] ?? 0) + 1;
-  console.log(`checks stress: seed ${SEED}, ${CASES} cases, ${crashes} deliveries crashed before commit and redelivered, ${tookMs} ms; stranded ${stranded.length} ${JSON.stringify(byScenario)}`);
+  console.log(
+    `checks stress: seed ${SEED}, ${CASES} cases, ${crashes} deliveries crashed before commit and redelivered, ${tookMs} ms; stranded ${stranded.length} ${JSON.stringify(byScenario)}`,
+  );
   expect(unanswered).toEqual([]);
   expect(stranded).toEqual([]);
   expect(latest).toHaveLength(CASES);
@@ -212,7 +230,10 @@ it(`declares every fully answered case ready exactly once under concurrent, shuf
     const pictures = await db.published<CaseReady>('mash.case.ready.v1', c.caseId);
     const firsts = pictures.filter((p) => p.revision === 1);
     expect({ caseId: c.caseId, firsts: firsts.length }).toEqual({ caseId: c.caseId, firsts: 1 });
-    const [row] = await rows<{ ready_at: Date; ready_reason: string }>(`SELECT ready_at, ready_reason FROM checks.cases WHERE case_id = $1`, [c.caseId]);
+    const [row] = await rows<{ ready_at: Date; ready_reason: string }>(
+      `SELECT ready_at, ready_reason FROM checks.cases WHERE case_id = $1`,
+      [c.caseId],
+    );
     expect(new Date(row.ready_at).toISOString()).toBe(firsts[0].readyAt);
     expect(row.ready_reason).toBe(firsts[0].reason);
     const planned = [...c.checkPlan.map((p) => p.agency), ...(s.added ? [s.added] : [])];
@@ -260,7 +281,9 @@ it(`declares every fully answered case ready exactly once under concurrent, shuf
   const chases = [...chaseCounts].map(([k, n]) => ({ request_id: k.split(':')[0], kind: k.split(':')[1], n }));
   const key = (r: { request_id: string; kind: string; n: number }) => `${r.request_id}:${r.kind}:${r.n}`;
   expect(chases.map(key).sort()).toEqual(fired.map(key).sort());
-  const [{ both }] = await rows<{ both: number }>(`SELECT count(*)::int AS both FROM checks.timers WHERE fired_at IS NOT NULL AND cancelled_at IS NOT NULL`);
+  const [{ both }] = await rows<{ both: number }>(
+    `SELECT count(*)::int AS both FROM checks.timers WHERE fired_at IS NOT NULL AND cancelled_at IS NOT NULL`,
+  );
   expect(both).toBe(0);
   // Readiness cancels what is left of a ready case's timers.
   const [{ pending }] = await rows<{ pending: number }>(

@@ -1,4 +1,13 @@
-import { CaseRated, CaseReady, CheckChased, CheckReplied, checkRepliedTopic, CheckRequested, DeadLetter, validateData } from '@mash/contracts';
+import {
+  CaseRated,
+  CaseReady,
+  CheckChased,
+  CheckReplied,
+  checkRepliedTopic,
+  CheckRequested,
+  DeadLetter,
+  validateData,
+} from '@mash/contracts';
 import { MessageContext, Outbox, RejectedMessage } from '@mash/messaging';
 import { AlertsService } from './alerts/alerts.service';
 import { elapsedTimeForEveryAgency } from './chasing';
@@ -55,8 +64,24 @@ function rated(over: Partial<CaseRated> = {}): CaseRated {
       { agency: 'education', categories: ['identity', 'address', 'education'], dueAt: at(80 * MIN).toISOString() },
     ],
     subjects: [
-      { subjectId: 's1', kind: 'child', givenName: 'Amy', familyName: 'Example', dateOfBirth: '2019-03-02', nhsNumber: '9434765919', upn: 'P123456789123', postcode: 'EX1 2AB' },
-      { subjectId: 's2', kind: 'adult', givenName: 'Carl', familyName: 'Sample', dateOfBirth: '1988-01-30', policePersonId: 'PNC-88-123456' },
+      {
+        subjectId: 's1',
+        kind: 'child',
+        givenName: 'Amy',
+        familyName: 'Example',
+        dateOfBirth: '2019-03-02',
+        nhsNumber: '9434765919',
+        upn: 'P123456789123',
+        postcode: 'EX1 2AB',
+      },
+      {
+        subjectId: 's2',
+        kind: 'adult',
+        givenName: 'Carl',
+        familyName: 'Sample',
+        dateOfBirth: '1988-01-30',
+        policePersonId: 'PNC-88-123456',
+      },
     ],
     lawfulBasis: 'risk-of-significant-harm',
     ...over,
@@ -64,7 +89,14 @@ function rated(over: Partial<CaseRated> = {}): CaseRated {
 }
 
 function reply(c: CaseRated, agency: CheckReplied['agency'], entries: CheckReplied['entries'] = []): CheckReplied {
-  return { requestId: requestIdFor(c.caseId, agency), caseId: c.caseId, agency, repliedAt: T0.toISOString(), known: entries.length > 0, entries };
+  return {
+    requestId: requestIdFor(c.caseId, agency),
+    caseId: c.caseId,
+    agency,
+    repliedAt: T0.toISOString(),
+    known: entries.length > 0,
+    entries,
+  };
 }
 
 /** Runs a step as the transport would: one transaction, a MessageContext over it. */
@@ -85,11 +117,29 @@ describe('fan-out', () => {
     // Police: names and its own PNC id, no NHS number, UPN or postcode (no address granted).
     expect(police.subjects).toEqual([
       { subjectId: 's1', kind: 'child', givenName: 'Amy', familyName: 'Example', dateOfBirth: '2019-03-02' },
-      { subjectId: 's2', kind: 'adult', givenName: 'Carl', familyName: 'Sample', dateOfBirth: '1988-01-30', policePersonId: 'PNC-88-123456' },
+      {
+        subjectId: 's2',
+        kind: 'adult',
+        givenName: 'Carl',
+        familyName: 'Sample',
+        dateOfBirth: '1988-01-30',
+        policePersonId: 'PNC-88-123456',
+      },
     ]);
     // Health was granted no identity: ids and kinds only.
-    expect(health.subjects).toEqual([{ subjectId: 's1', kind: 'child' }, { subjectId: 's2', kind: 'adult' }]);
-    expect(education.subjects[0]).toEqual({ subjectId: 's1', kind: 'child', givenName: 'Amy', familyName: 'Example', dateOfBirth: '2019-03-02', upn: 'P123456789123', postcode: 'EX1 2AB' });
+    expect(health.subjects).toEqual([
+      { subjectId: 's1', kind: 'child' },
+      { subjectId: 's2', kind: 'adult' },
+    ]);
+    expect(education.subjects[0]).toEqual({
+      subjectId: 's1',
+      kind: 'child',
+      givenName: 'Amy',
+      familyName: 'Example',
+      dateOfBirth: '2019-03-02',
+      upn: 'P123456789123',
+      postcode: 'EX1 2AB',
+    });
     for (const r of [police, health, education]) {
       expect(validateData('checkRequested', r).ok).toBe(true);
       expect(r).toMatchObject({ caseId: c.caseId, lawfulBasis: 'risk-of-significant-harm', caseDeadline: c.deadline });
@@ -123,17 +173,36 @@ describe('deadlines', () => {
     const c = rated();
     await handled('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, T0));
     await handled('r', reply(c, 'police', [{ subjectId: 's2', date: '2026-01-01', category: 'offending', summary: 'Caution' }]), (ctx) =>
-      requests.collect(reply(c, 'police', [{ subjectId: 's2', date: '2026-01-01', category: 'offending', summary: 'Caution' }]), 'police', ctx, at(20 * MIN)),
+      requests.collect(
+        reply(c, 'police', [{ subjectId: 's2', date: '2026-01-01', category: 'offending', summary: 'Caution' }]),
+        'police',
+        ctx,
+        at(20 * MIN),
+      ),
     );
     await timers.fireDue(at(99 * MIN));
-    expect((await chased(c.caseId)).map((x) => `${x.agency}:${x.kind}`).sort()).toEqual([
-      'education:escalation', 'education:reminder', 'education:reminder', 'health:escalation', 'health:reminder', 'health:reminder',
-      // police replied at 20 min: its reminder at 25 and 40 min and escalation at 50 were cancelled
-    ].sort());
+    expect((await chased(c.caseId)).map((x) => `${x.agency}:${x.kind}`).sort()).toEqual(
+      [
+        'education:escalation',
+        'education:reminder',
+        'education:reminder',
+        'health:escalation',
+        'health:reminder',
+        'health:reminder',
+        // police replied at 20 min: its reminder at 25 and 40 min and escalation at 50 were cancelled
+      ].sort(),
+    );
     expect(await ready(c.caseId)).toEqual([]);
     await timers.fireDue(at(100 * MIN));
     const [msg] = await ready(c.caseId);
-    expect(msg).toMatchObject({ complete: false, reason: 'deadline-reached', replied: ['police'], missing: ['health', 'education'], readyAt: c.deadline, revision: 1 });
+    expect(msg).toMatchObject({
+      complete: false,
+      reason: 'deadline-reached',
+      replied: ['police'],
+      missing: ['health', 'education'],
+      readyAt: c.deadline,
+      revision: 1,
+    });
     expect(msg.chronology).toEqual([{ agency: 'police', subjectId: 's2', date: '2026-01-01', category: 'offending', summary: 'Caution' }]);
     // Nothing fires twice, however often the clock is asked.
     await timers.fireDue(at(200 * MIN));
@@ -161,7 +230,8 @@ describe('deadlines', () => {
   it('is ready when the last agency replies, and then no reminder or deadline fires', async () => {
     const c = rated();
     await handled('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, T0));
-    for (const a of ['police', 'health', 'education'] as const) await handled('r', reply(c, a), (ctx) => requests.collect(reply(c, a), a, ctx, at(MIN)));
+    for (const a of ['police', 'health', 'education'] as const)
+      await handled('r', reply(c, a), (ctx) => requests.collect(reply(c, a), a, ctx, at(MIN)));
     expect(await ready(c.caseId)).toMatchObject([{ complete: true, reason: 'all-replied', missing: [], readyAt: at(MIN).toISOString() }]);
     await timers.fireDue(at(200 * MIN));
     expect(await chased(c.caseId)).toEqual([]);
@@ -178,7 +248,9 @@ describe('late replies', () => {
     await timers.fireDue(at(100 * MIN));
     const [msg] = await ready(c.caseId);
     expect(msg).toMatchObject({ replied: ['health'], missing: ['police', 'education'], late: ['health'] });
-    expect(msg.chronology).toEqual([{ agency: 'health', subjectId: 's1', date: '2026-02-02', category: 'health', summary: 'A&E', late: true }]);
+    expect(msg.chronology).toEqual([
+      { agency: 'health', subjectId: 's1', date: '2026-02-02', category: 'health', summary: 'A&E', late: true },
+    ]);
   });
 
   it('after readiness: stores the reply, flags it and publishes the next revision of the picture', async () => {
@@ -191,11 +263,38 @@ describe('late replies', () => {
     await handled('r', r2, (ctx) => requests.collect(r2, 'police', ctx, at(120 * MIN)));
     const [first, second, third] = await ready(c.caseId);
     expect(first).toMatchObject({ revision: 1, missing: ['police', 'health', 'education'], chronology: [] });
-    expect(second).toMatchObject({ revision: 2, readyAt: c.deadline, reason: 'deadline-reached', complete: false, replied: ['education'], missing: ['police', 'health'], late: ['education'], repliedAfterReady: ['education'], revisedAt: at(110 * MIN).toISOString() });
-    expect(second.chronology).toEqual([{ agency: 'education', subjectId: 's1', date: '2026-03-03', category: 'education', summary: 'Attendance 81%', late: true }]);
+    expect(second).toMatchObject({
+      revision: 2,
+      readyAt: c.deadline,
+      reason: 'deadline-reached',
+      complete: false,
+      replied: ['education'],
+      missing: ['police', 'health'],
+      late: ['education'],
+      repliedAfterReady: ['education'],
+      revisedAt: at(110 * MIN).toISOString(),
+    });
+    expect(second.chronology).toEqual([
+      { agency: 'education', subjectId: 's1', date: '2026-03-03', category: 'education', summary: 'Attendance 81%', late: true },
+    ]);
     // Police said the same thing later: folded into education's entry, police credited.
-    expect(third).toMatchObject({ revision: 3, replied: ['police', 'education'], missing: ['health'], repliedAfterReady: ['police', 'education'] });
-    expect(third.chronology).toEqual([{ agency: 'education', subjectId: 's1', date: '2026-03-03', category: 'education', summary: 'Attendance 81%', late: true, alsoReportedBy: ['police'] }]);
+    expect(third).toMatchObject({
+      revision: 3,
+      replied: ['police', 'education'],
+      missing: ['health'],
+      repliedAfterReady: ['police', 'education'],
+    });
+    expect(third.chronology).toEqual([
+      {
+        agency: 'education',
+        subjectId: 's1',
+        date: '2026-03-03',
+        category: 'education',
+        summary: 'Attendance 81%',
+        late: true,
+        alsoReportedBy: ['police'],
+      },
+    ]);
     for (const m of [first, second, third]) expect(validateData('caseReady', m).ok).toBe(true);
   });
 
@@ -217,7 +316,9 @@ describe('late replies', () => {
     const c = rated();
     await handled('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, T0));
     await handled('r', reply(c, 'police'), (ctx) => requests.collect(reply(c, 'police'), 'police', ctx, at(MIN)));
-    await handled('r', reply(c, 'police', [{ date: '2026-01-01', summary: 'x', category: 'offending' }]), (ctx) => requests.collect(reply(c, 'police'), 'police', ctx, at(2 * MIN)));
+    await handled('r', reply(c, 'police', [{ date: '2026-01-01', summary: 'x', category: 'offending' }]), (ctx) =>
+      requests.collect(reply(c, 'police'), 'police', ctx, at(2 * MIN)),
+    );
     const [{ n: count }] = await ds.query(`SELECT count(*)::int AS n FROM checks.replies WHERE case_id = $1`, [c.caseId]);
     expect(count).toBe(1);
   });
@@ -227,10 +328,14 @@ describe('replies that cannot be right', () => {
   it('refuses a reply claiming another agency than its topic, or not matching its request', async () => {
     const c = rated();
     await handled('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, T0));
-    await expect(handled('r', reply(c, 'police'), (ctx) => requests.collect(reply(c, 'police'), 'health', ctx, at(MIN)))).rejects.toThrow(RejectedMessage);
+    await expect(handled('r', reply(c, 'police'), (ctx) => requests.collect(reply(c, 'police'), 'health', ctx, at(MIN)))).rejects.toThrow(
+      RejectedMessage,
+    );
     const wrong = { ...reply(c, 'police'), requestId: requestIdFor(c.caseId, 'health') };
     await expect(handled('r', wrong, (ctx) => requests.collect(wrong, 'police', ctx, at(MIN)))).rejects.toThrow(/does not match/);
-    await expect(handled('r', reply(c, 'housing'), (ctx) => requests.collect(reply(c, 'housing'), 'housing', ctx, at(MIN)))).rejects.toThrow(/unknown request/);
+    await expect(
+      handled('r', reply(c, 'housing'), (ctx) => requests.collect(reply(c, 'housing'), 'housing', ctx, at(MIN))),
+    ).rejects.toThrow(/unknown request/);
   });
 
   it('a parked reply raises one alert for its case, and the agency still counts as missing', async () => {
@@ -244,14 +349,27 @@ describe('replies that cannot be right', () => {
       consumer: 'checks',
       failedAt: at(MIN).toISOString(),
       reason: 'message breaks its contract',
-      errors: [{ path: '/data/known', rule: 'type', message: 'must be boolean' }, { path: '/data/repliedAt', rule: 'format', message: 'x' }],
+      errors: [
+        { path: '/data/known', rule: 'type', message: 'must be boolean' },
+        { path: '/data/repliedAt', rule: 'format', message: 'x' },
+      ],
       rawValue: '{"data":{"summary":"Amy Example ..."}}',
     };
     await handled('mash.deadletter.v1', letter, (ctx) => alerts.fromDeadLetter(letter, ctx));
-    await handled('mash.deadletter.v1', { ...letter, failedAt: at(2 * MIN).toISOString() }, (ctx) => alerts.fromDeadLetter({ ...letter, failedAt: at(2 * MIN).toISOString() }, ctx));
+    await handled('mash.deadletter.v1', { ...letter, failedAt: at(2 * MIN).toISOString() }, (ctx) =>
+      alerts.fromDeadLetter({ ...letter, failedAt: at(2 * MIN).toISOString() }, ctx),
+    );
     const alertsOut = (await chased(c.caseId)).filter((x) => x.kind === 'malformed-reply');
     expect(alertsOut).toEqual([
-      { caseId: c.caseId, requestId: requestIdFor(c.caseId, 'education'), agency: 'education', kind: 'malformed-reply', at: expect.any(String), dueAt: at(80 * MIN).toISOString(), reason: 'message breaks its contract: /data/known type; /data/repliedAt format' },
+      {
+        caseId: c.caseId,
+        requestId: requestIdFor(c.caseId, 'education'),
+        agency: 'education',
+        kind: 'malformed-reply',
+        at: expect.any(String),
+        dueAt: at(80 * MIN).toISOString(),
+        reason: 'message breaks its contract: /data/known type; /data/repliedAt format',
+      },
     ]);
     expect(validateData('checkChased', alertsOut[0]).ok).toBe(true);
     await timers.fireDue(at(100 * MIN));
@@ -259,9 +377,18 @@ describe('replies that cannot be right', () => {
   });
 
   it('ignores letters from other topics and counts letters for no known request', async () => {
-    const base: DeadLetter = { originalTopic: 'mash.contact.police.inbound.v1', consumer: 'gateway', failedAt: T0.toISOString(), reason: 'x', rawValue: '{}', key: 'CS-none' };
+    const base: DeadLetter = {
+      originalTopic: 'mash.contact.police.inbound.v1',
+      consumer: 'gateway',
+      failedAt: T0.toISOString(),
+      reason: 'x',
+      rawValue: '{}',
+      key: 'CS-none',
+    };
     await handled('d', base, (ctx) => alerts.fromDeadLetter(base, ctx));
-    await handled('d', { ...base, originalTopic: checkRepliedTopic('police') }, (ctx) => alerts.fromDeadLetter({ ...base, originalTopic: checkRepliedTopic('police') }, ctx));
+    await handled('d', { ...base, originalTopic: checkRepliedTopic('police') }, (ctx) =>
+      alerts.fromDeadLetter({ ...base, originalTopic: checkRepliedTopic('police') }, ctx),
+    );
     const [{ n: count }] = await ds.query(`SELECT count(*)::int AS n FROM checks.alerts WHERE case_id = 'CS-none'`);
     expect(count).toBe(0);
   });
@@ -276,13 +403,22 @@ describe('revised plans (consent override, escalation by a duplicate)', () => {
     checkPlan: [{ agency: 'housing', categories: ['address', 'household'], dueAt: at(90 * MIN).toISOString() }],
     ...over,
   });
-  const replyTo = (c: CaseRated, agency: CheckReplied['agency'], revision: number, entries: CheckReplied['entries'] = []): CheckReplied => ({
+  const replyTo = (
+    c: CaseRated,
+    agency: CheckReplied['agency'],
+    revision: number,
+    entries: CheckReplied['entries'] = [],
+  ): CheckReplied => ({
     ...reply(c, agency, entries),
     requestId: requestIdFor(c.caseId, agency, revision),
   });
-  const requested = (c: CaseRated, agency: CheckReplied['agency']) => published<CheckRequested>(`mash.check.${agency}.requested.v1`, c.caseId);
+  const requested = (c: CaseRated, agency: CheckReplied['agency']) =>
+    published<CheckRequested>(`mash.check.${agency}.requested.v1`, c.caseId);
   const pendingTimers = (caseId: string) =>
-    ds.query(`SELECT key, kind, agency, fire_at FROM checks.timers WHERE case_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL ORDER BY key`, [caseId]) as Promise<{ key: string; kind: string; agency: string | null; fire_at: Date }[]>;
+    ds.query(
+      `SELECT key, kind, agency, fire_at FROM checks.timers WHERE case_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL ORDER BY key`,
+      [caseId],
+    ) as Promise<{ key: string; kind: string; agency: string | null; fire_at: Date }[]>;
 
   it('asks a newly allowed agency with its own request id, only what it is granted, on the new basis; a replay asks nobody', async () => {
     const c = rated({ lawfulBasis: 'statutory-function' });
@@ -291,12 +427,25 @@ describe('revised plans (consent override, escalation by a duplicate)', () => {
     await handled('mash.case.rated.v1', r2, (ctx) => requests.fanOut(r2, ctx, at(5 * MIN)));
     const [housing, ...more] = await requested(c, 'housing');
     expect(more).toEqual([]);
-    expect(housing).toMatchObject({ requestId: requestIdFor(c.caseId, 'housing', 2), categories: ['address', 'household'], lawfulBasis: 'section-47', requestedAt: at(5 * MIN).toISOString() });
+    expect(housing).toMatchObject({
+      requestId: requestIdFor(c.caseId, 'housing', 2),
+      categories: ['address', 'household'],
+      lawfulBasis: 'section-47',
+      requestedAt: at(5 * MIN).toISOString(),
+    });
     expect(housing.requestId).not.toBe(requestIdFor(c.caseId, 'housing'));
     // Address, no identity: ids, kinds and the postcode only.
-    expect(housing.subjects).toEqual([{ subjectId: 's1', kind: 'child', postcode: 'EX1 2AB' }, { subjectId: 's2', kind: 'adult' }]);
+    expect(housing.subjects).toEqual([
+      { subjectId: 's1', kind: 'child', postcode: 'EX1 2AB' },
+      { subjectId: 's2', kind: 'adult' },
+    ]);
     expect(validateData('checkRequested', housing).ok).toBe(true);
-    expect((await pendingTimers(c.caseId)).filter((t) => t.agency === 'housing').map((t) => t.kind).sort()).toEqual(['escalation', 'reminder', 'reminder']);
+    expect(
+      (await pendingTimers(c.caseId))
+        .filter((t) => t.agency === 'housing')
+        .map((t) => t.kind)
+        .sort(),
+    ).toEqual(['escalation', 'reminder', 'reminder']);
 
     // The same revision again (a replay), or an older one: nobody is asked.
     await handled('mash.case.rated.v1', r2, (ctx) => requests.fanOut(r2, ctx, at(6 * MIN)));
@@ -313,12 +462,19 @@ describe('revised plans (consent override, escalation by a duplicate)', () => {
     await handled('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, T0));
     const r2 = revisedOf(c, 2);
     await handled('mash.case.rated.v1', r2, (ctx) => requests.fanOut(r2, ctx, at(MIN)));
-    for (const a of ['police', 'health', 'education'] as const) await handled('r', reply(c, a), (ctx) => requests.collect(reply(c, a), a, ctx, at(2 * MIN)));
+    for (const a of ['police', 'health', 'education'] as const)
+      await handled('r', reply(c, a), (ctx) => requests.collect(reply(c, a), a, ctx, at(2 * MIN)));
     expect(await ready(c.caseId)).toEqual([]);
     const h = replyTo(c, 'housing', 2, [{ subjectId: 's1', date: '2026-04-04', category: 'household', summary: 'Tenancy warning' }]);
     await handled('r', h, (ctx) => requests.collect(h, 'housing', ctx, at(3 * MIN)));
     const [msg] = await ready(c.caseId);
-    expect(msg).toMatchObject({ revision: 1, complete: true, reason: 'all-replied', replied: ['police', 'health', 'education', 'housing'], missing: [] });
+    expect(msg).toMatchObject({
+      revision: 1,
+      complete: true,
+      reason: 'all-replied',
+      replied: ['police', 'health', 'education', 'housing'],
+      missing: [],
+    });
   });
 
   it('an agency asked again counts only when it answers the new request', async () => {
@@ -326,12 +482,22 @@ describe('revised plans (consent override, escalation by a duplicate)', () => {
     await handled('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, T0));
     await handled('r', reply(c, 'health'), (ctx) => requests.collect(reply(c, 'health'), 'health', ctx, at(MIN)));
     // Health may now see identity as well: its whole new grant, in a new request.
-    const r2 = revisedOf(c, 2, { checkPlan: [{ agency: 'health', categories: ['identity', 'health'], dueAt: at(60 * MIN).toISOString() }] });
+    const r2 = revisedOf(c, 2, {
+      checkPlan: [{ agency: 'health', categories: ['identity', 'health'], dueAt: at(60 * MIN).toISOString() }],
+    });
     await handled('mash.case.rated.v1', r2, (ctx) => requests.fanOut(r2, ctx, at(2 * MIN)));
     const [, second] = await requested(c, 'health');
     expect(second).toMatchObject({ requestId: requestIdFor(c.caseId, 'health', 2), categories: ['identity', 'health'] });
-    expect(second.subjects[0]).toEqual({ subjectId: 's1', kind: 'child', givenName: 'Amy', familyName: 'Example', dateOfBirth: '2019-03-02', nhsNumber: '9434765919' });
-    for (const a of ['police', 'education'] as const) await handled('r', reply(c, a), (ctx) => requests.collect(reply(c, a), a, ctx, at(3 * MIN)));
+    expect(second.subjects[0]).toEqual({
+      subjectId: 's1',
+      kind: 'child',
+      givenName: 'Amy',
+      familyName: 'Example',
+      dateOfBirth: '2019-03-02',
+      nhsNumber: '9434765919',
+    });
+    for (const a of ['police', 'education'] as const)
+      await handled('r', reply(c, a), (ctx) => requests.collect(reply(c, a), a, ctx, at(3 * MIN)));
     expect(await ready(c.caseId)).toEqual([]);
     await timers.fireDue(at(100 * MIN));
     const [msg] = await ready(c.caseId);
@@ -346,24 +512,36 @@ describe('revised plans (consent override, escalation by a duplicate)', () => {
   it('brings the case deadline and its one timer forward when the revision is more urgent', async () => {
     const c = rated();
     await handled('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, T0));
-    const r2 = revisedOf(c, 2, { rating: 'RED', deadline: at(40 * MIN).toISOString(), checkPlan: [{ agency: 'housing', categories: ['address'], dueAt: at(30 * MIN).toISOString() }] });
+    const r2 = revisedOf(c, 2, {
+      rating: 'RED',
+      deadline: at(40 * MIN).toISOString(),
+      checkPlan: [{ agency: 'housing', categories: ['address'], dueAt: at(30 * MIN).toISOString() }],
+    });
     await handled('mash.case.rated.v1', r2, (ctx) => requests.fanOut(r2, ctx, at(MIN)));
     const deadlines = (await pendingTimers(c.caseId)).filter((t) => t.kind === 'case-deadline');
-    expect(deadlines.map((t) => [t.key, new Date(t.fire_at).toISOString()])).toEqual([[`${c.caseId}:case-deadline`, at(40 * MIN).toISOString()]]);
+    expect(deadlines.map((t) => [t.key, new Date(t.fire_at).toISOString()])).toEqual([
+      [`${c.caseId}:case-deadline`, at(40 * MIN).toISOString()],
+    ]);
     // Police's escalation at 50 min would come after the decision: it fires at the new deadline.
     const policeEscalation = (await pendingTimers(c.caseId)).find((t) => t.agency === 'police' && t.kind === 'escalation')!;
     expect(new Date(policeEscalation.fire_at).toISOString()).toBe(at(40 * MIN).toISOString());
-    expect((await requested(c, 'housing'))[0]).toMatchObject({ caseDeadline: at(40 * MIN).toISOString(), dueAt: at(30 * MIN).toISOString() });
+    expect((await requested(c, 'housing'))[0]).toMatchObject({
+      caseDeadline: at(40 * MIN).toISOString(),
+      dueAt: at(30 * MIN).toISOString(),
+    });
     await timers.fireDue(at(39 * MIN));
     expect(await ready(c.caseId)).toEqual([]);
     await timers.fireDue(at(40 * MIN));
-    expect(await ready(c.caseId)).toMatchObject([{ reason: 'deadline-reached', readyAt: at(40 * MIN).toISOString(), missing: ['police', 'health', 'education', 'housing'] }]);
+    expect(await ready(c.caseId)).toMatchObject([
+      { reason: 'deadline-reached', readyAt: at(40 * MIN).toISOString(), missing: ['police', 'health', 'education', 'housing'] },
+    ]);
   });
 
   it('a ready case asks the added agency, and its reply publishes the next revision of the picture', async () => {
     const c = rated();
     await handled('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, T0));
-    for (const a of ['police', 'health', 'education'] as const) await handled('r', reply(c, a), (ctx) => requests.collect(reply(c, a), a, ctx, at(MIN)));
+    for (const a of ['police', 'health', 'education'] as const)
+      await handled('r', reply(c, a), (ctx) => requests.collect(reply(c, a), a, ctx, at(MIN)));
     expect(await ready(c.caseId)).toHaveLength(1);
     const r2 = revisedOf(c, 2, { deadline: at(50 * MIN).toISOString() });
     r2.checkPlan.push({ agency: 'probation', categories: ['identity', 'offending'], dueAt: at(90 * MIN).toISOString() });
@@ -376,7 +554,14 @@ describe('revised plans (consent override, escalation by a duplicate)', () => {
     await handled('r', h, (ctx) => requests.collect(h, 'housing', ctx, at(4 * MIN)));
     // Still ready while probation is outstanding: the picture says who is missing now.
     const [first, second] = await ready(c.caseId);
-    expect(second).toMatchObject({ revision: 2, readyAt: first.readyAt, reason: 'all-replied', replied: ['police', 'health', 'education', 'housing'], missing: ['probation'], repliedAfterReady: ['housing'] });
+    expect(second).toMatchObject({
+      revision: 2,
+      readyAt: first.readyAt,
+      reason: 'all-replied',
+      replied: ['police', 'health', 'education', 'housing'],
+      missing: ['probation'],
+      repliedAfterReady: ['housing'],
+    });
     expect(second.chronology).toEqual([expect.objectContaining({ agency: 'housing', summary: 'Tenancy warning' })]);
     expect(validateData('caseReady', second).ok).toBe(true);
     const p = replyTo(c, 'probation', 2);

@@ -36,7 +36,9 @@ describe('CasesRepository', () => {
   it('opens a case once and gives it back as domain values (Dates are Dates)', async () => {
     const caseId = `CS-repo-${++n}`;
     const first = await db.ds.transaction((m) => cases.open(m, { caseId, contactId: 'CT-x', rating: 'RED', deadline: at(40 * MIN) }, T0));
-    const again = await db.ds.transaction((m) => cases.open(m, { caseId, contactId: 'CT-x', rating: 'RED', deadline: at(40 * MIN) }, at(MIN)));
+    const again = await db.ds.transaction((m) =>
+      cases.open(m, { caseId, contactId: 'CT-x', rating: 'RED', deadline: at(40 * MIN) }, at(MIN)),
+    );
     expect(first).toEqual(T0);
     expect(again).toBeNull();
     const c = await db.ds.transaction((m) => cases.lock(m, caseId));
@@ -70,9 +72,19 @@ describe('CasesRepository', () => {
     expect(waited).toBe(true);
   });
 
-  it("present is the clock read after the lock, never earlier than a time recorded on the case", async () => {
+  it('present is the clock read after the lock, never earlier than a time recorded on the case', async () => {
     const caseId = await openCase();
-    await db.ds.transaction((m) => requests.insert(m, { requestId: `RQ-p-${n}`, caseId, agency: 'police', categories: ['identity'], requestedAt: at(5 * MIN), dueAt: at(50 * MIN), revision: 1 }));
+    await db.ds.transaction((m) =>
+      requests.insert(m, {
+        requestId: `RQ-p-${n}`,
+        caseId,
+        agency: 'police',
+        categories: ['identity'],
+        requestedAt: at(5 * MIN),
+        dueAt: at(50 * MIN),
+        revision: 1,
+      }),
+    );
     await db.ds.transaction((m) => requests.markReplied(m, `RQ-p-${n}`, at(7 * MIN), false));
     // A clock behind what the case already holds is moved up to it; one ahead is kept.
     expect(await db.ds.transaction((m) => cases.present(m, caseId, at(MIN)))).toEqual(at(7 * MIN));
@@ -90,7 +102,11 @@ describe('CasesRepository', () => {
     await db.ds.transaction((m) => cases.markDecided(m, a, at(200 * MIN)));
     await db.ds.transaction((m) => cases.markDecided(m, a, at(300 * MIN)));
     expect(await db.ds.transaction((m) => cases.readyAmong(m, [a, b]))).toEqual(new Set([a]));
-    expect(await db.ds.transaction((m) => cases.lock(m, a))).toMatchObject({ readyAt: at(3 * MIN), readyReason: 'all-replied', revision: 1 });
+    expect(await db.ds.transaction((m) => cases.lock(m, a))).toMatchObject({
+      readyAt: at(3 * MIN),
+      readyReason: 'all-replied',
+      revision: 1,
+    });
     const [{ decided_at }] = await db.ds.query(`SELECT decided_at FROM checks.cases WHERE case_id = $1`, [a]);
     expect(new Date(decided_at)).toEqual(at(200 * MIN));
   });
@@ -100,9 +116,33 @@ describe('RequestsRepository', () => {
   it('stores requests and gives the current one per agency (the latest revision)', async () => {
     const caseId = await openCase();
     await db.ds.transaction(async (m) => {
-      await requests.insert(m, { requestId: `RQ-a-${n}`, caseId, agency: 'health', categories: ['health'], requestedAt: T0, dueAt: at(10 * MIN), revision: 1 });
-      await requests.insert(m, { requestId: `RQ-b-${n}`, caseId, agency: 'health', categories: ['identity', 'health'], requestedAt: at(MIN), dueAt: at(20 * MIN), revision: 2 });
-      await requests.insert(m, { requestId: `RQ-c-${n}`, caseId, agency: 'police', categories: ['identity'], requestedAt: T0, dueAt: at(30 * MIN), revision: 1 });
+      await requests.insert(m, {
+        requestId: `RQ-a-${n}`,
+        caseId,
+        agency: 'health',
+        categories: ['health'],
+        requestedAt: T0,
+        dueAt: at(10 * MIN),
+        revision: 1,
+      });
+      await requests.insert(m, {
+        requestId: `RQ-b-${n}`,
+        caseId,
+        agency: 'health',
+        categories: ['identity', 'health'],
+        requestedAt: at(MIN),
+        dueAt: at(20 * MIN),
+        revision: 2,
+      });
+      await requests.insert(m, {
+        requestId: `RQ-c-${n}`,
+        caseId,
+        agency: 'police',
+        categories: ['identity'],
+        requestedAt: T0,
+        dueAt: at(30 * MIN),
+        revision: 1,
+      });
     });
     const current = await db.ds.transaction((m) => requests.current(m, [caseId]));
     expect(current.map((r) => [r.agency, r.requestId, r.dueAt]).sort()).toEqual([
@@ -117,12 +157,36 @@ describe('RequestsRepository', () => {
     const caseId = await openCase();
     const requestId = `RQ-t-${n}`;
     await db.ds.transaction(async (m) => {
-      await requests.insert(m, { requestId, caseId, agency: 'police', categories: ['identity'], requestedAt: T0, dueAt: at(10 * MIN), revision: 1 });
+      await requests.insert(m, {
+        requestId,
+        caseId,
+        agency: 'police',
+        categories: ['identity'],
+        requestedAt: T0,
+        dueAt: at(10 * MIN),
+        revision: 1,
+      });
       await requests.addTimers(m, [
         { kind: 'reminder', fireAt: at(5 * MIN), caseId, requestId, agency: 'police', dueAt: at(10 * MIN), key: `${requestId}:reminder:1` },
-        { kind: 'escalation', fireAt: at(10 * MIN), caseId, requestId, agency: 'police', dueAt: at(10 * MIN), key: `${requestId}:escalation` },
+        {
+          kind: 'escalation',
+          fireAt: at(10 * MIN),
+          caseId,
+          requestId,
+          agency: 'police',
+          dueAt: at(10 * MIN),
+          key: `${requestId}:escalation`,
+        },
         // Same key again: kept once.
-        { kind: 'escalation', fireAt: at(11 * MIN), caseId, requestId, agency: 'police', dueAt: at(11 * MIN), key: `${requestId}:escalation` },
+        {
+          kind: 'escalation',
+          fireAt: at(11 * MIN),
+          caseId,
+          requestId,
+          agency: 'police',
+          dueAt: at(11 * MIN),
+          key: `${requestId}:escalation`,
+        },
       ]);
     });
     const taken = await Promise.all(
@@ -130,37 +194,71 @@ describe('RequestsRepository', () => {
         db.ds.transaction(async (m) => {
           const due = (await requests.takeDue(m, at(10 * MIN), 10)).filter((t) => t.caseId === caseId);
           await new Promise((r) => setTimeout(r, 50));
-          return requests.markFired(m, due.map((t) => t.id));
+          return requests.markFired(
+            m,
+            due.map((t) => t.id),
+          );
         }),
       ),
     );
     const all = taken.flat();
     expect(all.map((t) => t.kind).sort()).toEqual(['escalation', 'reminder']);
     expect(all.find((t) => t.kind === 'reminder')!.fireAt).toEqual(at(5 * MIN));
-    expect(await db.ds.transaction((m) => requests.takeDue(m, at(100 * MIN), 10)).then((d) => d.filter((t) => t.caseId === caseId))).toEqual([]);
+    expect(
+      await db.ds.transaction((m) => requests.takeDue(m, at(100 * MIN), 10)).then((d) => d.filter((t) => t.caseId === caseId)),
+    ).toEqual([]);
   });
 });
 
 describe('RepliesRepository and retention', () => {
-  const reply = (caseId: string, requestId: string): CheckReplied => ({ requestId, caseId, agency: 'police', repliedAt: T0.toISOString(), known: true, entries: [{ date: '2026-01-01', category: 'offending', summary: 'Caution' }] });
+  const reply = (caseId: string, requestId: string): CheckReplied => ({
+    requestId,
+    caseId,
+    agency: 'police',
+    repliedAt: T0.toISOString(),
+    known: true,
+    entries: [{ date: '2026-01-01', category: 'offending', summary: 'Caution' }],
+  });
 
   it('gives replies back with their request due time, as Dates', async () => {
     const caseId = await openCase();
     const requestId = `RQ-r-${n}`;
     await db.ds.transaction(async (m) => {
-      await requests.insert(m, { requestId, caseId, agency: 'police', categories: ['offending'], requestedAt: T0, dueAt: at(10 * MIN), revision: 1 });
+      await requests.insert(m, {
+        requestId,
+        caseId,
+        agency: 'police',
+        categories: ['offending'],
+        requestedAt: T0,
+        dueAt: at(10 * MIN),
+        revision: 1,
+      });
       await replies.insert(m, reply(caseId, requestId), at(4 * MIN));
     });
-    expect(await db.ds.transaction((m) => replies.ofCases(m, [caseId]))).toEqual([{ caseId, agency: 'police', receivedAt: at(4 * MIN), body: reply(caseId, requestId), dueAt: at(10 * MIN) }]);
+    expect(await db.ds.transaction((m) => replies.ofCases(m, [caseId]))).toEqual([
+      { caseId, agency: 'police', receivedAt: at(4 * MIN), body: reply(caseId, requestId), dueAt: at(10 * MIN) },
+    ]);
   });
 
   it('a reply racing retention: committed before the prune it is deleted, after it no content is kept', async () => {
     const picture = new PictureService(db.outbox);
     const service = new RequestsService(picture, elapsedTimeForEveryAgency);
     const rated = (caseId: string) => ({
-      caseId, contactId: `CT-${caseId}`, stage: 'start' as const, rating: 'AMBER' as const, ruleIds: ['r'], reasons: ['r'], policyVersion: 'p', ratedAt: T0.toISOString(),
-      deadline: at(100 * MIN).toISOString(), checkPlan: [{ agency: 'police' as const, categories: ['offending' as const], dueAt: at(50 * MIN).toISOString() }, { agency: 'health' as const, categories: ['health' as const], dueAt: at(50 * MIN).toISOString() }],
-      subjects: [{ subjectId: 's1', kind: 'child' as const }], lawfulBasis: 'section-47' as const,
+      caseId,
+      contactId: `CT-${caseId}`,
+      stage: 'start' as const,
+      rating: 'AMBER' as const,
+      ruleIds: ['r'],
+      reasons: ['r'],
+      policyVersion: 'p',
+      ratedAt: T0.toISOString(),
+      deadline: at(100 * MIN).toISOString(),
+      checkPlan: [
+        { agency: 'police' as const, categories: ['offending' as const], dueAt: at(50 * MIN).toISOString() },
+        { agency: 'health' as const, categories: ['health' as const], dueAt: at(50 * MIN).toISOString() },
+      ],
+      subjects: [{ subjectId: 's1', kind: 'child' as const }],
+      lawfulBasis: 'section-47' as const,
     });
     const caseId = `CS-ret-${++n}`;
     await db.handled('mash.case.rated.v1', rated(caseId), (ctx) => service.fanOut(rated(caseId), ctx, T0));

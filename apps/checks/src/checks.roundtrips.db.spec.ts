@@ -32,7 +32,10 @@ async function counted(topic: string, data: unknown, fn: (ctx: MessageContext) =
   await db.handled(topic, data, async (ctx) => {
     const m = ctx.manager;
     const counting = new Proxy(m, {
-      get: (target, prop, receiver) => (prop === 'query' ? (...args: Parameters<EntityManager['query']>) => (n++, target.query(...args)) : Reflect.get(target, prop, receiver)),
+      get: (target, prop, receiver) =>
+        prop === 'query'
+          ? (...args: Parameters<EntityManager['query']>) => (n++, target.query(...args))
+          : Reflect.get(target, prop, receiver),
     });
     await fn(new MessageContext([ctx.getArgByIndex(0), counting, ctx.getArgByIndex(2)]));
   });
@@ -59,7 +62,14 @@ function rated(caseId: string, agencies: CheckAgency[]): CaseRated {
   };
 }
 
-const reply = (c: CaseRated, agency: CheckAgency): CheckReplied => ({ requestId: requestIdFor(c.caseId, agency), caseId: c.caseId, agency, repliedAt: rel(10), known: false, entries: [] });
+const reply = (c: CaseRated, agency: CheckAgency): CheckReplied => ({
+  requestId: requestIdFor(c.caseId, agency),
+  caseId: c.caseId,
+  agency,
+  repliedAt: rel(10),
+  known: false,
+  entries: [],
+});
 
 it('a rating asks its agencies, and each reply is taken, in a fixed number of statements', async () => {
   const small = rated('CS-rt-2', ['police', 'health']);
@@ -68,10 +78,16 @@ it('a rating asks its agencies, and each reply is taken, in a fixed number of st
   const ratingLarge = await counted('mash.case.rated.v1', large, (ctx) => requests.fanOut(large, ctx, T0));
   const replies: number[] = [];
   for (const [i, agency] of large.checkPlan.map((p) => p.agency).entries()) {
-    replies.push(await counted(`mash.check.${agency}.replied.v1`, reply(large, agency), (ctx) => requests.collect(reply(large, agency), agency, ctx, new Date(T0.getTime() + (20 + i) * 60_000))));
+    replies.push(
+      await counted(`mash.check.${agency}.replied.v1`, reply(large, agency), (ctx) =>
+        requests.collect(reply(large, agency), agency, ctx, new Date(T0.getTime() + (20 + i) * 60_000)),
+      ),
+    );
   }
-   
-  console.log(`checks statements per message: rating with 2 agencies ${ratingSmall}, with 7 agencies ${ratingLarge}; replies ${replies.join(', ')} (the last makes the case ready)`);
+
+  console.log(
+    `checks statements per message: rating with 2 agencies ${ratingSmall}, with 7 agencies ${ratingLarge}; replies ${replies.join(', ')} (the last makes the case ready)`,
+  );
   const [ready] = await db.published<{ reason: string }>('mash.case.ready.v1', large.caseId);
   expect(ready.reason).toBe('all-replied');
   // The plan's size does not change what a rating costs.

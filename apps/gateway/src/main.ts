@@ -24,10 +24,16 @@ async function startGateway(port = Number(process.env.GATEWAY_PORT ?? 8080)) {
       app.use(express.text({ type: carriesCredential, limit: process.env.MASH_MAX_BODY ?? '1mb' }));
       app.use((err: { type?: string; status?: number }, req: Request, res: Response, next: NextFunction) => {
         if (!err?.type) return next(err);
-        const status = err.type === 'entity.too.large' ? 413 : err.status ?? 400;
+        const status = err.type === 'entity.too.large' ? 413 : (err.status ?? 400);
         const reason = status === 413 ? `body larger than ${process.env.MASH_MAX_BODY ?? '1mb'}` : `body could not be read (${err.type})`;
         void quarantine
-          .keep({ sender: senderOf(req), channel: `http ${req.method} ${req.path.slice(0, 100)}`, status, reason, raw: `[${req.headers['content-length'] ?? '?'} bytes not kept]` })
+          .keep({
+            sender: senderOf(req),
+            channel: `http ${req.method} ${req.path.slice(0, 100)}`,
+            status,
+            reason,
+            raw: `[${req.headers['content-length'] ?? '?'} bytes not kept]`,
+          })
           .then((quarantineId) => sendProblem(res, problem(status, reason, { quarantineId, instance: instanceOf(req.path) })))
           .catch(() => sendProblem(res, problem(status, reason, { instance: instanceOf(req.path) })));
       });

@@ -41,7 +41,11 @@ export async function handleLogin(provider: Provider, req: IncomingMessage, res:
   // ends at the client's redirect URI (already checked by the provider against the registered ones).
   const back = typeof details.params.redirect_uri === 'string' ? new URL(details.params.redirect_uri).origin : '';
   const send = (status: number, html: string) => {
-    res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${back}`.trimEnd() });
+    res.writeHead(status, {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${back}`.trimEnd(),
+    });
     res.end(html);
   };
   if (req.method === 'GET' && !m[2]) {

@@ -9,7 +9,9 @@ import { DEMO_PEOPLE } from './people';
  * (MASH_OIDC_ISSUER).
  */
 if (process.env.NODE_ENV === 'production') {
-  process.stderr.write('identity: the demo identity provider does not run in production mode; set MASH_OIDC_ISSUER to your identity provider\n');
+  process.stderr.write(
+    'identity: the demo identity provider does not run in production mode; set MASH_OIDC_ISSUER to your identity provider\n',
+  );
   process.exit(1);
 }
 const port = Number(process.env.IDENTITY_PORT ?? 8070);

@@ -80,7 +80,14 @@ export function identityProvider(opts: IdentityOptions): ProviderType {
     },
     jwks: { keys: [jwk as never] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
-    ttl: { AccessToken: opts.accessTokenTtlSeconds, IdToken: opts.accessTokenTtlSeconds, AuthorizationCode: 60, Interaction: 600, Session: 8 * 3600, Grant: 8 * 3600 },
+    ttl: {
+      AccessToken: opts.accessTokenTtlSeconds,
+      IdToken: opts.accessTokenTtlSeconds,
+      AuthorizationCode: 60,
+      Interaction: 600,
+      Session: 8 * 3600,
+      Grant: 8 * 3600,
+    },
     renderError(ctx, out) {
       ctx.type = 'text/plain; charset=utf-8';
       ctx.body = `${out.error}: ${out.error_description ?? ''}\n`;

@@ -16,7 +16,18 @@ import { NoticeSender } from './sending/noticeSender';
 
 @Module({
   imports: [
-    ServiceModule.forService({ name: 'notifier', schema: 'notifier', migrations: [NotifierTables1700000000400, NoticeDelivery1700000000401, NotifierRetention1700000000402, sealColumnsMigration('NotifierAtRest1700000001220', NOTIFIER_SEALED_FIRST), NotifierLegalHolds1700000001303, sealColumnsMigration('NotifierSealAddresses1700000001910', NOTIFIER_SEALED_ADDRESSES)] }),
+    ServiceModule.forService({
+      name: 'notifier',
+      schema: 'notifier',
+      migrations: [
+        NotifierTables1700000000400,
+        NoticeDelivery1700000000401,
+        NotifierRetention1700000000402,
+        sealColumnsMigration('NotifierAtRest1700000001220', NOTIFIER_SEALED_FIRST),
+        NotifierLegalHolds1700000001303,
+        sealColumnsMigration('NotifierSealAddresses1700000001910', NOTIFIER_SEALED_ADDRESSES),
+      ],
+    }),
   ],
   controllers: [NoticesHandlers, NotifierLegalHoldHandlers],
   providers: [NoticesService, NoticesRepository, NoticeSender, DeliveryWorker, DigestJob, NotifierRetention],

@@ -19,9 +19,19 @@ import { policyProvider } from './policy.provider';
 import { ReratingHandlers } from './rerating/rerating.handlers';
 import { ReratingService } from './rerating/rerating.service';
 
-export const TRIAGE_MIGRATIONS = [TriageTables1700000000200, TriagePeople1700000000210, TriageRetention1700000000220, TriageIntakeKeys1700000000230, TriageAtRest1700000001200, TriageLegalHolds1700000001301,
-  sealColumnsMigration('TriageSealReasons1700000001900', TRIAGE_SEALED_FIRST.filter((c) => ['cases', 'ratings', 'consent_overrides'].includes(c.table))),
-  sealColumnsMigration('TriageSealNames1700000009110', TRIAGE_SEALED_NAMES)];
+export const TRIAGE_MIGRATIONS = [
+  TriageTables1700000000200,
+  TriagePeople1700000000210,
+  TriageRetention1700000000220,
+  TriageIntakeKeys1700000000230,
+  TriageAtRest1700000001200,
+  TriageLegalHolds1700000001301,
+  sealColumnsMigration(
+    'TriageSealReasons1700000001900',
+    TRIAGE_SEALED_FIRST.filter((c) => ['cases', 'ratings', 'consent_overrides'].includes(c.table)),
+  ),
+  sealColumnsMigration('TriageSealNames1700000009110', TRIAGE_SEALED_NAMES),
+];
 
 @Module({
   imports: [ServiceModule.forService({ name: 'triage', schema: 'triage', migrations: TRIAGE_MIGRATIONS })],

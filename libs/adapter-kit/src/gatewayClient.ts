@@ -80,18 +80,27 @@ export class GatewayClient {
       let retryAfter: number | undefined;
       try {
         // Each attempt a client span; the gateway continues the trace from its `traceparent`.
-        const res = await inSpan('POST /v1/agencies/{agency}/contacts', { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'POST', 'mash.attempt': attempt } }, async () => {
-          const traceparent = currentTraceparent();
-          return fetch(url, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${this.opts.token}`, ...(traceparent ? { traceparent } : {}) },
-            body,
-            signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
-          });
-        });
+        const res = await inSpan(
+          'POST /v1/agencies/{agency}/contacts',
+          { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'POST', 'mash.attempt': attempt } },
+          async () => {
+            const traceparent = currentTraceparent();
+            return fetch(url, {
+              method: 'POST',
+              headers: {
+                'content-type': 'application/json',
+                authorization: `Bearer ${this.opts.token}`,
+                ...(traceparent ? { traceparent } : {}),
+              },
+              body,
+              signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
+            });
+          },
+        );
         const text = await res.text();
         const parsed = parseBody(text);
-        if (res.status === 200 || res.status === 202) return { kind: 'accepted', status: res.status, body: parsed as GatewayAcceptance, attempts: attempt };
+        if (res.status === 200 || res.status === 202)
+          return { kind: 'accepted', status: res.status, body: parsed as GatewayAcceptance, attempts: attempt };
         if (!isRetryable(res.status)) return { kind: 'refused', status: res.status, body: parsed as GatewayRefusal, attempts: attempt };
         const header = res.headers.get('retry-after');
         retryAfter = header !== null && /^\d+$/.test(header) ? Number(header) : undefined;

@@ -42,7 +42,9 @@ const CANONICAL = {
 } as const;
 export type CanonicalField = keyof typeof CANONICAL;
 
-interface Options { required?: boolean }
+interface Options {
+  required?: boolean;
+}
 
 /**
  * Reads an agency's record by JSON pointer and collects every problem at once, each naming the
@@ -181,7 +183,11 @@ type Household = NonNullable<Contact['household']>;
  * The household as every adapter's native record gives it: an `address` object with up to five
  * `lines`, a `town` and a `postcode`, beside the relationships the adapter has already read.
  */
-export function readHousehold(r: NativeReader, relationships: NonNullable<Household['relationships']>, at = '/address'): Contact['household'] {
+export function readHousehold(
+  r: NativeReader,
+  relationships: NonNullable<Household['relationships']>,
+  at = '/address',
+): Contact['household'] {
   let address: Household['address'];
   if (r.object(at)) {
     const lines = r.array(`${at}/lines`);

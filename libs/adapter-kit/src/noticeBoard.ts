@@ -29,7 +29,9 @@ export class NoticeBoard {
 
   list(filter: { contactId?: string; agencyReference?: string } = {}): ReceivedNotice[] {
     return this.notices.filter(
-      (n) => (!filter.contactId || n.notice.contactId === filter.contactId) && (!filter.agencyReference || n.notice.agencyReference === filter.agencyReference),
+      (n) =>
+        (!filter.contactId || n.notice.contactId === filter.contactId) &&
+        (!filter.agencyReference || n.notice.agencyReference === filter.agencyReference),
     );
   }
 }

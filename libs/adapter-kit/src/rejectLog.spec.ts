@@ -42,6 +42,8 @@ describe('the adapter reject log is pruned', () => {
 
   it('reads its retention from the environment and refuses a period that is not one', () => {
     expect(rejectLogRetentionFromEnv({ ADAPTER_REJECT_LOG_KEEP_DAYS: '7' }).keepMs).toBe(7 * DAY);
-    expect(() => rejectLogRetentionFromEnv({ ADAPTER_REJECT_LOG_KEEP_DAYS: '0' })).toThrow(/ADAPTER_REJECT_LOG_KEEP_DAYS must be a positive number of days/);
+    expect(() => rejectLogRetentionFromEnv({ ADAPTER_REJECT_LOG_KEEP_DAYS: '0' })).toThrow(
+      /ADAPTER_REJECT_LOG_KEEP_DAYS must be a positive number of days/,
+    );
   });
 });

@@ -111,7 +111,13 @@ export class RejectLog {
         await writeFile(tmp, kept.map((l) => l + '\n').join(''), { mode: 0o600 });
         await rename(tmp, path);
       }
-      const purge: RejectLogPurge = { at: now.toISOString(), cutoff: cutoff.toISOString(), removed, kept: kept.length, prev: await this.lastPurgeHash() };
+      const purge: RejectLogPurge = {
+        at: now.toISOString(),
+        cutoff: cutoff.toISOString(),
+        removed,
+        kept: kept.length,
+        prev: await this.lastPurgeHash(),
+      };
       await appendFile(this.purgeLogPath!, JSON.stringify(purge) + '\n', { mode: 0o600 });
       if (removed > 0) log('info', 'adapter reject log pruned', { removed, kept: kept.length, cutoff: purge.cutoff });
       return purge;
@@ -121,7 +127,11 @@ export class RejectLog {
   private async lastPurgeHash(): Promise<string> {
     try {
       const lines = (await readFile(this.purgeLogPath!, 'utf8')).split('\n').filter((l) => l.length > 0);
-      return lines.length ? createHash('sha256').update(lines[lines.length - 1], 'utf8').digest('hex') : '';
+      return lines.length
+        ? createHash('sha256')
+            .update(lines[lines.length - 1], 'utf8')
+            .digest('hex')
+        : '';
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
       throw err;
@@ -132,7 +142,9 @@ export class RejectLog {
     if (!this.path || this.timer) return;
     const tick = () => {
       this.timer = setTimeout(() => {
-        this.prune().catch((err) => log('warn', 'adapter reject log prune failed', { error: (err as Error).message })).finally(tick);
+        this.prune()
+          .catch((err) => log('warn', 'adapter reject log prune failed', { error: (err as Error).message }))
+          .finally(tick);
       }, this.retention.intervalMs);
       this.timer.unref();
     };
@@ -150,6 +162,7 @@ export function rejectLogRetentionFromEnv(env: NodeJS.ProcessEnv = process.env):
   const days = Number(env.ADAPTER_REJECT_LOG_KEEP_DAYS ?? 30);
   if (!Number.isFinite(days) || days <= 0) throw new Error('ADAPTER_REJECT_LOG_KEEP_DAYS must be a positive number of days');
   const intervalMs = Number(env.ADAPTER_REJECT_LOG_PRUNE_INTERVAL_MS ?? 3_600_000);
-  if (!Number.isFinite(intervalMs) || intervalMs <= 0) throw new Error('ADAPTER_REJECT_LOG_PRUNE_INTERVAL_MS must be a positive number of milliseconds');
+  if (!Number.isFinite(intervalMs) || intervalMs <= 0)
+    throw new Error('ADAPTER_REJECT_LOG_PRUNE_INTERVAL_MS must be a positive number of milliseconds');
   return { keepMs: days * DAY, intervalMs };
 }

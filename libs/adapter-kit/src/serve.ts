@@ -1,8 +1,24 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { Contact, contactInboundTopic, ContactInbound, NoticeIssued, noticeIssuedTopic, SubmittingAgency, validateData } from '@mash/contracts';
+import {
+  Contact,
+  contactInboundTopic,
+  ContactInbound,
+  NoticeIssued,
+  noticeIssuedTopic,
+  SubmittingAgency,
+  validateData,
+} from '@mash/contracts';
 import { KafkaPort, log, messagingConfigFromEnv, setLogService, startTracing, stopTracing, Subscription } from '@mash/messaging/standalone';
-import { answerOps, checkJsonDepth, kafkaReadiness, metricsCredential, observeHttp, RateLimiter, sendProblem } from '@mash/platform/standalone';
+import {
+  answerOps,
+  checkJsonDepth,
+  kafkaReadiness,
+  metricsCredential,
+  observeHttp,
+  RateLimiter,
+  sendProblem,
+} from '@mash/platform/standalone';
 import { loadCodeMap } from '@mash/policy';
 import { Counter, Registry } from 'prom-client';
 import type { FieldError } from '@mash/contracts';
@@ -131,7 +147,13 @@ export async function serveAdapter(def: AdapterDefinition, env: NodeJS.ProcessEn
 
   /** A refused record, in the agency's own format when it has one. */
   const refuse = (res: ServerResponse, status: number, error: string, errors: FieldError[], headers: Record<string, string> = {}) => {
-    if (!def.refusal) return send(res, status, { ...problem(status, error, { errors }), forwarded: false }, { ...headers, 'content-type': PROBLEM_MEDIA_TYPE });
+    if (!def.refusal)
+      return send(
+        res,
+        status,
+        { ...problem(status, error, { errors }), forwarded: false },
+        { ...headers, 'content-type': PROBLEM_MEDIA_TYPE },
+      );
     const { body, contentType } = def.refusal(status, error, errors);
     return send(res, status, body, contentType ? { ...headers, 'content-type': contentType } : headers);
   };
@@ -161,43 +183,91 @@ export async function serveAdapter(def: AdapterDefinition, env: NodeJS.ProcessEn
     if (!translation.ok) {
       await rejects.keep({ reason: 'untranslatable', errors: translation.errors, raw });
       log('info', 'native record refused', { agency: def.agency, errorCount: translation.errors.length });
-      return refuse(res, 422, `the ${def.agency} record cannot become a canonical contact: fix these fields in the ${def.agency} system and send it again`, translation.errors);
+      return refuse(
+        res,
+        422,
+        `the ${def.agency} record cannot become a canonical contact: fix these fields in the ${def.agency} system and send it again`,
+        translation.errors,
+      );
     }
     const contact = routeNotices(translation.contact);
     const unmapped = countUnmapped(contact);
-    if (unmapped) log('info', 'record carries codes the code map does not know', { agency: def.agency, agencyReference: contact.agencyReference, unmapped, codeMap: codes.version });
+    if (unmapped)
+      log('info', 'record carries codes the code map does not know', {
+        agency: def.agency,
+        agencyReference: contact.agencyReference,
+        unmapped,
+        codeMap: codes.version,
+      });
 
     if (config.mode === 'kafka') {
       const data: ContactInbound = { agency: def.agency, submission: contact };
       // Keyed by the agency reference: there is no case yet, and a resend of the same record lands
       // on the same partition, in order; the gateway keeps one contact per reference either way.
       const [env] = await port!.publish([{ topic: contactInboundTopic(def.agency), key: contact.agencyReference, data }]);
-      log('info', 'contact published to inbound topic', { agency: def.agency, agencyReference: contact.agencyReference, messageId: env.id });
-      return send(res, 202, { agencyReference: contact.agencyReference, via: 'kafka', topic: contactInboundTopic(def.agency), messageId: env.id });
+      log('info', 'contact published to inbound topic', {
+        agency: def.agency,
+        agencyReference: contact.agencyReference,
+        messageId: env.id,
+      });
+      return send(res, 202, {
+        agencyReference: contact.agencyReference,
+        via: 'kafka',
+        topic: contactInboundTopic(def.agency),
+        messageId: env.id,
+      });
     }
 
     const answer = await gateway.submit(contact);
     if (answer.kind === 'accepted') {
-      log('info', 'contact submitted', { agency: def.agency, agencyReference: contact.agencyReference, contactId: answer.body.contactId, attempts: answer.attempts });
+      log('info', 'contact submitted', {
+        agency: def.agency,
+        agencyReference: contact.agencyReference,
+        contactId: answer.body.contactId,
+        attempts: answer.attempts,
+      });
       return send(res, answer.status, { agencyReference: contact.agencyReference, via: 'http', ...answer.body });
     }
     if (answer.kind === 'refused') {
-      log('warn', 'gateway refused a translated contact', { agency: def.agency, agencyReference: contact.agencyReference, status: answer.status, quarantineId: answer.body.quarantineId });
+      log('warn', 'gateway refused a translated contact', {
+        agency: def.agency,
+        agencyReference: contact.agencyReference,
+        status: answer.status,
+        quarantineId: answer.body.quarantineId,
+      });
       // A 422 is about the record (the sender can act on it); anything else is this adapter's set-up.
       const status = answer.status === 422 || answer.status === 400 ? 422 : 502;
       const detail = `the hub refused the contact: ${answer.body.detail ?? answer.body.error ?? `HTTP ${answer.status}`}`;
-      return send(res, status, { ...problem(status, detail, { errors: answer.body.errors ?? [] }), gateway: answer.body }, { 'content-type': PROBLEM_MEDIA_TYPE });
+      return send(
+        res,
+        status,
+        { ...problem(status, detail, { errors: answer.body.errors ?? [] }), gateway: answer.body },
+        { 'content-type': PROBLEM_MEDIA_TYPE },
+      );
     }
-    log('warn', 'gateway unavailable after retries', { agency: def.agency, agencyReference: contact.agencyReference, attempts: answer.attempts, reason: answer.reason });
+    log('warn', 'gateway unavailable after retries', {
+      agency: def.agency,
+      agencyReference: contact.agencyReference,
+      attempts: answer.attempts,
+      reason: answer.reason,
+    });
     // Safe to resend: the gateway keeps one contact per agency reference.
-    return sendProblem(res, 503, `the hub did not answer after ${answer.attempts} attempts (${answer.reason}); send the record again later`, { headers: { 'retry-after': '30' } });
+    return sendProblem(
+      res,
+      503,
+      `the hub did not answer after ${answer.attempts} attempts (${answer.reason}); send the record again later`,
+      { headers: { 'retry-after': '30' } },
+    );
   }
 
   async function receiveWebhook(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req, 256 * 1024);
     const ok = verifySignature(raw, header(req, SIGNATURE_HEADER), config.webhookSecret, header(req, TIMESTAMP_HEADER));
     if (!ok) {
-      log('warn', 'notice with a bad or missing signature refused', { agency: def.agency, noticeId: header(req, NOTICE_ID_HEADER)?.slice(0, 100) });
+      log('warn', 'notice with a bad or missing signature refused', {
+        agency: def.agency,
+        noticeId: header(req, NOTICE_ID_HEADER)?.slice(0, 100),
+      });
       return sendProblem(res, 401, 'signature does not verify');
     }
     let notice: unknown;
@@ -209,7 +279,12 @@ export async function serveAdapter(def: AdapterDefinition, env: NodeJS.ProcessEn
     const checked = validateData<NoticeIssued>('noticeIssued', notice);
     if (!checked.ok) return sendProblem(res, 400, 'notice breaks its contract', { errors: checked.errors });
     const fresh = board.add(checked.value, 'webhook');
-    log('info', fresh ? 'notice received' : 'notice redelivery ignored', { agency: def.agency, noticeId: checked.value.noticeId, caseId: checked.value.caseId, contactId: checked.value.contactId });
+    log('info', fresh ? 'notice received' : 'notice redelivery ignored', {
+      agency: def.agency,
+      noticeId: checked.value.noticeId,
+      caseId: checked.value.caseId,
+      contactId: checked.value.contactId,
+    });
     return send(res, 200, { received: checked.value.noticeId });
   }
 
@@ -223,47 +298,72 @@ export async function serveAdapter(def: AdapterDefinition, env: NodeJS.ProcessEn
     res.end(text);
   }
 
-  const ready = async (): Promise<Record<string, 'ok' | 'down'>> => ({ adapter: serving ? 'ok' : 'down', ...(kafkaReady ? await kafkaReady() : {}) });
+  const ready = async (): Promise<Record<string, 'ok' | 'down'>> => ({
+    adapter: serving ? 'ok' : 'down',
+    ...(kafkaReady ? await kafkaReady() : {}),
+  });
   const kafkaReady = port ? kafkaReadiness(port) : undefined;
   const observe = observeHttp((req) => routeTemplate(req.method, new URL(req.url ?? '/', 'http://adapter').pathname));
   const refusals = new RateLimiter(config.refusalLimit.perSecond, config.refusalLimit.burst);
-  const server: Server = createServer((req, res) => observe(req, res, () => {
-    const url = new URL(req.url ?? '/', 'http://adapter');
-    const route = `${req.method} ${url.pathname}`;
-    // Refused before a byte of the body is read, and nothing of it kept; past a few refusals an
-    // address gets 429 (docs/trust-boundary.md).
-    if (CLIENT_ROUTES.test(route) && !config.clientToken.allows(req.headers.authorization)) {
-      const address = req.socket.remoteAddress ?? 'unknown';
-      if (!refusals.take(address)) return send(res, 429, { status: 429, error: 'too many refused requests from this address: wait, then send the agency credential' }, { 'retry-after': '1', connection: 'close' });
-      log('warn', 'request without the agency credential refused', { agency: def.agency, route: route.replace(/\/contacts\/.*/, '/contacts/:id').slice(0, 100) });
-      return send(res, 401, { status: 401, error: 'this adapter needs the agency credential (Authorization: Bearer, ADAPTER_CLIENT_TOKEN)' }, { 'www-authenticate': 'Bearer', connection: 'close' });
-    }
-    const work = (async () => {
-      if (await answerOps(req, res, ready, [metrics])) return;
-      if (route === 'POST /records') return submitRecord(req, res);
-      if (route === 'GET /metadata' && def.metadata) {
-        const { body, contentType } = def.metadata();
-        return send(res, 200, body, contentType ? { 'content-type': contentType } : {});
+  const server: Server = createServer((req, res) =>
+    observe(req, res, () => {
+      const url = new URL(req.url ?? '/', 'http://adapter');
+      const route = `${req.method} ${url.pathname}`;
+      // Refused before a byte of the body is read, and nothing of it kept; past a few refusals an
+      // address gets 429 (docs/trust-boundary.md).
+      if (CLIENT_ROUTES.test(route) && !config.clientToken.allows(req.headers.authorization)) {
+        const address = req.socket.remoteAddress ?? 'unknown';
+        if (!refusals.take(address))
+          return send(
+            res,
+            429,
+            { status: 429, error: 'too many refused requests from this address: wait, then send the agency credential' },
+            { 'retry-after': '1', connection: 'close' },
+          );
+        log('warn', 'request without the agency credential refused', {
+          agency: def.agency,
+          route: route.replace(/\/contacts\/.*/, '/contacts/:id').slice(0, 100),
+        });
+        return send(
+          res,
+          401,
+          { status: 401, error: 'this adapter needs the agency credential (Authorization: Bearer, ADAPTER_CLIENT_TOKEN)' },
+          { 'www-authenticate': 'Bearer', connection: 'close' },
+        );
       }
-      if (route === 'GET /notices') {
-        return send(res, 200, { agency: def.agency, notices: board.list({ contactId: url.searchParams.get('contactId') ?? undefined, agencyReference: url.searchParams.get('agencyReference') ?? undefined }) });
-      }
-      if (route === 'POST /notices/webhook' && def.notices === 'webhook') return receiveWebhook(req, res);
-      const status = /^GET \/contacts\/([^/]+)$/.exec(route);
-      if (status) return contactStatus(decodeURIComponent(status[1]), res);
-      return sendProblem(res, 404, `no route ${route.slice(0, 100)}`);
-    })();
-    work.catch((err) => {
-      if (res.headersSent) return res.end();
-      if (err instanceof BodyTooLarge) {
-        const error = `the record is larger than the limit of ${mib(config.maxBodyBytes)} (ADAPTER_MAX_BODY_BYTES)`;
-        log('warn', 'native record refused: too large', { agency: def.agency, limitBytes: config.maxBodyBytes });
-        return refuse(res, 413, error, [{ path: '/', rule: 'maxBodyBytes', message: error }], { connection: 'close' });
-      }
-      log('error', 'adapter request failed', { agency: def.agency, route: route.slice(0, 100), error: (err as Error).name });
-      sendProblem(res, 500, 'the adapter failed; send the record again');
-    });
-  }));
+      const work = (async () => {
+        if (await answerOps(req, res, ready, [metrics])) return;
+        if (route === 'POST /records') return submitRecord(req, res);
+        if (route === 'GET /metadata' && def.metadata) {
+          const { body, contentType } = def.metadata();
+          return send(res, 200, body, contentType ? { 'content-type': contentType } : {});
+        }
+        if (route === 'GET /notices') {
+          return send(res, 200, {
+            agency: def.agency,
+            notices: board.list({
+              contactId: url.searchParams.get('contactId') ?? undefined,
+              agencyReference: url.searchParams.get('agencyReference') ?? undefined,
+            }),
+          });
+        }
+        if (route === 'POST /notices/webhook' && def.notices === 'webhook') return receiveWebhook(req, res);
+        const status = /^GET \/contacts\/([^/]+)$/.exec(route);
+        if (status) return contactStatus(decodeURIComponent(status[1]), res);
+        return sendProblem(res, 404, `no route ${route.slice(0, 100)}`);
+      })();
+      work.catch((err) => {
+        if (res.headersSent) return res.end();
+        if (err instanceof BodyTooLarge) {
+          const error = `the record is larger than the limit of ${mib(config.maxBodyBytes)} (ADAPTER_MAX_BODY_BYTES)`;
+          log('warn', 'native record refused: too large', { agency: def.agency, limitBytes: config.maxBodyBytes });
+          return refuse(res, 413, error, [{ path: '/', rule: 'maxBodyBytes', message: error }], { connection: 'close' });
+        }
+        log('error', 'adapter request failed', { agency: def.agency, route: route.slice(0, 100), error: (err as Error).name });
+        sendProblem(res, 500, 'the adapter failed; send the record again');
+      });
+    }),
+  );
 
   if (port) await port.prepareTopics();
   if (def.notices === 'topic') {
@@ -273,7 +373,13 @@ export async function serveAdapter(def: AdapterDefinition, env: NodeJS.ProcessEn
       // From the beginning for a new group: a notice issued while the adapter was down still arrives.
       handle: async ({ envelope }) => {
         const notice = envelope.data as NoticeIssued;
-        if (board.add(notice, 'topic')) log('info', 'notice received', { agency: def.agency, noticeId: notice.noticeId, caseId: notice.caseId, contactId: notice.contactId });
+        if (board.add(notice, 'topic'))
+          log('info', 'notice received', {
+            agency: def.agency,
+            noticeId: notice.noticeId,
+            caseId: notice.caseId,
+            contactId: notice.contactId,
+          });
       },
     });
   }
@@ -297,7 +403,9 @@ export async function serveAdapter(def: AdapterDefinition, env: NodeJS.ProcessEn
 /** Route templates for metrics and spans: a path can hold a contact id, a label must not. */
 function routeTemplate(method: string | undefined, path: string): string {
   if (/^\/contacts\/[^/]+$/.test(path)) return '/contacts/:id';
-  return ['/records', '/metadata', '/notices', '/notices/webhook', '/health/live', '/health/ready', '/metrics'].includes(path) ? path : 'unmatched';
+  return ['/records', '/metadata', '/notices', '/notices/webhook', '/health/live', '/health/ready', '/metrics'].includes(path)
+    ? path
+    : 'unmatched';
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

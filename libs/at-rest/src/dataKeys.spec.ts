@@ -44,7 +44,9 @@ describe('DataKeys', () => {
   it('gives equal keyed digests for equal values, different ones per purpose and per key', () => {
     expect(old.lookup('nhs', '9434765919')).toBe(both.lookup('nhs', '9434765919'));
     expect(old.lookup('nhs', '9434765919')).not.toBe(old.lookup('upn', '9434765919'));
-    expect(new DataKeys({ keys: { a }, current: 'a', lookupKey: k() }).lookup('nhs', '9434765919')).not.toBe(old.lookup('nhs', '9434765919'));
+    expect(new DataKeys({ keys: { a }, current: 'a', lookupKey: k() }).lookup('nhs', '9434765919')).not.toBe(
+      old.lookup('nhs', '9434765919'),
+    );
     expect(old.lookup('nhs', '9434765919')).not.toContain('9434765919');
   });
 
@@ -57,7 +59,11 @@ describe('DataKeys', () => {
 
 describe('dataKeysFromEnv', () => {
   const env = (e: Record<string, string>) => e as NodeJS.ProcessEnv;
-  const real = { MASH_DATA_KEYS: JSON.stringify({ k2026: k().toString('base64') }), MASH_DATA_KEY_CURRENT: 'k2026', MASH_LOOKUP_KEY: k().toString('base64') };
+  const real = {
+    MASH_DATA_KEYS: JSON.stringify({ k2026: k().toString('base64') }),
+    MASH_DATA_KEY_CURRENT: 'k2026',
+    MASH_LOOKUP_KEY: k().toString('base64'),
+  };
 
   it('uses the demo keys outside production only', () => {
     expect(dataKeysFromEnv(env({})).demo).toBe(true);
@@ -71,9 +77,16 @@ describe('dataKeysFromEnv', () => {
   });
 
   it('refuses the demo keys and a half-given ring', () => {
-    expect(() => dataKeysFromEnv(env({ ...real, MASH_DATA_KEYS: JSON.stringify({ 'demo-1': k().toString('base64') }), MASH_DATA_KEY_CURRENT: 'demo-1', NODE_ENV: 'production' }))).toThrow(
-      "key 'demo-1' is a demo key",
-    );
+    expect(() =>
+      dataKeysFromEnv(
+        env({
+          ...real,
+          MASH_DATA_KEYS: JSON.stringify({ 'demo-1': k().toString('base64') }),
+          MASH_DATA_KEY_CURRENT: 'demo-1',
+          NODE_ENV: 'production',
+        }),
+      ),
+    ).toThrow("key 'demo-1' is a demo key");
     expect(() => dataKeysFromEnv(env({ MASH_DATA_KEYS: real.MASH_DATA_KEYS }))).toThrow('MASH_DATA_KEY_CURRENT must be set');
     expect(() => dataKeysFromEnv(env({ ...real, MASH_DATA_KEYS: '[1]' }))).toThrow('MASH_DATA_KEYS: must be a JSON object');
   });

@@ -108,7 +108,12 @@ const demoKey = (label: string) => createHash('sha256').update(`mash demo ${labe
 /** The demo keyring: fixed, so every demo process reads what the others wrote. Production refuses it. */
 export const DEMO_DATA_KEY_ID = 'demo-1';
 export function demoDataKeys(): DataKeys {
-  return new DataKeys({ keys: { [DEMO_DATA_KEY_ID]: demoKey('data key 1') }, current: DEMO_DATA_KEY_ID, lookupKey: demoKey('lookup key'), demo: true });
+  return new DataKeys({
+    keys: { [DEMO_DATA_KEY_ID]: demoKey('data key 1') },
+    current: DEMO_DATA_KEY_ID,
+    lookupKey: demoKey('lookup key'),
+    demo: true,
+  });
 }
 
 function decodeKey(variable: string, value: unknown): Buffer {
@@ -126,7 +131,10 @@ export function dataKeysFromEnv(env: NodeJS.ProcessEnv = process.env): DataKeys 
   const production = env.NODE_ENV === 'production';
   const given = ['MASH_DATA_KEYS', 'MASH_DATA_KEY_CURRENT', 'MASH_LOOKUP_KEY'].filter((v) => (env[v] ?? '').trim() !== '');
   if (given.length === 0) {
-    if (production) throw new Error('MASH_DATA_KEYS, MASH_DATA_KEY_CURRENT and MASH_LOOKUP_KEY must be set in production mode: the demo keys are refused');
+    if (production)
+      throw new Error(
+        'MASH_DATA_KEYS, MASH_DATA_KEY_CURRENT and MASH_LOOKUP_KEY must be set in production mode: the demo keys are refused',
+      );
     return demoDataKeys();
   }
   for (const v of ['MASH_DATA_KEYS', 'MASH_DATA_KEY_CURRENT', 'MASH_LOOKUP_KEY']) {
@@ -138,10 +146,15 @@ export function dataKeysFromEnv(env: NodeJS.ProcessEnv = process.env): DataKeys 
   } catch {
     throw new Error('MASH_DATA_KEYS: must be a JSON object of key id -> base64 key');
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('MASH_DATA_KEYS: must be a JSON object of key id -> base64 key');
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new Error('MASH_DATA_KEYS: must be a JSON object of key id -> base64 key');
   const keys: Record<string, Buffer> = {};
   for (const [id, v] of Object.entries(parsed)) keys[id] = decodeKey(`MASH_DATA_KEYS key '${id}'`, v);
-  const ring = new DataKeys({ keys, current: env.MASH_DATA_KEY_CURRENT!.trim(), lookupKey: decodeKey('MASH_LOOKUP_KEY', env.MASH_LOOKUP_KEY) });
+  const ring = new DataKeys({
+    keys,
+    current: env.MASH_DATA_KEY_CURRENT!.trim(),
+    lookupKey: decodeKey('MASH_LOOKUP_KEY', env.MASH_LOOKUP_KEY),
+  });
   if (production) refuseDemoKeys(keys, decodeKey('MASH_LOOKUP_KEY', env.MASH_LOOKUP_KEY));
   return ring;
 }
@@ -149,7 +162,8 @@ export function dataKeysFromEnv(env: NodeJS.ProcessEnv = process.env): DataKeys 
 function refuseDemoKeys(keys: Record<string, Buffer>, lookupKey: Buffer): void {
   const demo = [demoKey('data key 1'), demoKey('lookup key')];
   for (const [id, key] of Object.entries(keys)) {
-    if (/^demo|^test/i.test(id) || demo.some((d) => d.equals(key))) throw new Error(`MASH_DATA_KEYS key '${id}' is a demo key: production mode needs keys of its own`);
+    if (/^demo|^test/i.test(id) || demo.some((d) => d.equals(key)))
+      throw new Error(`MASH_DATA_KEYS key '${id}' is a demo key: production mode needs keys of its own`);
   }
   if (demo.some((d) => d.equals(lookupKey))) throw new Error('MASH_LOOKUP_KEY is the demo key: production mode needs a key of its own');
 }

@@ -38,7 +38,11 @@ describe('sealed columns', () => {
     expect(await sealPlainValues(db, keys, PATH)).toBe(1);
     expect(await sealPlainValues(db, keys, ADDRESS)).toBe(1);
     // A second run finds nothing left to seal.
-    expect([await sealPlainValues(db, keys, TEXT), await sealPlainValues(db, keys, PATH), await sealPlainValues(db, keys, ADDRESS)]).toEqual([0, 0, 0]);
+    expect([
+      await sealPlainValues(db, keys, TEXT),
+      await sealPlainValues(db, keys, PATH),
+      await sealPlainValues(db, keys, ADDRESS),
+    ]).toEqual([0, 0, 0]);
     const [one, two, three] = await rows();
     expect(JSON.stringify([one, two, three])).not.toMatch(/Ysolde|gp@example/);
     expect(keys.open(one.reason)).toBe('Ysolde was seen');
@@ -46,7 +50,14 @@ describe('sealed columns', () => {
     expect(keys.openJson(one.stage.reasons)).toEqual(['Ysolde at home']);
     expect(one.channel.kind).toBe('email');
     expect(keys.openJson(one.channel.address)).toBe('gp@example.org');
-    expect([two.reason, two.stage, two.channel, three.reason, three.stage, three.channel]).toEqual(['', { rating: 'AMBER' }, { kind: 'topic' }, null, null, { kind: 'none', reason: 'anonymous' }]);
+    expect([two.reason, two.stage, two.channel, three.reason, three.stage, three.channel]).toEqual([
+      '',
+      { rating: 'AMBER' },
+      { kind: 'topic' },
+      null,
+      null,
+      { kind: 'none', reason: 'anonymous' },
+    ]);
   });
 
   it('rotates every sealed value to the new key, the key inside a jsonb object included', async () => {
@@ -54,7 +65,9 @@ describe('sealed columns', () => {
     expect(await countStale(db, rotated, PATH)).toBe(1);
     const done = [await resealColumn(db, rotated, TEXT), await resealColumn(db, rotated, PATH), await resealColumn(db, rotated, ADDRESS)];
     expect(done).toEqual([1, 1, 1]);
-    expect([await countStale(db, rotated, TEXT), await countStale(db, rotated, PATH), await countStale(db, rotated, ADDRESS)]).toEqual([0, 0, 0]);
+    expect([await countStale(db, rotated, TEXT), await countStale(db, rotated, PATH), await countStale(db, rotated, ADDRESS)]).toEqual([
+      0, 0, 0,
+    ]);
     const [one] = await rows();
     expect([one.reason, one.stage.reasons, one.channel.address].every((v) => isSealed(v) && rotated.isCurrent(v))).toBe(true);
     expect(rotated.openJson(one.stage.reasons)).toEqual(['Ysolde at home']);

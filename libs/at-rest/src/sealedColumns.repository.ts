@@ -32,7 +32,8 @@ const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /** The column's text, or NULL for a value that is not sealed (empty jsonb, NULL). */
 function sealedText(c: SealedColumn): string {
-  if (c.path) return `(CASE WHEN jsonb_typeof(${ident(c.column)} -> ${lit(c.path)}) = 'string' THEN ${ident(c.column)} ->> ${lit(c.path)} END)`;
+  if (c.path)
+    return `(CASE WHEN jsonb_typeof(${ident(c.column)} -> ${lit(c.path)}) = 'string' THEN ${ident(c.column)} ->> ${lit(c.path)} END)`;
   return c.json ? `(CASE WHEN jsonb_typeof(${ident(c.column)}) = 'string' THEN ${ident(c.column)} #>> '{}' END)` : ident(c.column);
 }
 
@@ -51,17 +52,23 @@ export async function resealColumn(db: Queryable, keys: DataKeys, c: SealedColum
   let after: string[] | undefined;
   for (;;) {
     const cursor = after ? `AND (${keyCols}) > (${c.key.map((_, i) => `$${i + 3}`).join(', ')})` : '';
-    const rows = rowsOf(await db.query(
-      `SELECT ${c.key.map((k, i) => `${ident(k)}::text AS k${i}`).join(', ')}, ${text} AS v FROM ${table}
+    const rows = rowsOf(
+      await db.query(
+        `SELECT ${c.key.map((k, i) => `${ident(k)}::text AS k${i}`).join(', ')}, ${text} AS v FROM ${table}
         WHERE ${text} LIKE $1 AND ${text} NOT LIKE $2 ${cursor} ORDER BY ${keyCols} LIMIT ${Number(batch)}`,
-      [`${SEALED_PREFIX}%`, `${SEALED_PREFIX}${keys.current}:%`, ...(after ?? [])],
-    )) as Record<string, string>[];
+        [`${SEALED_PREFIX}%`, `${SEALED_PREFIX}${keys.current}:%`, ...(after ?? [])],
+      ),
+    ) as Record<string, string>[];
     if (rows.length === 0) return done;
     for (const r of rows) {
       const next = keys.reseal(r.v);
       const where = c.key.map((k, i) => `${ident(k)}::text = $${i + 3}`).join(' AND ');
       const value = writeSql(c, '$1');
-      const res = await db.query(`UPDATE ${table} SET ${ident(c.column)} = ${value} WHERE ${where} AND ${text} = $2`, [next, r.v, ...c.key.map((_, i) => r[`k${i}`])]);
+      const res = await db.query(`UPDATE ${table} SET ${ident(c.column)} = ${value} WHERE ${where} AND ${text} = $2`, [
+        next,
+        r.v,
+        ...c.key.map((_, i) => r[`k${i}`]),
+      ]);
       done += affectedRows(res);
     }
     after = c.key.map((_, i) => rows[rows.length - 1][`k${i}`]);
@@ -71,16 +78,26 @@ export async function resealColumn(db: Queryable, keys: DataKeys, c: SealedColum
 /** How many values of the column are still sealed under a key other than the current one. */
 export async function countStale(db: Queryable, keys: DataKeys, c: SealedColumn): Promise<number> {
   const text = sealedText(c);
-  const rows = rowsOf(await db.query(`SELECT count(*)::int AS n FROM ${ident(c.schema)}.${ident(c.table)} WHERE ${text} LIKE $1 AND ${text} NOT LIKE $2`, [
-    `${SEALED_PREFIX}%`,
-    `${SEALED_PREFIX}${keys.current}:%`,
-  ])) as { n: number }[];
+  const rows = rowsOf(
+    await db.query(`SELECT count(*)::int AS n FROM ${ident(c.schema)}.${ident(c.table)} WHERE ${text} LIKE $1 AND ${text} NOT LIKE $2`, [
+      `${SEALED_PREFIX}%`,
+      `${SEALED_PREFIX}${keys.current}:%`,
+    ]),
+  ) as { n: number }[];
   return rows[0].n;
 }
 
 /** Whether the column exists in this database (a service not deployed here has none of its tables). */
 export async function columnExists(db: Queryable, c: SealedColumn): Promise<boolean> {
-  return rowsOf(await db.query(`SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 AND column_name = $3`, [c.schema, c.table, c.column])).length > 0;
+  return (
+    rowsOf(
+      await db.query(`SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 AND column_name = $3`, [
+        c.schema,
+        c.table,
+        c.column,
+      ]),
+    ).length > 0
+  );
 }
 
 /** SQL writing the sealed text `param` into the column (into its key, for a `path` column). */
@@ -99,10 +116,16 @@ export async function sealPlainValues(db: Queryable, keys: DataKeys, c: SealedCo
   const col = ident(c.column);
   const plain = c.path
     ? `jsonb_typeof(${col}) = 'object' AND ${col} ? ${lit(c.path)} AND (jsonb_typeof(${col} -> ${lit(c.path)}) NOT IN ('string', 'null') OR ${col} ->> ${lit(c.path)} NOT LIKE '${SEALED_PREFIX}%')`
-    : c.json ? `jsonb_typeof(${col}) <> 'string' AND ${col} NOT IN ('{}'::jsonb, '[]'::jsonb, 'null'::jsonb)` : `${col} IS NOT NULL AND ${col} <> '' AND ${col} NOT LIKE '${SEALED_PREFIX}%'`;
+    : c.json
+      ? `jsonb_typeof(${col}) <> 'string' AND ${col} NOT IN ('{}'::jsonb, '[]'::jsonb, 'null'::jsonb)`
+      : `${col} IS NOT NULL AND ${col} <> '' AND ${col} NOT LIKE '${SEALED_PREFIX}%'`;
   let done = 0;
   for (;;) {
-    const rows = rowsOf(await db.query(`SELECT ${c.key.map((k, i) => `${ident(k)}::text AS k${i}`).join(', ')}, ${c.path ? `${col} -> ${lit(c.path)}` : col} AS v FROM ${table} WHERE ${plain} LIMIT ${Number(batch)}`)) as Record<string, unknown>[];
+    const rows = rowsOf(
+      await db.query(
+        `SELECT ${c.key.map((k, i) => `${ident(k)}::text AS k${i}`).join(', ')}, ${c.path ? `${col} -> ${lit(c.path)}` : col} AS v FROM ${table} WHERE ${plain} LIMIT ${Number(batch)}`,
+      ),
+    ) as Record<string, unknown>[];
     if (rows.length === 0) return done;
     for (const r of rows) {
       const sealed = c.json || c.path ? keys.sealJson(r.v) : keys.seal(String(r.v));

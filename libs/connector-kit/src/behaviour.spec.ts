@@ -47,7 +47,10 @@ describe('parseBehaviour', () => {
 describe('handleCheckRequest', () => {
   it('normal: replies through the fire-wall', async () => {
     const out = await handleCheckRequest(counting(), request, { now });
-    expect(out).toEqual({ kind: 'reply', reply: expect.objectContaining({ requestId: request.requestId, known: true, repliedAt: '2026-11-23T10:00:00.000Z' }) });
+    expect(out).toEqual({
+      kind: 'reply',
+      reply: expect.objectContaining({ requestId: request.requestId, known: true, repliedAt: '2026-11-23T10:00:00.000Z' }),
+    });
   });
 
   it('slow: waits the configured time before looking up, then replies', async () => {
@@ -87,10 +90,11 @@ describe('handleCheckRequest', () => {
     expect(out.data).toMatchObject({ requestId: request.requestId, caseId: request.caseId, agency: 'health' });
     const result = validateData('checkReplied', out.data);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.errors.map((e) => e.path)).toEqual(expect.arrayContaining(['/data/known', '/data/repliedAt', '/data/entries/0/date']));
+    if (!result.ok)
+      expect(result.errors.map((e) => e.path)).toEqual(expect.arrayContaining(['/data/known', '/data/repliedAt', '/data/entries/0/date']));
   });
 
-  it("refuses a request addressed to another agency", async () => {
+  it('refuses a request addressed to another agency', async () => {
     const c = counting();
     await expect(handleCheckRequest(c, { ...request, agency: 'police' })).rejects.toThrow(/addressed to police, not health/);
     expect(c.calls).toBe(0);

@@ -8,11 +8,7 @@ import { now as hubNow } from '@mash/platform/clock';
  * quarantining a malformed reply. Set with CONNECTOR_BEHAVIOUR=normal|slow:<ms>|silent|failing|malformed.
  */
 export type Behaviour =
-  | { mode: 'normal' }
-  | { mode: 'slow'; delayMs: number }
-  | { mode: 'silent' }
-  | { mode: 'failing' }
-  | { mode: 'malformed' };
+  { mode: 'normal' } | { mode: 'slow'; delayMs: number } | { mode: 'silent' } | { mode: 'failing' } | { mode: 'malformed' };
 
 export const BEHAVIOUR_ENV = 'CONNECTOR_BEHAVIOUR';
 
@@ -41,9 +37,7 @@ export class ConnectorFailure extends Error {
  * sent raw, past the producer's validation), or publish nothing. A failing connector throws.
  */
 export type ConnectorOutcome =
-  | { kind: 'reply'; reply: CheckReplied }
-  | { kind: 'malformed'; data: Record<string, unknown> }
-  | { kind: 'silent' };
+  { kind: 'reply'; reply: CheckReplied } | { kind: 'malformed'; data: Record<string, unknown> } | { kind: 'silent' };
 
 export interface HandleOptions {
   behaviour?: Behaviour;
@@ -57,7 +51,11 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  * Runs a connector on one request. A request addressed to another agency is refused: a connector
  * reads only its own topic, and one that receives another agency's request must not answer it.
  */
-export async function handleCheckRequest(connector: Connector, request: CheckRequested, options: HandleOptions = {}): Promise<ConnectorOutcome> {
+export async function handleCheckRequest(
+  connector: Connector,
+  request: CheckRequested,
+  options: HandleOptions = {},
+): Promise<ConnectorOutcome> {
   if (request.agency !== connector.agency) {
     throw new Error(`request ${request.requestId} is addressed to ${request.agency}, not ${connector.agency}`);
   }

@@ -24,7 +24,14 @@ describe('answer', () => {
   it('addresses the reply to the request and stamps it with now', () => {
     const request = checkRequestFor('health', [amy], ['health']);
     const r = answer(request, { known: true, entries: [] }, now);
-    expect(r).toEqual({ requestId: request.requestId, caseId: 'case-1', agency: 'health', repliedAt: now.toISOString(), known: true, entries: [] });
+    expect(r).toEqual({
+      requestId: request.requestId,
+      caseId: 'case-1',
+      agency: 'health',
+      repliedAt: now.toISOString(),
+      known: true,
+      entries: [],
+    });
   });
 
   it('says current involvement only when involvement is granted', () => {
@@ -35,7 +42,10 @@ describe('answer', () => {
   });
 
   it('does not change the lookup result it was given', () => {
-    const result = { known: true, entries: [{ subjectId: 'c1', date: '2026-01-01', category: 'health' as const, summary: 'x'.repeat(2500) }] };
+    const result = {
+      known: true,
+      entries: [{ subjectId: 'c1', date: '2026-01-01', category: 'health' as const, summary: 'x'.repeat(2500) }],
+    };
     const r = answer(checkRequestFor('health', [amy], ['health']), result, now);
     expect(result.entries[0].summary).toHaveLength(2500);
     expect(r.entries[0].summary).toHaveLength(2000);
@@ -43,7 +53,12 @@ describe('answer', () => {
   });
 
   it('keeps within 500 entries, most recent first, and says how many were left out', () => {
-    const many = Array.from({ length: 600 }, (_, i) => ({ subjectId: 'c1', date: new Date(Date.UTC(2020, 0, 1 + i)).toISOString().slice(0, 10), category: 'health' as const, summary: `Visit ${i}` }));
+    const many = Array.from({ length: 600 }, (_, i) => ({
+      subjectId: 'c1',
+      date: new Date(Date.UTC(2020, 0, 1 + i)).toISOString().slice(0, 10),
+      category: 'health' as const,
+      summary: `Visit ${i}`,
+    }));
     const r = answer(checkRequestFor('health', [amy], ['health']), { known: true, entries: many }, now);
     expect(r.entries).toHaveLength(500);
     expect(r.entries[0].summary).toBe('Visit 599');

@@ -49,7 +49,11 @@ export function answer(request: CheckRequested, result: LookupResult, now: Date)
     const left = newestFirst.slice(MAX_ENTRIES - 1);
     entries = [
       ...kept,
-      { date: left[0].date, category: left[0].category, summary: `${left.length} earlier records not listed; ask ${request.agency} directly.` },
+      {
+        date: left[0].date,
+        category: left[0].category,
+        summary: `${left.length} earlier records not listed; ask ${request.agency} directly.`,
+      },
     ];
   }
 

@@ -33,7 +33,17 @@ export interface FixtureFile {
   records: FixtureRecord[];
 }
 
-const CATEGORIES: readonly DataCategory[] = ['identity', 'address', 'household', 'involvement', 'history', 'health', 'education', 'offending', 'domestic-abuse'];
+const CATEGORIES: readonly DataCategory[] = [
+  'identity',
+  'address',
+  'household',
+  'involvement',
+  'history',
+  'health',
+  'education',
+  'offending',
+  'domestic-abuse',
+];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -59,25 +69,41 @@ export function parseFixtures(raw: unknown, agency?: CheckAgency): FixtureRecord
   return raw.records.map((r: unknown, i: number): FixtureRecord => {
     const at = `/records/${i}`;
     if (!isObject(r) || !isObject(r.person)) fail(`${at}/person`, 'must be an object');
-    for (const k of ['givenName', 'familyName', 'dateOfBirth', 'nhsNumber', 'upn', 'policePersonId']) optString(r.person[k], `${at}/person/${k}`);
-    if (r.currentInvolvement !== undefined && typeof r.currentInvolvement !== 'boolean') fail(`${at}/currentInvolvement`, 'must be a boolean');
+    for (const k of ['givenName', 'familyName', 'dateOfBirth', 'nhsNumber', 'upn', 'policePersonId'])
+      optString(r.person[k], `${at}/person/${k}`);
+    if (r.currentInvolvement !== undefined && typeof r.currentInvolvement !== 'boolean')
+      fail(`${at}/currentInvolvement`, 'must be a boolean');
     if (!Array.isArray(r.entries)) fail(`${at}/entries`, 'must be an array');
     const entries = r.entries.map((e: unknown, j: number): FixtureEntry => {
       const ep = `${at}/entries/${j}`;
       if (!isObject(e)) fail(ep, 'must be an object');
-      if (typeof e.date !== 'string' || !(DATE.test(e.date) || DATE_TIME.test(e.date)) || Number.isNaN(Date.parse(e.date))) fail(`${ep}/date`, 'must be a date or date-time');
+      if (typeof e.date !== 'string' || !(DATE.test(e.date) || DATE_TIME.test(e.date)) || Number.isNaN(Date.parse(e.date)))
+        fail(`${ep}/date`, 'must be a date or date-time');
       if (!CATEGORIES.includes(e.category as DataCategory)) fail(`${ep}/category`, `must be one of ${CATEGORIES.join(', ')}`);
       if (typeof e.summary !== 'string' || e.summary.trim() === '') fail(`${ep}/summary`, 'must be a non-empty string');
       if (e.current !== undefined && typeof e.current !== 'boolean') fail(`${ep}/current`, 'must be a boolean');
-      return { date: e.date, category: e.category as DataCategory, summary: e.summary, ...(e.current !== undefined ? { current: e.current } : {}) };
+      return {
+        date: e.date,
+        category: e.category as DataCategory,
+        summary: e.summary,
+        ...(e.current !== undefined ? { current: e.current } : {}),
+      };
     });
-    return { person: r.person as FixturePerson, ...(r.currentInvolvement !== undefined ? { currentInvolvement: r.currentInvolvement } : {}), entries };
+    return {
+      person: r.person as FixturePerson,
+      ...(r.currentInvolvement !== undefined ? { currentInvolvement: r.currentInvolvement } : {}),
+      entries,
+    };
   });
 }
 
 /** Spelling differs between systems: case, accents, hyphens, apostrophes and spaces. */
 export function normaliseName(name: string): string {
-  return name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z]/g, '');
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z]/g, '');
 }
 
 const normalisers = {

@@ -31,14 +31,25 @@ export async function serveConnector(connector: Connector, env: NodeJS.ProcessEn
         await port.publish([{ topic, key: request.caseId, data: outcome.reply, correlationId: request.requestId }]);
       } else if (outcome.kind === 'malformed') {
         // Deliberately past the producer's validation: the hub must catch it on receipt.
-        const env = { id: randomUUID(), type: topic, occurredAt: hubNow().toISOString(), producer: name, key: request.caseId, data: outcome.data };
+        const env = {
+          id: randomUUID(),
+          type: topic,
+          occurredAt: hubNow().toISOString(),
+          producer: name,
+          key: request.caseId,
+          data: outcome.data,
+        };
         await port.sendRaw([{ topic, key: request.caseId, value: JSON.stringify(env) }]);
       }
       log('info', 'check request handled', { caseId: request.caseId, requestId: request.requestId, outcome: outcome.kind });
     },
   });
   // A connector has no API of its own; this port serves only health and metrics, as the services do.
-  const ops = await serveOps({ port: Number(env.CONNECTOR_PORT ?? 0), host: env.CONNECTOR_HOST ?? '127.0.0.1', ready: kafkaReadiness(port) });
+  const ops = await serveOps({
+    port: Number(env.CONNECTOR_PORT ?? 0),
+    host: env.CONNECTOR_HOST ?? '127.0.0.1',
+    ready: kafkaReadiness(port),
+  });
   log('info', 'connector ready', { agency: connector.agency, behaviour: behaviour.mode, health: `${ops.url}/health/ready` });
   const stop = async () => {
     await ops.stop();

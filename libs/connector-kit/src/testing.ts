@@ -9,10 +9,25 @@ import { parseFixtures } from './fixtures';
  * built without jest's types): checks throw assertion errors, and a spec runs them with it.each.
  */
 
-export const ALL_CATEGORIES: readonly DataCategory[] = ['identity', 'address', 'household', 'involvement', 'history', 'health', 'education', 'offending', 'domestic-abuse'];
+export const ALL_CATEGORIES: readonly DataCategory[] = [
+  'identity',
+  'address',
+  'household',
+  'involvement',
+  'history',
+  'health',
+  'education',
+  'offending',
+  'domestic-abuse',
+];
 
 /** A valid check request, as triage and checks would send it. */
-export function checkRequestFor(agency: CheckAgency, subjects: CheckSubject[], categories: DataCategory[] = [...ALL_CATEGORIES], overrides: Partial<CheckRequested> = {}): CheckRequested {
+export function checkRequestFor(
+  agency: CheckAgency,
+  subjects: CheckSubject[],
+  categories: DataCategory[] = [...ALL_CATEGORIES],
+  overrides: Partial<CheckRequested> = {},
+): CheckRequested {
   return {
     requestId: `req-${agency}-1`,
     caseId: 'case-1',
@@ -65,7 +80,11 @@ export interface ConnectorCheck {
 }
 
 /** What every reference connector must satisfy: finds whom it knows, not whom it does not, never leaks. */
-export function referenceConnectorChecks(connector: Connector, fixtureFile: unknown, cases: { known: NamedSubject[]; unknown: NamedSubject[] }): ConnectorCheck[] {
+export function referenceConnectorChecks(
+  connector: Connector,
+  fixtureFile: unknown,
+  cases: { known: NamedSubject[]; unknown: NamedSubject[] },
+): ConnectorCheck[] {
   const agency = connector.agency;
   const now = new Date('2026-11-23T10:00:00.000Z');
   const knownSubjects = cases.known.map((c) => c.subject);

@@ -55,7 +55,9 @@ describe('Kafka ACLs (who may read and write what)', () => {
 
   it('names only topics of the definition file', () => {
     const known = new Set(TOPIC_DEFINITIONS.map((d) => d.name));
-    for (const g of KAFKA_GRANTS) for (const t of [...g.read, ...g.write, ...g.describe]) expect({ principal: g.principal, topic: t, known: known.has(t) }).toEqual({ principal: g.principal, topic: t, known: true });
+    for (const g of KAFKA_GRANTS)
+      for (const t of [...g.read, ...g.write, ...g.describe])
+        expect({ principal: g.principal, topic: t, known: known.has(t) }).toEqual({ principal: g.principal, topic: t, known: true });
   });
 
   it.each(HUB_SERVICES)('%s reads exactly what its handlers subscribe to and writes at least what its code publishes', (service) => {
@@ -66,7 +68,8 @@ describe('Kafka ACLs (who may read and write what)', () => {
     expect(writes.size).toBeGreaterThan(0);
     for (const t of writes) expect({ service, writes: t, granted: g.write.includes(t) }).toEqual({ service, writes: t, granted: true });
     // Nothing granted beyond what the code publishes, except the dead-letter topic the port parks in.
-    for (const t of g.write) if (t !== TOPICS.deadLetter) expect({ service, granted: t, used: writes.has(t) }).toEqual({ service, granted: t, used: true });
+    for (const t of g.write)
+      if (t !== TOPICS.deadLetter) expect({ service, granted: t, used: writes.has(t) }).toEqual({ service, granted: t, used: true });
   });
 
   it('a connector reads only its own agency requests and writes only its own replies (and dead letters)', () => {
@@ -97,7 +100,11 @@ describe('Kafka ACLs (who may read and write what)', () => {
     expect(writers(TOPICS.consentOverride)).toEqual(['gateway']);
     // A legal hold comes from a signed-in manager at the gateway and must reach every service that purges.
     expect(writers(TOPICS.legalHold)).toEqual(['gateway']);
-    expect(KAFKA_GRANTS.filter((g) => g.read.includes(TOPICS.legalHold)).map((g) => g.principal).sort()).toEqual(['checks', 'notifier', 'triage']);
+    expect(
+      KAFKA_GRANTS.filter((g) => g.read.includes(TOPICS.legalHold))
+        .map((g) => g.principal)
+        .sort(),
+    ).toEqual(['checks', 'notifier', 'triage']);
     expect(writers(TOPICS.contactReceived)).toEqual(['gateway']);
     expect(writers(checkRequestedTopic('education'))).toEqual(['checks']);
     expect(writers(checkRepliedTopic('education'))).toEqual(['connector-education']);

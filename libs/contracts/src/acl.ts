@@ -66,7 +66,17 @@ const grant = (g: Partial<KafkaGrant> & { principal: string }): KafkaGrant => ({
 export const KAFKA_GRANTS: readonly KafkaGrant[] = [
   grant({
     principal: 'gateway',
-    read: [TOPICS.caseRated, TOPICS.teamsAlerted, TOPICS.caseReady, TOPICS.checkChased, TOPICS.decisionRecorded, TOPICS.noticeDelivered, TOPICS.deadLetter, ...replied, ...inbound],
+    read: [
+      TOPICS.caseRated,
+      TOPICS.teamsAlerted,
+      TOPICS.caseReady,
+      TOPICS.checkChased,
+      TOPICS.decisionRecorded,
+      TOPICS.noticeDelivered,
+      TOPICS.deadLetter,
+      ...replied,
+      ...inbound,
+    ],
     // Only the gateway records decisions, consent overrides and legal holds: each comes from an authenticated person at its API.
     write: [TOPICS.contactReceived, TOPICS.decisionRecorded, TOPICS.consentOverride, TOPICS.legalHold, TOPICS.deadLetter, TOPICS.auditHead],
     // The lag sampler reads every watched group's offsets and the end offsets of what they read.
@@ -104,13 +114,23 @@ export const KAFKA_GRANTS: readonly KafkaGrant[] = [
   }),
   // A connector sees the requests addressed to its agency and answers on its own reply topic only.
   ...CHECK_AGENCIES.map((a) =>
-    grant({ principal: connectorPrincipal(a), read: [checkRequestedTopic(a)], write: [checkRepliedTopic(a), TOPICS.deadLetter], groups: [connectorPrincipal(a)] }),
+    grant({
+      principal: connectorPrincipal(a),
+      read: [checkRequestedTopic(a)],
+      write: [checkRepliedTopic(a), TOPICS.deadLetter],
+      groups: [connectorPrincipal(a)],
+    }),
   ),
   // An adapter submits on its own inbound topic and receives its own agency's notices only. Two
   // adapters of one agency (HTTP and Kafka mode side by side) keep a group each, both named
   // adapter-<agency>...; no agency's name begins with another's, so the prefix is the agency's alone.
   ...SUBMITTING_AGENCIES.map((a) =>
-    grant({ principal: adapterPrincipal(a), read: [noticeIssuedTopic(a)], write: [contactInboundTopic(a), TOPICS.deadLetter], groupPrefixes: [adapterPrincipal(a)] }),
+    grant({
+      principal: adapterPrincipal(a),
+      read: [noticeIssuedTopic(a)],
+      write: [contactInboundTopic(a), TOPICS.deadLetter],
+      groupPrefixes: [adapterPrincipal(a)],
+    }),
   ),
 ];
 

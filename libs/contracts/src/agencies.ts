@@ -2,15 +2,7 @@
  * Agencies the hub knows about. Which of them take part in a locality is policy, not code:
  * this list only fixes the identifiers used in topic names, credentials and plans.
  */
-export const CHECK_AGENCIES = [
-  'police',
-  'health',
-  'education',
-  'probation',
-  'housing',
-  'adult-social-care',
-  'youth-justice',
-] as const;
+export const CHECK_AGENCIES = ['police', 'health', 'education', 'probation', 'housing', 'adult-social-care', 'youth-justice'] as const;
 export type CheckAgency = (typeof CHECK_AGENCIES)[number];
 
 /** Agencies whose systems submit contacts through an adapter, plus the council's own contact centre. */

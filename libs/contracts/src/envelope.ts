@@ -40,6 +40,10 @@ export const envelopeHeadersSchema = {
     'content-type': { type: 'string', const: 'application/json' },
     'mash-message-id': { type: 'string', maxLength: 100, description: 'envelope.id: what consumers remember to stay idempotent.' },
     'mash-message-type': { type: 'string', maxLength: 200, description: 'envelope.type: the logical topic (without a deployment prefix).' },
-    'mash-correlation-id': { type: 'string', maxLength: 200, description: 'envelope.correlationId, when the message answers or chases another (a check request id).' },
+    'mash-correlation-id': {
+      type: 'string',
+      maxLength: 200,
+      description: 'envelope.correlationId, when the message answers or chases another (a check request id).',
+    },
   },
 } as const;

@@ -23,15 +23,51 @@ export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
  * `/problems/<slug>`, so a client (or a person) can dereference the type it was given.
  */
 export const PROBLEM_TYPES = {
-  400: { slug: 'unreadable-body', title: 'The body could not be read', about: 'The body is empty, not JSON, or could not be read as sent. Nothing was created; fix the body and send it again.' },
-  401: { slug: 'unauthenticated', title: 'A valid credential is required', about: 'Send the bearer token issued to your adapter, decision maker or ops principal.' },
-  403: { slug: 'forbidden', title: 'Not allowed for this credential', about: 'The credential is valid but its role or agency may not do this (an adapter submits only as its own agency).' },
-  404: { slug: 'not-found', title: 'Not found', about: 'No such agency, contact, case or route; a contact sent by another agency is answered as not found too.' },
-  409: { slug: 'conflict', title: 'Not possible in the current state', about: 'The case is already decided, or its checks are not complete and no urgent override was recorded.' },
-  413: { slug: 'body-too-large', title: 'The body is too large', about: 'The body is over the size limit (MASH_MAX_BODY) and was not read.' },
-  422: { slug: 'invalid-fields', title: 'The input breaks the contract', about: 'Every broken rule is listed in `errors` with its JSON pointer (`path`) and rule name (`rule`); fix them all and send again.' },
-  429: { slug: 'too-many-requests', title: 'Too many requests', about: 'The sender is over its rate limit; retry after the number of seconds in Retry-After.' },
-  500: { slug: 'internal-error', title: 'Internal error', about: 'The hub failed; the submission was not accepted (it is kept in quarantine when the database answered). Retry later.' },
+  400: {
+    slug: 'unreadable-body',
+    title: 'The body could not be read',
+    about: 'The body is empty, not JSON, or could not be read as sent. Nothing was created; fix the body and send it again.',
+  },
+  401: {
+    slug: 'unauthenticated',
+    title: 'A valid credential is required',
+    about: 'Send the bearer token issued to your adapter, decision maker or ops principal.',
+  },
+  403: {
+    slug: 'forbidden',
+    title: 'Not allowed for this credential',
+    about: 'The credential is valid but its role or agency may not do this (an adapter submits only as its own agency).',
+  },
+  404: {
+    slug: 'not-found',
+    title: 'Not found',
+    about: 'No such agency, contact, case or route; a contact sent by another agency is answered as not found too.',
+  },
+  409: {
+    slug: 'conflict',
+    title: 'Not possible in the current state',
+    about: 'The case is already decided, or its checks are not complete and no urgent override was recorded.',
+  },
+  413: {
+    slug: 'body-too-large',
+    title: 'The body is too large',
+    about: 'The body is over the size limit (MASH_MAX_BODY) and was not read.',
+  },
+  422: {
+    slug: 'invalid-fields',
+    title: 'The input breaks the contract',
+    about: 'Every broken rule is listed in `errors` with its JSON pointer (`path`) and rule name (`rule`); fix them all and send again.',
+  },
+  429: {
+    slug: 'too-many-requests',
+    title: 'Too many requests',
+    about: 'The sender is over its rate limit; retry after the number of seconds in Retry-After.',
+  },
+  500: {
+    slug: 'internal-error',
+    title: 'Internal error',
+    about: 'The hub failed; the submission was not accepted (it is kept in quarantine when the database answered). Retry later.',
+  },
   503: { slug: 'unavailable', title: 'Service unavailable', about: 'A dependency does not answer; retry later.' },
 } as const;
 
@@ -47,7 +83,11 @@ function typeFor(status: number): { slug: string; title: string } {
 }
 
 /** A problem for an HTTP status, with the reason in words and any field errors. */
-export function problem(status: number, detail: string, extra: { errors?: FieldError[]; quarantineId?: number; instance?: string } = {}): Problem {
+export function problem(
+  status: number,
+  detail: string,
+  extra: { errors?: FieldError[]; quarantineId?: number; instance?: string } = {},
+): Problem {
   const t = typeFor(status);
   return {
     type: t.slug ? problemTypeUri(t.slug) : 'about:blank',
@@ -62,7 +102,14 @@ export function problem(status: number, detail: string, extra: { errors?: FieldE
 
 export function isProblem(value: unknown): value is Problem {
   const v = value as Partial<Problem> | null;
-  return !!v && typeof v === 'object' && typeof v.type === 'string' && typeof v.status === 'number' && typeof v.detail === 'string' && Array.isArray(v.errors);
+  return (
+    !!v &&
+    typeof v === 'object' &&
+    typeof v.type === 'string' &&
+    typeof v.status === 'number' &&
+    typeof v.detail === 'string' &&
+    Array.isArray(v.errors)
+  );
 }
 
 /** The problem document as an OpenAPI 3.1 component (FieldError is its sibling component). */
@@ -71,7 +118,11 @@ export const problemSchema = {
   description: 'RFC 9457 problem details (application/problem+json) with the field errors inside.',
   required: ['type', 'title', 'status', 'detail', 'errors'],
   properties: {
-    type: { type: 'string', format: 'uri-reference', description: 'What kind of problem; dereference it under the gateway for an explanation (about:blank for a bare HTTP status).' },
+    type: {
+      type: 'string',
+      format: 'uri-reference',
+      description: 'What kind of problem; dereference it under the gateway for an explanation (about:blank for a bare HTTP status).',
+    },
     title: { type: 'string', description: 'Short summary of the problem type; the same for every occurrence of the type.' },
     status: { type: 'integer', minimum: 400, maximum: 599, description: 'The HTTP status code.' },
     detail: { type: 'string', description: 'Why, in a sentence, for this occurrence.' },

@@ -75,17 +75,37 @@ const DEAD_LETTER_RETENTION = 14 * DAY;
 /** The one definition of every topic: created at start-up by each service (idempotently). */
 export const TOPIC_DEFINITIONS: TopicDefinition[] = [
   def(TOPICS.contactReceived, 'contactReceived', 'A contact accepted at the front door, in canonical form.'),
-  def(TOPICS.caseRated, 'caseRated', 'A rating of a case (at the start of checks or at their end) with the rules that produced it and the check plan.'),
+  def(
+    TOPICS.caseRated,
+    'caseRated',
+    'A rating of a case (at the start of checks or at their end) with the rules that produced it and the check plan.',
+  ),
   def(TOPICS.teamsAlerted, 'teamsAlerted', 'A Red case: relevant teams are informed immediately.'),
   def(TOPICS.caseReady, 'caseReady', 'Checks are complete, or the deadline arrived: what replied, what is missing, the chronology.'),
   def(TOPICS.checkChased, 'checkChased', 'A reminder to an agency, or an escalation to the MASH manager of a missed reply.'),
   def(TOPICS.decisionRecorded, 'decisionRecorded', 'A decision recorded by a named decision maker.'),
-  def(TOPICS.consentOverride, 'consentOverride', 'A manager records sharing without consent (section 47 / risk of significant harm) for a case, with the reason: triage audits it and widens the check plan.'),
+  def(
+    TOPICS.consentOverride,
+    'consentOverride',
+    'A manager records sharing without consent (section 47 / risk of significant harm) for a case, with the reason: triage audits it and widens the check plan.',
+  ),
   def(TOPICS.noticeDelivered, 'noticeDelivered', 'Receipt of an outcome notice: delivered, failed or no channel.'),
   def(TOPICS.deadLetter, 'deadLetter', 'Messages that failed validation or handling, with the reason, for replay.', DEAD_LETTER_RETENTION),
   // Kept for ever (a few bytes a minute): an auditor checks the chain against every head ever published.
-  def(TOPICS.auditHead, 'auditHead', "The head of a service's disclosure audit chain (position and hash), published periodically so a deleted tail is found.", -1, false),
-  def(TOPICS.legalHold, 'legalHold', 'A legal hold on a case set or lifted by a manager: every service stops (or resumes) purging the case.', -1, false),
+  def(
+    TOPICS.auditHead,
+    'auditHead',
+    "The head of a service's disclosure audit chain (position and hash), published periodically so a deleted tail is found.",
+    -1,
+    false,
+  ),
+  def(
+    TOPICS.legalHold,
+    'legalHold',
+    'A legal hold on a case set or lifted by a manager: every service stops (or resumes) purging the case.',
+    -1,
+    false,
+  ),
   ...CHECK_AGENCIES.map((a) => def(checkRequestedTopic(a), 'checkRequested', `Check requests addressed to ${a}.`)),
   ...CHECK_AGENCIES.map((a) => def(checkRepliedTopic(a), 'checkReplied', `Check replies from ${a}.`)),
   ...SUBMITTING_AGENCIES.map((a) => def(contactInboundTopic(a), 'contactInbound', `Submissions published by the ${a} adapter.`, 30 * DAY)),

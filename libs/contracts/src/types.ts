@@ -2,21 +2,64 @@ import type { AgencyId, CheckAgency, SubmittingAgency } from './agencies';
 
 /** Types of every message; each mirrors the schema of the same name in schemas/. */
 export type Rating = 'RED' | 'AMBER' | 'GREEN' | 'BLUE';
-export type DataCategory = 'identity' | 'address' | 'household' | 'involvement' | 'history' | 'health' | 'education' | 'offending' | 'domestic-abuse';
+export type DataCategory =
+  'identity' | 'address' | 'household' | 'involvement' | 'history' | 'health' | 'education' | 'offending' | 'domestic-abuse';
 export type LawfulBasis = 'consent' | 'section-47' | 'section-17' | 'risk-of-significant-harm' | 'statutory-function' | 'crime-prevention';
-export type ReferralSource = '1A' | '1B' | '1C' | '1D' | '2A' | '2B' | '3A' | '3B' | '3C' | '3D' | '3E' | '3F' | '4' | '5A' | '5B' | '5C' | '5D' | '6' | '7' | '8' | '9' | '10';
-export type DecisionOutcome = 'nfa' | 'advice' | 'signposting' | 'early-help' | 'social-care-assessment' | 'strategy-discussion' | 'marac-referral' | 'transfer' | 'information-provided';
+export type ReferralSource =
+  | '1A'
+  | '1B'
+  | '1C'
+  | '1D'
+  | '2A'
+  | '2B'
+  | '3A'
+  | '3B'
+  | '3C'
+  | '3D'
+  | '3E'
+  | '3F'
+  | '4'
+  | '5A'
+  | '5B'
+  | '5C'
+  | '5D'
+  | '6'
+  | '7'
+  | '8'
+  | '9'
+  | '10';
+export type DecisionOutcome =
+  | 'nfa'
+  | 'advice'
+  | 'signposting'
+  | 'early-help'
+  | 'social-care-assessment'
+  | 'strategy-discussion'
+  | 'marac-referral'
+  | 'transfer'
+  | 'information-provided';
 /** Every decision outcome, for code that lists them (policy files, forms); mirrors DecisionOutcome. */
 export const DECISION_OUTCOMES = [
-  'nfa', 'advice', 'signposting', 'early-help', 'social-care-assessment', 'strategy-discussion',
-  'marac-referral', 'transfer', 'information-provided',
+  'nfa',
+  'advice',
+  'signposting',
+  'early-help',
+  'social-care-assessment',
+  'strategy-discussion',
+  'marac-referral',
+  'transfer',
+  'information-provided',
 ] as const satisfies readonly DecisionOutcome[];
 // Fails to compile if an outcome is added to the type and not to the list.
 const allOutcomesListed: Exclude<DecisionOutcome, (typeof DECISION_OUTCOMES)[number]> extends never ? true : false = true;
 void allOutcomesListed;
 
 /** A person named on a decision or an override: from their sign-in (subject, display name), never typed in. */
-export interface Person { name: string; role: string; subject?: string }
+export interface Person {
+  name: string;
+  role: string;
+  subject?: string;
+}
 
 export interface Consent {
   status: 'given' | 'refused' | 'not-sought';
@@ -71,7 +114,11 @@ export interface Contact {
   subjects: ContactSubject[];
   household?: {
     address?: { lines?: string[]; town?: string; postcode: string };
-    relationships?: { from: string; to: string; type: 'parent' | 'step-parent' | 'partner' | 'sibling' | 'grandparent' | 'carer' | 'other' }[];
+    relationships?: {
+      from: string;
+      to: string;
+      type: 'parent' | 'step-parent' | 'partner' | 'sibling' | 'grandparent' | 'carer' | 'other';
+    }[];
   };
   presentingIssues: PresentingIssue[];
   narrative: string;
@@ -102,7 +149,11 @@ export interface CheckSubject {
   postcode?: string;
 }
 
-export interface PlanItem { agency: CheckAgency; categories: DataCategory[]; dueAt: string }
+export interface PlanItem {
+  agency: CheckAgency;
+  categories: DataCategory[];
+  dueAt: string;
+}
 
 export interface CaseRated {
   caseId: string;
@@ -153,7 +204,13 @@ export interface LegalHold {
   reason: string;
 }
 
-export interface TeamsAlerted { caseId: string; contactId: string; alertedAt: string; teams: string[]; ruleIds: string[] }
+export interface TeamsAlerted {
+  caseId: string;
+  contactId: string;
+  alertedAt: string;
+  teams: string[];
+  ruleIds: string[];
+}
 
 export interface CheckRequested {
   requestId: string;
@@ -168,7 +225,13 @@ export interface CheckRequested {
   requestedAt: string;
 }
 
-export interface ReplyEntry { subjectId?: string; date: string; category?: DataCategory; summary: string; current?: boolean }
+export interface ReplyEntry {
+  subjectId?: string;
+  date: string;
+  category?: DataCategory;
+  summary: string;
+  current?: boolean;
+}
 
 export interface CheckReplied {
   requestId: string;
@@ -191,7 +254,11 @@ export interface CheckChased {
   reason?: string;
 }
 
-export interface ChronologyEntry extends ReplyEntry { agency: CheckAgency; late?: boolean; alsoReportedBy?: CheckAgency[] }
+export interface ChronologyEntry extends ReplyEntry {
+  agency: CheckAgency;
+  late?: boolean;
+  alsoReportedBy?: CheckAgency[];
+}
 
 export interface CaseReady {
   caseId: string;
@@ -256,7 +323,10 @@ export interface NoticeDelivered {
   detail?: string;
 }
 
-export interface ContactInbound { agency: SubmittingAgency; submission: Contact }
+export interface ContactInbound {
+  agency: SubmittingAgency;
+  submission: Contact;
+}
 
 export interface DeadLetter {
   originalTopic: string;

@@ -62,12 +62,14 @@ export function describeErrors(errors: ErrorObject[] | null | undefined, prefix 
       message = `must be a valid ${(e.params as { format: string }).format}`;
     } else if (e.keyword === 'false schema') {
       // A field the schema forbids in this context; say which context, not "boolean schema is false".
-      message = /\/referrer\/(name|phone)$/.test(path) && e.schemaPath.includes('/then/')
-        ? 'must be left out: an anonymous referrer (source 9) gives no name or phone'
-        : 'is not allowed here';
+      message =
+        /\/referrer\/(name|phone)$/.test(path) && e.schemaPath.includes('/then/')
+          ? 'must be left out: an anonymous referrer (source 9) gives no name or phone'
+          : 'is not allowed here';
     } else if (e.keyword === 'const') {
       message = `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
-      if (/\/referrer\/channel\/kind$/.test(path) && e.schemaPath.includes('/then/')) message += ': an anonymous referrer (source 9) can be sent no notice';
+      if (/\/referrer\/channel\/kind$/.test(path) && e.schemaPath.includes('/then/'))
+        message += ': an anonymous referrer (source 9) can be sent no notice';
     }
     out.push({ path: path || '/', rule: e.keyword, message });
   }

@@ -30,7 +30,13 @@ const keyed = Partitioners.DefaultPartitioner();
  * partition it always had, so a case's events stay in order across this change.
  */
 export function partitionOf(topic: string, key: string, partitions: number): number {
-  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
+  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
+    partitionId,
+    leader: 0,
+    replicas: [0],
+    isr: [0],
+    partitionErrorCode: 0,
+  }));
   return keyed({ topic, partitionMetadata, message: { key, value: null } });
 }
 
@@ -46,7 +52,10 @@ export function byPartition(messages: { topic: string; message: PlacedMessage }[
 }
 
 /** The batches whose partition the broker's answer does not show as written (error code 0). */
-export function unacknowledged(sent: PartitionBatches, answer: { topicName: string; partition: number; errorCode: number }[]): PartitionBatches {
+export function unacknowledged(
+  sent: PartitionBatches,
+  answer: { topicName: string; partition: number; errorCode: number }[],
+): PartitionBatches {
   const written = new Set(answer.filter((a) => a.errorCode === 0).map((a) => `${a.topicName}/${a.partition}`));
   return new Map([...sent].filter(([id]) => !written.has(id)));
 }

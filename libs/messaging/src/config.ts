@@ -24,8 +24,7 @@ export interface MessagingConfig {
 }
 
 export type KafkaCredentials =
-  | { mechanism: 'scram-sha-256'; username: string; password: string }
-  | { mechanism: 'scram-sha-512'; username: string; password: string };
+  { mechanism: 'scram-sha-256'; username: string; password: string } | { mechanism: 'scram-sha-512'; username: string; password: string };
 
 /**
  * The SCRAM credentials in the environment (KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD, mechanism
@@ -36,7 +35,8 @@ export function kafkaCredentialsFromEnv(env: NodeJS.ProcessEnv = process.env): K
   const username = env.KAFKA_SASL_USERNAME?.trim();
   const password = env.KAFKA_SASL_PASSWORD;
   const mechanism = env.KAFKA_SASL_MECHANISM ?? 'scram-sha-512';
-  if (mechanism !== 'scram-sha-256' && mechanism !== 'scram-sha-512') throw new Error(`KAFKA_SASL_MECHANISM must be scram-sha-256 or scram-sha-512, not '${mechanism}'`);
+  if (mechanism !== 'scram-sha-256' && mechanism !== 'scram-sha-512')
+    throw new Error(`KAFKA_SASL_MECHANISM must be scram-sha-256 or scram-sha-512, not '${mechanism}'`);
   if (!username && !password) {
     if (env.KAFKA_SASL_MECHANISM) throw new Error('KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD');
     return undefined;
@@ -51,9 +51,16 @@ export function kafkaCredentialsFromEnv(env: NodeJS.ProcessEnv = process.env): K
  * broker is on the loopback interface); a cluster (infra/k8s) adds KAFKA_TLS with KAFKA_TLS_CA_FILE.
  * In production a credential is never sent without TLS: the records it unlocks would travel in clear.
  */
-export function messagingConfigFromEnv(clientId: string, env: NodeJS.ProcessEnv = process.env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): MessagingConfig {
+export function messagingConfigFromEnv(
+  clientId: string,
+  env: NodeJS.ProcessEnv = process.env,
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): MessagingConfig {
   const config: MessagingConfig = {
-    brokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean),
+    brokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092')
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
     clientId,
     prefix: env.MASH_TOPIC_PREFIX ?? '',
     ...replicationFromEnv(env.MASH_TOPIC_REPLICATION),
@@ -61,9 +68,11 @@ export function messagingConfigFromEnv(clientId: string, env: NodeJS.ProcessEnv 
   if (env.KAFKA_TLS === 'true') config.ssl = env.KAFKA_TLS_CA_FILE ? { ca: [readFile(env.KAFKA_TLS_CA_FILE)] } : {};
   const sasl = kafkaCredentialsFromEnv(env);
   // Safe by default: a production process never talks to an open broker.
-  if (!sasl && env.NODE_ENV === 'production') throw new Error('KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD must be set in production: every process has its own Kafka principal');
+  if (!sasl && env.NODE_ENV === 'production')
+    throw new Error('KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD must be set in production: every process has its own Kafka principal');
   if (sasl) {
-    if (!config.ssl && env.NODE_ENV === 'production') throw new Error('KAFKA_SASL_USERNAME needs KAFKA_TLS=true in production: the records a credential unlocks must not travel in clear');
+    if (!config.ssl && env.NODE_ENV === 'production')
+      throw new Error('KAFKA_SASL_USERNAME needs KAFKA_TLS=true in production: the records a credential unlocks must not travel in clear');
     config.sasl = sasl;
   }
   return config;

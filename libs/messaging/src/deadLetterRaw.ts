@@ -9,7 +9,9 @@ export function sealedRaw(raw: Buffer | string): Pick<DeadLetter, 'rawValue' | '
   const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
   const text = bytes.toString('utf8');
   const utf8 = Buffer.from(text, 'utf8').equals(bytes);
-  return utf8 ? { rawValue: dataKeys().seal(text), rawEncoding: 'sealed-utf8' } : { rawValue: dataKeys().seal(bytes.toString('base64')), rawEncoding: 'sealed-base64' };
+  return utf8
+    ? { rawValue: dataKeys().seal(text), rawEncoding: 'sealed-utf8' }
+    : { rawValue: dataKeys().seal(bytes.toString('base64')), rawEncoding: 'sealed-base64' };
 }
 
 /** The raw value as it was parked: UTF-8 text, or base64 of bytes that were not UTF-8. */

@@ -26,13 +26,26 @@ export const deferredRows = {
 
   /** Those due for another try, oldest first. */
   async due(db: Db, schema: string, consumer: string, limit: number): Promise<DeferredMessage[]> {
-    const rows: { topic: string; kafka_partition: number; kafka_offset: string; envelope: unknown; reason: string; deferred_at: Date; attempts: number }[] = await db.query(
+    const rows: {
+      topic: string;
+      kafka_partition: number;
+      kafka_offset: string;
+      envelope: unknown;
+      reason: string;
+      deferred_at: Date;
+      attempts: number;
+    }[] = await db.query(
       `SELECT topic, kafka_partition, kafka_offset, envelope, reason, deferred_at, attempts FROM "${schema}".deferred_messages
        WHERE consumer = $1 AND next_try_at <= clock_timestamp() ORDER BY deferred_at LIMIT $2`,
       [consumer, limit],
     );
     return rows.map((r) => ({
-      received: { topic: r.topic, partition: r.kafka_partition, offset: r.kafka_offset, envelope: JSON.parse(typeof r.envelope === 'string' ? dataKeys().open(r.envelope) : JSON.stringify(r.envelope)) as Envelope },
+      received: {
+        topic: r.topic,
+        partition: r.kafka_partition,
+        offset: r.kafka_offset,
+        envelope: JSON.parse(typeof r.envelope === 'string' ? dataKeys().open(r.envelope) : JSON.stringify(r.envelope)) as Envelope,
+      },
       reason: r.reason,
       deferredAt: new Date(r.deferred_at),
       attempts: r.attempts,

@@ -36,12 +36,20 @@ export class DeferredMessages {
   async defer(m: Received, reason: string): Promise<void> {
     await deferredRows.add(this.dataSource, this.schema, this.consumer, m, reason);
     messagingMetrics.deferred.inc({ topic: m.topic });
-    log('info', 'message set aside until what it builds on arrives', { topic: m.topic, messageId: m.envelope.id, reason: reason.slice(0, 200) });
+    log('info', 'message set aside until what it builds on arrives', {
+      topic: m.topic,
+      messageId: m.envelope.id,
+      reason: reason.slice(0, 200),
+    });
   }
 
   start(handle: HandleDeferred): void {
     const every = this.opts.pollMs ?? Number(process.env.MASH_DEFERRED_POLL_MS ?? 1000);
-    this.ticker = new Ticker(`deferred messages of ${this.schema}`, () => this.sweep(handle).then(() => undefined), () => every);
+    this.ticker = new Ticker(
+      `deferred messages of ${this.schema}`,
+      () => this.sweep(handle).then(() => undefined),
+      () => every,
+    );
     this.ticker.start(every);
   }
 
@@ -63,12 +71,25 @@ export class DeferredMessages {
         const reason = `${err instanceof NotReadyYet ? 'precondition not met' : 'handler failed'}: ${(err as Error).message}`;
         // Wall-clock time: this is about how late a message is, not about the hub's (maybe simulated) day.
         const waited = Date.now() - d.deferredAt.getTime();
-        const giveUp = err instanceof NotReadyYet ? waited >= (this.opts.maxWaitMs ?? 86_400_000) : d.attempts + 1 >= (this.opts.maxFailures ?? 5);
+        const giveUp =
+          err instanceof NotReadyYet ? waited >= (this.opts.maxWaitMs ?? 86_400_000) : d.attempts + 1 >= (this.opts.maxFailures ?? 5);
         if (giveUp) {
-          await this.port.parkReceived(d.received, this.consumer, `${reason} (set aside ${Math.round(waited / 1000)} s, tried ${d.attempts + 1} times)`, d.attempts + 1);
+          await this.port.parkReceived(
+            d.received,
+            this.consumer,
+            `${reason} (set aside ${Math.round(waited / 1000)} s, tried ${d.attempts + 1} times)`,
+            d.attempts + 1,
+          );
           await deferredRows.remove(this.dataSource, this.schema, this.consumer, id);
         } else {
-          await deferredRows.postpone(this.dataSource, this.schema, this.consumer, id, reason, Math.min(30_000, 500 * 2 ** Math.min(d.attempts, 6)));
+          await deferredRows.postpone(
+            this.dataSource,
+            this.schema,
+            this.consumer,
+            id,
+            reason,
+            Math.min(30_000, 500 * 2 ** Math.min(d.attempts, 6)),
+          );
         }
       }
     }

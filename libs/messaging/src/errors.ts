@@ -4,9 +4,20 @@
  * parks a message; the second gets bounded retries and then a dead letter.
  */
 const INFRA_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
-  '57P01', '57P02', '57P03', // postgres admin shutdown / crash / cannot connect now
-  '08000', '08001', '08003', '08004', '08006', // postgres connection exceptions
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P01',
+  '57P02',
+  '57P03', // postgres admin shutdown / crash / cannot connect now
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006', // postgres connection exceptions
   '53300', // too many connections
 ]);
 

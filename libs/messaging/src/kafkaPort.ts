@@ -76,19 +76,35 @@ type Checked = { ok: true; received: Received } | { ok: false; reason: string; e
  * Runs the handling of one message in a span that continues the producer's trace, so what the
  * handler writes to the outbox carries the same trace on.
  */
-export function inMessageSpan<T>(topic: string, group: string, offset: string, traceparent: string | undefined, fn: () => Promise<T>): Promise<T> {
+export function inMessageSpan<T>(
+  topic: string,
+  group: string,
+  offset: string,
+  traceparent: string | undefined,
+  fn: () => Promise<T>,
+): Promise<T> {
   return inSpan(
     `${topic} process`,
     {
       kind: SpanKind.CONSUMER,
       parent: contextFromTraceparent(traceparent),
-      attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.consumer.group.name': group, 'messaging.kafka.offset': offset },
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.destination.name': topic,
+        'messaging.consumer.group.name': group,
+        'messaging.kafka.offset': offset,
+      },
     },
     fn,
   );
 }
 
-const LOST_SESSION = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING']);
+const LOST_SESSION = new Set([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
+  'INVALID_PRODUCER_ID_MAPPING',
+]);
 
 /** The broker's error type behind a kafkajs error, looking through the retrier's wrappers. */
 export function kafkaErrorType(err: unknown): string | undefined {
@@ -131,13 +147,19 @@ export class KafkaPort {
       ...(config.ssl ? { ssl: config.ssl } : {}),
       ...(this.credentials ? { sasl: this.credentials } : {}),
       logLevel: logLevel.WARN,
-      logCreator: () => ({ level, log: entry }) => {
-        if (level > logLevel.WARN) return;
-        // "Response X" lines are broker error codes kafkajs retries itself (a leader moving, a
-        // group rebalancing): worth a warning, not an error page at night.
-        const retried = typeof entry.message === 'string' && entry.message.startsWith('Response ');
-        log(level <= logLevel.ERROR && !retried ? 'error' : 'warn', 'kafka', { detail: entry.message, error: entry.error, broker: entry.broker });
-      },
+      logCreator:
+        () =>
+        ({ level, log: entry }) => {
+          if (level > logLevel.WARN) return;
+          // "Response X" lines are broker error codes kafkajs retries itself (a leader moving, a
+          // group rebalancing): worth a warning, not an error page at night.
+          const retried = typeof entry.message === 'string' && entry.message.startsWith('Response ');
+          log(level <= logLevel.ERROR && !retried ? 'error' : 'warn', 'kafka', {
+            detail: entry.message,
+            error: entry.error,
+            broker: entry.broker,
+          });
+        },
       retry: { initialRetryTime: 200, retries: 10 },
     });
   }
@@ -199,7 +221,7 @@ export class KafkaPort {
       // after a batch of ACL changes): kafkajs only waits out LEADER_NOT_AVAILABLE, so wait here.
       if ((err as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
       const wanted = missing.map((d) => this.physical(d.name));
-      for (const deadline = Date.now() + 60000; ; ) {
+      for (const deadline = Date.now() + 60000; ;) {
         const now = new Set(await admin.listTopics());
         if (wanted.every((t) => now.has(t))) return;
         if (Date.now() > deadline) throw err;
@@ -246,7 +268,15 @@ export class KafkaPort {
         const topic = this.physical(r.topic);
         const traceparent = r.traceparent === undefined ? currentTraceparent() : r.traceparent;
         const headers = envelopeHeaders(r.value);
-        return { topic, message: { key: r.key, value: r.value, partition: partitionOf(topic, r.key, counts.get(topic)!), headers: headers && traceparent ? { ...headers, traceparent } : headers } };
+        return {
+          topic,
+          message: {
+            key: r.key,
+            value: r.value,
+            partition: partitionOf(topic, r.key, counts.get(topic)!),
+            headers: headers && traceparent ? { ...headers, traceparent } : headers,
+          },
+        };
       }),
     );
     for (let round = 1; ; round++) {
@@ -268,7 +298,10 @@ export class KafkaPort {
       pending = unacknowledged(pending, answer);
       if (pending.size === 0) return;
       messagingMetrics.partlyAcknowledged.inc();
-      log('warn', 'kafka acknowledged part of a batch; sending the rest again', { partitions: [...pending.keys()].map((id) => this.logical(id)), round });
+      log('warn', 'kafka acknowledged part of a batch; sending the rest again', {
+        partitions: [...pending.keys()].map((id) => this.logical(id)),
+        round,
+      });
       if (round >= 5) throw new Error(`kafka left ${pending.size} partition(s) of a batch unacknowledged after ${round} sends`);
     }
   }
@@ -336,7 +369,11 @@ export class KafkaPort {
         try {
           await start();
         } catch (err) {
-          log('warn', 'kafka consumer could not be started again; trying later', { group: opts.group, error: (err as Error).name, detail: (err as Error).message });
+          log('warn', 'kafka consumer could not be started again; trying later', {
+            group: opts.group,
+            error: (err as Error).name,
+            detail: (err as Error).message,
+          });
           if (!stopped) replaceLater();
         }
       }, wait);
@@ -350,7 +387,11 @@ export class KafkaPort {
       consumer.on(consumer.events.CRASH, ({ payload }) => {
         if (payload.restart || stopped || current !== consumer) return;
         messagingMetrics.consumerReplaced.inc({ group: opts.group });
-        log('error', 'kafka consumer stopped by its client; a new one will take over', { group: opts.group, error: payload.error.name, detail: payload.error.message });
+        log('error', 'kafka consumer stopped by its client; a new one will take over', {
+          group: opts.group,
+          error: payload.error.name,
+          detail: payload.error.message,
+        });
         replaceLater();
       });
     };
@@ -405,7 +446,15 @@ export class KafkaPort {
           };
           const one = async (message: KafkaMessage, checked?: Checked) => {
             await inMessageSpan(logical, opts.group, message.offset, traceparentFromHeaders(message.headers), () =>
-              this.handleOne(opts, logical, batch.partition, message, checked ?? this.check(logical, batch.partition, message), maxAttempts, heartbeat),
+              this.handleOne(
+                opts,
+                logical,
+                batch.partition,
+                message,
+                checked ?? this.check(logical, batch.partition, message),
+                maxAttempts,
+                heartbeat,
+              ),
             );
             await done(message.offset);
           };
@@ -471,7 +520,10 @@ export class KafkaPort {
     const checked = validateMessage(topic, parsed);
     if (!checked.ok) return { ok: false, reason: 'message breaks its contract', errors: checked.errors };
     if (checked.value.type !== topic) return { ok: false, reason: `envelope type '${checked.value.type}' does not match topic` };
-    return { ok: true, received: { topic, partition, offset: message.offset, envelope: checked.value, traceparent: traceparentFromHeaders(message.headers) } };
+    return {
+      ok: true,
+      received: { topic, partition, offset: message.offset, envelope: checked.value, traceparent: traceparentFromHeaders(message.headers) },
+    };
   }
 
   private async handleOne(
@@ -485,7 +537,13 @@ export class KafkaPort {
   ): Promise<void> {
     const key = message.key?.toString() ?? null;
     const park = (reason: string, errors?: object[], attempts?: number) =>
-      this.park({ topic, partition, offset: message.offset, key, raw: message.value ?? Buffer.alloc(0) }, opts.group, reason, errors, attempts);
+      this.park(
+        { topic, partition, offset: message.offset, key, raw: message.value ?? Buffer.alloc(0) },
+        opts.group,
+        reason,
+        errors,
+        attempts,
+      );
     if (!checked.ok) return park(checked.reason, checked.errors);
 
     const received = checked.received;
@@ -500,7 +558,8 @@ export class KafkaPort {
         const notReady = err instanceof NotReadyYet;
         const reason = `${notReady ? 'precondition not met' : 'handler failed'}: ${(err as Error).message ?? String(err)}`;
         if (notReady && opts.defer && attempt >= DEFER_AFTER_ATTEMPTS) return opts.defer(received, reason);
-        if (err instanceof RejectedMessage || attempt >= (notReady ? NOT_READY_ATTEMPTS : maxAttempts)) return park(reason, undefined, attempt);
+        if (err instanceof RejectedMessage || attempt >= (notReady ? NOT_READY_ATTEMPTS : maxAttempts))
+          return park(reason, undefined, attempt);
         log('warn', 'handler failed, will retry', { topic, messageId: received.envelope.id, attempt, error: (err as Error).name });
         await sleep(Math.min(notReady ? 2000 : 5000, 100 * 2 ** attempt));
         await heartbeat();
@@ -510,10 +569,22 @@ export class KafkaPort {
 
   /** Parks a message that was set aside (deferredMessages.ts) and could not be handled in the end. */
   async parkReceived(m: Received, group: string, reason: string, attempts: number): Promise<void> {
-    await this.park({ topic: m.topic, partition: m.partition, offset: m.offset, key: m.envelope.key, raw: Buffer.from(JSON.stringify(m.envelope)) }, group, reason, undefined, attempts);
+    await this.park(
+      { topic: m.topic, partition: m.partition, offset: m.offset, key: m.envelope.key, raw: Buffer.from(JSON.stringify(m.envelope)) },
+      group,
+      reason,
+      undefined,
+      attempts,
+    );
   }
 
-  private async park(at: { topic: string; partition: number; offset: string; key: string | null; raw: Buffer }, group: string, reason: string, errors?: object[], attempts?: number): Promise<void> {
+  private async park(
+    at: { topic: string; partition: number; offset: string; key: string | null; raw: Buffer },
+    group: string,
+    reason: string,
+    errors?: object[],
+    attempts?: number,
+  ): Promise<void> {
     const letter: DeadLetter = {
       originalTopic: at.topic,
       partition: at.partition,
@@ -528,7 +599,13 @@ export class KafkaPort {
     };
     await this.deadLetter(letter, at.key ?? `${at.topic}:${at.partition}:${at.offset}`);
     messagingMetrics.deadLettered.inc({ topic: at.topic });
-    log('warn', 'message parked in dead-letter topic', { topic: at.topic, partition: at.partition, offset: at.offset, group, reason: reason.slice(0, 200) });
+    log('warn', 'message parked in dead-letter topic', {
+      topic: at.topic,
+      partition: at.partition,
+      offset: at.offset,
+      group,
+      reason: reason.slice(0, 200),
+    });
   }
 
   /** Consumer lag of a group, per topic and partition, in messages. */

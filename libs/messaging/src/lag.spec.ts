@@ -1,4 +1,12 @@
-import { evaluateGroup, evaluatePartition, GROUP_LAG_STATUS_CODE, GroupLagStatus, lagSeconds, OffsetSample, PartitionLagStatus } from './lag';
+import {
+  evaluateGroup,
+  evaluatePartition,
+  GROUP_LAG_STATUS_CODE,
+  GroupLagStatus,
+  lagSeconds,
+  OffsetSample,
+  PartitionLagStatus,
+} from './lag';
 import { LagTracker } from './lagTracker';
 
 /** [committed, end] pairs, one sample per 5 s. */
@@ -53,8 +61,26 @@ describe('evaluateGroup', () => {
 describe('lagSeconds', () => {
   const cases: { name: string; ends: { end: number; at: number }[]; committed: number; now: number; seconds: number }[] = [
     { name: 'nothing waiting', ends: [], committed: 5, now: 10_000, seconds: 0 },
-    { name: 'dated by the first end offset past the committed one', ends: [{ end: 6, at: 2000 }, { end: 9, at: 7000 }], committed: 5, now: 10_000, seconds: 8 },
-    { name: 'older end offsets already consumed are ignored', ends: [{ end: 6, at: 2000 }, { end: 9, at: 7000 }], committed: 6, now: 10_000, seconds: 3 },
+    {
+      name: 'dated by the first end offset past the committed one',
+      ends: [
+        { end: 6, at: 2000 },
+        { end: 9, at: 7000 },
+      ],
+      committed: 5,
+      now: 10_000,
+      seconds: 8,
+    },
+    {
+      name: 'older end offsets already consumed are ignored',
+      ends: [
+        { end: 6, at: 2000 },
+        { end: 9, at: 7000 },
+      ],
+      committed: 6,
+      now: 10_000,
+      seconds: 3,
+    },
   ];
   it.each(cases)('$name', ({ ends, committed, now, seconds }) => {
     expect(lagSeconds(ends, committed, now)).toBe(seconds);
@@ -66,7 +92,8 @@ describe('LagTracker', () => {
     const t = new LagTracker(3);
     // Caught up, then the consumer stops while messages keep coming.
     t.record('connector-health', 0, [{ topic: 'mash.check.health.requested.v1', partition: 0, committed: 4, end: 4 }], true);
-    for (let i = 1; i <= 3; i++) t.record('connector-health', i * 1000, [{ topic: 'mash.check.health.requested.v1', partition: 0, committed: 4, end: 4 + i }], false);
+    for (let i = 1; i <= 3; i++)
+      t.record('connector-health', i * 1000, [{ topic: 'mash.check.health.requested.v1', partition: 0, committed: 4, end: 4 + i }], false);
     const r = t.report('connector-health', 3000)!;
     expect(r.status).toBe('error');
     expect(r.partitions[0]).toMatchObject({ lag: 3, status: 'stopped', samples: 3, lagSeconds: 2 });
@@ -80,7 +107,10 @@ describe('LagTracker', () => {
 
   it('drops partitions the group no longer reports', () => {
     const t = new LagTracker(2);
-    t.record('g', 0, [{ topic: 'a', partition: 0, committed: 0, end: 1 }, { topic: 'a', partition: 1, committed: 0, end: 0 }]);
+    t.record('g', 0, [
+      { topic: 'a', partition: 0, committed: 0, end: 1 },
+      { topic: 'a', partition: 1, committed: 0, end: 0 },
+    ]);
     t.record('g', 1000, [{ topic: 'a', partition: 1, committed: 0, end: 0 }]);
     expect(t.report('g', 1000)!.partitions.map((p) => p.partition)).toEqual([1]);
   });

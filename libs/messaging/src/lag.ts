@@ -52,7 +52,8 @@ export function evaluatePartition(window: readonly OffsetSample[], consumersActi
   // Below this, trends need at least two points.
   if (window.length < 2) return { status: 'ok', rule: 'not enough samples to see a trend' };
   // Rule 4: a live consumer whose offset does not move while messages wait is stuck.
-  if (window.every((s) => s.committed === window[0].committed)) return { status: 'stalled', rule: 'committed offset did not move while lag > 0' };
+  if (window.every((s) => s.committed === window[0].committed))
+    return { status: 'stalled', rule: 'committed offset did not move while lag > 0' };
   // Rule 5: moving, but never gaining on the producer: slow, falling behind.
   let decreased = false;
   for (let i = 1; i < window.length; i++) if (lagOf(window[i]) < lagOf(window[i - 1])) decreased = true;

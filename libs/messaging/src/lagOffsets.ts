@@ -20,7 +20,11 @@ export interface GroupOffsets {
  * that they are still known after the last member has gone. A partition with no commit counts
  * from its earliest retained offset, where our groups (fromBeginning) would start.
  */
-export async function readGroupOffsets(port: KafkaPort, groups: readonly string[], subscriptions: Map<string, Set<string>>): Promise<GroupOffsets[]> {
+export async function readGroupOffsets(
+  port: KafkaPort,
+  groups: readonly string[],
+  subscriptions: Map<string, Set<string>>,
+): Promise<GroupOffsets[]> {
   const admin = await port.adminClient();
   const active = new Map<string, boolean>();
   try {
@@ -45,10 +49,13 @@ export async function readGroupOffsets(port: KafkaPort, groups: readonly string[
   const ends = new Map<string, Promise<{ partition: number; high: string; low: string }[] | undefined>>();
   const endsOf = (topic: string) => {
     if (!ends.has(topic)) {
-      ends.set(topic, admin.fetchTopicOffsets(port.physical(topic)).then(
-        (r) => r.map((p) => ({ partition: p.partition, high: p.high, low: p.low })),
-        () => undefined, // topic deleted since the group subscribed
-      ));
+      ends.set(
+        topic,
+        admin.fetchTopicOffsets(port.physical(topic)).then(
+          (r) => r.map((p) => ({ partition: p.partition, high: p.high, low: p.low })),
+          () => undefined, // topic deleted since the group subscribed
+        ),
+      );
     }
     return ends.get(topic)!;
   };
@@ -56,16 +63,27 @@ export async function readGroupOffsets(port: KafkaPort, groups: readonly string[
   const out: GroupOffsets[] = [];
   for (const group of groups) {
     const rows = await port.lag(group);
-    const observations: LagObservation[] = rows.map((r) => ({ topic: r.topic, partition: r.partition, committed: Number(r.committed), end: Number(r.end) }));
+    const observations: LagObservation[] = rows.map((r) => ({
+      topic: r.topic,
+      partition: r.partition,
+      committed: Number(r.committed),
+      end: Number(r.end),
+    }));
     const seen = new Set(rows.map((r) => `${r.topic}\u0000${r.partition}`));
     const topics = new Set([...rows.map((r) => r.topic), ...(subscriptions.get(group) ?? [])]);
     for (const topic of topics) {
       for (const p of (await endsOf(topic)) ?? []) {
-        if (!seen.has(`${topic}\u0000${p.partition}`)) observations.push({ topic, partition: p.partition, committed: Number(p.low), end: Number(p.high) });
+        if (!seen.has(`${topic}\u0000${p.partition}`))
+          observations.push({ topic, partition: p.partition, committed: Number(p.low), end: Number(p.high) });
       }
     }
     const consumersActive = active.get(group);
-    out.push({ group, found: rows.length > 0 || consumersActive === true || topics.size > 0, ...(consumersActive === undefined ? {} : { consumersActive }), observations });
+    out.push({
+      group,
+      found: rows.length > 0 || consumersActive === true || topics.size > 0,
+      ...(consumersActive === undefined ? {} : { consumersActive }),
+      observations,
+    });
   }
   return out;
 }

@@ -21,8 +21,25 @@ describe('logs through pino', () => {
 
   it('redacts fields that could carry personal data, at the top level and one level down, and keeps ids', () => {
     const { lines, logger } = capture();
-    logger.info({ caseId: 'CS-1', name: 'Jo Bloggs', dateOfBirth: '2016-01-01', child: { givenName: 'Jo', postcode: 'ST1 1AA', role: 'subject' }, authorization: 'Bearer x' }, 'case read');
-    expect(lines[0]).toMatchObject({ level: 'info', msg: 'case read', caseId: 'CS-1', name: '[redacted]', dateOfBirth: '[redacted]', authorization: '[redacted]', child: { givenName: '[redacted]', postcode: '[redacted]', role: 'subject' } });
+    logger.info(
+      {
+        caseId: 'CS-1',
+        name: 'Jo Bloggs',
+        dateOfBirth: '2016-01-01',
+        child: { givenName: 'Jo', postcode: 'ST1 1AA', role: 'subject' },
+        authorization: 'Bearer x',
+      },
+      'case read',
+    );
+    expect(lines[0]).toMatchObject({
+      level: 'info',
+      msg: 'case read',
+      caseId: 'CS-1',
+      name: '[redacted]',
+      dateOfBirth: '[redacted]',
+      authorization: '[redacted]',
+      child: { givenName: '[redacted]', postcode: '[redacted]', role: 'subject' },
+    });
     expect(JSON.stringify(lines[0])).not.toMatch(/Bloggs|2016-01-01|ST1 1AA/);
   });
 

@@ -12,13 +12,48 @@ export type Level = 'debug' | 'info' | 'warn' | 'error';
 
 /** Field names that could carry personal data or secrets in this domain. */
 export const REDACTED_FIELDS = [
-  'name', 'givenName', 'familyName', 'firstName', 'lastName', 'fullName', 'displayName',
-  'dateOfBirth', 'dob', 'birthDate', 'nhsNumber', 'upn', 'pncId',
-  'address', 'postcode', 'email', 'phone', 'telephone',
-  'narrative', 'summary', 'description', 'notes', 'concern', 'text',
-  'subject', 'subjects', 'children', 'adults', 'household', 'people', 'person',
-  'body', 'raw', 'rawValue', 'submission', 'contact', 'record',
-  'authorization', 'token', 'password', 'secret', 'cookie',
+  'name',
+  'givenName',
+  'familyName',
+  'firstName',
+  'lastName',
+  'fullName',
+  'displayName',
+  'dateOfBirth',
+  'dob',
+  'birthDate',
+  'nhsNumber',
+  'upn',
+  'pncId',
+  'address',
+  'postcode',
+  'email',
+  'phone',
+  'telephone',
+  'narrative',
+  'summary',
+  'description',
+  'notes',
+  'concern',
+  'text',
+  'subject',
+  'subjects',
+  'children',
+  'adults',
+  'household',
+  'people',
+  'person',
+  'body',
+  'raw',
+  'rawValue',
+  'submission',
+  'contact',
+  'record',
+  'authorization',
+  'token',
+  'password',
+  'secret',
+  'cookie',
 ];
 
 let service = process.env.MASH_SERVICE ?? 'mash';
@@ -39,16 +74,16 @@ const streams = pino.multistream(
 /** The logger over any destination (a test passes its own). */
 export function makeLogger(destination: pino.DestinationStream): pino.Logger {
   return pino(
-  {
-    level: process.env.LOG_LEVEL ?? 'info',
-    base: undefined,
-    messageKey: 'msg',
-    timestamp: () => `,"t":"${new Date().toISOString()}"`,
-    formatters: { level: (label) => ({ level: label }) },
-    mixin: () => ({ service, ...logCorrelation() }),
-    redact: { paths: [...REDACTED_FIELDS, ...REDACTED_FIELDS.map((f) => `*.${f}`)], censor: '[redacted]' },
-  },
-  destination,
+    {
+      level: process.env.LOG_LEVEL ?? 'info',
+      base: undefined,
+      messageKey: 'msg',
+      timestamp: () => `,"t":"${new Date().toISOString()}"`,
+      formatters: { level: (label) => ({ level: label }) },
+      mixin: () => ({ service, ...logCorrelation() }),
+      redact: { paths: [...REDACTED_FIELDS, ...REDACTED_FIELDS.map((f) => `*.${f}`)], censor: '[redacted]' },
+    },
+    destination,
   );
 }
 

@@ -61,7 +61,12 @@ beforeAll(async () => {
   await admin.connect();
   await admin.query(`CREATE DATABASE "mash_${runId}"`);
   await admin.end();
-  ds = new DataSource({ type: 'postgres', url: dbUrl, schema, migrations: [messagingTablesMigration(schema), messagingDeferredMigration(schema)] });
+  ds = new DataSource({
+    type: 'postgres',
+    url: dbUrl,
+    schema,
+    migrations: [messagingTablesMigration(schema), messagingDeferredMigration(schema)],
+  });
   await ds.initialize();
   await ds.query(`CREATE SCHEMA ${schema}`);
   await ds.runMigrations();
@@ -120,7 +125,11 @@ it('remembers handled message ids so a redelivery does nothing', async () => {
 it('parks broken JSON and contract-breaking messages with the reason and the raw value', async () => {
   const letters = await collect([TOPICS.deadLetter]);
   const handled: string[] = [];
-  const sub = await port.subscribe({ group: 'strict-consumer', topics: [TOPICS.caseReady], handle: async (m) => void handled.push(m.envelope.id) });
+  const sub = await port.subscribe({
+    group: 'strict-consumer',
+    topics: [TOPICS.caseReady],
+    handle: async (m) => void handled.push(m.envelope.id),
+  });
   stops.push(() => sub.stop());
   const good = envelopeFor({ topic: TOPICS.caseReady, key: 'CS-good', data: { ...validExamples.caseReady, caseId: 'CS-good' } }, 'test');
   const bad = { ...good, id: 'bad-1', data: { ...good.data, complete: 'maybe' } };
@@ -188,7 +197,9 @@ it('never parks a message because a dependency was away: it retries until the de
     },
   });
   stops.push(() => sub.stop());
-  await port.publish([{ topic: TOPICS.noticeDelivered, key: 'CS-db-away', data: { ...validExamples.noticeDelivered, caseId: 'CS-db-away' } }]);
+  await port.publish([
+    { topic: TOPICS.noticeDelivered, key: 'CS-db-away', data: { ...validExamples.noticeDelivered, caseId: 'CS-db-away' } },
+  ]);
   await until(() => (done.length ? true : undefined), 45000);
   expect(calls).toBeGreaterThan(4);
   expect(letters.map((x) => x.envelope.data as DeadLetter).filter((d) => d.consumer === 'patient-consumer')).toEqual([]);
@@ -229,12 +240,20 @@ it('puts each key on the partition kafkajs itself would pick, so a case keeps it
   const keys = Array.from({ length: 40 }, (_, i) => `CS-placement-${i}`);
   const got = await collect([TOPICS.checkChased]);
   // The same keys sent by a plain kafkajs producer that picks partitions itself...
-  const plain = new Kafka({ clientId: 'placement', brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), logLevel: logLevel.NOTHING, ...(port.credentials ? { sasl: port.credentials } : {}) });
+  const plain = new Kafka({
+    clientId: 'placement',
+    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+    logLevel: logLevel.NOTHING,
+    ...(port.credentials ? { sasl: port.credentials } : {}),
+  });
   const producer = plain.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const base = validExamples.checkChased;
   const envelopes = keys.map((key) => envelopeFor({ topic: TOPICS.checkChased, key, data: { ...base, caseId: key } }, 'placement'));
-  await producer.send({ topic: port.physical(TOPICS.checkChased), messages: envelopes.map((e) => ({ key: e.key, value: JSON.stringify(e) })) });
+  await producer.send({
+    topic: port.physical(TOPICS.checkChased),
+    messages: envelopes.map((e) => ({ key: e.key, value: JSON.stringify(e) })),
+  });
   await producer.disconnect();
   // ...and by the port, which places them itself.
   await port.publish(keys.map((key) => ({ topic: TOPICS.checkChased, key, data: { ...base, caseId: key } })));
@@ -242,7 +261,8 @@ it('puts each key on the partition kafkajs itself would pick, so a case keeps it
     const mine = got.filter((m) => keys.includes(m.envelope.key));
     return mine.length === 2 * keys.length ? mine : undefined;
   });
-  const partitionsBy = (producerName: string) => Object.fromEntries(placed.filter((m) => m.envelope.producer === producerName).map((m) => [m.envelope.key, m.partition]));
+  const partitionsBy = (producerName: string) =>
+    Object.fromEntries(placed.filter((m) => m.envelope.producer === producerName).map((m) => [m.envelope.key, m.partition]));
   const byKafkajs = partitionsBy('placement');
   expect(new Set(Object.values(byKafkajs)).size).toBeGreaterThan(1);
   expect(partitionsBy('msgtest')).toEqual(byKafkajs);
@@ -265,9 +285,17 @@ describe('a message that arrives before what it builds on', () => {
     const handled: string[] = [];
     const handle = serviceLike(rated, handled);
     const deferred = new DeferredMessages(ds, port, schema, consumer, { pollMs: 200 });
-    const sub = await port.subscribe({ group: consumer, topics: [TOPICS.caseRated], handle: (m) => handle(m), defer: (m, reason) => deferred.defer(m, reason) });
+    const sub = await port.subscribe({
+      group: consumer,
+      topics: [TOPICS.caseRated],
+      handle: (m) => handle(m),
+      defer: (m, reason) => deferred.defer(m, reason),
+    });
     deferred.start((m, take) => handle(m, take));
-    stops.push(() => deferred.stop(), () => sub.stop());
+    stops.push(
+      () => deferred.stop(),
+      () => sub.stop(),
+    );
     // A topic no other test here uses, so every message on it is this test's. Two cases on one partition: the early one first, then one whose rating is there.
     const partitions = TOPIC_DEFINITIONS.find((d) => d.name === TOPICS.caseRated)!.partitions;
     const on = (key: string) => partitionOf(port.physical(TOPICS.caseRated), key, partitions);
@@ -308,10 +336,18 @@ describe('a message that arrives before what it builds on', () => {
   it('is parked with its reason only when what it needs never comes', async () => {
     const letters = await collect([TOPICS.deadLetter]);
     const deferred = new DeferredMessages(ds, port, schema, consumer, { maxWaitMs: 0 });
-    const envelope = envelopeFor({ topic: TOPICS.caseRated, key: 'CS-never-rated', data: { ...validExamples.caseRated, caseId: 'CS-never-rated' } }, 'msgtest');
-    await deferred.defer({ topic: TOPICS.caseRated, partition: 0, offset: '7', envelope }, 'precondition not met: case CS-never-rated not rated yet');
+    const envelope = envelopeFor(
+      { topic: TOPICS.caseRated, key: 'CS-never-rated', data: { ...validExamples.caseRated, caseId: 'CS-never-rated' } },
+      'msgtest',
+    );
+    await deferred.defer(
+      { topic: TOPICS.caseRated, partition: 0, offset: '7', envelope },
+      'precondition not met: case CS-never-rated not rated yet',
+    );
     expect(await deferred.sweep(serviceLike(new Set(), []))).toBe(0);
-    const parked = await until(() => letters.map((x) => x.envelope.data as DeadLetter).find((d) => d.consumer === consumer && d.key === 'CS-never-rated'));
+    const parked = await until(() =>
+      letters.map((x) => x.envelope.data as DeadLetter).find((d) => d.consumer === consumer && d.key === 'CS-never-rated'),
+    );
     expect(parked).toMatchObject({ originalTopic: TOPICS.caseRated, offset: '7', attempts: 1 });
     expect(parked.reason).toMatch(/^precondition not met: case CS-never-rated not rated yet \(set aside \d+ s, tried 1 times\)$/);
     expect(JSON.parse(openRaw(parked).value)).toEqual(envelope);

@@ -17,11 +17,23 @@ export interface UnsentOutboxRow {
  */
 export const outboxRows = {
   /** Events already sealed, in one statement; an id written before is left as it was. */
-  async insert(manager: EntityManager, schema: string, rows: { id: string; topic: string; key: string; sealed: unknown; caseId: string | null }[], traceparent: string | null): Promise<void> {
+  async insert(
+    manager: EntityManager,
+    schema: string,
+    rows: { id: string; topic: string; key: string; sealed: unknown; caseId: string | null }[],
+    traceparent: string | null,
+  ): Promise<void> {
     await manager.query(
       `INSERT INTO "${schema}".outbox (id, topic, key, value, case_id, traceparent)
        SELECT *, $6::text FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[]) ON CONFLICT (id) DO NOTHING`,
-      [rows.map((r) => r.id), rows.map((r) => r.topic), rows.map((r) => r.key), rows.map((r) => JSON.stringify(r.sealed)), rows.map((r) => r.caseId), traceparent],
+      [
+        rows.map((r) => r.id),
+        rows.map((r) => r.topic),
+        rows.map((r) => r.key),
+        rows.map((r) => JSON.stringify(r.sealed)),
+        rows.map((r) => r.caseId),
+        traceparent,
+      ],
     );
   },
 
@@ -32,7 +44,9 @@ export const outboxRows = {
   },
 
   async unsent(m: EntityManager, schema: string, limit: number): Promise<UnsentOutboxRow[]> {
-    return m.query(`SELECT seq, topic, key, value, traceparent FROM "${schema}".outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1`, [limit]);
+    return m.query(`SELECT seq, topic, key, value, traceparent FROM "${schema}".outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1`, [
+      limit,
+    ]);
   },
 
   async markPublished(m: EntityManager, schema: string, seqs: string[]): Promise<void> {
@@ -54,7 +68,11 @@ export function outboxValueText(value: unknown): string {
  * The envelopes in a schema's outbox on a topic (or topics LIKE a pattern), opened, oldest first:
  * what tests and operators read instead of the sealed column.
  */
-export async function outboxEnvelopes<T = unknown>(db: { query(sql: string, params?: unknown[]): Promise<unknown> }, schema: string, q: { topic?: string; topicLike?: string; key?: string } = {}): Promise<Envelope<T>[]> {
+export async function outboxEnvelopes<T = unknown>(
+  db: { query(sql: string, params?: unknown[]): Promise<unknown> },
+  schema: string,
+  q: { topic?: string; topicLike?: string; key?: string } = {},
+): Promise<Envelope<T>[]> {
   const res = await db.query(
     `SELECT value FROM "${schema}".outbox WHERE ($1::text IS NULL OR topic = $1) AND ($2::text IS NULL OR topic LIKE $2) AND ($3::text IS NULL OR key = $3) ORDER BY seq`,
     [q.topic ?? null, q.topicLike ?? null, q.key ?? null],
@@ -69,7 +87,11 @@ export async function outboxEnvelopes<T = unknown>(db: { query(sql: string, para
  * `addMany` because the sealed envelope is unreadable to SQL, where the key is
  * another id). An unsent row is never touched: it has not reached Kafka yet. Returns how many.
  */
-export async function pruneRelayedOutbox(m: EntityManager, schema: string, opts: { keepMs: number; batch: number; heldSql: (caseIdSql: string) => string }): Promise<number> {
+export async function pruneRelayedOutbox(
+  m: EntityManager,
+  schema: string,
+  opts: { keepMs: number; batch: number; heldSql: (caseIdSql: string) => string },
+): Promise<number> {
   const result: unknown = await m.query(
     `DELETE FROM "${schema}".outbox WHERE seq IN (
        SELECT o.seq FROM "${schema}".outbox o

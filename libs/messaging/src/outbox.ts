@@ -50,7 +50,12 @@ export class Outbox {
     if (messages.length === 0) return [];
     const envs = messages.map((msg) => envelopeFor(msg, this.producer));
     const traceparent = currentTraceparent() ?? null;
-    await outboxRows.insert(manager, this.schema, envs.map((e) => ({ id: e.id, topic: e.type, key: e.key, sealed: dataKeys().sealJson(e), caseId: outboxCaseId(e) })), traceparent);
+    await outboxRows.insert(
+      manager,
+      this.schema,
+      envs.map((e) => ({ id: e.id, topic: e.type, key: e.key, sealed: dataKeys().sealJson(e), caseId: outboxCaseId(e) })),
+      traceparent,
+    );
     return envs;
   }
 
@@ -110,7 +115,11 @@ export class Outbox {
       const rows = await outboxRows.unsent(m, this.schema, limit);
       if (rows.length === 0) return 0;
       await this.sendTraced(rows);
-      await outboxRows.markPublished(m, this.schema, rows.map((r) => r.seq));
+      await outboxRows.markPublished(
+        m,
+        this.schema,
+        rows.map((r) => r.seq),
+      );
       return rows.length;
     });
   }
@@ -121,10 +130,22 @@ export class Outbox {
    */
   private async sendTraced(rows: { topic: string; key: string; value: unknown; traceparent: string | null }[]): Promise<void> {
     const spans = rows.map((r) =>
-      r.traceparent ? openSpan(`${r.topic} publish`, SpanKind.PRODUCER, r.traceparent, { 'messaging.system': 'kafka', 'messaging.destination.name': r.topic }) : undefined,
+      r.traceparent
+        ? openSpan(`${r.topic} publish`, SpanKind.PRODUCER, r.traceparent, {
+            'messaging.system': 'kafka',
+            'messaging.destination.name': r.topic,
+          })
+        : undefined,
     );
     try {
-      await this.port.sendRaw(rows.map((r, i) => ({ topic: r.topic, key: r.key, value: outboxValueText(r.value), traceparent: spans[i] ? currentTraceparent(spans[i]!.ctx) ?? null : null })));
+      await this.port.sendRaw(
+        rows.map((r, i) => ({
+          topic: r.topic,
+          key: r.key,
+          value: outboxValueText(r.value),
+          traceparent: spans[i] ? (currentTraceparent(spans[i]!.ctx) ?? null) : null,
+        })),
+      );
     } finally {
       for (const s of spans) s?.span.end();
     }

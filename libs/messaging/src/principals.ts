@@ -28,7 +28,8 @@ export function loadKafkaPrincipals(file: string): KafkaPrincipals {
   if (!principals || typeof principals !== 'object') throw new Error(`MASH_KAFKA_PRINCIPALS: ${file} has no "principals" object`);
   const passwords = new Map<string, string>();
   for (const [name, pw] of Object.entries(principals)) {
-    if (typeof pw !== 'string' || pw.length < 16) throw new Error(`MASH_KAFKA_PRINCIPALS: principals.${name} in ${file} must be a password of 16 characters or more`);
+    if (typeof pw !== 'string' || pw.length < 16)
+      throw new Error(`MASH_KAFKA_PRINCIPALS: principals.${name} in ${file} must be a password of 16 characters or more`);
     passwords.set(name, pw);
   }
   // Passwords for every service on the machine: a file others can read is a leak to report, not to use.
@@ -38,7 +39,8 @@ export function loadKafkaPrincipals(file: string): KafkaPrincipals {
 
 export function credentialsOf(principals: KafkaPrincipals, name: string): KafkaCredentials {
   const password = principals.passwords.get(name);
-  if (!password) throw new Error(`no Kafka principal '${name}' in ${principals.file} (is the broker older than this principal? infra/kafka.sh reset)`);
+  if (!password)
+    throw new Error(`no Kafka principal '${name}' in ${principals.file} (is the broker older than this principal? infra/kafka.sh reset)`);
   return { mechanism: 'scram-sha-512', username: name, password };
 }
 

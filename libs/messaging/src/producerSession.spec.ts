@@ -1,7 +1,9 @@
 import { KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
 // kafkajs' own table of broker error codes, as its producer raises them.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createErrorFromCode } = require('kafkajs/src/protocol/error') as { createErrorFromCode: (code: number) => Error & { type: string } };
+const { createErrorFromCode } = require('kafkajs/src/protocol/error') as {
+  createErrorFromCode: (code: number) => Error & { type: string };
+};
 import { isInfrastructureError } from './errors';
 import { kafkaErrorType, producerSessionLost } from './kafkaPort';
 
@@ -30,12 +32,14 @@ describe('producer session lost', () => {
     const notLeader = new KafkaJSProtocolError(createErrorFromCode(6));
     expect(kafkaErrorType(notLeader)).toBe('NOT_LEADER_FOR_PARTITION');
     expect(producerSessionLost(notLeader)).toBe(false);
-    expect(producerSessionLost(new KafkaJSNumberOfRetriesExceeded(new Error('Connection timeout'), { retryCount: 5, retryTime: 1000 } as never))).toBe(false);
+    expect(
+      producerSessionLost(new KafkaJSNumberOfRetriesExceeded(new Error('Connection timeout'), { retryCount: 5, retryTime: 1000 } as never)),
+    ).toBe(false);
     expect(producerSessionLost(new Error('OUT_OF_ORDER_SEQUENCE_NUMBER'))).toBe(false);
     expect(producerSessionLost(undefined)).toBe(false);
   });
 
-  it('a lost session is a dependency failure, never the message\'s: retried, not parked', () => {
+  it("a lost session is a dependency failure, never the message's: retried, not parked", () => {
     // The broker error under the retrier's wrapper is a kafkajs error: a handler whose dead letter
     // could not be sent is redelivered, and the relay tries again on its next poll (outbox.ts).
     expect(isInfrastructureError(asKafkajsReportsIt(45))).toBe(true);

@@ -15,9 +15,24 @@ describe('ACL entries for a prefix', () => {
     const police = of('connector-police');
     expect(police).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ resourceType: AclResourceTypes.TOPIC, resourceName: `run1.${checkRequestedTopic('police')}`, resourcePatternType: ResourcePatternTypes.LITERAL, operation: AclOperationTypes.READ }),
-        expect.objectContaining({ resourceType: AclResourceTypes.TOPIC, resourceName: `run1.${checkRepliedTopic('police')}`, resourcePatternType: ResourcePatternTypes.LITERAL, operation: AclOperationTypes.WRITE }),
-        expect.objectContaining({ resourceType: AclResourceTypes.GROUP, resourceName: 'run1.connector-police', resourcePatternType: ResourcePatternTypes.LITERAL, operation: AclOperationTypes.READ }),
+        expect.objectContaining({
+          resourceType: AclResourceTypes.TOPIC,
+          resourceName: `run1.${checkRequestedTopic('police')}`,
+          resourcePatternType: ResourcePatternTypes.LITERAL,
+          operation: AclOperationTypes.READ,
+        }),
+        expect.objectContaining({
+          resourceType: AclResourceTypes.TOPIC,
+          resourceName: `run1.${checkRepliedTopic('police')}`,
+          resourcePatternType: ResourcePatternTypes.LITERAL,
+          operation: AclOperationTypes.WRITE,
+        }),
+        expect.objectContaining({
+          resourceType: AclResourceTypes.GROUP,
+          resourceName: 'run1.connector-police',
+          resourcePatternType: ResourcePatternTypes.LITERAL,
+          operation: AclOperationTypes.READ,
+        }),
       ]),
     );
     expect(police).toHaveLength(4); // read requests, write replies, write dead letters, its group
@@ -28,13 +43,22 @@ describe('ACL entries for a prefix', () => {
   it('uses a PREFIXED group only where a grant asks for one, under the run prefix', () => {
     const prefixed = entries.filter((e) => e.resourcePatternType === ResourcePatternTypes.PREFIXED);
     expect(prefixed.map((e) => `${e.principal} ${e.resourceName}`).sort()).toEqual(
-      ['User:ops run1.ops-replay-', 'User:adapter-police run1.adapter-police', 'User:adapter-health run1.adapter-health', 'User:adapter-education run1.adapter-education', 'User:adapter-contact-centre run1.adapter-contact-centre'].sort(),
+      [
+        'User:ops run1.ops-replay-',
+        'User:adapter-police run1.adapter-police',
+        'User:adapter-health run1.adapter-health',
+        'User:adapter-education run1.adapter-education',
+        'User:adapter-contact-centre run1.adapter-contact-centre',
+      ].sort(),
     );
     expect(prefixed.every((e) => e.resourceType === AclResourceTypes.GROUP)).toBe(true);
   });
 
   it('has one entry per granted right and nothing for admin (a super user)', () => {
-    const expected = KAFKA_GRANTS.reduce((n, g) => n + g.read.length + g.write.length + g.describe.length + g.groups.length + g.groupPrefixes.length + g.describeGroups.length, 0);
+    const expected = KAFKA_GRANTS.reduce(
+      (n, g) => n + g.read.length + g.write.length + g.describe.length + g.groups.length + g.groupPrefixes.length + g.describeGroups.length,
+      0,
+    );
     expect(entries).toHaveLength(expected);
     expect(of('admin')).toEqual([]);
   });
@@ -44,7 +68,11 @@ describe('Kafka credentials from the environment', () => {
   it('is an open broker when neither is set, SCRAM-SHA-512 when both are', () => {
     expect(kafkaCredentialsFromEnv({})).toBeUndefined();
     expect(messagingConfigFromEnv('x', {}).sasl).toBeUndefined();
-    expect(messagingConfigFromEnv('x', { KAFKA_SASL_USERNAME: 'triage', KAFKA_SASL_PASSWORD: 'p'.repeat(20) }).sasl).toEqual({ mechanism: 'scram-sha-512', username: 'triage', password: 'p'.repeat(20) });
+    expect(messagingConfigFromEnv('x', { KAFKA_SASL_USERNAME: 'triage', KAFKA_SASL_PASSWORD: 'p'.repeat(20) }).sasl).toEqual({
+      mechanism: 'scram-sha-512',
+      username: 'triage',
+      password: 'p'.repeat(20),
+    });
   });
 
   it('refuses half a credential, naming the missing variable', () => {
@@ -57,7 +85,10 @@ describe('Kafka credentials from the environment', () => {
     const file = join(dir, 'principals.json');
     writeFileSync(file, JSON.stringify({ mechanism: 'scram-sha-512', principals: { admin: 'a'.repeat(48), triage: 't'.repeat(48) } }));
     chmodSync(file, 0o600);
-    expect(credentialsEnv(loadKafkaPrincipals(file), 'triage')).toEqual({ KAFKA_SASL_USERNAME: 'triage', KAFKA_SASL_PASSWORD: 't'.repeat(48) });
+    expect(credentialsEnv(loadKafkaPrincipals(file), 'triage')).toEqual({
+      KAFKA_SASL_USERNAME: 'triage',
+      KAFKA_SASL_PASSWORD: 't'.repeat(48),
+    });
     expect(() => credentialsEnv(loadKafkaPrincipals(file), 'checks')).toThrow(/no Kafka principal 'checks'/);
     chmodSync(file, 0o644);
     expect(() => loadKafkaPrincipals(file)).toThrow(/readable by others/);

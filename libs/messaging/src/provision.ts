@@ -1,4 +1,12 @@
-import { AclEntry, AclOperationTypes, AclPermissionTypes, AclResourceTypes, Admin, ConfigResourceTypes, ResourcePatternTypes } from 'kafkajs';
+import {
+  AclEntry,
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  Admin,
+  ConfigResourceTypes,
+  ResourcePatternTypes,
+} from 'kafkajs';
 import { KAFKA_GRANTS, KafkaGrant, TOPIC_DEFINITIONS, TopicDefinition } from '@mash/contracts';
 import { topicConfigEntries, type KafkaPort } from './kafkaPort';
 
@@ -9,7 +17,13 @@ import { topicConfigEntries, type KafkaPort } from './kafkaPort';
  */
 export function aclEntries(prefix: string, grants: readonly KafkaGrant[] = KAFKA_GRANTS): AclEntry[] {
   const out: AclEntry[] = [];
-  const add = (g: KafkaGrant, resourceType: AclResourceTypes, name: string, operation: AclOperationTypes, pattern = ResourcePatternTypes.LITERAL) =>
+  const add = (
+    g: KafkaGrant,
+    resourceType: AclResourceTypes,
+    name: string,
+    operation: AclOperationTypes,
+    pattern = ResourcePatternTypes.LITERAL,
+  ) =>
     out.push({
       resourceType,
       resourceName: prefix + name,
@@ -73,14 +87,23 @@ export async function provisionKafka(
   // One request per few hundred entries keeps each CreateAcls small; the broker applies them in order.
   for (let i = 0; i < acl.length; i += 200) await admin.createAcls({ acl: acl.slice(i, i + 200) });
   const wanted = new Set(acl.map(aclKey));
-  const stale = (await heldAcls(admin)).filter((a) => ownedResource(port.config.prefix, a.resourceType, a.resourceName) && !wanted.has(aclKey(a)));
+  const stale = (await heldAcls(admin)).filter(
+    (a) => ownedResource(port.config.prefix, a.resourceType, a.resourceName) && !wanted.has(aclKey(a)),
+  );
   for (let i = 0; i < stale.length; i += 200) await admin.deleteAcls({ filters: stale.slice(i, i + 200) });
   await untilBrokerEnforces(admin, acl, new Set(stale.map(aclKey)), timeoutMs);
   return { topics: defs.length, acls: acl.length, revoked: stale.length };
 }
 
-const aclKey = (a: { resourceType: number; resourceName: string; resourcePatternType: number; principal: string; host: string; operation: number; permissionType: number }) =>
-  [a.resourceType, a.resourceName, a.resourcePatternType, a.principal, a.host, a.operation, a.permissionType].join('\u0000');
+const aclKey = (a: {
+  resourceType: number;
+  resourceName: string;
+  resourcePatternType: number;
+  principal: string;
+  host: string;
+  operation: number;
+  permissionType: number;
+}) => [a.resourceType, a.resourceName, a.resourcePatternType, a.principal, a.host, a.operation, a.permissionType].join('\u0000');
 
 /**
  * The controller commits ACLs at once, but a broker applies them when it next publishes the
@@ -96,7 +119,9 @@ async function untilBrokerEnforces(admin: Admin, acl: AclEntry[], revoked: Set<s
     const lingering = [...revoked].filter((k) => present.has(k)).length;
     if (missing === 0 && lingering === 0) return;
     if (Date.now() > deadline) {
-      throw new Error(`kafka provisioning: ${missing} of ${wanted.size} ACL entries still not in force and ${lingering} of ${revoked.size} revoked ones still present on the broker after ${timeoutMs} ms`);
+      throw new Error(
+        `kafka provisioning: ${missing} of ${wanted.size} ACL entries still not in force and ${lingering} of ${revoked.size} revoked ones still present on the broker after ${timeoutMs} ms`,
+      );
     }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -111,7 +136,9 @@ export async function applyTopicConfigs(port: KafkaPort, defs: TopicDefinition[]
   for (let i = 0; i < defs.length; i += 50) {
     await admin.alterConfigs({
       validateOnly: false,
-      resources: defs.slice(i, i + 50).map((d) => ({ type: ConfigResourceTypes.TOPIC, name: port.physical(d.name), configEntries: topicConfigEntries(d) })),
+      resources: defs
+        .slice(i, i + 50)
+        .map((d) => ({ type: ConfigResourceTypes.TOPIC, name: port.physical(d.name), configEntries: topicConfigEntries(d) })),
     });
   }
 }
@@ -125,6 +152,14 @@ async function heldAcls(admin: Admin): Promise<AclEntry[]> {
     permissionType: AclPermissionTypes.ANY,
   });
   return resources.flatMap((r) =>
-    r.acls.map((a) => ({ resourceType: r.resourceType, resourceName: r.resourceName, resourcePatternType: r.resourcePatternType, principal: a.principal, host: a.host, operation: a.operation, permissionType: a.permissionType })),
+    r.acls.map((a) => ({
+      resourceType: r.resourceType,
+      resourceName: r.resourceName,
+      resourcePatternType: r.resourcePatternType,
+      principal: a.principal,
+      host: a.host,
+      operation: a.operation,
+      permissionType: a.permissionType,
+    })),
   );
 }

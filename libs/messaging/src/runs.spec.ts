@@ -47,11 +47,18 @@ beforeAll(async () => {
   await admin.connect();
   await admin.query(`CREATE DATABASE "mash_${runId}"`);
   await admin.end();
-  ds = new DataSource({ type: 'postgres', url: dbUrl, schema, migrations: [messagingTablesMigration(schema), messagingDeferredMigration(schema)] });
+  ds = new DataSource({
+    type: 'postgres',
+    url: dbUrl,
+    schema,
+    migrations: [messagingTablesMigration(schema), messagingDeferredMigration(schema)],
+  });
   await ds.initialize();
   await ds.query(`CREATE SCHEMA ${schema}`);
   await ds.runMigrations();
-  await ds.query(`CREATE TABLE ${schema}.handled (seq bigserial PRIMARY KEY, consumer text NOT NULL, message_id text NOT NULL, n int NOT NULL)`);
+  await ds.query(
+    `CREATE TABLE ${schema}.handled (seq bigserial PRIMARY KEY, consumer text NOT NULL, message_id text NOT NULL, n int NOT NULL)`,
+  );
   port = new KafkaPort({ brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'runtest', prefix });
   await port.ensureTopics();
   outbox = new Outbox(ds, port, schema, 'runtest', 50);
@@ -75,7 +82,11 @@ afterAll(async () => {
  * A transport for one consumer group with one handler on case.rated, as a service has. Every test
  * uses the one topic with a case of its own; a consumer handles only its own test's case.
  */
-async function serve(consumer: string, caseId: string, handler: (n: number, id: string, ctx: MessageContext) => Promise<void>): Promise<void> {
+async function serve(
+  consumer: string,
+  caseId: string,
+  handler: (n: number, id: string, ctx: MessageContext) => Promise<void>,
+): Promise<void> {
   const transport = new MashKafkaTransport(port, outbox, ds, { service: consumer, schema });
   transport.addHandler(
     TOPICS.caseRated,
@@ -83,7 +94,11 @@ async function serve(consumer: string, caseId: string, handler: (n: number, id: 
       if (data.caseId !== caseId) return;
       const n = data.revision ?? 0;
       await handler(n, ctx.envelope.id, ctx);
-      await ctx.manager.query(`INSERT INTO ${schema}.handled (consumer, message_id, n) VALUES ($1, $2, $3)`, [consumer, ctx.envelope.id, n]);
+      await ctx.manager.query(`INSERT INTO ${schema}.handled (consumer, message_id, n) VALUES ($1, $2, $3)`, [
+        consumer,
+        ctx.envelope.id,
+        n,
+      ]);
     },
     true,
   );
@@ -93,7 +108,9 @@ async function serve(consumer: string, caseId: string, handler: (n: number, id: 
 
 /** `count` ratings of one case (so one partition), numbered in `revision`, in one produce. */
 function ratings(caseId: string, count: number) {
-  return Array.from({ length: count }, (_, i) => envelopeFor({ topic: TOPICS.caseRated, key: caseId, data: { ...validExamples.caseRated, caseId, revision: i + 1 } }, 'runtest'));
+  return Array.from({ length: count }, (_, i) =>
+    envelopeFor({ topic: TOPICS.caseRated, key: caseId, data: { ...validExamples.caseRated, caseId, revision: i + 1 } }, 'runtest'),
+  );
 }
 
 async function handledBy(consumer: string): Promise<number[]> {
@@ -183,7 +200,11 @@ it('publishes what the handlers of a run write to the outbox, once each', async 
   });
   stops.push(() => sub.stop());
   await serve('publisher', caseId, async (n, _id, ctx) => {
-    await ctx.publish({ topic: TOPICS.checkChased, key: `CS-${runId}-publish`, data: { ...validExamples.checkChased, requestId: `RQ-${runId}-${n}` } });
+    await ctx.publish({
+      topic: TOPICS.checkChased,
+      key: `CS-${runId}-publish`,
+      data: { ...validExamples.checkChased, requestId: `RQ-${runId}-${n}` },
+    });
   });
   outbox.start();
   await port.sendRaw(envs.map((e) => ({ topic: TOPICS.caseRated, key: e.key, value: JSON.stringify(e) })));

@@ -125,7 +125,12 @@ export function outboxCaseId(env: { data?: unknown }): string | null {
  * A migration of one service's schema. TypeORM tells migrations apart by class name and orders
  * them by the timestamp at its end, so the name carries the schema and the timestamp.
  */
-function schemaMigration(label: string, timestamp: number, schema: string, steps: { up(q: QueryRunner): Promise<void>; down(q: QueryRunner): Promise<void> }): new () => MigrationInterface {
+function schemaMigration(
+  label: string,
+  timestamp: number,
+  schema: string,
+  steps: { up(q: QueryRunner): Promise<void>; down(q: QueryRunner): Promise<void> },
+): new () => MigrationInterface {
   const name = `${label}${schema.replace(/[^A-Za-z0-9]/g, '')}${timestamp}`;
   const cls = class implements MigrationInterface {
     name = name;

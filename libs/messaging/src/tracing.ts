@@ -16,8 +16,9 @@ export function startTracing(service: string, env: NodeJS.ProcessEnv = process.e
   if (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
     // Loaded only when spans are exported (it brings the OTLP encoders, seconds of start-up on a
     // busy machine). It reads the endpoint, headers and timeout from the standard OTEL_* variables.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+    const { OTLPTraceExporter } =
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
     processors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
   }
   provider = new NodeTracerProvider({
@@ -50,7 +51,9 @@ export function contextFromTraceparent(traceparent: string | undefined | null): 
 }
 
 /** Kafka headers arrive as Buffers (or arrays of them); the trace context is in `traceparent`. */
-export function traceparentFromHeaders(headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined): string | undefined {
+export function traceparentFromHeaders(
+  headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined,
+): string | undefined {
   const v = headers?.traceparent;
   const one = Array.isArray(v) ? v[0] : v;
   return one === undefined ? undefined : one.toString();
@@ -65,23 +68,33 @@ export async function inSpan<T>(
   options: { kind?: SpanKind; attributes?: Record<string, string | number | boolean>; parent?: Context },
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
-  return tracer().startActiveSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes }, options.parent ?? context.active(), async (span) => {
-    try {
-      return await fn(span);
-    } catch (err) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.name ?? 'Error' });
-      throw err;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer().startActiveSpan(
+    name,
+    { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes },
+    options.parent ?? context.active(),
+    async (span) => {
+      try {
+        return await fn(span);
+      } catch (err) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.name ?? 'Error' });
+        throw err;
+      } finally {
+        span.end();
+      }
+    },
+  );
 }
 
 /**
  * A span the caller ends itself (a producer span that lasts until the broker acked a batch),
  * continuing `traceparent`; `ctx` is the context to inject into the outgoing message.
  */
-export function openSpan(name: string, kind: SpanKind, traceparent: string, attributes: Record<string, string | number | boolean> = {}): { span: Span; ctx: Context } {
+export function openSpan(
+  name: string,
+  kind: SpanKind,
+  traceparent: string,
+  attributes: Record<string, string | number | boolean> = {},
+): { span: Span; ctx: Context } {
   const parent = contextFromTraceparent(traceparent);
   const span = tracer().startSpan(name, { kind, attributes }, parent);
   return { span, ctx: trace.setSpan(parent, span) };

@@ -135,11 +135,19 @@ export class MashKafkaTransport extends Server implements CustomTransportStrateg
     const outcomes: { topic: string; messageId: string; duplicate: boolean; seconds: number }[] = [];
     await inSpan(
       'db transaction',
-      { attributes: { 'db.system.name': 'postgresql', 'db.namespace': this.options.schema, 'messaging.batch.message_count': msgs.length }, parent: contextOf(msgs[0]) },
+      {
+        attributes: { 'db.system.name': 'postgresql', 'db.namespace': this.options.schema, 'messaging.batch.message_count': msgs.length },
+        parent: contextOf(msgs[0]),
+      },
       () =>
         this.dataSource.transaction(async (manager) => {
           outcomes.length = 0;
-          const fresh = await rememberMessages(manager, this.options.schema, this.options.service, msgs.map((m) => ({ messageId: m.envelope.id, topic: m.topic })));
+          const fresh = await rememberMessages(
+            manager,
+            this.options.schema,
+            this.options.service,
+            msgs.map((m) => ({ messageId: m.envelope.id, topic: m.topic })),
+          );
           // The handlers' disclosures go last, so the audit chain's lock is held for the commit only.
           await disclosuresLast(manager, async () => {
             for (const [i, msg] of msgs.entries()) {
@@ -153,15 +161,27 @@ export class MashKafkaTransport extends Server implements CustomTransportStrateg
               try {
                 const ctx = new MessageContext([msg, manager, this.outbox, first]);
                 await inMessageSpan(msg.topic, this.options.service, msg.offset, msg.traceparent, async () =>
-                  lastValueFrom(this.transformToObservable(await routes.get(msg.topic)!(msg.envelope.data, ctx)), { defaultValue: undefined }),
+                  lastValueFrom(this.transformToObservable(await routes.get(msg.topic)!(msg.envelope.data, ctx)), {
+                    defaultValue: undefined,
+                  }),
                 );
               } catch (err) {
                 if (first || !(err instanceof RunMustEnd)) throw err;
                 // This message (which wrote nothing, RunMustEnd's rule) and those after it are the next run's.
-                await forgetMessages(manager, this.options.schema, this.options.service, [msg, ...msgs.slice(i + 1)].map((m) => m.envelope.id).filter((id) => id === msg.envelope.id || fresh.has(id)));
+                await forgetMessages(
+                  manager,
+                  this.options.schema,
+                  this.options.service,
+                  [msg, ...msgs.slice(i + 1)].map((m) => m.envelope.id).filter((id) => id === msg.envelope.id || fresh.has(id)),
+                );
                 return;
               }
-              outcomes.push({ topic: msg.topic, messageId: msg.envelope.id, duplicate: false, seconds: Number(process.hrtime.bigint() - began) / 1e9 });
+              outcomes.push({
+                topic: msg.topic,
+                messageId: msg.envelope.id,
+                duplicate: false,
+                seconds: Number(process.hrtime.bigint() - began) / 1e9,
+              });
             }
           });
         }),
@@ -183,19 +203,22 @@ export class MashKafkaTransport extends Server implements CustomTransportStrateg
     const started = process.hrtime.bigint();
     let duplicate = false;
     let taken = true;
-    await inSpan('db transaction', { attributes: { 'db.system.name': 'postgresql', 'db.namespace': this.options.schema, 'messaging.message.id': msg.envelope.id } }, () =>
-      this.dataSource.transaction(async (manager) => {
-        if (take && !(await take(manager))) {
-          taken = false;
-          return;
-        }
-        if (!(await rememberMessage(manager, this.options.schema, this.options.service, msg.envelope.id, msg.topic))) {
-          duplicate = true;
-          return;
-        }
-        const ctx = new MessageContext([msg, manager, this.outbox]);
-        await lastValueFrom(this.transformToObservable(await handler(msg.envelope.data, ctx)), { defaultValue: undefined });
-      }),
+    await inSpan(
+      'db transaction',
+      { attributes: { 'db.system.name': 'postgresql', 'db.namespace': this.options.schema, 'messaging.message.id': msg.envelope.id } },
+      () =>
+        this.dataSource.transaction(async (manager) => {
+          if (take && !(await take(manager))) {
+            taken = false;
+            return;
+          }
+          if (!(await rememberMessage(manager, this.options.schema, this.options.service, msg.envelope.id, msg.topic))) {
+            duplicate = true;
+            return;
+          }
+          const ctx = new MessageContext([msg, manager, this.outbox]);
+          await lastValueFrom(this.transformToObservable(await handler(msg.envelope.data, ctx)), { defaultValue: undefined });
+        }),
     );
     if (!taken) return;
     this.outbox.nudge();

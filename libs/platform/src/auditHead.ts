@@ -14,7 +14,11 @@ import { Ticker } from '@mash/messaging';
 @Injectable()
 export class AuditHeadPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
   private last?: string;
-  private readonly ticker = new Ticker('audit head', async () => void (await this.publishOnce()), () => this.everyMs);
+  private readonly ticker = new Ticker(
+    'audit head',
+    async () => void (await this.publishOnce()),
+    () => this.everyMs,
+  );
 
   constructor(
     private readonly ds: DataSource,

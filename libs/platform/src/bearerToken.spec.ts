@@ -12,8 +12,14 @@ describe('a bearer token a process checks itself', () => {
 
   it('falls back to the demo token outside production, and production refuses it by name', () => {
     expect(bearerTokenFromEnv('X_TOKEN', 'demo-x-token-000000', {}).allows('Bearer demo-x-token-000000')).toBe(true);
-    expect(() => bearerTokenFromEnv('X_TOKEN', 'demo-x-token-000000', { NODE_ENV: 'production' })).toThrow('X_TOKEN must be set in production mode');
-    expect(() => bearerTokenFromEnv('X_TOKEN', 'demo-x-token-000000', { NODE_ENV: 'production', X_TOKEN: 'demo-x-token-111111' })).toThrow(/X_TOKEN entry 1 is a demo value/);
-    expect(() => bearerTokenFromEnv('X_TOKEN', 'demo-x-token-000000', { X_TOKEN: 'short' })).toThrow('X_TOKEN must be a token of 16 characters or more');
+    expect(() => bearerTokenFromEnv('X_TOKEN', 'demo-x-token-000000', { NODE_ENV: 'production' })).toThrow(
+      'X_TOKEN must be set in production mode',
+    );
+    expect(() => bearerTokenFromEnv('X_TOKEN', 'demo-x-token-000000', { NODE_ENV: 'production', X_TOKEN: 'demo-x-token-111111' })).toThrow(
+      /X_TOKEN entry 1 is a demo value/,
+    );
+    expect(() => bearerTokenFromEnv('X_TOKEN', 'demo-x-token-000000', { X_TOKEN: 'short' })).toThrow(
+      'X_TOKEN must be a token of 16 characters or more',
+    );
   });
 });

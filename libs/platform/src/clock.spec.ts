@@ -15,7 +15,9 @@ describe('the hub clock', () => {
   });
 
   it('refuses a virtual clock in production mode and an unknown mode, naming the variable', async () => {
-    await expect(clockFromEnv({ MASH_CLOCK: 'shared', NODE_ENV: 'production' }, base, 'x')).rejects.toThrow(/MASH_CLOCK=shared is refused in production mode/);
+    await expect(clockFromEnv({ MASH_CLOCK: 'shared', NODE_ENV: 'production' }, base, 'x')).rejects.toThrow(
+      /MASH_CLOCK=shared is refused in production mode/,
+    );
     await expect(clockFromEnv({ MASH_CLOCK: 'fast' }, base, 'x')).rejects.toThrow(/MASH_CLOCK must be 'system' or 'shared'/);
     await expect(clockFromEnv({}, base, 'x')).resolves.toBeUndefined();
   });
@@ -53,7 +55,8 @@ describe('the hub clock', () => {
 
         await sim.query(`UPDATE mash_sim.clock SET at = '2026-08-30T05:00:00Z'`);
         await sim.query(`SELECT pg_notify($1, $2)`, [CLOCK_CHANNEL, '2026-08-30T05:00:00.000Z']);
-        for (let i = 0; i < 100 && clock.now().toISOString() !== '2026-08-30T05:00:00.000Z'; i++) await new Promise((r) => setTimeout(r, 20));
+        for (let i = 0; i < 100 && clock.now().toISOString() !== '2026-08-30T05:00:00.000Z'; i++)
+          await new Promise((r) => setTimeout(r, 20));
         expect(clock.now().toISOString()).toBe('2026-08-30T05:00:00.000Z');
         expect((await sql()).b.toISOString()).toBe('2026-08-30T05:00:00.000Z');
         for (let i = 0; i < 100; i++) {
@@ -61,7 +64,9 @@ describe('the hub clock', () => {
           if (rows[0]?.at.toISOString() === '2026-08-30T05:00:00.000Z') break;
           await new Promise((r) => setTimeout(r, 20));
         }
-        expect((await sim.query(`SELECT at FROM mash_sim.clock_seen WHERE process = 'triage'`)).rows[0].at.toISOString()).toBe('2026-08-30T05:00:00.000Z');
+        expect((await sim.query(`SELECT at FROM mash_sim.clock_seen WHERE process = 'triage'`)).rows[0].at.toISOString()).toBe(
+          '2026-08-30T05:00:00.000Z',
+        );
 
         // An earlier time announced late is ignored: time never goes back.
         await sim.query(`SELECT pg_notify($1, $2)`, [CLOCK_CHANNEL, '2026-08-30T02:00:00.000Z']);

@@ -92,10 +92,14 @@ export async function disclosuresLast<T>(q: Queryable, work: () => Promise<T>): 
   const atEnd = { q, list: [] as { schema: string; d: Disclosure }[] };
   const out = await recordedAtEnd.run(atEnd, work);
   // One statement per run of the same schema, in the order recorded.
-  for (let i = 0; i < atEnd.list.length; ) {
+  for (let i = 0; i < atEnd.list.length;) {
     let j = i;
     while (j < atEnd.list.length && atEnd.list[j].schema === atEnd.list[i].schema) j++;
-    await insertDisclosures(q, atEnd.list[i].schema, atEnd.list.slice(i, j).map((x) => x.d));
+    await insertDisclosures(
+      q,
+      atEnd.list[i].schema,
+      atEnd.list.slice(i, j).map((x) => x.d),
+    );
     i = j;
   }
   return out;
@@ -148,7 +152,11 @@ export interface Verification {
  * published earlier must still be in the chain with the same hash (a deleted tail breaks none of
  * the links that remain). Reads in pages so a long chain does not fill memory.
  */
-export async function verifyChain(q: Queryable, schema: string, publishedHeads: { id: number; hash: string }[] = []): Promise<Verification> {
+export async function verifyChain(
+  q: Queryable,
+  schema: string,
+  publishedHeads: { id: number; hash: string }[] = [],
+): Promise<Verification> {
   const heads = new Map(publishedHeads.map((h) => [h.id, h.hash]));
   let prev = '';
   let expectedId = 1;
@@ -179,7 +187,11 @@ export async function verifyChain(q: Queryable, schema: string, publishedHeads: 
 }
 
 /** Rows of a chain for an auditor: one case's, or a period's (inclusive from, exclusive to). */
-export async function readDisclosures(q: Queryable, schema: string, filter: { caseId?: string; contactIds?: string[]; from?: Date; to?: Date }): Promise<ChainRow[]> {
+export async function readDisclosures(
+  q: Queryable,
+  schema: string,
+  filter: { caseId?: string; contactIds?: string[]; from?: Date; to?: Date },
+): Promise<ChainRow[]> {
   const where: string[] = [];
   const params: unknown[] = [];
   if (filter.caseId) {
@@ -195,7 +207,17 @@ export async function readDisclosures(q: Queryable, schema: string, filter: { ca
     params.push(filter.to);
     where.push(`at < $${params.length}`);
   }
-  const found = await rows<{ id: string; at: string; principal: string; action: string; case_id: string | null; contact_id: string | null; detail: Record<string, unknown>; prev_hash: string; hash: string }>(
+  const found = await rows<{
+    id: string;
+    at: string;
+    principal: string;
+    action: string;
+    case_id: string | null;
+    contact_id: string | null;
+    detail: Record<string, unknown>;
+    prev_hash: string;
+    hash: string;
+  }>(
     q,
     `SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, principal, action, case_id, contact_id, detail, prev_hash, hash
      FROM ${auditTable(schema)} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`,

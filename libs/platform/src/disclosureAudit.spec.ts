@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Pool } from 'pg';
-import { chainHead, disclosuresLast, readDisclosures, recordDisclosure, recordDisclosures, verifyChain } from './disclosureAudit.repository';
+import {
+  chainHead,
+  disclosuresLast,
+  readDisclosures,
+  recordDisclosure,
+  recordDisclosures,
+  verifyChain,
+} from './disclosureAudit.repository';
 import { disclosureAuditMigration } from './disclosureAudit.migration';
 
 /**
@@ -42,7 +49,12 @@ async function inTx(schema: string, i: number): Promise<void> {
   const c = await pool.connect();
   try {
     await c.query('BEGIN');
-    await recordDisclosure(c, schema, { principal: `p-${i % 3}`, action: 'check-requested', caseId: `C-${i % 7}`, detail: { agency: 'police', i } });
+    await recordDisclosure(c, schema, {
+      principal: `p-${i % 3}`,
+      action: 'check-requested',
+      caseId: `C-${i % 7}`,
+      detail: { agency: 'police', i },
+    });
     await c.query('COMMIT');
   } finally {
     c.release();
@@ -67,7 +79,7 @@ afterAll(async () => {
 });
 
 describe('disclosure audit chain', () => {
-  it('holds a run\'s disclosures back to its last statements: other writers are not queued behind the run', async () => {
+  it("holds a run's disclosures back to its last statements: other writers are not queued behind the run", async () => {
     const schema = await freshSchema();
     const run = await pool.connect();
     try {
@@ -77,10 +89,7 @@ describe('disclosure audit chain', () => {
         await recordDisclosure(run, schema, { principal: 'connector', action: 'check-requested', caseId: 'C-1' });
         // Another transaction writes and commits while the run is still working: it must not wait
         // for the run's transaction (it would, if the run held the chain's lock from its first row).
-        await Promise.race([
-          inTx(schema, 99).then(() => (otherCommittedDuringRun = true)),
-          new Promise((r) => setTimeout(r, 3000)),
-        ]);
+        await Promise.race([inTx(schema, 99).then(() => (otherCommittedDuringRun = true)), new Promise((r) => setTimeout(r, 3000))]);
         await recordDisclosures(run, schema, [
           { principal: 'connector', action: 'check-requested', caseId: 'C-2' },
           { principal: 'connector', action: 'check-requested', caseId: 'C-3' },
@@ -96,7 +105,12 @@ describe('disclosure audit chain', () => {
     }
     const rows = await readDisclosures(pool, schema, {});
     // The other writer first (it committed during the run), then the run's three in the order recorded.
-    expect(rows.map((r) => [r.principal, r.caseId])).toEqual([['p-0', 'C-1'], ['connector', 'C-1'], ['connector', 'C-2'], ['connector', 'C-3']]);
+    expect(rows.map((r) => [r.principal, r.caseId])).toEqual([
+      ['p-0', 'C-1'],
+      ['connector', 'C-1'],
+      ['connector', 'C-2'],
+      ['connector', 'C-3'],
+    ]);
     expect((await verifyChain(pool, schema)).ok).toBe(true);
   });
 
@@ -118,7 +132,12 @@ describe('disclosure audit chain', () => {
         await recordDisclosures(
           c,
           schema,
-          ['police', 'health', 'education'].map((agency, j) => ({ principal: 'checks', action: 'check-requested', caseId: `C-${k}`, detail: { agency, j } })),
+          ['police', 'health', 'education'].map((agency, j) => ({
+            principal: 'checks',
+            action: 'check-requested',
+            caseId: `C-${k}`,
+            detail: { agency, j },
+          })),
         );
         await c.query('COMMIT');
       } finally {
@@ -127,7 +146,11 @@ describe('disclosure audit chain', () => {
     };
     await Promise.all([...Array.from({ length: 10 }, (_, k) => batch(k)), ...Array.from({ length: 10 }, (_, i) => inTx(schema, i))]);
     expect(await verifyChain(pool, schema)).toEqual({ schema, rows: 40, ok: true });
-    const rows = (await pool.query(`SELECT id, case_id, detail FROM ${schema}.disclosure_audit WHERE action = 'check-requested' AND detail ? 'j' ORDER BY id`)).rows;
+    const rows = (
+      await pool.query(
+        `SELECT id, case_id, detail FROM ${schema}.disclosure_audit WHERE action = 'check-requested' AND detail ? 'j' ORDER BY id`,
+      )
+    ).rows;
     expect(rows).toHaveLength(30);
     // Each batch's three rows sit next to each other, in the order given.
     for (let k = 0; k < 10; k++) {
@@ -153,7 +176,9 @@ describe('disclosure audit chain', () => {
   it('refuses UPDATE, DELETE and TRUNCATE from the table owner', async () => {
     const schema = await freshSchema();
     await inTx(schema, 1);
-    await expect(pool.query(`UPDATE ${schema}.disclosure_audit SET principal = 'someone else'`)).rejects.toThrow(/append-only: UPDATE refused/);
+    await expect(pool.query(`UPDATE ${schema}.disclosure_audit SET principal = 'someone else'`)).rejects.toThrow(
+      /append-only: UPDATE refused/,
+    );
     await expect(pool.query(`DELETE FROM ${schema}.disclosure_audit`)).rejects.toThrow(/append-only: DELETE refused/);
     await expect(pool.query(`TRUNCATE ${schema}.disclosure_audit`)).rejects.toThrow(/append-only: TRUNCATE refused/);
     expect((await pool.query(`SELECT count(*)::int AS n FROM ${schema}.disclosure_audit`)).rows[0].n).toBe(1);
@@ -235,7 +260,7 @@ describe('disclosure audit chain', () => {
     expect(ids).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 
-  it('reads one case\'s disclosures, or a period\'s, for an auditor', async () => {
+  it("reads one case's disclosures, or a period's, for an auditor", async () => {
     const schema = await freshSchema();
     for (let i = 0; i < 14; i++) await inTx(schema, i);
     const forCase = await readDisclosures(pool, schema, { caseId: 'C-3' });

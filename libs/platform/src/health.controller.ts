@@ -60,6 +60,9 @@ export class HealthController {
       res.send(JSON.stringify(problem(401, 'metrics need the ops metrics token as a bearer token', { instance: '/metrics' })));
       return;
     }
-    res.status(200).set('content-type', register.contentType).send(await register.metrics());
+    res
+      .status(200)
+      .set('content-type', register.contentType)
+      .send(await register.metrics());
   }
 }

@@ -6,8 +6,17 @@ import { tracer, withRequestId } from '@mash/messaging/standalone';
 
 /** Registered once per process in prom-client's default registry, which /metrics serves. */
 export const httpMetrics = {
-  requests: new Counter({ name: 'mash_http_requests_total', help: 'HTTP requests answered, by method, route template and status.', labelNames: ['method', 'route', 'status'] }),
-  seconds: new Histogram({ name: 'mash_http_request_seconds', help: 'Time to answer one HTTP request, by method and route template.', labelNames: ['method', 'route'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] }),
+  requests: new Counter({
+    name: 'mash_http_requests_total',
+    help: 'HTTP requests answered, by method, route template and status.',
+    labelNames: ['method', 'route', 'status'],
+  }),
+  seconds: new Histogram({
+    name: 'mash_http_request_seconds',
+    help: 'Time to answer one HTTP request, by method and route template.',
+    labelNames: ['method', 'route'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  }),
 };
 
 /** A caller's own request id is kept when it is a plain token; anything else is replaced, never logged. */

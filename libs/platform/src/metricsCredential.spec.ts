@@ -19,12 +19,20 @@ describe('the metrics credential', () => {
   });
 
   it('refuses a hash that is not 64 hex digits, naming the variable', () => {
-    expect(() => MetricsCredential.fromEnv({ MASH_METRICS_TOKEN_SHA256: 'ops-scraper-token' })).toThrow(/MASH_METRICS_TOKEN_SHA256 must be the SHA-256/);
+    expect(() => MetricsCredential.fromEnv({ MASH_METRICS_TOKEN_SHA256: 'ops-scraper-token' })).toThrow(
+      /MASH_METRICS_TOKEN_SHA256 must be the SHA-256/,
+    );
   });
 
   it('production mode refuses to start with no hash, or with the demo token', () => {
     expect(() => MetricsCredential.fromEnv({ NODE_ENV: 'production' })).toThrow(/MASH_METRICS_TOKEN_SHA256 must be set in production mode/);
-    expect(() => MetricsCredential.fromEnv({ NODE_ENV: 'production', MASH_METRICS_TOKEN_SHA256: sha(DEMO_METRICS_TOKEN) })).toThrow(/demo metrics token/);
-    expect(MetricsCredential.fromEnv({ NODE_ENV: 'production', MASH_METRICS_TOKEN_SHA256: sha('ops-scraper-token-7f3a9c') }).allows('Bearer ops-scraper-token-7f3a9c')).toBe(true);
+    expect(() => MetricsCredential.fromEnv({ NODE_ENV: 'production', MASH_METRICS_TOKEN_SHA256: sha(DEMO_METRICS_TOKEN) })).toThrow(
+      /demo metrics token/,
+    );
+    expect(
+      MetricsCredential.fromEnv({ NODE_ENV: 'production', MASH_METRICS_TOKEN_SHA256: sha('ops-scraper-token-7f3a9c') }).allows(
+        'Bearer ops-scraper-token-7f3a9c',
+      ),
+    ).toBe(true);
   });
 });

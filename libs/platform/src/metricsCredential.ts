@@ -24,9 +24,11 @@ export class MetricsCredential {
       if (isProduction(env)) throw new Error(`${METRICS_TOKEN_VARIABLE} must be set in production mode: the demo metrics token is refused`);
       return new MetricsCredential(demo);
     }
-    if (!/^[0-9a-f]{64}$/i.test(configured)) throw new Error(`${METRICS_TOKEN_VARIABLE} must be the SHA-256 of the metrics token, as 64 hex digits`);
+    if (!/^[0-9a-f]{64}$/i.test(configured))
+      throw new Error(`${METRICS_TOKEN_VARIABLE} must be the SHA-256 of the metrics token, as 64 hex digits`);
     const hash = Buffer.from(configured, 'hex');
-    if (isProduction(env) && hash.equals(demo)) throw new Error(`${METRICS_TOKEN_VARIABLE} is the hash of the demo metrics token: production mode needs a token of its own`);
+    if (isProduction(env) && hash.equals(demo))
+      throw new Error(`${METRICS_TOKEN_VARIABLE} is the hash of the demo metrics token: production mode needs a token of its own`);
     return new MetricsCredential(hash);
   }
 

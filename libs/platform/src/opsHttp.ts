@@ -18,7 +18,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-export function sendProblem(res: ServerResponse, status: number, detail: string, extra: { errors?: FieldError[]; instance?: string; headers?: Record<string, string> } = {}): void {
+export function sendProblem(
+  res: ServerResponse,
+  status: number,
+  detail: string,
+  extra: { errors?: FieldError[]; instance?: string; headers?: Record<string, string> } = {},
+): void {
   const body = problem(status, detail, { errors: extra.errors, instance: extra.instance });
   sendJson(res, status, body, { ...extra.headers, 'content-type': PROBLEM_MEDIA_TYPE });
 }
@@ -45,7 +50,12 @@ export function kafkaReadiness(port: KafkaPort): ReadinessCheck {
  * Answers an ops route, or returns false when the path is not one. `registries` are merged with
  * the default registry (process, messaging and HTTP metrics).
  */
-export async function answerOps(req: IncomingMessage, res: ServerResponse, ready: ReadinessCheck, registries: Registry[] = []): Promise<boolean> {
+export async function answerOps(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ready: ReadinessCheck,
+  registries: Registry[] = [],
+): Promise<boolean> {
   const path = new URL(req.url ?? '/', 'http://ops').pathname;
   if (req.method !== 'GET') return false;
   if (path === '/health/live') {
@@ -58,12 +68,21 @@ export async function answerOps(req: IncomingMessage, res: ServerResponse, ready
     const warning = calendarWarning();
     const warnings = warning ? { warnings: [warning] } : {};
     if (ok) sendJson(res, 200, { status: 'ready', checks, ...warnings });
-    else sendJson(res, 503, { ...problem(503, 'not ready: a dependency does not answer', { instance: path }), status: 503, checks, ...warnings }, { 'content-type': PROBLEM_MEDIA_TYPE });
+    else
+      sendJson(
+        res,
+        503,
+        { ...problem(503, 'not ready: a dependency does not answer', { instance: path }), status: 503, checks, ...warnings },
+        { 'content-type': PROBLEM_MEDIA_TYPE },
+      );
     return true;
   }
   if (path === '/metrics') {
     if (!metricsCredential().allows(req.headers.authorization)) {
-      sendProblem(res, 401, 'metrics need the ops metrics token as a bearer token', { instance: path, headers: { 'www-authenticate': 'Bearer realm="metrics"' } });
+      sendProblem(res, 401, 'metrics need the ops metrics token as a bearer token', {
+        instance: path,
+        headers: { 'www-authenticate': 'Bearer realm="metrics"' },
+      });
       return true;
     }
     const merged = registries.length ? Registry.merge([register, ...registries]) : register;
@@ -80,7 +99,12 @@ const OPS_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
  * A small HTTP server with only the ops routes, for a process that has no HTTP of its own (a
  * connector). Port 0 takes a free one.
  */
-export async function serveOps(opts: { port: number; host: string; ready: ReadinessCheck; registries?: Registry[] }): Promise<{ url: string; port: number; stop(): Promise<void> }> {
+export async function serveOps(opts: {
+  port: number;
+  host: string;
+  ready: ReadinessCheck;
+  registries?: Registry[];
+}): Promise<{ url: string; port: number; stop(): Promise<void> }> {
   const observe = observeHttp((req) => {
     const p = new URL(req.url ?? '/', 'http://ops').pathname;
     return OPS_ROUTES.has(p) ? p : 'unmatched';
@@ -89,7 +113,10 @@ export async function serveOps(opts: { port: number; host: string; ready: Readin
     observe(req, res, () => {
       answerOps(req, res, opts.ready, opts.registries)
         .then((answered) => {
-          if (!answered) sendProblem(res, 404, 'no such route: this port serves /health/live, /health/ready and /metrics', { instance: new URL(req.url ?? '/', 'http://ops').pathname.slice(0, 100) });
+          if (!answered)
+            sendProblem(res, 404, 'no such route: this port serves /health/live, /health/ready and /metrics', {
+              instance: new URL(req.url ?? '/', 'http://ops').pathname.slice(0, 100),
+            });
         })
         .catch((err) => {
           log('error', 'ops request failed', { error: (err as Error).name });

@@ -32,11 +32,17 @@ afterAll(async () => {
 const rated = (caseId: string) => ({ ...validExamples.caseRated, caseId, contactId: `ct-${caseId}` });
 const requested = (caseId: string) => ({ ...validExamples.checkRequested, caseId, requestId: `req-${caseId}` });
 const hold = (holdId: string, held: boolean, at: number): LegalHold => ({
-  holdId, caseId: HELD, held, recordedAt: new Date(at).toISOString(), recordedBy: { name: 'A Manager', role: 'MASH manager' }, principal: 'mash-manager', reason: 'court proceedings',
+  holdId,
+  caseId: HELD,
+  held,
+  recordedAt: new Date(at).toISOString(),
+  recordedBy: { name: 'A Manager', role: 'MASH manager' },
+  principal: 'mash-manager',
+  reason: 'court proceedings',
 });
 const left = async () => (await db.ds.query(`SELECT id FROM "${SCHEMA}".outbox ORDER BY id`)).map((r: { id: string }) => r.id);
 
-it('keeps a held case\'s relayed events keyed by a contact or request id, and prunes an unheld case\'s', async () => {
+it("keeps a held case's relayed events keyed by a contact or request id, and prunes an unheld case's", async () => {
   await db.ds.transaction((m) =>
     outbox.addMany<unknown>(m, [
       { id: 'held-by-contact', topic: TOPICS.caseRated, key: `ct-${HELD}`, data: rated(HELD) },
@@ -49,9 +55,7 @@ it('keeps a held case\'s relayed events keyed by a contact or request id, and pr
   const kinds = await db.ds.query(`SELECT DISTINCT jsonb_typeof(value) AS t FROM "${SCHEMA}".outbox`);
   expect(kinds).toEqual([{ t: 'string' }]);
   await db.ds.query(`UPDATE "${SCHEMA}".outbox SET published_at = now() - interval '1 hour'`);
-  await db.ds.transaction((m) =>
-    applyLegalHold(m, SCHEMA, hold('LH-1', true, Date.now())),
-  );
+  await db.ds.transaction((m) => applyLegalHold(m, SCHEMA, hold('LH-1', true, Date.now())));
 
   const pruned = await db.ds.transaction((m) => outboxRetentionStep(SCHEMA, 0).run(m, new Date(), 100));
 
@@ -59,9 +63,7 @@ it('keeps a held case\'s relayed events keyed by a contact or request id, and pr
   expect(pruned).toBe(2);
 
   // The hold lifted, the next run takes them too.
-  await db.ds.transaction((m) =>
-    applyLegalHold(m, SCHEMA, hold('LH-2', false, Date.now() + 1000)),
-  );
+  await db.ds.transaction((m) => applyLegalHold(m, SCHEMA, hold('LH-2', false, Date.now() + 1000)));
   await db.ds.transaction((m) => outboxRetentionStep(SCHEMA, 0).run(m, new Date(), 100));
   expect(await left()).toEqual([]);
 });
@@ -75,7 +77,17 @@ it('fills case_id for the rows already in an outbox made before it, sealed or pl
     const noCase = envelopeFor({ topic: TOPICS.contactReceived, key: 'ct-x', data: validExamples.contactReceived }, 'spec');
     await q.query(
       `INSERT INTO "${SCHEMA}".outbox (id, topic, key, value) VALUES ('old-sealed', $1, $2, $3), ('old-plain', $4, $5, $6), ('old-no-case', $7, $8, $9)`,
-      [sealed.type, sealed.key, JSON.stringify(dataKeys().sealJson(sealed)), plain.type, plain.key, JSON.stringify(plain), noCase.type, noCase.key, JSON.stringify(dataKeys().sealJson(noCase))],
+      [
+        sealed.type,
+        sealed.key,
+        JSON.stringify(dataKeys().sealJson(sealed)),
+        plain.type,
+        plain.key,
+        JSON.stringify(plain),
+        noCase.type,
+        noCase.key,
+        JSON.stringify(dataKeys().sealJson(noCase)),
+      ],
     );
     const Migration = messagingCaseIdMigration(SCHEMA);
     await new Migration().up(q);

@@ -16,7 +16,11 @@ export function problemOf(err: HttpException, instance: string): Problem {
   if (isProblem(body)) return { ...body, instance: body.instance ?? instance };
   if (typeof body === 'string') return problem(status, body, { instance });
   const { message, error: _error, statusCode: _statusCode, status: _status, ...rest } = body as Record<string, unknown>;
-  const detail = Array.isArray(message) ? message.map(String).join('; ') : typeof message === 'string' ? message : problem(status, '').title;
+  const detail = Array.isArray(message)
+    ? message.map(String).join('; ')
+    : typeof message === 'string'
+      ? message
+      : problem(status, '').title;
   // Anything else the thrower said (the readiness checks of a 503) rides along as extension members.
   const extensions = Object.fromEntries(Object.entries(rest).filter(([k]) => !PROBLEM_MEMBERS.has(k)));
   return { ...extensions, ...problem(status, detail, { instance }) };
@@ -45,7 +49,11 @@ export class ProblemFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const req = host.switchToHttp().getRequest<Request>();
     if (err instanceof HttpException) return sendProblemDocument(res, problemOf(err, instanceOf(req.path)));
-    log('error', 'unexpected error in request', { method: req.method, path: req.path.slice(0, 100), error: (err as Error)?.name ?? 'Error' });
+    log('error', 'unexpected error in request', {
+      method: req.method,
+      path: req.path.slice(0, 100),
+      error: (err as Error)?.name ?? 'Error',
+    });
     sendProblemDocument(res, problem(500, 'internal error; retry later', { instance: instanceOf(req.path) }));
   }
 }

@@ -17,7 +17,12 @@ export function isProduction(env: NodeJS.ProcessEnv = process.env): boolean {
  * Refuses, in production mode, a missing value or one of `secrets` that looks like a demo, test or
  * placeholder value. `secrets` are the secret parts of the variable (the tokens of a list).
  */
-export function requireProductionSecrets(variable: string, raw: string | undefined, secrets: string[], env: NodeJS.ProcessEnv = process.env): void {
+export function requireProductionSecrets(
+  variable: string,
+  raw: string | undefined,
+  secrets: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): void {
   if (!isProduction(env)) return;
   if (raw === undefined || raw.trim() === '') throw new Error(`${variable} must be set in production mode: the demo default is refused`);
   for (const [i, s] of secrets.entries()) {

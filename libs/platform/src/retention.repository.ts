@@ -16,7 +16,11 @@ export const retentionRuns = {
     await runner.query(`LOCK TABLE "${schema}".legal_holds IN SHARE MODE`);
   },
 
-  async record(runner: QueryRunner, schema: string, run: { startedAt: Date; cutoff: Date; months: number; counts: Record<string, number> }): Promise<void> {
+  async record(
+    runner: QueryRunner,
+    schema: string,
+    run: { startedAt: Date; cutoff: Date; months: number; counts: Record<string, number> },
+  ): Promise<void> {
     await runner.query(
       `INSERT INTO "${schema}".retention_runs (started_at, finished_at, cutoff, months, counts) VALUES ($1, clock_timestamp(), $2, $3, $4)`,
       [run.startedAt, run.cutoff, run.months, JSON.stringify(run.counts)],

@@ -47,7 +47,11 @@ export interface RetentionOptions {
 }
 
 export function retentionOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): RetentionOptions {
-  return { intervalMs: Number(env.MASH_RETENTION_INTERVAL_MS ?? 3_600_000), batch: Number(env.MASH_RETENTION_BATCH ?? 500), outboxKeepMs: outboxKeepMs(env) };
+  return {
+    intervalMs: Number(env.MASH_RETENTION_INTERVAL_MS ?? 3_600_000),
+    batch: Number(env.MASH_RETENTION_BATCH ?? 500),
+    outboxKeepMs: outboxKeepMs(env),
+  };
 }
 
 /**
@@ -55,7 +59,10 @@ export function retentionOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): R
  * them) go once they are `keepMs` old, except a held case's. Audited with the run's counts.
  */
 export function outboxRetentionStep(schema: string, keepMs: number): RetentionStep {
-  return { table: 'outbox', run: (m, _cutoff, batch) => pruneRelayedOutbox(m, schema, { keepMs, batch, heldSql: (caseId) => heldSql(schema, caseId) }) };
+  return {
+    table: 'outbox',
+    run: (m, _cutoff, batch) => pruneRelayedOutbox(m, schema, { keepMs, batch, heldSql: (caseId) => heldSql(schema, caseId) }),
+  };
 }
 
 const retentionRows = new Counter({
@@ -76,7 +83,11 @@ export interface RetentionRun {
  * transaction holds case rows that live traffic needs for long.
  */
 export class RetentionJob {
-  private readonly ticker = new Ticker('retention run', async () => void (await this.runOnce()), () => this.options.intervalMs);
+  private readonly ticker = new Ticker(
+    'retention run',
+    async () => void (await this.runOnce()),
+    () => this.options.intervalMs,
+  );
 
   constructor(
     private readonly ds: DataSource,

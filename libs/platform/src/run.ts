@@ -56,7 +56,10 @@ export async function runService(module: Type<unknown>, opts: RunOptions): Promi
   // HTTP filters (e.g. the gateway's quarantine of request bodies) must not see Kafka messages.
   // Nest binds handlers to the filters present when listeners are registered, so the filter goes
   // in first and the listeners after, as connectMicroservice would do without deferring.
-  const transport = app.connectMicroservice({ strategy: app.get(MashKafkaTransport) }, { inheritAppConfig: false, deferInitialization: true }) as unknown as NestMicroservice;
+  const transport = app.connectMicroservice(
+    { strategy: app.get(MashKafkaTransport) },
+    { inheritAppConfig: false, deferInitialization: true },
+  ) as unknown as NestMicroservice;
   transport.useGlobalFilters(new RethrowToPort());
   transport.registerListeners();
   transport.setIsInitialized(true);

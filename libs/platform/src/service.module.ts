@@ -2,7 +2,17 @@ import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdow
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, MigrationInterface } from 'typeorm';
 import { dataKeys } from '@mash/at-rest';
-import { KafkaPort, MashKafkaTransport, messagingConfigFromEnv, messagingCaseIdMigration, messagingDeferredMigration, messagingTablesMigration, messagingTraceMigration, Outbox, stopTracing } from '@mash/messaging';
+import {
+  KafkaPort,
+  MashKafkaTransport,
+  messagingConfigFromEnv,
+  messagingCaseIdMigration,
+  messagingDeferredMigration,
+  messagingTablesMigration,
+  messagingTraceMigration,
+  Outbox,
+  stopTracing,
+} from '@mash/messaging';
 import { AuditHeadPublisher } from './auditHead';
 import { CLOCK, hubClock } from './clock';
 import { databaseUrl } from './database';
@@ -50,15 +60,22 @@ export class ServiceModule {
           useFactory: () => {
             dataKeys();
             return {
-            type: 'postgres' as const,
-            url: databaseUrl(),
-            schema: opts.schema,
-            entities: opts.entities ?? [],
-            migrations: [messagingTablesMigration(opts.schema), messagingTraceMigration(opts.schema), messagingCaseIdMigration(opts.schema), messagingDeferredMigration(opts.schema), ...(opts.migrations ?? []), disclosureAuditMigrationFor(opts.schema)],
-            migrationsTableName: 'migrations',
-            migrationsRun: true,
-            synchronize: false,
-            extra: { max: Number(process.env.DATABASE_POOL_SIZE ?? 10), application_name: `mash-${opts.name}` },
+              type: 'postgres' as const,
+              url: databaseUrl(),
+              schema: opts.schema,
+              entities: opts.entities ?? [],
+              migrations: [
+                messagingTablesMigration(opts.schema),
+                messagingTraceMigration(opts.schema),
+                messagingCaseIdMigration(opts.schema),
+                messagingDeferredMigration(opts.schema),
+                ...(opts.migrations ?? []),
+                disclosureAuditMigrationFor(opts.schema),
+              ],
+              migrationsTableName: 'migrations',
+              migrationsRun: true,
+              synchronize: false,
+              extra: { max: Number(process.env.DATABASE_POOL_SIZE ?? 10), application_name: `mash-${opts.name}` },
             };
           },
         }),

@@ -40,7 +40,10 @@ export const virtualClockRows = {
 
   /** How many of `processes` have acknowledged `to` or later. */
   async seenBy(client: Client, processes: readonly string[], to: Date): Promise<number> {
-    const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM mash_sim.clock_seen WHERE process = ANY($1) AND at >= $2`, [processes, to]);
+    const { rows } = await client.query<{ n: string }>(
+      `SELECT count(*) AS n FROM mash_sim.clock_seen WHERE process = ANY($1) AND at >= $2`,
+      [processes, to],
+    );
     return Number(rows[0]!.n);
   },
 };

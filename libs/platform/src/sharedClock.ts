@@ -78,6 +78,7 @@ export async function clockFromEnv(env: NodeJS.ProcessEnv, url: string, processN
   const mode = env.MASH_CLOCK ?? 'system';
   if (mode === 'system') return undefined;
   if (mode !== 'shared') throw new Error(`MASH_CLOCK must be 'system' or 'shared' (got '${mode}')`);
-  if (env.NODE_ENV === 'production') throw new Error('MASH_CLOCK=shared is refused in production mode (NODE_ENV=production): a live hub runs on the system clock');
+  if (env.NODE_ENV === 'production')
+    throw new Error('MASH_CLOCK=shared is refused in production mode (NODE_ENV=production): a live hub runs on the system clock');
   return SharedClock.connect(url, processName);
 }

@@ -21,8 +21,11 @@ describe('the area a hub covers', () => {
     expect(outOfArea(undefined, sandwell)).toBeUndefined();
   });
 
-  it('flags a child living in a neighbour\'s area with the hub that should hold it', () => {
-    expect(outOfArea('DY1 1HF', sandwell)).toEqual({ postcodeDistrict: 'DY1', hub: { id: 'dudley-mash', name: 'Dudley MASH', localAuthorityCode: 'E08000027' } });
+  it("flags a child living in a neighbour's area with the hub that should hold it", () => {
+    expect(outOfArea('DY1 1HF', sandwell)).toEqual({
+      postcodeDistrict: 'DY1',
+      hub: { id: 'dudley-mash', name: 'Dudley MASH', localAuthorityCode: 'E08000027' },
+    });
     expect(outOfArea('ws1 1tp', sandwell)?.hub?.id).toBe('walsall-mash');
   });
 
@@ -31,10 +34,13 @@ describe('the area a hub covers', () => {
   });
 
   it('lets a sector narrow a district two areas share', () => {
-    const p = { area: { hubId: 'a-mash', name: 'A', localAuthorityCode: 'E08000001', postcodeDistricts: ['B70', 'B71 2'] }, neighbours: [
-      { id: 'b-mash', name: 'B', localAuthorityCode: 'E08000002', postcodeDistricts: ['B71'] },
-      { id: 'c-mash', name: 'C', localAuthorityCode: 'E08000003', postcodeDistricts: ['B71 3'] },
-    ] };
+    const p = {
+      area: { hubId: 'a-mash', name: 'A', localAuthorityCode: 'E08000001', postcodeDistricts: ['B70', 'B71 2'] },
+      neighbours: [
+        { id: 'b-mash', name: 'B', localAuthorityCode: 'E08000002', postcodeDistricts: ['B71'] },
+        { id: 'c-mash', name: 'C', localAuthorityCode: 'E08000003', postcodeDistricts: ['B71 3'] },
+      ],
+    };
     expect(outOfArea('B71 2AA', p)).toBeUndefined();
     expect(outOfArea('B71 3AA', p)?.hub?.id).toBe('c-mash');
     expect(outOfArea('B71 4AA', p)?.hub?.id).toBe('b-mash');
@@ -55,7 +61,9 @@ describe('the area a hub covers', () => {
     } catch (e) {
       err = e as PolicyError;
     }
-    expect(err?.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: '/neighbours/2/postcodeDistricts/0', rule: 'pattern' })]));
+    expect(err?.errors).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: '/neighbours/2/postcodeDistricts/0', rule: 'pattern' })]),
+    );
     p.neighbours[2].postcodeDistricts = ['B1'];
     try {
       parsePolicy(p, 'test');
@@ -63,9 +71,11 @@ describe('the area a hub covers', () => {
     } catch (e) {
       err = e as PolicyError;
     }
-    expect(err?.errors).toEqual(expect.arrayContaining([
-      expect.objectContaining({ path: '/neighbours/0/id', rule: 'unique-hub-id' }),
-      expect.objectContaining({ path: '/neighbours/1/endpoint', rule: 'endpoint-with-key' }),
-    ]));
+    expect(err?.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: '/neighbours/0/id', rule: 'unique-hub-id' }),
+        expect.objectContaining({ path: '/neighbours/1/endpoint', rule: 'endpoint-with-key' }),
+      ]),
+    );
   });
 });

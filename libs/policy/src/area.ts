@@ -31,6 +31,8 @@ export function outOfArea(postcode: string | undefined, policy: Pick<Policy, 'ar
   if (!place || covers(policy.area.postcodeDistricts, place)) return undefined;
   // A sector listed by a neighbour is more exact than a district another lists.
   const neighbours = policy.neighbours ?? [];
-  const n = neighbours.find((x) => x.postcodeDistricts.includes(place.sector)) ?? neighbours.find((x) => x.postcodeDistricts.includes(place.district));
+  const n =
+    neighbours.find((x) => x.postcodeDistricts.includes(place.sector)) ??
+    neighbours.find((x) => x.postcodeDistricts.includes(place.district));
   return { postcodeDistrict: place.district, ...(n ? { hub: { id: n.id, name: n.name, localAuthorityCode: n.localAuthorityCode } } : {}) };
 }

@@ -10,31 +10,78 @@ const shipped = () => JSON.parse(readFileSync(join(repoRoot(), DEFAULT_CODE_MAP)
  * changing fails, and so does a row dropped or added. [system, code, canonical issues]
  */
 const EXPECTED: [string, string, string[]][] = [
-  ['police-category', 'DOMESTIC_ABUSE', ['3']], ['police-category', 'MISSING', ['10A']], ['police-category', 'CSE', ['11A']],
-  ['police-category', 'CCE', ['24A']], ['police-category', 'TRAFFICKING', ['12A']], ['police-category', 'GANGS', ['13A']],
-  ['police-category', 'FGM', ['22A']], ['police-category', 'NEGLECT', ['16A']], ['police-category', 'EMOTIONAL_ABUSE', ['17A']],
-  ['police-category', 'PHYSICAL_ABUSE', ['18C']], ['police-category', 'SEXUAL_ABUSE', ['19C']], ['police-category', 'CHILD_ON_CHILD_PHYSICAL', ['18B']],
-  ['police-category', 'CHILD_ON_CHILD_SEXUAL', ['19B']], ['police-category', 'CHILD_MENTAL_HEALTH', ['4A']], ['police-category', 'SELF_HARM', ['15A']],
-  ['police-category', 'PARENTAL_MENTAL_HEALTH', ['4B']], ['police-category', 'PARENTAL_ALCOHOL', ['1B']], ['police-category', 'PARENTAL_DRUGS', ['2B']],
-  ['police-category', 'PARENTAL_SUBSTANCE_MISUSE', ['1B', '2B']], ['police-category', 'RADICALISATION', ['20']], ['police-category', 'CHILD_AT_RISK', ['20']],
-  ['police-category', 'ADULT_AT_RISK', ['20']], ['police-category', 'ASB', ['ASB']], ['police-category', 'ARREST', ['ARREST']],
+  ['police-category', 'DOMESTIC_ABUSE', ['3']],
+  ['police-category', 'MISSING', ['10A']],
+  ['police-category', 'CSE', ['11A']],
+  ['police-category', 'CCE', ['24A']],
+  ['police-category', 'TRAFFICKING', ['12A']],
+  ['police-category', 'GANGS', ['13A']],
+  ['police-category', 'FGM', ['22A']],
+  ['police-category', 'NEGLECT', ['16A']],
+  ['police-category', 'EMOTIONAL_ABUSE', ['17A']],
+  ['police-category', 'PHYSICAL_ABUSE', ['18C']],
+  ['police-category', 'SEXUAL_ABUSE', ['19C']],
+  ['police-category', 'CHILD_ON_CHILD_PHYSICAL', ['18B']],
+  ['police-category', 'CHILD_ON_CHILD_SEXUAL', ['19B']],
+  ['police-category', 'CHILD_MENTAL_HEALTH', ['4A']],
+  ['police-category', 'SELF_HARM', ['15A']],
+  ['police-category', 'PARENTAL_MENTAL_HEALTH', ['4B']],
+  ['police-category', 'PARENTAL_ALCOHOL', ['1B']],
+  ['police-category', 'PARENTAL_DRUGS', ['2B']],
+  ['police-category', 'PARENTAL_SUBSTANCE_MISUSE', ['1B', '2B']],
+  ['police-category', 'RADICALISATION', ['20']],
+  ['police-category', 'CHILD_AT_RISK', ['20']],
+  ['police-category', 'ADULT_AT_RISK', ['20']],
+  ['police-category', 'ASB', ['ASB']],
+  ['police-category', 'ARREST', ['ARREST']],
   ['police-category', 'HOMELESS_16_17', ['HOMELESS-16-17']],
-  ['school-category', 'operation encompass', ['3']], ['school-category', 'domestic abuse', ['3']], ['school-category', 'domestic violence', ['3']],
-  ['school-category', 'neglect', ['16A']], ['school-category', 'physical abuse', ['18C']], ['school-category', 'child on child abuse', ['18B']],
-  ['school-category', 'peer on peer abuse', ['18B']], ['school-category', 'child on child sexual abuse', ['19B']],
-  ['school-category', 'sexual violence and harassment', ['19B']], ['school-category', 'sexual abuse', ['19C']], ['school-category', 'emotional abuse', ['17A']],
-  ['school-category', 'mental health', ['4A']], ['school-category', 'self harm', ['15A']], ['school-category', 'missing from home', ['10A']],
-  ['school-category', 'cse', ['11A']], ['school-category', 'child sexual exploitation', ['11A']], ['school-category', 'cce', ['24A']],
-  ['school-category', 'child criminal exploitation', ['24A']], ['school-category', 'county lines', ['24A']], ['school-category', 'gangs', ['13A']],
-  ['school-category', 'fgm', ['22A']], ['school-category', 'young carer', ['7A']], ['school-category', 'parental mental health', ['4B']],
-  ['school-category', 'parental substance misuse', ['1B', '2B']], ['school-category', 'substance misuse', ['1A', '2A']], ['school-category', 'private fostering', ['8B']],
-  ['snomed-ct', '125667009', ['18C']], ['snomed-ct', '125605004', ['18C']], ['snomed-ct', '125666000', ['18C']], ['snomed-ct', '82271004', ['18C']],
+  ['school-category', 'operation encompass', ['3']],
+  ['school-category', 'domestic abuse', ['3']],
+  ['school-category', 'domestic violence', ['3']],
+  ['school-category', 'neglect', ['16A']],
+  ['school-category', 'physical abuse', ['18C']],
+  ['school-category', 'child on child abuse', ['18B']],
+  ['school-category', 'peer on peer abuse', ['18B']],
+  ['school-category', 'child on child sexual abuse', ['19B']],
+  ['school-category', 'sexual violence and harassment', ['19B']],
+  ['school-category', 'sexual abuse', ['19C']],
+  ['school-category', 'emotional abuse', ['17A']],
+  ['school-category', 'mental health', ['4A']],
+  ['school-category', 'self harm', ['15A']],
+  ['school-category', 'missing from home', ['10A']],
+  ['school-category', 'cse', ['11A']],
+  ['school-category', 'child sexual exploitation', ['11A']],
+  ['school-category', 'cce', ['24A']],
+  ['school-category', 'child criminal exploitation', ['24A']],
+  ['school-category', 'county lines', ['24A']],
+  ['school-category', 'gangs', ['13A']],
+  ['school-category', 'fgm', ['22A']],
+  ['school-category', 'young carer', ['7A']],
+  ['school-category', 'parental mental health', ['4B']],
+  ['school-category', 'parental substance misuse', ['1B', '2B']],
+  ['school-category', 'substance misuse', ['1A', '2A']],
+  ['school-category', 'private fostering', ['8B']],
+  ['snomed-ct', '125667009', ['18C']],
+  ['snomed-ct', '125605004', ['18C']],
+  ['snomed-ct', '125666000', ['18C']],
+  ['snomed-ct', '82271004', ['18C']],
   ['snomed-ct', '248062006', ['15A']],
-  ['snomed-ct', '95041000119101', ['22A']], ['snomed-ct', '715477006', ['22A']], ['snomed-ct', '713201008', ['22A']], ['snomed-ct', '902961000000107', ['22A']],
-  ['snomed-ct', '418496002', ['16A']], ['snomed-ct', '720824009', ['16A']], ['snomed-ct', '704658004', ['16A']],
-  ['snomed-ct', '879911000000102', ['3']], ['snomed-ct', '205171000000107', ['3']], ['snomed-ct', '881081000000100', ['3']],
-  ['snomed-ct', '713834002', ['11A']], ['snomed-ct', '716565009', ['11A']], ['snomed-ct', '1086791000000109', ['11A']], ['snomed-ct', '919461000000108', ['11A']],
-  ['snomed-ct', '1188261000000103', ['24A']], ['snomed-ct', '1188271000000105', ['24A']],
+  ['snomed-ct', '95041000119101', ['22A']],
+  ['snomed-ct', '715477006', ['22A']],
+  ['snomed-ct', '713201008', ['22A']],
+  ['snomed-ct', '902961000000107', ['22A']],
+  ['snomed-ct', '418496002', ['16A']],
+  ['snomed-ct', '720824009', ['16A']],
+  ['snomed-ct', '704658004', ['16A']],
+  ['snomed-ct', '879911000000102', ['3']],
+  ['snomed-ct', '205171000000107', ['3']],
+  ['snomed-ct', '881081000000100', ['3']],
+  ['snomed-ct', '713834002', ['11A']],
+  ['snomed-ct', '716565009', ['11A']],
+  ['snomed-ct', '1086791000000109', ['11A']],
+  ['snomed-ct', '919461000000108', ['11A']],
+  ['snomed-ct', '1188261000000103', ['24A']],
+  ['snomed-ct', '1188271000000105', ['24A']],
   ['snomed-ct', '711181000000101', ['10A']],
 ];
 
@@ -43,16 +90,21 @@ const EXPECTED: [string, string, string[]][] = [
  * by hand: a row whose name drifts from its source, or whose source stops naming the list, fails.
  */
 const SNOMED_TERMS: [string, string, RegExp][] = [
-  ['95041000119101', 'Female genital mutilation', /child-safeguarding\.csv/], ['715477006', 'History of female genital mutilation', /child-safeguarding\.csv/],
-  ['713201008', 'At risk of female genital mutilation', /child-safeguarding\.csv/], ['902961000000107', 'Family history of female genital mutilation', /child-safeguarding\.csv/],
-  ['418496002', 'Child neglect', /child-safeguarding\.csv/], ['720824009', 'Victim of child neglect', /child-safeguarding\.csv/],
+  ['95041000119101', 'Female genital mutilation', /child-safeguarding\.csv/],
+  ['715477006', 'History of female genital mutilation', /child-safeguarding\.csv/],
+  ['713201008', 'At risk of female genital mutilation', /child-safeguarding\.csv/],
+  ['902961000000107', 'Family history of female genital mutilation', /child-safeguarding\.csv/],
+  ['418496002', 'Child neglect', /child-safeguarding\.csv/],
+  ['720824009', 'Victim of child neglect', /child-safeguarding\.csv/],
   ['704658004', 'Child at risk of neglect', /child-safeguarding\.csv/],
   ['879911000000102', 'Victim of domestic abuse', /domestic-violence-abuse-complexity-factor\.csv/],
   ['205171000000107', 'Victim of domestic violence', /domestic-violence-abuse-complexity-factor\.csv/],
   ['881081000000100', 'Domestic abuse victim in household', /domestic-violence-abuse-complexity-factor\.csv/],
-  ['713834002', 'Victim of child sexual exploitation', /child-safeguarding\.csv/], ['716565009', 'At risk of child sexual exploitation', /child-safeguarding\.csv/],
+  ['713834002', 'Victim of child sexual exploitation', /child-safeguarding\.csv/],
+  ['716565009', 'At risk of child sexual exploitation', /child-safeguarding\.csv/],
   ['1086791000000109', 'Child is cause for concern regarding sexual exploitation', /child-safeguarding\.csv/],
-  ['919461000000108', 'At risk of sexual exploitation', /child-safeguarding\.csv/], ['1188261000000103', 'At risk of criminal exploitation', /child-safeguarding\.csv/],
+  ['919461000000108', 'At risk of sexual exploitation', /child-safeguarding\.csv/],
+  ['1188261000000103', 'At risk of criminal exploitation', /child-safeguarding\.csv/],
   ['1188271000000105', 'Victim of criminal exploitation', /child-safeguarding\.csv/],
   ['711181000000101', 'Notification to safeguarding service of missing child', /child-safeguarding\.csv/],
 ];
@@ -111,10 +163,13 @@ describe('code map: a broken file is refused with every mistake named', () => {
     throw new Error('expected a CodeMapError');
   };
 
-  it('a canonical issue code that does not exist', () => expect(broken((f) => (f.mappings[0].issues = ['99Z']))).toContain('/mappings/0/issues/0 enum'));
+  it('a canonical issue code that does not exist', () =>
+    expect(broken((f) => (f.mappings[0].issues = ['99Z']))).toContain('/mappings/0/issues/0 enum'));
   it('the same code twice (schools: the same words twice)', () => {
     const next = shipped().mappings.length;
-    expect(broken((f) => f.mappings.push({ ...f.mappings.find((r: any) => r.code === 'neglect'), code: 'Neglect!' }))).toEqual([`/mappings/${next}/code unique-code`]);
+    expect(broken((f) => f.mappings.push({ ...f.mappings.find((r: any) => r.code === 'neglect'), code: 'Neglect!' }))).toEqual([
+      `/mappings/${next}/code unique-code`,
+    ]);
   });
   it('a system not declared', () => expect(broken((f) => (f.mappings[0].system = 'nope'))).toEqual(['/mappings/0/system known-system']));
   it('a mistyped SNOMED CT id (check digit)', () => {
@@ -125,6 +180,17 @@ describe('code map: a broken file is refused with every mistake named', () => {
 });
 
 describe('Verhoeff check digit (SNOMED CT identifiers)', () => {
-  it.each(['125667009', '125605004', '125666000', '82271004', '248062006', '224353004', '22298006', '95041000119101', '1086791000000109', '711181000000101'])('accepts %s', (id) => expect(verhoeffValid(id)).toBe(true));
+  it.each([
+    '125667009',
+    '125605004',
+    '125666000',
+    '82271004',
+    '248062006',
+    '224353004',
+    '22298006',
+    '95041000119101',
+    '1086791000000109',
+    '711181000000101',
+  ])('accepts %s', (id) => expect(verhoeffValid(id)).toBe(true));
   it.each(['125667008', '82271005', '12345', 'abc123456'])('refuses %s', (id) => expect(verhoeffValid(id)).toBe(false));
 });

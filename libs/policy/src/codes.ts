@@ -38,7 +38,8 @@ export interface CodeMapFile {
 export const DEFAULT_CODE_MAP = 'policies/codes/safeguarding-codes.json';
 
 type ContactSchemaIssues = { properties: { presentingIssues: { items: { properties: { code: { enum: string[] } } } } } };
-const ISSUE_CODES: readonly string[] = (contactSchema as unknown as ContactSchemaIssues).properties.presentingIssues.items.properties.code.enum;
+const ISSUE_CODES: readonly string[] = (contactSchema as unknown as ContactSchemaIssues).properties.presentingIssues.items.properties.code
+  .enum;
 
 const codeMapSchema = {
   type: 'object',
@@ -55,7 +56,11 @@ const codeMapSchema = {
         type: 'object',
         additionalProperties: false,
         required: ['uri', 'name', 'match'],
-        properties: { uri: { type: 'string', pattern: '^https?://' }, name: { type: 'string', minLength: 1 }, match: { enum: ['exact', 'words'] } },
+        properties: {
+          uri: { type: 'string', pattern: '^https?://' },
+          name: { type: 'string', minLength: 1 },
+          match: { enum: ['exact', 'words'] },
+        },
       },
     },
     mappings: {
@@ -77,7 +82,10 @@ const codeMapSchema = {
 } as const;
 
 export class CodeMapError extends Error {
-  constructor(readonly source: string, readonly errors: FieldError[]) {
+  constructor(
+    readonly source: string,
+    readonly errors: FieldError[],
+  ) {
     super(`invalid code map ${source}: ${errors.map((e) => `${e.path} ${e.message} (rule: ${e.rule})`).join('; ')}`);
     this.name = 'CodeMapError';
   }
@@ -87,13 +95,26 @@ export class CodeMapError extends Error {
 export function verhoeffValid(id: string): boolean {
   if (!/^\d{6,18}$/.test(id)) return false;
   const d = [
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 0, 6, 7, 8, 9, 5], [2, 3, 4, 0, 1, 7, 8, 9, 5, 6], [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
-    [4, 0, 1, 2, 3, 9, 5, 6, 7, 8], [5, 9, 8, 7, 6, 0, 4, 3, 2, 1], [6, 5, 9, 8, 7, 1, 0, 4, 3, 2], [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
-    [8, 7, 6, 5, 9, 3, 2, 1, 0, 4], [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
+    [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+    [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
+    [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
+    [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+    [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
+    [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
+    [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+    [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
   ];
   const p = [
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 5, 7, 6, 2, 8, 3, 0, 9, 4], [5, 8, 0, 3, 7, 9, 6, 1, 4, 2], [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
-    [9, 4, 5, 3, 1, 2, 6, 8, 7, 0], [4, 2, 8, 6, 5, 7, 3, 9, 0, 1], [2, 7, 9, 3, 8, 0, 6, 4, 1, 5], [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
+    [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+    [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
+    [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
+    [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+    [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
+    [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
   ];
   let c = 0;
   [...id].reverse().forEach((ch, i) => (c = d[c][p[i % 8][Number(ch)]]));
@@ -101,7 +122,11 @@ export function verhoeffValid(id: string): boolean {
 }
 
 const SNOMED = 'http://snomed.info/sct';
-const words = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+const words = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
 
 /** What the map says about one coded concern. */
 export type CodeReading = { mapped: true; row: CodeMapping; issues: string[] } | { mapped: false };
@@ -173,14 +198,25 @@ export function parseCodeMap(raw: unknown, source = 'code map'): CodeMap {
   const seen = new Map<string, number>();
   file.mappings.forEach((row, i) => {
     const def = file.systems[row.system];
-    if (!def) return void errors.push({ path: `/mappings/${i}/system`, rule: 'known-system', message: `'${row.system}' is not in /systems` });
+    if (!def)
+      return void errors.push({ path: `/mappings/${i}/system`, rule: 'known-system', message: `'${row.system}' is not in /systems` });
     const key = `${row.system}|${def.match === 'words' ? words(row.code) : row.code}`;
-    if (seen.has(key)) errors.push({ path: `/mappings/${i}/code`, rule: 'unique-code', message: `'${row.code}' is already mapped at /mappings/${seen.get(key)}` });
+    if (seen.has(key))
+      errors.push({
+        path: `/mappings/${i}/code`,
+        rule: 'unique-code',
+        message: `'${row.code}' is already mapped at /mappings/${seen.get(key)}`,
+      });
     seen.set(key, i);
     if (def.uri === SNOMED && !verhoeffValid(row.code)) {
-      errors.push({ path: `/mappings/${i}/code`, rule: 'snomed-check-digit', message: `'${row.code}' is not a SNOMED CT identifier (Verhoeff check digit)` });
+      errors.push({
+        path: `/mappings/${i}/code`,
+        rule: 'snomed-check-digit',
+        message: `'${row.code}' is not a SNOMED CT identifier (Verhoeff check digit)`,
+      });
     }
-    if (def.uri === SNOMED && !row.display) errors.push({ path: `/mappings/${i}/display`, rule: 'required', message: 'a SNOMED CT row names its concept' });
+    if (def.uri === SNOMED && !row.display)
+      errors.push({ path: `/mappings/${i}/display`, rule: 'required', message: 'a SNOMED CT row names its concept' });
   });
   if (errors.length) throw new CodeMapError(source, errors);
   return new CodeMap(file);

@@ -7,7 +7,10 @@ import type { AgencyGrant, Policy } from './types';
 
 /** A policy that must not be used: every broken field with the rule it breaks. */
 export class PolicyError extends Error {
-  constructor(readonly source: string, readonly errors: FieldError[]) {
+  constructor(
+    readonly source: string,
+    readonly errors: FieldError[],
+  ) {
     super(`invalid policy ${source}: ${errors.map((e) => `${e.path} ${e.message} (rule: ${e.rule})`).join('; ')}`);
     this.name = 'PolicyError';
   }
@@ -38,12 +41,15 @@ function crossChecks(p: Policy): FieldError[] {
   });
 
   const participating = (path: string, agency: string) => {
-    if (!members.has(agency as never)) err(path, 'participating-agency', `'${agency}' does not take part in this locality (not in /agencies)`);
+    if (!members.has(agency as never))
+      err(path, 'participating-agency', `'${agency}' does not take part in this locality (not in /agencies)`);
   };
   for (const [r, list] of Object.entries(p.consultation.byRating)) {
     list.forEach((a, i) => participating(`/consultation/byRating/${r}/${i}`, a));
   }
-  p.consultation.byIssue.forEach((rule, i) => rule.agencies.forEach((a, j) => participating(`/consultation/byIssue/${i}/agencies/${j}`, a)));
+  p.consultation.byIssue.forEach((rule, i) =>
+    rule.agencies.forEach((a, j) => participating(`/consultation/byIssue/${i}/agencies/${j}`, a)),
+  );
 
   const grantWithin = (name: string, grant: AgencyGrant) => {
     for (const [agency, cats] of Object.entries(grant)) {
@@ -64,7 +70,11 @@ function crossChecks(p: Policy): FieldError[] {
 
   for (const [r, rp] of Object.entries(p.ratings)) {
     if (rp.clockRunsOutOfHours && rp.timescale.unit !== 'hours') {
-      err(`/ratings/${r}/clockRunsOutOfHours`, 'clock-unit', `a clock that runs out of hours must count 'hours', not '${rp.timescale.unit}'`);
+      err(
+        `/ratings/${r}/clockRunsOutOfHours`,
+        'clock-unit',
+        `a clock that runs out of hours must count 'hours', not '${rp.timescale.unit}'`,
+      );
     }
   }
 
@@ -78,7 +88,8 @@ function crossChecks(p: Policy): FieldError[] {
   const seen = new Set<string>();
   p.calendar.bankHolidays.forEach((h, i) => {
     const d = new Date(`${h.date}T00:00:00Z`);
-    if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== h.date) err(`/calendar/bankHolidays/${i}/date`, 'real-date', `${h.date} is not a calendar date`);
+    if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== h.date)
+      err(`/calendar/bankHolidays/${i}/date`, 'real-date', `${h.date} is not a calendar date`);
     if (seen.has(h.date)) err(`/calendar/bankHolidays/${i}/date`, 'unique-date', `${h.date} is listed twice`);
     seen.add(h.date);
   });
@@ -94,7 +105,8 @@ function crossChecks(p: Policy): FieldError[] {
     if (hubIds.has(n.id)) err(`/neighbours/${i}/id`, 'unique-hub-id', `'${n.id}' is this hub or an earlier neighbour`);
     hubIds.add(n.id);
     if (!p.area) err(`/neighbours/${i}`, 'area-required', 'neighbours need the area this hub covers (/area)');
-    if (n.publicKeyJwk && !n.endpoint) err(`/neighbours/${i}/endpoint`, 'endpoint-with-key', 'a neighbour with a key needs the endpoint its transfers go to');
+    if (n.publicKeyJwk && !n.endpoint)
+      err(`/neighbours/${i}/endpoint`, 'endpoint-with-key', 'a neighbour with a key needs the endpoint its transfers go to');
   });
 
   return errors;

@@ -28,7 +28,9 @@ describe('shipped policies', () => {
 
   it('carry the timescales of their sources', () => {
     const t = (l: 'london' | 'sandwell' | 'sefton') =>
-      (['RED', 'AMBER', 'GREEN'] as const).map((r) => `${shippedPolicy(l).ratings[r].timescale.amount} ${shippedPolicy(l).ratings[r].timescale.unit}`);
+      (['RED', 'AMBER', 'GREEN'] as const).map(
+        (r) => `${shippedPolicy(l).ratings[r].timescale.amount} ${shippedPolicy(l).ratings[r].timescale.unit}`,
+      );
     expect(t('london')).toEqual(['4 hours', '1 working-days', '3 working-days']); // L4192-4196
     expect(t('sandwell')).toEqual(['4 hours', '24 hours', '72 hours']); // L5795
     expect(t('sefton')).toEqual(['2 hours', '6 working-hours', '24 hours']); // L280-283
@@ -54,13 +56,31 @@ function expectedBankHolidays(year: number): string[] {
   const utc = (m: number, d: number) => new Date(Date.UTC(year, m - 1, d));
   const addDays = (d: Date, n: number) => new Date(d.getTime() + n * 86_400_000);
   // Anonymous Gregorian computus.
-  const a = year % 19, b = Math.floor(year / 100), c = year % 100, d = Math.floor(b / 4), e = b % 4;
-  const f = Math.floor((b + 8) / 25), g = Math.floor((b - f + 1) / 3), h = (19 * a + b - d - g + 15) % 30;
-  const i = Math.floor(c / 4), k = c % 4, l = (32 + 2 * e + 2 * i - h - k) % 7, m = Math.floor((a + 11 * h + 22 * l) / 451);
-  const month = Math.floor((h + l - 7 * m + 114) / 31), day = ((h + l - 7 * m + 114) % 31) + 1;
+  const a = year % 19,
+    b = Math.floor(year / 100),
+    c = year % 100,
+    d = Math.floor(b / 4),
+    e = b % 4;
+  const f = Math.floor((b + 8) / 25),
+    g = Math.floor((b - f + 1) / 3),
+    h = (19 * a + b - d - g + 15) % 30;
+  const i = Math.floor(c / 4),
+    k = c % 4,
+    l = (32 + 2 * e + 2 * i - h - k) % 7,
+    m = Math.floor((a + 11 * h + 22 * l) / 451);
+  const month = Math.floor((h + l - 7 * m + 114) / 31),
+    day = ((h + l - 7 * m + 114) % 31) + 1;
   const easter = utc(month, day);
-  const firstMonday = (m: number) => { let x = utc(m, 1); while (x.getUTCDay() !== 1) x = addDays(x, 1); return x; };
-  const lastMonday = (m: number) => { let x = addDays(utc(m + 1, 1), -1); while (x.getUTCDay() !== 1) x = addDays(x, -1); return x; };
+  const firstMonday = (m: number) => {
+    let x = utc(m, 1);
+    while (x.getUTCDay() !== 1) x = addDays(x, 1);
+    return x;
+  };
+  const lastMonday = (m: number) => {
+    let x = addDays(utc(m + 1, 1), -1);
+    while (x.getUTCDay() !== 1) x = addDays(x, -1);
+    return x;
+  };
   let newYear = utc(1, 1);
   while (newYear.getUTCDay() === 0 || newYear.getUTCDay() === 6) newYear = addDays(newYear, 1);
   // Christmas and Boxing Day: a weekend day moves to the next free weekday.
@@ -72,12 +92,22 @@ function expectedBankHolidays(year: number): string[] {
     taken.add(iso(x));
     christmas.push(iso(x));
   }
-  return [iso(newYear), iso(addDays(easter, -2)), iso(addDays(easter, 1)), iso(firstMonday(5)), iso(lastMonday(5)), iso(lastMonday(8)), ...christmas];
+  return [
+    iso(newYear),
+    iso(addDays(easter, -2)),
+    iso(addDays(easter, 1)),
+    iso(firstMonday(5)),
+    iso(lastMonday(5)),
+    iso(lastMonday(8)),
+    ...christmas,
+  ];
 }
 
 describe('bank holidays', () => {
   it.each([2025, 2026, 2027, 2028])('lists exactly the England & Wales bank holidays of %i', (year) => {
-    const listed = shippedPolicy('london').calendar.bankHolidays.map((h) => h.date).filter((d) => d.startsWith(`${year}-`));
+    const listed = shippedPolicy('london')
+      .calendar.bankHolidays.map((h) => h.date)
+      .filter((d) => d.startsWith(`${year}-`));
     expect(listed).toEqual(expectedBankHolidays(year));
   });
   it('include Easter 2027 and the 2027 Christmas substitute days by name', () => {
@@ -110,12 +140,16 @@ describe('broken policies', () => {
   it('reject consultation of an agency that does not take part', () => {
     const p = raw('sefton');
     p.consultation.byRating.GREEN.push('education');
-    expect(errorsOf(p).errors).toContainEqual(expect.objectContaining({ path: '/consultation/byRating/GREEN/1', rule: 'participating-agency' }));
+    expect(errorsOf(p).errors).toContainEqual(
+      expect.objectContaining({ path: '/consultation/byRating/GREEN/1', rule: 'participating-agency' }),
+    );
   });
   it('reject a consent limit wider than the agency may ever be asked', () => {
     const p = raw('london');
     p.consentLimits.refused.police = ['health'];
-    expect(errorsOf(p).errors).toContainEqual(expect.objectContaining({ path: '/consentLimits/refused/police/0', rule: 'agency-categories' }));
+    expect(errorsOf(p).errors).toContainEqual(
+      expect.objectContaining({ path: '/consentLimits/refused/police/0', rule: 'agency-categories' }),
+    );
   });
   it('reject a clock that runs out of hours on working hours, duplicate rule ids, bad hours and zones', () => {
     const p = raw('london');
@@ -124,12 +158,14 @@ describe('broken policies', () => {
     p.calendar.workingHours = { start: '17:00', end: '09:00' };
     p.calendar.timezone = 'Europe/Atlantis';
     const rules = errorsOf(p).errors.map((x) => `${x.path} ${x.rule}`);
-    expect(rules).toEqual(expect.arrayContaining([
-      '/ratings/RED/clockRunsOutOfHours clock-unit',
-      '/thresholds/rules/1/id unique-rule-id',
-      '/calendar/workingHours start-before-end',
-      '/calendar/timezone timezone',
-    ]));
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        '/ratings/RED/clockRunsOutOfHours clock-unit',
+        '/thresholds/rules/1/id unique-rule-id',
+        '/calendar/workingHours start-before-end',
+        '/calendar/timezone timezone',
+      ]),
+    );
   });
   it('reject a bank holiday that is not a date', () => {
     const p = raw('london');

@@ -98,8 +98,21 @@ export const policySchema = {
   type: 'object',
   additionalProperties: false,
   required: [
-    'locality', 'version', 'effectiveFrom', 'owner', 'agencies', 'ratings', 'calendar', 'thresholds',
-    'repeatTrigger', 'consultation', 'consentLimits', 'redAlert', 'decisionOutcomes', 'retention', 'sources',
+    'locality',
+    'version',
+    'effectiveFrom',
+    'owner',
+    'agencies',
+    'ratings',
+    'calendar',
+    'thresholds',
+    'repeatTrigger',
+    'consultation',
+    'consentLimits',
+    'redAlert',
+    'decisionOutcomes',
+    'retention',
+    'sources',
   ],
   properties: {
     locality: { type: 'string', pattern: '^[a-z][a-z0-9-]*$' },
@@ -122,7 +135,8 @@ export const policySchema = {
             type: 'object',
             additionalProperties: false,
             required: ['workingDays', 'workingHours'],
-            description: "The agency's own days and hours where they differ from the locality's (Lancashire police: 7 days, 8-5; docs/sources.md L3781).",
+            description:
+              "The agency's own days and hours where they differ from the locality's (Lancashire police: 7 days, 8-5; docs/sources.md L3781).",
             properties: {
               workingDays,
               workingHours,

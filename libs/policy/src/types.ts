@@ -65,7 +65,6 @@ export interface AgencyMembership {
   workingTime?: Pick<WorkingCalendar, 'workingDays' | 'workingHours'>;
 }
 
-
 export type TimeUnit = 'hours' | 'working-hours' | 'working-days';
 
 export interface Timescale {

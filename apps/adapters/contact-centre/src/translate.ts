@@ -33,7 +33,11 @@ export interface ContactCentreCall {
   immediateDanger?: boolean;
   urgencyAssessed: 'IMMEDIATE' | 'SAME_DAY' | 'ROUTINE';
   /** Consent of the family to share, which a caller can rarely give: the handler records why not. */
-  familyConsent?: { status: 'GIVEN' | 'REFUSED' | 'NOT_SOUGHT'; reason?: string; lawfulBasis?: 'SECTION_47' | 'SECTION_17' | 'RISK_OF_SIGNIFICANT_HARM' | 'STATUTORY_FUNCTION' };
+  familyConsent?: {
+    status: 'GIVEN' | 'REFUSED' | 'NOT_SOUGHT';
+    reason?: string;
+    lawfulBasis?: 'SECTION_47' | 'SECTION_17' | 'RISK_OF_SIGNIFICANT_HARM' | 'STATUTORY_FUNCTION';
+  };
 }
 
 /** Who called, as a CIN census ReferralSource. */
@@ -76,11 +80,19 @@ const LAWFUL_BASIS: Record<string, LawfulBasis> = {
 
 type RelationshipType = NonNullable<NonNullable<Contact['household']>['relationships']>[number]['type'];
 const ADULT_RELATIONSHIP: Record<string, RelationshipType> = {
-  mother: 'parent', father: 'parent', parent: 'parent',
-  stepmother: 'step-parent', stepfather: 'step-parent', 'step-mother': 'step-parent', 'step-father': 'step-parent',
-  "mother's partner": 'other', "father's partner": 'other',
-  grandmother: 'grandparent', grandfather: 'grandparent',
-  carer: 'carer', 'foster carer': 'carer',
+  mother: 'parent',
+  father: 'parent',
+  parent: 'parent',
+  stepmother: 'step-parent',
+  stepfather: 'step-parent',
+  'step-mother': 'step-parent',
+  'step-father': 'step-parent',
+  "mother's partner": 'other',
+  "father's partner": 'other',
+  grandmother: 'grandparent',
+  grandfather: 'grandparent',
+  carer: 'carer',
+  'foster carer': 'carer',
 };
 
 /** A contact-centre call record to the canonical contact. */
@@ -91,34 +103,43 @@ export function toContact(native: unknown): Translation {
   const subjects: ContactSubject[] = [];
   const relationships: NonNullable<NonNullable<Contact['household']>['relationships']> = [];
   const children = r.array('/children', { required: true });
-  if (children.length === 0 && r.has('/children')) r.fail('/children', 'minItems', 'must name at least one child (a name, an age or "unborn" is enough)');
+  if (children.length === 0 && r.has('/children'))
+    r.fail('/children', 'minItems', 'must name at least one child (a name, an age or "unborn" is enough)');
   children.forEach((_, i) => {
     const at = `/children/${i}`;
     const due = r.field(`${at}/unbornDueDate`, 'date');
-    subjects.push(compact({
-      subjectRef: `child-${i + 1}`,
-      kind: due ? ('unborn' as const) : ('child' as const),
-      role: 'subject' as const,
-      givenName: r.field(`${at}/forename`, 'givenName'),
-      familyName: r.field(`${at}/surname`, 'familyName'),
-      dateOfBirth: r.field(`${at}/dob`, 'date'),
-      expectedDate: due,
-      sex: r.code(`${at}/sex`, SEX),
-      school: r.field(`${at}/school`, 'school'),
-    }));
+    subjects.push(
+      compact({
+        subjectRef: `child-${i + 1}`,
+        kind: due ? ('unborn' as const) : ('child' as const),
+        role: 'subject' as const,
+        givenName: r.field(`${at}/forename`, 'givenName'),
+        familyName: r.field(`${at}/surname`, 'familyName'),
+        dateOfBirth: r.field(`${at}/dob`, 'date'),
+        expectedDate: due,
+        sex: r.code(`${at}/sex`, SEX),
+        school: r.field(`${at}/school`, 'school'),
+      }),
+    );
   });
   r.array('/adults').forEach((_, i) => {
     const at = `/adults/${i}`;
     const said = r.string(`${at}/relationship`)?.toLowerCase();
-    const type = said === undefined ? undefined : ADULT_RELATIONSHIP[said] ?? 'other';
+    const type = said === undefined ? undefined : (ADULT_RELATIONSHIP[said] ?? 'other');
     const ref = `adult-${i + 1}`;
-    subjects.push(compact({
-      subjectRef: ref,
-      kind: 'adult' as const,
-      role: r.boolean(`${at}/allegedToHarm`) ? ('alleged-perpetrator' as const) : type === 'parent' || type === 'step-parent' || type === 'carer' ? ('parent-carer' as const) : ('household-member' as const),
-      givenName: r.field(`${at}/forename`, 'givenName'),
-      familyName: r.field(`${at}/surname`, 'familyName'),
-    }));
+    subjects.push(
+      compact({
+        subjectRef: ref,
+        kind: 'adult' as const,
+        role: r.boolean(`${at}/allegedToHarm`)
+          ? ('alleged-perpetrator' as const)
+          : type === 'parent' || type === 'step-parent' || type === 'carer'
+            ? ('parent-carer' as const)
+            : ('household-member' as const),
+        givenName: r.field(`${at}/forename`, 'givenName'),
+        familyName: r.field(`${at}/surname`, 'familyName'),
+      }),
+    );
     // The caller describes adults in relation to the (first) child they are calling about.
     if (type && children.length) relationships.push({ from: ref, to: 'child-1', type });
   });
@@ -190,7 +211,11 @@ function concerns(r: NativeReader): PresentingIssue[] {
 /** The family's consent must be answered, even when the answer is "not sought, and why" (docs/sources.md L536-544). */
 function consent(r: NativeReader): Consent | undefined {
   if (!r.object('/familyConsent')) {
-    return r.fail('/familyConsent', 'consent-required', 'the consent question is unanswered: record GIVEN, REFUSED or NOT_SOUGHT with the reason and lawful basis');
+    return r.fail(
+      '/familyConsent',
+      'consent-required',
+      'the consent question is unanswered: record GIVEN, REFUSED or NOT_SOUGHT with the reason and lawful basis',
+    );
   }
   const status = r.code('/familyConsent/status', CONSENT_STATUS, { required: true });
   if (status === undefined) return undefined;

@@ -21,8 +21,30 @@ describe('education: CPOMS record about a pupil and her linked sibling', () => {
         channel: { kind: 'email', address: 'dsl@example-primary.sch.uk' },
       },
       subjects: [
-        { subjectRef: 'pupil-1', kind: 'child', role: 'subject', givenName: 'Amy', familyName: 'Example', dateOfBirth: '2019-03-02', sex: 'female', identifiers: { upn: 'P123456789123' }, school: 'Example Primary School', yearGroup: '2' },
-        { subjectRef: 'pupil-2', kind: 'child', role: 'sibling', givenName: 'Zofia', familyName: 'Wiśniewska', dateOfBirth: '2016-10-11', sex: 'female', identifiers: { upn: 'X12345678912A' }, school: 'Example Primary School', yearGroup: '5' },
+        {
+          subjectRef: 'pupil-1',
+          kind: 'child',
+          role: 'subject',
+          givenName: 'Amy',
+          familyName: 'Example',
+          dateOfBirth: '2019-03-02',
+          sex: 'female',
+          identifiers: { upn: 'P123456789123' },
+          school: 'Example Primary School',
+          yearGroup: '2',
+        },
+        {
+          subjectRef: 'pupil-2',
+          kind: 'child',
+          role: 'sibling',
+          givenName: 'Zofia',
+          familyName: 'Wiśniewska',
+          dateOfBirth: '2016-10-11',
+          sex: 'female',
+          identifiers: { upn: 'X12345678912A' },
+          school: 'Example Primary School',
+          yearGroup: '5',
+        },
         { subjectRef: 'contact-1', kind: 'adult', role: 'parent-carer', givenName: 'Beth', familyName: 'Example', residentAtAddress: true },
       ],
       household: {
@@ -34,7 +56,11 @@ describe('education: CPOMS record about a pupil and her linked sibling', () => {
       },
       presentingIssues: [
         { code: '16A', label: 'Neglect' },
-        { code: '20', label: 'Attendance', coding: { system: 'https://mash-hub.example.org/fhir/CodeSystem/school-category', code: 'Attendance' } },
+        {
+          code: '20',
+          label: 'Attendance',
+          coding: { system: 'https://mash-hub.example.org/fhir/CodeSystem/school-category', code: 'Attendance' },
+        },
       ],
       narrative: [
         native.concern.narrative,
@@ -104,7 +130,11 @@ describe('education: Operation Encompass via MyConcern, consent not asked', () =
   });
 
   it('records why consent was not asked and the lawful basis', () => {
-    expect(contact.consent).toEqual({ status: 'not-sought', reason: expect.stringContaining('Operation Encompass'), lawfulBasis: 'risk-of-significant-harm' });
+    expect(contact.consent).toEqual({
+      status: 'not-sought',
+      reason: expect.stringContaining('Operation Encompass'),
+      lawfulBasis: 'risk-of-significant-harm',
+    });
   });
 });
 
@@ -113,7 +143,17 @@ describe('education: immediate danger, pupil without a UPN, name in Arabic scrip
 
   it('is immediate, keeps the name as written and carries no UPN', () => {
     expect(contact.urgency).toBe('immediate');
-    expect(contact.subjects[0]).toEqual({ subjectRef: 'pupil-1', kind: 'child', role: 'subject', givenName: 'آدم', familyName: 'حداد', dateOfBirth: '2021-12-01', sex: 'male', school: "St Mary's C of E Infant School", yearGroup: 'R' });
+    expect(contact.subjects[0]).toEqual({
+      subjectRef: 'pupil-1',
+      kind: 'child',
+      role: 'subject',
+      givenName: 'آدم',
+      familyName: 'حداد',
+      dateOfBirth: '2021-12-01',
+      sex: 'male',
+      school: "St Mary's C of E Infant School",
+      yearGroup: 'R',
+    });
   });
 
   it('says a body map is held by the school, without carrying it', () => {
@@ -123,8 +163,14 @@ describe('education: immediate danger, pupil without a UPN, name in Arabic scrip
 
 describe('year groups as school systems print them', () => {
   it.each([
-    ['Reception', 'R'], ['YR', 'R'], ['Nursery 1', 'N1'], ['N2', 'N2'],
-    ['Year 3', '3'], ['Y11', '11'], ['9', '9'], ['year 13', '13'],
+    ['Reception', 'R'],
+    ['YR', 'R'],
+    ['Nursery 1', 'N1'],
+    ['N2', 'N2'],
+    ['Year 3', '3'],
+    ['Y11', '11'],
+    ['9', '9'],
+    ['year 13', '13'],
   ])('%p is NC year %p', (printed, code) => {
     expect(yearGroupCode(printed)).toBe(code);
   });

@@ -54,7 +54,11 @@ export interface Pupil {
 export const CATEGORY_CODES: Record<string, string[]> = loadCodeMap().table('school-category');
 const SCHOOL_CATEGORY = loadCodeMap().systemUri('school-category');
 
-const words = (label: string) => label.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+const words = (label: string) =>
+  label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
 
 const SEX: Record<string, NonNullable<ContactSubject['sex']>> = { M: 'male', F: 'female', U: 'unknown' };
 
@@ -101,7 +105,8 @@ export function toContact(native: unknown): Translation {
   const system = r.string('/system', { required: true });
   const concernId = r.string('/concern/id', { required: true });
   // One school's CPOMS numbers concerns from 1 like every other school's: the URN makes them unique.
-  const agencyReference = urn && system && concernId ? r.conforms('/concern/id', `${urn}:${system}-${concernId}`, 'agencyReference') : undefined;
+  const agencyReference =
+    urn && system && concernId ? r.conforms('/concern/id', `${urn}:${system}-${concernId}`, 'agencyReference') : undefined;
   const occurredAt = r.field('/concern/occurredAt', 'dateTime', { required: true });
   const recordedAt = r.field('/concern/recordedAt', 'dateTime', { required: true });
   if (occurredAt && recordedAt && Date.parse(occurredAt) > Date.parse(recordedAt)) {
@@ -122,14 +127,16 @@ export function toContact(native: unknown): Translation {
     const said = r.string(`${at}/relationship`, { required: true });
     const link = CONTACT_RELATIONSHIP[words(said ?? '')] ?? { role: 'household-member' as const, type: 'other' as const };
     const ref = `contact-${i + 1}`;
-    subjects.push(compact({
-      subjectRef: ref,
-      kind: 'adult' as const,
-      role: link.role,
-      givenName: r.field(`${at}/forename`, 'givenName'),
-      familyName: r.field(`${at}/surname`, 'familyName'),
-      residentAtAddress: r.boolean(`${at}/livesWithStudent`),
-    }));
+    subjects.push(
+      compact({
+        subjectRef: ref,
+        kind: 'adult' as const,
+        role: link.role,
+        givenName: r.field(`${at}/forename`, 'givenName'),
+        familyName: r.field(`${at}/surname`, 'familyName'),
+        residentAtAddress: r.boolean(`${at}/livesWithStudent`),
+      }),
+    );
     relationships.push({ from: ref, to: 'pupil-1', type: link.type });
   });
   if (subjects.length > 30) r.fail('/linkedStudents', 'maxItems', 'a contact can name at most 30 people');
@@ -165,7 +172,8 @@ function pupil(r: NativeReader, at: string, ref: string, school: string | undefi
   if (upn && unknown) r.fail(`${at}/upnUnknown`, 'conflict', 'a pupil with a UPN cannot also have a UPNunknown reason');
   const year = r.string(`${at}/yearGroup`);
   const yearGroup = year === undefined ? undefined : yearGroupCode(year);
-  if (year !== undefined && yearGroup === undefined) r.fail(`${at}/yearGroup`, 'year-group', 'must be a national curriculum year (N1, N2, Reception, Year 1-14)');
+  if (year !== undefined && yearGroup === undefined)
+    r.fail(`${at}/yearGroup`, 'year-group', 'must be a national curriculum year (N1, N2, Reception, Year 1-14)');
   return compact({
     subjectRef: ref,
     kind: 'child' as const,
@@ -191,7 +199,8 @@ function categories(r: NativeReader): PresentingIssue[] {
     const known = Object.prototype.hasOwnProperty.call(CATEGORY_CODES, words(label));
     for (const code of known ? CATEGORY_CODES[words(label)] : ['20']) {
       // An unknown category keeps the school's own words as its code, so the hub shows it and counts it as unmapped.
-      if (!out.some((o) => o.code === code && o.label === label)) out.push(known ? { code, label } : { code, label, coding: { system: SCHOOL_CATEGORY, code: label } });
+      if (!out.some((o) => o.code === code && o.label === label))
+        out.push(known ? { code, label } : { code, label, coding: { system: SCHOOL_CATEGORY, code: label } });
     }
   });
   return out;
@@ -210,12 +219,16 @@ function narrative(r: NativeReader): string {
     return `- ${when ? when.slice(0, 16).replace('T', ' ') : ''} ${r.string(`${at}/by`, { required: true }) ?? ''}: ${r.string(`${at}/action`, { required: true }) ?? ''}`;
   });
   if (actions.length) parts.push(`Actions taken:\n${actions.join('\n')}`);
-  const alerted = r.array('/concern/staffAlerted').map((_, i) => r.string(`/concern/staffAlerted/${i}`)).filter(Boolean);
+  const alerted = r
+    .array('/concern/staffAlerted')
+    .map((_, i) => r.string(`/concern/staffAlerted/${i}`))
+    .filter(Boolean);
   if (alerted.length) parts.push(`Staff alerted: ${alerted.join(', ')}.`);
   const dsl = r.boolean('/concern/dslInformed', { required: true });
   // Anyone in a school may refer (KCSIE); the hub should still know when the DSL had not been told.
   if (dsl === false) parts.push('The designated safeguarding lead had not been informed when this was sent.');
-  if (r.boolean('/concern/bodyMap') || (r.integer('/concern/attachments') ?? 0) > 0) parts.push('A body map or attachments are held on the school record.');
+  if (r.boolean('/concern/bodyMap') || (r.integer('/concern/attachments') ?? 0) > 0)
+    parts.push('A body map or attachments are held on the school record.');
   if (!main) return '';
   return r.conforms('/concern/narrative', parts.join('\n\n'), 'narrative') ?? '';
 }
@@ -223,7 +236,11 @@ function narrative(r: NativeReader): string {
 /** No consent answer, no contact: the Blackburn audit's finding (docs/sources.md L536-544), enforced at the source. */
 function consent(r: NativeReader): Consent | undefined {
   if (!r.object('/consent')) {
-    return r.fail('/consent', 'consent-required', 'the consent question is unanswered: record Yes, No or Not asked (with the reason and lawful basis)');
+    return r.fail(
+      '/consent',
+      'consent-required',
+      'the consent question is unanswered: record Yes, No or Not asked (with the reason and lawful basis)',
+    );
   }
   const status = r.code('/consent/answer', CONSENT_ANSWER, { required: true });
   if (status === undefined) return undefined;

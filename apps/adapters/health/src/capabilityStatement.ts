@@ -34,7 +34,22 @@ export function capabilityStatement(): { body: CapabilityStatement; contentType:
       {
         mode: 'server',
         documentation: 'Resources read from a message bundle (not a RESTful API).',
-        resource: (['MessageHeader', 'ServiceRequest', 'Communication', 'Patient', 'RelatedPerson', 'Consent', 'Condition', 'Observation', 'Flag', 'Practitioner', 'PractitionerRole', 'Organization'] as const).map((type) => ({
+        resource: (
+          [
+            'MessageHeader',
+            'ServiceRequest',
+            'Communication',
+            'Patient',
+            'RelatedPerson',
+            'Consent',
+            'Condition',
+            'Observation',
+            'Flag',
+            'Practitioner',
+            'PractitionerRole',
+            'Organization',
+          ] as const
+        ).map((type) => ({
           type,
           profile: `https://fhir.hl7.org.uk/StructureDefinition/UKCore-${type}`,
         })),

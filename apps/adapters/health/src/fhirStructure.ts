@@ -18,7 +18,12 @@ export function ensureIndexed(): void {
 /** `Bundle.entry[1].resource.status` -> `/entry/1/resource/status`, the path every other refusal uses. */
 export function expressionToPath(expression: string): string {
   const rest = expression.replace(/^[A-Z][A-Za-z]*\.?/, '');
-  return rest === '' ? '/' : `/${rest.replace(/\[(\d+)\]/g, '.$1').split('.').join('/')}`;
+  return rest === ''
+    ? '/'
+    : `/${rest
+        .replace(/\[(\d+)\]/g, '.$1')
+        .split('.')
+        .join('/')}`;
 }
 
 /** `/entry/1/resource/status` -> `Bundle.entry[1].resource.status`: where FHIR says an issue is. */
@@ -37,6 +42,10 @@ export function structuralErrors(bundle: unknown): FieldError[] {
     if (!(err instanceof OperationOutcomeError)) throw err;
     return (err.outcome.issue ?? [])
       .filter((i) => i.severity === 'error' || i.severity === 'fatal')
-      .map((i) => ({ path: expressionToPath(i.expression?.[0] ?? 'Bundle'), rule: 'fhir-structure', message: i.details?.text ?? 'breaks the FHIR R4 structure' }));
+      .map((i) => ({
+        path: expressionToPath(i.expression?.[0] ?? 'Bundle'),
+        rule: 'fhir-structure',
+        message: i.details?.text ?? 'breaks the FHIR R4 structure',
+      }));
   }
 }

@@ -6,5 +6,11 @@ import { toContact } from './translate';
 
 runMain('adapter-health', async () => {
   ensureIndexed();
-  return serveAdapter({ agency: 'health', translate: toContact, notices: 'webhook', refusal: operationOutcome, metadata: capabilityStatement });
+  return serveAdapter({
+    agency: 'health',
+    translate: toContact,
+    notices: 'webhook',
+    refusal: operationOutcome,
+    metadata: capabilityStatement,
+  });
 });

@@ -23,8 +23,26 @@ describe('health: GP referral as a FHIR message with a ServiceRequest', () => {
         channel: { kind: 'topic' }, // no outcome-notice-endpoint extension
       },
       subjects: [
-        { subjectRef: 'pat-1', kind: 'child', role: 'subject', givenName: 'Amy Rose', familyName: 'Example', dateOfBirth: '2019-03-02', sex: 'female', identifiers: { nhsNumber: '9434765919' }, gpPractice: 'Exampleton Medical Practice' },
-        { subjectRef: 'rp-1', kind: 'adult', role: 'parent-carer', givenName: 'Beth', familyName: 'Example', dateOfBirth: '1990-07-14', sex: 'female' },
+        {
+          subjectRef: 'pat-1',
+          kind: 'child',
+          role: 'subject',
+          givenName: 'Amy Rose',
+          familyName: 'Example',
+          dateOfBirth: '2019-03-02',
+          sex: 'female',
+          identifiers: { nhsNumber: '9434765919' },
+          gpPractice: 'Exampleton Medical Practice',
+        },
+        {
+          subjectRef: 'rp-1',
+          kind: 'adult',
+          role: 'parent-carer',
+          givenName: 'Beth',
+          familyName: 'Example',
+          dateOfBirth: '1990-07-14',
+          sex: 'female',
+        },
       ],
       household: {
         address: { lines: ['1 Example Street'], town: 'Exampleton', postcode: 'EX1 2AB' },
@@ -114,7 +132,11 @@ describe('health: health visitor referral with a CP-IS flag and an outcome endpo
       {
         code: '20',
         label: 'Bruising in a non-mobile baby',
-        coding: { system: 'https://fhir.exampleton-community.nhs.uk/CodeSystem/safeguarding-concern', code: 'BRUISE-NON-MOBILE', display: 'Bruising in a non-mobile baby' },
+        coding: {
+          system: 'https://fhir.exampleton-community.nhs.uk/CodeSystem/safeguarding-concern',
+          code: 'BRUISE-NON-MOBILE',
+          display: 'Bruising in a non-mobile baby',
+        },
       },
     ]);
   });
@@ -125,7 +147,11 @@ describe('health: health visitor referral with a CP-IS flag and an outcome endpo
   });
 
   it('records consent not sought with its reason and lawful basis', () => {
-    expect(contact.consent).toEqual({ status: 'not-sought', reason: expect.stringContaining('monitors her phone'), lawfulBasis: 'risk-of-significant-harm' });
+    expect(contact.consent).toEqual({
+      status: 'not-sought',
+      reason: expect.stringContaining('monitors her phone'),
+      lawfulBasis: 'risk-of-significant-harm',
+    });
     expect(contact.urgency).toBe('immediate');
   });
 
@@ -143,8 +169,13 @@ describe('health: A&E safeguarding Communication with literal references', () =>
     expect(contact).toMatchObject({
       agencyReference: 'RH8:ED-2026-11-23-0091',
       referrer: { name: 'Dr Tomasz Nowak', organisation: 'Exampleton General Hospital', source: '3E', odsCode: 'RH8' },
-      subjects: [{ subjectRef: 'pat-3', kind: 'child', givenName: 'Chloé', familyName: 'Dubois', identifiers: { nhsNumber: '9990000158' } }],
-      presentingIssues: [{ code: '15A', label: 'Self-harm' }, { code: '11A', label: 'Child sexual exploitation' }],
+      subjects: [
+        { subjectRef: 'pat-3', kind: 'child', givenName: 'Chloé', familyName: 'Dubois', identifiers: { nhsNumber: '9990000158' } },
+      ],
+      presentingIssues: [
+        { code: '15A', label: 'Self-harm' },
+        { code: '11A', label: 'Child sexual exploitation' },
+      ],
       consent: { status: 'refused', lawfulBasis: 'risk-of-significant-harm' },
     });
     expect(contact.narrative).toMatch(/^15-year-old brought in by ambulance/);

@@ -52,7 +52,12 @@ export const REFERRER_SOURCE: Record<string, ReferralSource> = {
 const URGENCY: Record<string, Contact['urgency']> = { routine: 'routine', urgent: 'same-day', asap: 'immediate', stat: 'immediate' };
 
 /** UK Core maps administrative gender "other" to the NHS Data Dictionary's 9, indeterminate. */
-const SEX: Record<string, NonNullable<ContactSubject['sex']>> = { male: 'male', female: 'female', other: 'indeterminate', unknown: 'unknown' };
+const SEX: Record<string, NonNullable<ContactSubject['sex']>> = {
+  male: 'male',
+  female: 'female',
+  other: 'indeterminate',
+  unknown: 'unknown',
+};
 
 type RelationshipType = NonNullable<NonNullable<Contact['household']>['relationships']>[number]['type'];
 /** HL7 v3 RoleCode: what the related person is to the patient. */
@@ -112,7 +117,10 @@ class Entries {
     return at;
   }
   ofType(type: string): string[] {
-    return this.r.array('/entry').map((_, i) => `/entry/${i}/resource`).filter((at) => this.r.get(`${at}/resourceType`) === type);
+    return this.r
+      .array('/entry')
+      .map((_, i) => `/entry/${i}/resource`)
+      .filter((at) => this.r.get(`${at}/resourceType`) === type);
   }
 }
 
@@ -126,12 +134,19 @@ function find(r: NativeReader, path: string, key: string, value: string): string
 export function toContact(native: unknown): Translation {
   const r = new NativeReader(native);
   if (r.object('', { required: true }) === undefined) return { ok: false, errors: r.errors };
-  if (r.get('/resourceType') !== 'Bundle') return { ok: false, errors: [{ path: '/resourceType', rule: 'const', message: 'must be Bundle' }] };
+  if (r.get('/resourceType') !== 'Bundle')
+    return { ok: false, errors: [{ path: '/resourceType', rule: 'const', message: 'must be Bundle' }] };
   if (r.get('/type') !== 'message') r.fail('/type', 'const', 'must be message: a referral arrives as a FHIR message');
 
   const header = '/entry/0/resource';
   if (r.get(`${header}/resourceType`) !== 'MessageHeader') {
-    return { ok: false, errors: [...r.errors, { path: `${header}/resourceType`, rule: 'const', message: 'the first entry of a FHIR message must be its MessageHeader' }] };
+    return {
+      ok: false,
+      errors: [
+        ...r.errors,
+        { path: `${header}/resourceType`, rule: 'const', message: 'the first entry of a FHIR message must be its MessageHeader' },
+      ],
+    };
   }
   if (r.errors.length === 0) {
     const structure = structuralErrors(native);
@@ -153,7 +168,8 @@ export function toContact(native: unknown): Translation {
 
   // Two trusts can both number a referral 42: the sender's ODS code makes the reference the sender's own.
   const localId = r.string(`${focus}/identifier/0/value`, { required: true });
-  const agencyReference = senderOds && localId ? r.conforms(`${focus}/identifier/0/value`, `${senderOds}:${localId}`, 'agencyReference') : undefined;
+  const agencyReference =
+    senderOds && localId ? r.conforms(`${focus}/identifier/0/value`, `${senderOds}:${localId}`, 'agencyReference') : undefined;
   const authored = r.field(isRequest ? `${focus}/authoredOn` : `${focus}/sent`, 'dateTime', { required: true });
 
   const patient = entries.resolve(`${focus}/subject`, ['Patient'], { required: true });
@@ -166,7 +182,9 @@ export function toContact(native: unknown): Translation {
     address = postalAddress(r, `${patient}/address/0`);
     for (const related of entries.ofType('RelatedPerson')) {
       if (entries.resolve(`${related}/patient`, ['Patient']) !== patient) continue;
-      const code = r.string(`${find(r, `${related}/relationship/0/coding`, 'system', FHIR.roleCode) ?? `${related}/relationship/0/coding/0`}/code`);
+      const code = r.string(
+        `${find(r, `${related}/relationship/0/coding`, 'system', FHIR.roleCode) ?? `${related}/relationship/0/coding/0`}/code`,
+      );
       const link = RELATED[code ?? ''] ?? { role: 'household-member' as const, type: 'other' as const };
       const p = person(r, related, `related-${subjects.length}`, authored, link.type === 'sibling' ? 'child' : 'adult');
       subjects.push({ ...p, role: link.role });
@@ -176,7 +194,9 @@ export function toContact(native: unknown): Translation {
 
   const findings = clinicalFindings(r, entries, patient, codes);
   const narrative = [
-    ...(isRequest ? r.array(`${focus}/note`).map((_, i) => r.string(`${focus}/note/${i}/text`)) : r.array(`${focus}/payload`).map((_, i) => r.string(`${focus}/payload/${i}/contentString`))),
+    ...(isRequest
+      ? r.array(`${focus}/note`).map((_, i) => r.string(`${focus}/note/${i}/text`))
+      : r.array(`${focus}/payload`).map((_, i) => r.string(`${focus}/payload/${i}/contentString`))),
     ...cpisFlags(r, entries, patient),
     ...findings.words,
   ].filter((t): t is string => !!t);
@@ -186,7 +206,8 @@ export function toContact(native: unknown): Translation {
     agencyReference: agencyReference!,
     referrer: referrer(r, entries, focus, isRequest, header, senderOds),
     subjects,
-    household: address || relationships.length ? compact({ address, relationships: relationships.length ? relationships : undefined }) : undefined,
+    household:
+      address || relationships.length ? compact({ address, relationships: relationships.length ? relationships : undefined }) : undefined,
     presentingIssues: presentingIssues(r, focus, codes, findings.issues),
     narrative: narrative.length ? r.conforms(isRequest ? `${focus}/note` : `${focus}/payload`, narrative.join('\n\n'), 'narrative')! : '',
     urgency: r.code(`${focus}/priority`, URGENCY) ?? 'routine',
@@ -203,7 +224,11 @@ function person(r: NativeReader, at: string, fallbackRef: string, on: string | u
   const nhsAt = find(r, `${at}/identifier`, 'system', FHIR.nhsNumber);
   const nhs = nhsAt ? r.string(`${nhsAt}/value`, { required: true }) : undefined;
   const nameAt = find(r, `${at}/name`, 'use', 'official') ?? `${at}/name/0`;
-  const given = r.array(`${nameAt}/given`).map((_, i) => r.string(`${nameAt}/given/${i}`)).filter(Boolean).join(' ');
+  const given = r
+    .array(`${nameAt}/given`)
+    .map((_, i) => r.string(`${nameAt}/given/${i}`))
+    .filter(Boolean)
+    .join(' ');
   return compact({
     subjectRef: id ? r.conforms(`${at}/id`, id, 'subjectRef')! : fallbackRef,
     kind: age === undefined ? usually : age < 18 ? ('child' as const) : ('adult' as const),
@@ -226,15 +251,30 @@ function postalAddress(r: NativeReader, at: string): NonNullable<Contact['househ
   });
 }
 
-function referrer(r: NativeReader, entries: Entries, focus: string, isRequest: boolean, header: string, senderOds: string | undefined): Contact['referrer'] {
-  const by = entries.resolve(isRequest ? `${focus}/requester` : `${focus}/sender`, ['PractitionerRole', 'Practitioner'], { required: true });
+function referrer(
+  r: NativeReader,
+  entries: Entries,
+  focus: string,
+  isRequest: boolean,
+  header: string,
+  senderOds: string | undefined,
+): Contact['referrer'] {
+  const by = entries.resolve(isRequest ? `${focus}/requester` : `${focus}/sender`, ['PractitionerRole', 'Practitioner'], {
+    required: true,
+  });
   const role = by && r.get(`${by}/resourceType`) === 'PractitionerRole' ? by : undefined;
   const practitioner = role ? entries.resolve(`${role}/practitioner`, ['Practitioner']) : by;
   const organisation = role ? entries.resolve(`${role}/organization`, ['Organization']) : undefined;
 
   const nameAt = practitioner ? `${practitioner}/name/0` : undefined;
   const name = nameAt
-    ? [r.string(`${nameAt}/prefix/0`), ...r.array(`${nameAt}/given`).map((_, i) => r.string(`${nameAt}/given/${i}`)), r.string(`${nameAt}/family`)].filter(Boolean).join(' ')
+    ? [
+        r.string(`${nameAt}/prefix/0`),
+        ...r.array(`${nameAt}/given`).map((_, i) => r.string(`${nameAt}/given/${i}`)),
+        r.string(`${nameAt}/family`),
+      ]
+        .filter(Boolean)
+        .join(' ')
     : undefined;
   const roleCoding = role ? find(r, `${role}/code/0/coding`, 'system', FHIR.referrerRole) : undefined;
   const roleCode = roleCoding ? r.code(`${roleCoding}/code`, REFERRER_SOURCE) : undefined;
@@ -245,7 +285,9 @@ function referrer(r: NativeReader, entries: Entries, focus: string, isRequest: b
 
   return compact({
     name: name ? r.conforms(`${nameAt}`, name, 'referrerName') : undefined,
-    role: role ? r.field(`${role}/code/0/text`, 'referrerRole') ?? (roleCoding ? r.field(`${roleCoding}/display`, 'referrerRole') : undefined) : undefined,
+    role: role
+      ? (r.field(`${role}/code/0/text`, 'referrerRole') ?? (roleCoding ? r.field(`${roleCoding}/display`, 'referrerRole') : undefined))
+      : undefined,
     organisation: organisation ? r.field(`${organisation}/name`, 'organisation') : undefined,
     odsCode: (odsAt ? r.field(`${odsAt}/value`, 'odsCode') : undefined) ?? senderOds,
     phone: phoneAt ? r.field(`${phoneAt}/value`, 'phone') : undefined,
@@ -278,7 +320,10 @@ function codedIssues(r: NativeReader, at: string, codes: CodeMap): PresentingIss
   const display = codingAt ? r.string(`${codingAt}/display`) : undefined;
   const label = display ?? text;
   if (label === undefined && code === undefined) return undefined;
-  const coding = system && code ? compact({ system, code, display: display === undefined ? undefined : r.conforms(`${codingAt}/display`, display, 'label') }) : undefined;
+  const coding =
+    system && code
+      ? compact({ system, code, display: display === undefined ? undefined : r.conforms(`${codingAt}/display`, display, 'label') })
+      : undefined;
   const shown = label === undefined ? undefined : r.conforms(display === undefined ? `${at}/text` : `${codingAt}/display`, label, 'label');
   const reading = system && code ? codes.read(system, code) : { mapped: false as const };
   const issueCodes = reading.mapped ? reading.issues : ['20'];
@@ -300,7 +345,8 @@ function reasons(r: NativeReader, focus: string, codes: CodeMap, required: boole
     }
     // SNOMED CT through the code map; any other coding travels as 20 (other) with its words, so the concern is not lost.
     const coded = codedIssues(r, at, codes);
-    if (coded === undefined) return void r.fail(at, 'required', 'must have a CIN factor coding, a SNOMED CT coding, or text saying what the concern is');
+    if (coded === undefined)
+      return void r.fail(at, 'required', 'must have a CIN factor coding, a SNOMED CT coding, or text saying what the concern is');
     out.push(...coded);
   });
   return out;
@@ -315,18 +361,30 @@ const FINDINGS = {
       !['resolved', 'inactive', 'remission'].includes(String(r.get(`${at}/clinicalStatus/coding/0/code`))),
     notes: 'note',
   },
-  Observation: { live: (r: NativeReader, at: string) => !['cancelled', 'entered-in-error'].includes(String(r.get(`${at}/status`))), notes: 'note' },
+  Observation: {
+    live: (r: NativeReader, at: string) => !['cancelled', 'entered-in-error'].includes(String(r.get(`${at}/status`))),
+    notes: 'note',
+  },
   Flag: { live: (r: NativeReader, at: string) => r.get(`${at}/status`) === 'active', notes: undefined },
 } as const;
 
-function clinicalFindings(r: NativeReader, entries: Entries, patient: string | undefined, codes: CodeMap): { issues: PresentingIssue[]; words: string[] } {
+function clinicalFindings(
+  r: NativeReader,
+  entries: Entries,
+  patient: string | undefined,
+  codes: CodeMap,
+): { issues: PresentingIssue[]; words: string[] } {
   const issues: PresentingIssue[] = [];
   const words: string[] = [];
   if (!patient) return { issues, words };
   for (const [type, how] of Object.entries(FINDINGS)) {
     for (const at of entries.ofType(type)) {
       if (entries.resolve(`${at}/subject`, ['Patient']) !== patient || !how.live(r, at)) continue;
-      const isCpis = r.array(`${at}/code/coding`).some((_, i) => r.get(`${at}/code/coding/${i}/system`) === FHIR.snomed && r.get(`${at}/code/coding/${i}/code`) === FHIR.cpisFinding);
+      const isCpis = r
+        .array(`${at}/code/coding`)
+        .some(
+          (_, i) => r.get(`${at}/code/coding/${i}/system`) === FHIR.snomed && r.get(`${at}/code/coding/${i}/code`) === FHIR.cpisFinding,
+        );
       if (isCpis) continue; // history, told in words by cpisFlags
       const coded = codedIssues(r, `${at}/code`, codes);
       if (coded) issues.push(...coded);
@@ -343,10 +401,16 @@ function clinicalFindings(r: NativeReader, entries: Entries, patient: string | u
 /** A CP-IS flag in the bundle is health's own history of the child, shared by the referrer: say so in words. */
 function cpisFlags(r: NativeReader, entries: Entries, patient: string | undefined): string[] {
   return entries.ofType('Flag').flatMap((flag) => {
-    const isCpis = r.array(`${flag}/code/coding`).some((_, i) => r.get(`${flag}/code/coding/${i}/system`) === FHIR.snomed && r.get(`${flag}/code/coding/${i}/code`) === FHIR.cpisFinding);
+    const isCpis = r
+      .array(`${flag}/code/coding`)
+      .some(
+        (_, i) => r.get(`${flag}/code/coding/${i}/system`) === FHIR.snomed && r.get(`${flag}/code/coding/${i}/code`) === FHIR.cpisFinding,
+      );
     if (!isCpis || r.get(`${flag}/status`) !== 'active' || entries.resolve(`${flag}/subject`, ['Patient']) !== patient) return [];
     const start = r.string(`${flag}/period/start`);
-    return [`CP-IS: the child is flagged as subject to a child protection plan or looked after${start ? ` since ${start.slice(0, 10)}` : ''}.`];
+    return [
+      `CP-IS: the child is flagged as subject to a child protection plan or looked after${start ? ` since ${start.slice(0, 10)}` : ''}.`,
+    ];
   });
 }
 
@@ -360,22 +424,39 @@ function consent(r: NativeReader, entries: Entries, focus: string, patient: stri
   const fromResource = consentResource(r, entries, patient);
   const ext = find(r, `${focus}/extension`, 'url', FHIR.consentExtension);
   if (fromResource === 'unanswered' && !ext) {
-    return r.fail(`${focus}/extension`, 'consent-required', `the consent question is unanswered: add an active Consent (scope patient-privacy) for the patient, or the ${FHIR.consentExtension} extension`);
+    return r.fail(
+      `${focus}/extension`,
+      'consent-required',
+      `the consent question is unanswered: add an active Consent (scope patient-privacy) for the patient, or the ${FHIR.consentExtension} extension`,
+    );
   }
   const fromExtension = ext ? consentExtension(r, ext) : undefined;
   if (fromResource === 'unanswered') return fromExtension;
   if (fromExtension && fromResource.consent && fromExtension.status !== fromResource.consent.status) {
-    return r.fail(fromResource.at, 'consent-conflict', `says ${fromResource.consent.status} but the consent-to-share extension says ${fromExtension.status}: send one answer`);
+    return r.fail(
+      fromResource.at,
+      'consent-conflict',
+      `says ${fromResource.consent.status} but the consent-to-share extension says ${fromExtension.status}: send one answer`,
+    );
   }
   return fromExtension ?? fromResource.consent;
 }
 
 /** The active patient-privacy Consent about this child, as the canonical consent. */
-function consentResource(r: NativeReader, entries: Entries, patient: string | undefined): { at: string; consent: Consent | undefined } | 'unanswered' {
+function consentResource(
+  r: NativeReader,
+  entries: Entries,
+  patient: string | undefined,
+): { at: string; consent: Consent | undefined } | 'unanswered' {
   const answers = entries.ofType('Consent').filter((at) => {
     const scope = find(r, `${at}/scope/coding`, 'system', FHIR.consentScope);
     // Consent to treatment or research is not consent to share with the MASH.
-    return scope !== undefined && r.get(`${scope}/code`) === 'patient-privacy' && r.get(`${at}/status`) === 'active' && entries.resolve(`${at}/patient`, ['Patient']) === patient;
+    return (
+      scope !== undefined &&
+      r.get(`${scope}/code`) === 'patient-privacy' &&
+      r.get(`${at}/status`) === 'active' &&
+      entries.resolve(`${at}/patient`, ['Patient']) === patient
+    );
   });
   if (answers.length === 0) return 'unanswered';
   if (answers.length > 1) {
@@ -397,7 +478,14 @@ function consentResource(r: NativeReader, entries: Entries, patient: string | un
       ? `Consent refused${when ? ` on ${when.slice(0, 10)}` : ''}; shared on the basis of ${stated}.`
       : `Consent refused${when ? ` on ${when.slice(0, 10)}` : ''}; the referrer stated no lawful basis for sharing without consent, so checks go only as far as the policy allows after a refusal.`;
   // With no basis stated, the authority's statutory functions are what the limited checks rest on (as triage reads it too).
-  return { at, consent: { status: 'refused', reason: reason ?? '', lawfulBasis: stated === undefined || stated === 'consent' ? 'statutory-function' : stated } };
+  return {
+    at,
+    consent: {
+      status: 'refused',
+      reason: reason ?? '',
+      lawfulBasis: stated === undefined || stated === 'consent' ? 'statutory-function' : stated,
+    },
+  };
 }
 
 function consentExtension(r: NativeReader, ext: string): Consent | undefined {

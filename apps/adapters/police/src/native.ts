@@ -26,7 +26,12 @@ export interface PoliceNotification {
   };
   persons: PolicePerson[];
   address?: { lines?: string[]; town?: string; postcode: string };
-  dash?: { riskLevel: 'STANDARD' | 'MEDIUM' | 'HIGH'; yesCount?: number; answers?: Record<string, 'Y' | 'N' | 'NK'>; maracReferral?: boolean };
+  dash?: {
+    riskLevel: 'STANDARD' | 'MEDIUM' | 'HIGH';
+    yesCount?: number;
+    answers?: Record<string, 'Y' | 'N' | 'NK'>;
+    maracReferral?: boolean;
+  };
   /** PPN grade or Merlin risk. */
   riskGrade?: 'HIGH' | 'MEDIUM' | 'LOW' | 'STANDARD';
   /** Merlin: "information exchange only or a formal referral". */

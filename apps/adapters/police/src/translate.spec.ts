@@ -21,10 +21,54 @@ describe('police PVP: domestic abuse, DASH medium, two children present', () => 
         channel: { kind: 'topic' },
       },
       subjects: [
-        { subjectRef: 'P1', kind: 'adult', role: 'victim', givenName: 'Beth', familyName: 'Example', dateOfBirth: '1990-07-14', sex: 'female', ethnicity: 'W1', residentAtAddress: true },
-        { subjectRef: 'P2', kind: 'adult', role: 'alleged-perpetrator', givenName: 'Carl', familyName: 'Sample', dateOfBirth: '1988-01-30', sex: 'male', identifiers: { policePersonId: '88-123456A' }, residentAtAddress: true },
-        { subjectRef: 'P3', kind: 'child', role: 'subject', givenName: 'Amy', familyName: 'Example', dateOfBirth: '2019-03-02', sex: 'female', identifiers: { nhsNumber: '9434765919' }, presentDuringIncident: true, residentAtAddress: true, school: 'Example Primary School', gpPractice: 'Exampleton Medical Practice' },
-        { subjectRef: 'P4', kind: 'child', role: 'subject', givenName: 'Ben', familyName: 'Example', dateOfBirth: '2012-05-19', sex: 'male', presentDuringIncident: true, residentAtAddress: true, school: 'Exampleton Academy' },
+        {
+          subjectRef: 'P1',
+          kind: 'adult',
+          role: 'victim',
+          givenName: 'Beth',
+          familyName: 'Example',
+          dateOfBirth: '1990-07-14',
+          sex: 'female',
+          ethnicity: 'W1',
+          residentAtAddress: true,
+        },
+        {
+          subjectRef: 'P2',
+          kind: 'adult',
+          role: 'alleged-perpetrator',
+          givenName: 'Carl',
+          familyName: 'Sample',
+          dateOfBirth: '1988-01-30',
+          sex: 'male',
+          identifiers: { policePersonId: '88-123456A' },
+          residentAtAddress: true,
+        },
+        {
+          subjectRef: 'P3',
+          kind: 'child',
+          role: 'subject',
+          givenName: 'Amy',
+          familyName: 'Example',
+          dateOfBirth: '2019-03-02',
+          sex: 'female',
+          identifiers: { nhsNumber: '9434765919' },
+          presentDuringIncident: true,
+          residentAtAddress: true,
+          school: 'Example Primary School',
+          gpPractice: 'Exampleton Medical Practice',
+        },
+        {
+          subjectRef: 'P4',
+          kind: 'child',
+          role: 'subject',
+          givenName: 'Ben',
+          familyName: 'Example',
+          dateOfBirth: '2012-05-19',
+          sex: 'male',
+          presentDuringIncident: true,
+          residentAtAddress: true,
+          school: 'Exampleton Academy',
+        },
       ],
       household: {
         address: { lines: ['1 Example Street'], town: 'Exampleton', postcode: 'EX1 2AB' },
@@ -94,7 +138,13 @@ describe('police PPN: high risk, strategy discussion, unborn child', () => {
   });
 
   it('maps the unborn child with its expected date and both parents', () => {
-    expect(contact.subjects.find((s) => s.subjectRef === 'U1')).toEqual({ subjectRef: 'U1', kind: 'unborn', role: 'subject', familyName: 'Kowalczyk', expectedDate: '2027-01-25' });
+    expect(contact.subjects.find((s) => s.subjectRef === 'U1')).toEqual({
+      subjectRef: 'U1',
+      kind: 'unborn',
+      role: 'subject',
+      familyName: 'Kowalczyk',
+      expectedDate: '2027-01-25',
+    });
     expect(contact.household?.relationships?.filter((r) => r.to === 'U1')).toEqual([
       { from: 'V1', to: 'U1', type: 'parent' },
       { from: 'S1', to: 'U1', type: 'parent' },
@@ -126,7 +176,11 @@ describe('police Merlin: missing child, information only', () => {
     expect(contact.presentingIssues).toEqual([
       { code: '10A', label: 'MISSING' },
       { code: '11A', label: 'CSE' },
-      { code: '20', label: 'COUNTY_LINES', coding: { system: 'https://mash-hub.example.org/fhir/CodeSystem/police-category', code: 'COUNTY_LINES' } },
+      {
+        code: '20',
+        label: 'COUNTY_LINES',
+        coding: { system: 'https://mash-hub.example.org/fhir/CodeSystem/police-category', code: 'COUNTY_LINES' },
+      },
     ]);
   });
 
@@ -159,7 +213,10 @@ describe('police notifications that must be refused', () => {
   });
 
   it('refuses a DASH count that disagrees with the answers, and refused consent without a lawful basis', () => {
-    expect(errorsOf(sample('invalid-dash-and-consent.json')).sort()).toEqual(['/consent/lawfulBasis required', '/dash/yesCount dash-count']);
+    expect(errorsOf(sample('invalid-dash-and-consent.json')).sort()).toEqual([
+      '/consent/lawfulBasis required',
+      '/dash/yesCount dash-count',
+    ]);
   });
 
   it('lists every problem of an incomplete form at once', () => {

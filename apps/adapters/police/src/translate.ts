@@ -28,12 +28,25 @@ const SEX: Record<string, NonNullable<ContactSubject['sex']>> = { M: 'male', F: 
 
 type RelationshipType = NonNullable<NonNullable<Contact['household']>['relationships']>[number]['type'];
 const RELATIONSHIPS: Record<string, RelationshipType> = {
-  MOTHER: 'parent', FATHER: 'parent', PARENT: 'parent',
-  STEP_MOTHER: 'step-parent', STEP_FATHER: 'step-parent', STEP_PARENT: 'step-parent',
-  PARTNER: 'partner', EX_PARTNER: 'partner', SPOUSE: 'partner',
-  SIBLING: 'sibling', BROTHER: 'sibling', SISTER: 'sibling', HALF_SIBLING: 'sibling',
-  GRANDMOTHER: 'grandparent', GRANDFATHER: 'grandparent', GRANDPARENT: 'grandparent',
-  CARER: 'carer', GUARDIAN: 'carer', KINSHIP_CARER: 'carer',
+  MOTHER: 'parent',
+  FATHER: 'parent',
+  PARENT: 'parent',
+  STEP_MOTHER: 'step-parent',
+  STEP_FATHER: 'step-parent',
+  STEP_PARENT: 'step-parent',
+  PARTNER: 'partner',
+  EX_PARTNER: 'partner',
+  SPOUSE: 'partner',
+  SIBLING: 'sibling',
+  BROTHER: 'sibling',
+  SISTER: 'sibling',
+  HALF_SIBLING: 'sibling',
+  GRANDMOTHER: 'grandparent',
+  GRANDFATHER: 'grandparent',
+  GRANDPARENT: 'grandparent',
+  CARER: 'carer',
+  GUARDIAN: 'carer',
+  KINSHIP_CARER: 'carer',
 };
 
 const DASH_LEVEL = { STANDARD: 'standard', MEDIUM: 'medium', HIGH: 'high' } as const;
@@ -61,7 +74,8 @@ export function toContact(native: unknown): Translation {
 
   const forceCode = r.string('/force/code', { required: true });
   const notificationId = r.string('/notificationId', { required: true });
-  const agencyReference = forceCode && notificationId ? r.conforms('/notificationId', `${forceCode}:${notificationId}`, 'agencyReference') : undefined;
+  const agencyReference =
+    forceCode && notificationId ? r.conforms('/notificationId', `${forceCode}:${notificationId}`, 'agencyReference') : undefined;
   const occurrence = r.string('/occurrenceNumber', { required: true });
   const reportedOn = r.field('/submittedAt', 'dateTime', { required: true });
   const occurredAt = r.field('/incident/occurredAt', 'dateTime');
@@ -101,7 +115,14 @@ function referrer(r: NativeReader): Contact['referrer'] {
   return compact({
     name: name === undefined ? undefined : r.conforms('/officerInCase/name', rank ? `${rank} ${name}` : name, 'referrerName'),
     // The collar number is how a partner reaches the right officer: the canonical contact has no field for it.
-    role: collar === undefined ? undefined : r.conforms('/officerInCase/collarNumber', `Officer in the case, collar ${collar}${station ? `, ${station}` : ''}`, 'referrerRole'),
+    role:
+      collar === undefined
+        ? undefined
+        : r.conforms(
+            '/officerInCase/collarNumber',
+            `Officer in the case, collar ${collar}${station ? `, ${station}` : ''}`,
+            'referrerRole',
+          ),
     organisation: r.field('/force/name', 'organisation', { required: true }),
     phone: r.field('/officerInCase/phone', 'phone'),
     source: '6' as const,
@@ -192,7 +213,8 @@ function domesticAbuse(r: NativeReader, subjects: ContactSubject[]): Contact['do
   if (!r.object('/dash')) return undefined;
   const level = r.code('/dash/riskLevel', DASH_LEVEL, { required: true });
   const stated = r.integer('/dash/yesCount');
-  if (stated !== undefined && (stated < 0 || stated > 27)) r.fail('/dash/yesCount', 'range', 'must be between 0 and 27 (the police DASH has 27 questions)');
+  if (stated !== undefined && (stated < 0 || stated > 27))
+    r.fail('/dash/yesCount', 'range', 'must be between 0 and 27 (the police DASH has 27 questions)');
   const answers = r.object('/dash/answers');
   const counted = answers ? Object.values(answers).filter((a) => a === 'Y').length : undefined;
   if (counted !== undefined && stated !== undefined && counted !== stated) {
@@ -211,7 +233,11 @@ function domesticAbuse(r: NativeReader, subjects: ContactSubject[]): Contact['do
  */
 function consent(r: NativeReader): Consent | undefined {
   if (!r.object('/consent')) {
-    return r.fail('/consent', 'consent-required', 'the consent question is unanswered: say whether consent to share was sought and given, or why not and on what lawful basis');
+    return r.fail(
+      '/consent',
+      'consent-required',
+      'the consent question is unanswered: say whether consent to share was sought and given, or why not and on what lawful basis',
+    );
   }
   const asked = r.code('/consent/asked', { YES: true, NO: false }, { required: true });
   if (asked === undefined) return undefined;

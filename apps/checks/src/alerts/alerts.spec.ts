@@ -11,11 +11,14 @@ describe('replyTopicAgency', () => {
 
 describe('refusalReason', () => {
   it('gives the rule and the path, never the message text, which may quote the reply', () => {
-    expect(refusalReason({ reason: 'message breaks its contract', errors: [{ path: '/data/known', rule: 'type', message: "'Amy' must be boolean" }] })).toBe(
-      'message breaks its contract: /data/known type',
-    );
+    expect(
+      refusalReason({
+        reason: 'message breaks its contract',
+        errors: [{ path: '/data/known', rule: 'type', message: "'Amy' must be boolean" }],
+      }),
+    ).toBe('message breaks its contract: /data/known type');
   });
-  it('fits the contract\'s 500 characters', () => {
+  it("fits the contract's 500 characters", () => {
     const errors = Array.from({ length: 100 }, (_, i) => ({ path: `/data/entries/${i}/date`, rule: 'required' }));
     expect(refusalReason({ reason: 'message breaks its contract', errors }).length).toBe(500);
   });

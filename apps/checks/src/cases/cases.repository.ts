@@ -54,7 +54,11 @@ export class CasesRepository {
    * Opens a case; null when it was open already. The insert takes the row, and its time is read
    * inside it: `at` (tests) stands in for the database's clock.
    */
-  async open(m: EntityManager, c: { caseId: string; contactId: string; rating: Rating; deadline: Date; planRevision?: number }, at?: Date): Promise<Date | null> {
+  async open(
+    m: EntityManager,
+    c: { caseId: string; contactId: string; rating: Rating; deadline: Date; planRevision?: number },
+    at?: Date,
+  ): Promise<Date | null> {
     const rows: { opened_at: Date }[] = await m.query(
       `INSERT INTO checks.cases (case_id, contact_id, rating, deadline, opened_at, plan_revision)
        VALUES ($1, $2, $3, $4, coalesce($5::timestamptz, clock_timestamp()), $6) ON CONFLICT (case_id) DO NOTHING RETURNING opened_at`,
@@ -99,7 +103,12 @@ export class CasesRepository {
    * A reply's request and the present (see `present`) in one statement, read after the case's
    * lock was taken: a reply is the message checks handles most, and each round trip counts.
    */
-  async presentWithRequest(m: EntityManager, caseId: string, requestId: string, reading?: Date): Promise<{ now: Date; request?: CheckRequest }> {
+  async presentWithRequest(
+    m: EntityManager,
+    caseId: string,
+    requestId: string,
+    reading?: Date,
+  ): Promise<{ now: Date; request?: CheckRequest }> {
     const [row]: (Partial<RequestRow> & { now: Date })[] = await m.query(
       `SELECT r.request_id, r.case_id, r.agency, r.due_at, r.replied_at,
          greatest(coalesce($2::timestamptz, clock_timestamp()), c.opened_at, c.ready_at,
@@ -146,7 +155,9 @@ export class CasesRepository {
    */
   async readyAmong(m: EntityManager, caseIds: string[]): Promise<Set<string>> {
     if (caseIds.length === 0) return new Set();
-    const rows: { case_id: string }[] = await m.query(`SELECT case_id FROM checks.cases WHERE case_id = ANY($1) AND ready_at IS NOT NULL`, [caseIds]);
+    const rows: { case_id: string }[] = await m.query(`SELECT case_id FROM checks.cases WHERE case_id = ANY($1) AND ready_at IS NOT NULL`, [
+      caseIds,
+    ]);
     return new Set(rows.map((r) => r.case_id));
   }
 

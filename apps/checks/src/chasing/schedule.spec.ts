@@ -73,7 +73,9 @@ describe('chaseSchedule', () => {
     const calls: number[] = [];
     const calendar: PointInWindow = (start, end, fraction) => {
       calls.push(fraction);
-      return fraction >= 0.5 && fraction < 1 ? new Date('2026-11-23T18:00:00.000Z') : new Date(start.getTime() + (end.getTime() - start.getTime()) * fraction);
+      return fraction >= 0.5 && fraction < 1
+        ? new Date('2026-11-23T18:00:00.000Z')
+        : new Date(start.getTime() + (end.getTime() - start.getTime()) * fraction);
     };
     const timers = chaseSchedule(request, { pointInWindow: calendar });
     expect(calls).toEqual([...DEFAULT_CHASE_POLICY.reminderAt, DEFAULT_CHASE_POLICY.escalateAt]);
@@ -99,7 +101,14 @@ describe('chasedMessage', () => {
   it('turns a fired reminder into a valid mash.check.chased.v1 body', () => {
     const reminder = chaseSchedule(request)[0];
     const msg = chasedMessage(reminder, new Date('2026-11-23T14:00:02.000Z'));
-    expect(msg).toEqual({ caseId: 'case-1', requestId: 'req-1', agency: 'health', kind: 'reminder', at: '2026-11-23T14:00:02.000Z', dueAt: request.dueAt });
+    expect(msg).toEqual({
+      caseId: 'case-1',
+      requestId: 'req-1',
+      agency: 'health',
+      kind: 'reminder',
+      at: '2026-11-23T14:00:02.000Z',
+      dueAt: request.dueAt,
+    });
     expect(validateData('checkChased', msg).ok).toBe(true);
   });
 

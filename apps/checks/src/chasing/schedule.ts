@@ -93,13 +93,15 @@ export function chaseSchedule(request: ChaseRequest, options: ChaseOptions = {})
   const timers: ChaseTimer[] = [];
   if (dueAt > requestedAt) {
     const seen = new Set<number>();
-    [...policy.reminderAt].sort((a, b) => a - b).forEach((fraction) => {
-      const fireAt = point(requestedAt, dueAt, fraction);
-      // A calendar may push a point onto the request or due instant; neither is a useful reminder.
-      if (seen.has(fireAt.getTime()) || fireAt <= requestedAt || fireAt >= dueAt) return;
-      seen.add(fireAt.getTime());
-      timers.push({ ...base, kind: 'reminder', fireAt, key: `${request.requestId}:reminder:${seen.size}` });
-    });
+    [...policy.reminderAt]
+      .sort((a, b) => a - b)
+      .forEach((fraction) => {
+        const fireAt = point(requestedAt, dueAt, fraction);
+        // A calendar may push a point onto the request or due instant; neither is a useful reminder.
+        if (seen.has(fireAt.getTime()) || fireAt <= requestedAt || fireAt >= dueAt) return;
+        seen.add(fireAt.getTime());
+        timers.push({ ...base, kind: 'reminder', fireAt, key: `${request.requestId}:reminder:${seen.size}` });
+      });
   }
   const escalateAt = dueAt > requestedAt ? point(requestedAt, dueAt, policy.escalateAt) : dueAt;
   timers.push({ ...base, kind: 'escalation', fireAt: escalateAt, key: `${request.requestId}:escalation` });

@@ -33,7 +33,15 @@ describe('each agency on its own working week', () => {
   const policy = {
     ...london,
     agencies: london.agencies.map((a) =>
-      a.id === 'police' ? { ...a, workingTime: { workingDays: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as Weekday[], workingHours: { start: '08:00', end: '17:00' } } } : a,
+      a.id === 'police'
+        ? {
+            ...a,
+            workingTime: {
+              workingDays: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as Weekday[],
+              workingHours: { start: '08:00', end: '17:00' },
+            },
+          }
+        : a,
     ),
   };
   const clockFor = policyAgencyCalendar(policy);
@@ -52,7 +60,9 @@ describe('each agency on its own working week', () => {
   });
 
   it('is part of the validated policy file: a bad hour is a named error', () => {
-    expect(parsePolicy(JSON.parse(JSON.stringify(policy))).agencies.find((a) => a.id === 'police')?.workingTime?.workingHours.start).toBe('08:00');
+    expect(parsePolicy(JSON.parse(JSON.stringify(policy))).agencies.find((a) => a.id === 'police')?.workingTime?.workingHours.start).toBe(
+      '08:00',
+    );
     const broken = JSON.parse(JSON.stringify(policy));
     broken.agencies.find((a: { id: string }) => a.id === 'police').workingTime.workingHours.start = '8am';
     let error: PolicyError | undefined;
@@ -61,6 +71,10 @@ describe('each agency on its own working week', () => {
     } catch (e) {
       error = e as PolicyError;
     }
-    expect(error?.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: expect.stringMatching(/workingTime\/workingHours\/start$/), rule: 'pattern' })]));
+    expect(error?.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: expect.stringMatching(/workingTime\/workingHours\/start$/), rule: 'pattern' }),
+      ]),
+    );
   });
 });

@@ -15,7 +15,11 @@ describe('mergeChronology', () => {
   it('orders entries from several agencies by date and names the source agency on each', () => {
     const { entries } = mergeChronology([
       { reply: replied('health', [{ subjectId: 'c1', date: '2026-05-10', category: 'health', summary: 'A&E attendance, head injury' }]) },
-      { reply: replied('police', [{ subjectId: 'a2', date: '2025-12-01T21:40:00Z', category: 'domestic-abuse', summary: 'DA incident, DASH medium' }]) },
+      {
+        reply: replied('police', [
+          { subjectId: 'a2', date: '2025-12-01T21:40:00Z', category: 'domestic-abuse', summary: 'DA incident, DASH medium' },
+        ]),
+      },
       { reply: replied('education', [{ subjectId: 'c1', date: '2026-09-30', category: 'education', summary: 'Attendance 81%' }]) },
     ]);
     expect(entries.map((e) => [e.agency, e.date])).toEqual([
@@ -37,7 +41,12 @@ describe('mergeChronology', () => {
       { reply: replied('housing', [{ date: '2026-06-02', category: 'address', summary: 'Noise complaint logged' }]) },
       { reply: replied('health', [{ date: '2026-06-01', category: 'health', summary: 'GP appointment missed' }]) },
     ]);
-    expect(entries.map((e) => e.summary)).toEqual(['GP appointment missed', 'Noise complaint logged', 'Call to address', 'Follow-up visit']);
+    expect(entries.map((e) => e.summary)).toEqual([
+      'GP appointment missed',
+      'Noise complaint logged',
+      'Call to address',
+      'Follow-up visit',
+    ]);
   });
 
   it('orders the same way whichever reply arrived first', () => {
@@ -48,11 +57,38 @@ describe('mergeChronology', () => {
 
   it('folds a duplicate into the entry received first and reports who else said it', () => {
     const { entries, folded } = mergeChronology([
-      { reply: replied('health', [{ subjectId: 'c1', date: '2026-04-04T10:15:00Z', category: 'history', summary: 'Missing  from home, found same day.' }], '2026-11-23T15:00:00Z') },
-      { reply: replied('police', [{ subjectId: 'c1', date: '2026-04-04', category: 'history', summary: 'missing from home - found same day' }], '2026-11-23T11:00:00Z') },
-      { reply: replied('education', [{ subjectId: 'c1', date: '2026-04-04', category: 'history', summary: 'Missing from home; found same day' }], '2026-11-23T13:00:00Z') },
+      {
+        reply: replied(
+          'health',
+          [{ subjectId: 'c1', date: '2026-04-04T10:15:00Z', category: 'history', summary: 'Missing  from home, found same day.' }],
+          '2026-11-23T15:00:00Z',
+        ),
+      },
+      {
+        reply: replied(
+          'police',
+          [{ subjectId: 'c1', date: '2026-04-04', category: 'history', summary: 'missing from home - found same day' }],
+          '2026-11-23T11:00:00Z',
+        ),
+      },
+      {
+        reply: replied(
+          'education',
+          [{ subjectId: 'c1', date: '2026-04-04', category: 'history', summary: 'Missing from home; found same day' }],
+          '2026-11-23T13:00:00Z',
+        ),
+      },
     ]);
-    expect(entries).toEqual([{ subjectId: 'c1', date: '2026-04-04', category: 'history', summary: 'missing from home - found same day', agency: 'police', alsoReportedBy: ['education', 'health'] }]);
+    expect(entries).toEqual([
+      {
+        subjectId: 'c1',
+        date: '2026-04-04',
+        category: 'history',
+        summary: 'missing from home - found same day',
+        agency: 'police',
+        alsoReportedBy: ['education', 'health'],
+      },
+    ]);
     expect(folded).toHaveLength(1);
     expect(folded[0].alsoReportedBy).toEqual(['education', 'health']);
     expect(folded[0].dropped.map((e) => e.agency)).toEqual(['education', 'health']);
@@ -87,7 +123,10 @@ describe('mergeChronology', () => {
 
   it('folds an agency repeating one entry in two replies', () => {
     const e = { subjectId: 'c1', date: '2026-01-10T12:00:00Z', category: 'offending' as const, summary: 'Caution for assault' };
-    const { entries, folded } = mergeChronology([{ reply: replied('police', [e]) }, { reply: replied('police', [e], '2026-11-23T13:00:00Z') }]);
+    const { entries, folded } = mergeChronology([
+      { reply: replied('police', [e]) },
+      { reply: replied('police', [e], '2026-11-23T13:00:00Z') },
+    ]);
     expect(entries).toHaveLength(1);
     expect(entries[0].alsoReportedBy).toBeUndefined();
     expect(folded[0].alsoReportedBy).toEqual([]);
@@ -107,21 +146,38 @@ describe('mergeChronology', () => {
 
   it('produces entries that are valid ChronologyEntry values for mash.case.ready.v1', () => {
     const { entries } = mergeChronology([
-      { reply: replied('police', [{ subjectId: 'c1', date: '2026-01-01T10:00:00Z', category: 'offending', summary: 'x', current: true }]), late: true },
+      {
+        reply: replied('police', [{ subjectId: 'c1', date: '2026-01-01T10:00:00Z', category: 'offending', summary: 'x', current: true }]),
+        late: true,
+      },
     ]);
-    const body = { caseId: 'case-1', readyAt: '2026-11-24T09:00:00Z', complete: true, replied: ['police'], missing: [], chronology: entries };
+    const body = {
+      caseId: 'case-1',
+      readyAt: '2026-11-24T09:00:00Z',
+      complete: true,
+      replied: ['police'],
+      missing: [],
+      chronology: entries,
+    };
     expect(validateData('caseReady', body).ok).toBe(true);
   });
 
   it('keeps an entry with an unreadable date, last', () => {
     const { entries } = mergeChronology([
-      { reply: replied('police', [{ date: 'sometime', summary: 'Odd' }, { date: '2026-01-01', summary: 'Fine' }]) },
+      {
+        reply: replied('police', [
+          { date: 'sometime', summary: 'Odd' },
+          { date: '2026-01-01', summary: 'Fine' },
+        ]),
+      },
     ]);
     expect(entries.map((e) => e.summary)).toEqual(['Fine', 'Odd']);
   });
 
   it('refuses replies of more than one case', () => {
-    expect(() => mergeChronology([{ reply: replied('police', []) }, { reply: { ...replied('health', []), caseId: 'case-2' } }])).toThrow(/several cases/);
+    expect(() => mergeChronology([{ reply: replied('police', []) }, { reply: { ...replied('health', []), caseId: 'case-2' } }])).toThrow(
+      /several cases/,
+    );
   });
 });
 

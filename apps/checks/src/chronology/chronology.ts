@@ -114,7 +114,9 @@ export function mergeChronology(replies: readonly ChronologyReply[]): Chronology
     const key = duplicateKey(item.entry, item.when);
     const sameDay = groups.get(key) ?? [];
     const group = item.when.readable
-      ? sameDay.find((g) => g.some((x) => x.when.instant === undefined || item.when.instant === undefined || x.when.instant === item.when.instant))
+      ? sameDay.find((g) =>
+          g.some((x) => x.when.instant === undefined || item.when.instant === undefined || x.when.instant === item.when.instant),
+        )
       : undefined;
     if (group) group.push(item);
     else sameDay.push([item]);

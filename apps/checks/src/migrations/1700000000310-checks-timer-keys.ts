@@ -11,13 +11,19 @@ export class ChecksTimerKeys1700000000310 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE checks.timers ADD COLUMN key text, ADD COLUMN agency text, ADD COLUMN due_at timestamptz`);
     // Rows from the skeleton: one case deadline per case, one escalation per request.
-    await q.query(`UPDATE checks.timers t SET key = CASE WHEN t.kind = 'case-deadline' THEN t.case_id || ':case-deadline' ELSE t.request_id || ':' || t.kind || ':' || t.id END`);
-    await q.query(`UPDATE checks.timers t SET agency = r.agency, due_at = r.due_at FROM checks.requests r WHERE r.request_id = t.request_id`);
+    await q.query(
+      `UPDATE checks.timers t SET key = CASE WHEN t.kind = 'case-deadline' THEN t.case_id || ':case-deadline' ELSE t.request_id || ':' || t.kind || ':' || t.id END`,
+    );
+    await q.query(
+      `UPDATE checks.timers t SET agency = r.agency, due_at = r.due_at FROM checks.requests r WHERE r.request_id = t.request_id`,
+    );
     await q.query(`ALTER TABLE checks.timers ALTER COLUMN key SET NOT NULL`);
     await q.query(`CREATE UNIQUE INDEX timers_key ON checks.timers (key)`);
     // A reply cancels its request's pending timers and readiness its case's: both look only at
     // pending rows, which stay few while fired history grows.
-    await q.query(`CREATE INDEX timers_pending_request ON checks.timers (request_id) WHERE fired_at IS NULL AND cancelled_at IS NULL AND request_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX timers_pending_request ON checks.timers (request_id) WHERE fired_at IS NULL AND cancelled_at IS NULL AND request_id IS NOT NULL`,
+    );
     await q.query(`CREATE INDEX timers_pending_case ON checks.timers (case_id) WHERE fired_at IS NULL AND cancelled_at IS NULL`);
 
     // 0 = not ready yet; 1 = the picture at readiness; each reply after that adds one.

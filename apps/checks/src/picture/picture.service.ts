@@ -39,7 +39,11 @@ export function chronologyOf(state: CaseState, upTo?: Date) {
   const due = new Map(state.requests.map((r) => [r.agency, r.dueAt]));
   const replies = state.replies
     .filter((r) => !upTo || r.receivedAt <= upTo)
-    .map((r) => ({ reply: r.body, receivedAt: r.receivedAt, late: isLate({ dueAt: (r.dueAt ?? due.get(r.agency) ?? state.deadline).toISOString() }, state.deadline, r.receivedAt) }));
+    .map((r) => ({
+      reply: r.body,
+      receivedAt: r.receivedAt,
+      late: isLate({ dueAt: (r.dueAt ?? due.get(r.agency) ?? state.deadline).toISOString() }, state.deadline, r.receivedAt),
+    }));
   return mergeChronology(replies).entries;
 }
 
@@ -74,8 +78,10 @@ export class PictureService {
         },
       ]),
     );
-    for (const r of await this.requests.current(m, ids)) byCase.get(r.caseId)!.requests.push({ requestId: r.requestId, agency: r.agency, dueAt: r.dueAt, repliedAt: r.repliedAt });
-    for (const r of await this.replies.ofCases(m, ids)) byCase.get(r.caseId)!.replies.push({ agency: r.agency, receivedAt: r.receivedAt, body: r.body, dueAt: r.dueAt });
+    for (const r of await this.requests.current(m, ids))
+      byCase.get(r.caseId)!.requests.push({ requestId: r.requestId, agency: r.agency, dueAt: r.dueAt, repliedAt: r.repliedAt });
+    for (const r of await this.replies.ofCases(m, ids))
+      byCase.get(r.caseId)!.replies.push({ agency: r.agency, receivedAt: r.receivedAt, body: r.body, dueAt: r.dueAt });
     for (const s of byCase.values()) s.requests.sort((a, b) => planOrder(a.agency, b.agency));
     return [...byCase.values()];
   }
@@ -100,9 +106,18 @@ export class PictureService {
       log('info', 'case ready for decision', { caseId: state.caseId, reason: msg.reason, missing: msg.missing, late: msg.late ?? [] });
     }
     if (out.length) {
-      await this.outbox.addMany(m, out.map((msg) => ({ topic: TOPICS.caseReady, key: msg.caseId, data: msg })));
-      await this.cases.markReady(m, out.map((x) => ({ caseId: x.caseId, readyAt: new Date(x.readyAt), reason: x.reason! })));
-      await this.requests.cancelCaseTimers(m, out.map((x) => x.caseId));
+      await this.outbox.addMany(
+        m,
+        out.map((msg) => ({ topic: TOPICS.caseReady, key: msg.caseId, data: msg })),
+      );
+      await this.cases.markReady(
+        m,
+        out.map((x) => ({ caseId: x.caseId, readyAt: new Date(x.readyAt), reason: x.reason! })),
+      );
+      await this.requests.cancelCaseTimers(
+        m,
+        out.map((x) => x.caseId),
+      );
     }
     return out;
   }
@@ -115,7 +130,12 @@ export class PictureService {
     const msg = revisedCaseReadyMessage(state.caseId, readiness, chronologyOf(state), revision, now);
     await this.outbox.add(m, { topic: TOPICS.caseReady, key: state.caseId, data: msg });
     await this.cases.setRevision(m, state.caseId, revision);
-    log('info', 'case picture revised after a late reply', { caseId: state.caseId, revision, missing: msg.missing, repliedAfterReady: msg.repliedAfterReady });
+    log('info', 'case picture revised after a late reply', {
+      caseId: state.caseId,
+      revision,
+      missing: msg.missing,
+      repliedAfterReady: msg.repliedAfterReady,
+    });
     return msg;
   }
 }

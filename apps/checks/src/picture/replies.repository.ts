@@ -36,7 +36,13 @@ export class RepliesRepository {
       `SELECT p.case_id, p.agency, p.received_at, p.body, r.due_at FROM checks.replies p JOIN checks.requests r USING (request_id) WHERE p.case_id = ANY($1)`,
       [caseIds],
     );
-    return rows.map((r) => ({ caseId: r.case_id, agency: r.agency, receivedAt: new Date(r.received_at), body: openJsonb<CheckReplied>(r.body), dueAt: new Date(r.due_at) }));
+    return rows.map((r) => ({
+      caseId: r.case_id,
+      agency: r.agency,
+      receivedAt: new Date(r.received_at),
+      body: openJsonb<CheckReplied>(r.body),
+      dueAt: new Date(r.due_at),
+    }));
   }
 
   /** Deletes up to `batch` replies of cases retention pruned (a hold set since keeps them); returns how many. */

@@ -13,14 +13,30 @@ const reply = (agency: ReceivedReply['agency'], receivedAt: string): ReceivedRep
 
 describe('assessReadiness', () => {
   it('is not ready while agencies are outstanding before the deadline, and names them', () => {
-    const r = assessReadiness({ plan, caseDeadline: deadline, replies: [reply('police', '2026-11-23T12:00:00Z')], now: at('2026-11-23T13:00:00Z') });
-    expect(r).toMatchObject({ ready: false, complete: false, replied: ['police'], missing: ['health', 'education'], late: [], missingAtReady: [] });
+    const r = assessReadiness({
+      plan,
+      caseDeadline: deadline,
+      replies: [reply('police', '2026-11-23T12:00:00Z')],
+      now: at('2026-11-23T13:00:00Z'),
+    });
+    expect(r).toMatchObject({
+      ready: false,
+      complete: false,
+      replied: ['police'],
+      missing: ['health', 'education'],
+      late: [],
+      missingAtReady: [],
+    });
     expect(r.readyAt).toBeUndefined();
     expect(r.reason).toBeUndefined();
   });
 
   it('is ready and complete when the last agency replies, at the time of that reply', () => {
-    const replies = [reply('education', '2026-11-23T10:00:00Z'), reply('health', '2026-11-23T16:30:00Z'), reply('police', '2026-11-23T12:00:00Z')];
+    const replies = [
+      reply('education', '2026-11-23T10:00:00Z'),
+      reply('health', '2026-11-23T16:30:00Z'),
+      reply('police', '2026-11-23T12:00:00Z'),
+    ];
     const r = assessReadiness({ plan, caseDeadline: deadline, replies, now: at('2026-11-23T20:00:00Z') });
     expect(r).toMatchObject({ ready: true, complete: true, reason: 'all-replied', missing: [], missingAtReady: [], late: [] });
     expect(r.readyAt!.toISOString()).toBe('2026-11-23T16:30:00.000Z');
@@ -30,21 +46,43 @@ describe('assessReadiness', () => {
   it('at the deadline is ready but incomplete, and says exactly who did not reply', () => {
     const replies = [reply('police', '2026-11-23T12:00:00Z')];
     const r = assessReadiness({ plan, caseDeadline: deadline, replies, now: at(deadline) });
-    expect(r).toMatchObject({ ready: true, complete: false, reason: 'deadline-reached', missing: ['health', 'education'], missingAtReady: ['health', 'education'] });
+    expect(r).toMatchObject({
+      ready: true,
+      complete: false,
+      reason: 'deadline-reached',
+      missing: ['health', 'education'],
+      missingAtReady: ['health', 'education'],
+    });
     expect(r.readyAt!.toISOString()).toBe(deadline);
   });
 
   it('flags agencies that replied after their own due time, before the case deadline', () => {
-    const replies = [reply('police', '2026-11-23T17:00:00Z'), reply('health', '2026-11-23T17:00:01Z'), reply('education', '2026-11-24T07:00:00Z')];
+    const replies = [
+      reply('police', '2026-11-23T17:00:00Z'),
+      reply('health', '2026-11-23T17:00:01Z'),
+      reply('education', '2026-11-24T07:00:00Z'),
+    ];
     const r = assessReadiness({ plan, caseDeadline: deadline, replies, now: at('2026-11-24T07:00:00Z') });
     expect(r.late).toEqual(['health']);
     expect(r).toMatchObject({ ready: true, complete: true, reason: 'all-replied' });
   });
 
   it('accepts a reply after the case became ready, as replied, late and after readiness', () => {
-    const replies = [reply('police', '2026-11-23T12:00:00Z'), reply('education', '2026-11-23T12:00:00Z'), reply('health', '2026-11-24T11:00:00Z')];
+    const replies = [
+      reply('police', '2026-11-23T12:00:00Z'),
+      reply('education', '2026-11-23T12:00:00Z'),
+      reply('health', '2026-11-24T11:00:00Z'),
+    ];
     const r = assessReadiness({ plan, caseDeadline: deadline, replies, now: at('2026-11-24T12:00:00Z') });
-    expect(r).toMatchObject({ ready: true, complete: false, reason: 'deadline-reached', missing: [], missingAtReady: ['health'], repliedAfterReady: ['health'], late: ['health'] });
+    expect(r).toMatchObject({
+      ready: true,
+      complete: false,
+      reason: 'deadline-reached',
+      missing: [],
+      missingAtReady: ['health'],
+      repliedAfterReady: ['health'],
+      late: ['health'],
+    });
     expect(r.replied).toEqual(['police', 'health', 'education']);
     expect(r.readyAt!.toISOString()).toBe(deadline);
   });
@@ -57,7 +95,11 @@ describe('assessReadiness', () => {
   });
 
   it('ignores replies received after now, so any past moment can be re-asked', () => {
-    const replies = [reply('police', '2026-11-23T12:00:00Z'), reply('health', '2026-11-23T12:00:00Z'), reply('education', '2026-11-23T15:00:00Z')];
+    const replies = [
+      reply('police', '2026-11-23T12:00:00Z'),
+      reply('health', '2026-11-23T12:00:00Z'),
+      reply('education', '2026-11-23T15:00:00Z'),
+    ];
     const before = assessReadiness({ plan, caseDeadline: deadline, replies, now: at('2026-11-23T14:59:59Z') });
     expect(before).toMatchObject({ ready: false, missing: ['education'] });
     const after = assessReadiness({ plan, caseDeadline: deadline, replies, now: at('2026-11-23T15:00:00Z') });
@@ -86,12 +128,18 @@ describe('assessReadiness', () => {
 
   it('refuses a plan that names an agency twice and unreadable times', () => {
     expect(() => assessReadiness({ plan: [plan[0], plan[0]], caseDeadline: deadline, replies: [], now: at(deadline) })).toThrow(/twice/);
-    expect(() => assessReadiness({ plan, caseDeadline: deadline, replies: [reply('police', 'soon')], now: at(deadline) })).toThrow(/receivedAt/);
+    expect(() => assessReadiness({ plan, caseDeadline: deadline, replies: [reply('police', 'soon')], now: at(deadline) })).toThrow(
+      /receivedAt/,
+    );
   });
 });
 
 describe('caseReadyMessage', () => {
-  const replies = [reply('police', '2026-11-23T12:00:00Z'), reply('health', '2026-11-23T18:00:00Z'), reply('education', '2026-11-24T10:00:00Z')];
+  const replies = [
+    reply('police', '2026-11-23T12:00:00Z'),
+    reply('health', '2026-11-23T18:00:00Z'),
+    reply('education', '2026-11-24T10:00:00Z'),
+  ];
 
   it('describes the moment of readiness, not replies that came after it', () => {
     const r = assessReadiness({ plan, caseDeadline: deadline, replies, now: at('2026-11-24T11:00:00Z') });

@@ -160,7 +160,13 @@ export function caseReadyMessage(caseId: string, readiness: Readiness, chronolog
  * `repliedAfterReady` says who was missing at readiness but has answered since. `readyAt`,
  * `reason` and `complete` keep describing the moment of readiness.
  */
-export function revisedCaseReadyMessage(caseId: string, readiness: Readiness, chronology: ChronologyEntry[], revision: number, revisedAt: Date): CaseReady {
+export function revisedCaseReadyMessage(
+  caseId: string,
+  readiness: Readiness,
+  chronology: ChronologyEntry[],
+  revision: number,
+  revisedAt: Date,
+): CaseReady {
   if (!readiness.ready || !readiness.readyAt || !readiness.reason) throw new Error(`case ${caseId} is not ready`);
   if (!Number.isInteger(revision) || revision < 2) throw new RangeError(`revision ${revision}: a revision follows the first picture`);
   return {

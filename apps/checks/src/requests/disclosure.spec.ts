@@ -1,7 +1,17 @@
 import type { CheckSubject } from '@mash/contracts';
 import { subjectsFor } from './disclosure';
 
-const kai: CheckSubject = { subjectId: 'c3', kind: 'child', givenName: 'Kai', familyName: 'Morgan', dateOfBirth: '2009-05-11', nhsNumber: '9990000395', upn: 'Q938402109215', policePersonId: 'PNC-09-654321', postcode: 'EX1 2AB' };
+const kai: CheckSubject = {
+  subjectId: 'c3',
+  kind: 'child',
+  givenName: 'Kai',
+  familyName: 'Morgan',
+  dateOfBirth: '2009-05-11',
+  nhsNumber: '9990000395',
+  upn: 'Q938402109215',
+  policePersonId: 'PNC-09-654321',
+  postcode: 'EX1 2AB',
+};
 
 describe('subjectsFor', () => {
   it.each([
@@ -25,7 +35,9 @@ describe('subjectsFor', () => {
     expect(subjectsFor('housing', ['address'], [kai])).toEqual([{ subjectId: 'c3', kind: 'child', postcode: 'EX1 2AB' }]);
   });
 
-  it('keeps an unborn child\'s expected date under identity', () => {
-    expect(subjectsFor('health', ['identity'], [{ subjectId: 'u1', kind: 'unborn', expectedDate: '2027-01-01' }])).toEqual([{ subjectId: 'u1', kind: 'unborn', expectedDate: '2027-01-01' }]);
+  it("keeps an unborn child's expected date under identity", () => {
+    expect(subjectsFor('health', ['identity'], [{ subjectId: 'u1', kind: 'unborn', expectedDate: '2027-01-01' }])).toEqual([
+      { subjectId: 'u1', kind: 'unborn', expectedDate: '2027-01-01' },
+    ]);
   });
 });

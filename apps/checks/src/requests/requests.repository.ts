@@ -82,7 +82,10 @@ export class RequestsRepository {
   }
 
   async find(m: EntityManager, requestId: string): Promise<CheckRequest | undefined> {
-    const [row]: RequestRow[] = await m.query(`SELECT request_id, case_id, agency, due_at, replied_at FROM checks.requests WHERE request_id = $1`, [requestId]);
+    const [row]: RequestRow[] = await m.query(
+      `SELECT request_id, case_id, agency, due_at, replied_at FROM checks.requests WHERE request_id = $1`,
+      [requestId],
+    );
     return row && toRequest(row);
   }
 
@@ -140,7 +143,10 @@ export class RequestsRepository {
 
   /** An agency asked again is chased for its new request only. */
   async cancelAgencyTimers(m: EntityManager, caseId: string, agencies: CheckAgency[]): Promise<void> {
-    await m.query(`UPDATE checks.timers SET cancelled_at = clock_timestamp() WHERE case_id = $1 AND agency = ANY($2) AND request_id IS NOT NULL AND ${PENDING}`, [caseId, agencies]);
+    await m.query(
+      `UPDATE checks.timers SET cancelled_at = clock_timestamp() WHERE case_id = $1 AND agency = ANY($2) AND request_id IS NOT NULL AND ${PENDING}`,
+      [caseId, agencies],
+    );
   }
 
   /**
@@ -169,12 +175,30 @@ export class RequestsRepository {
 
   /** Takes up to `batch` pending timers due by `now`, skipping those another replica holds. */
   async takeDue(m: EntityManager, now: Date, batch: number): Promise<DueTimer[]> {
-    const rows: { id: string; key: string; case_id: string; request_id: string | null; agency: CheckAgency | null; kind: TimerKind; fire_at: Date; due_at: Date | null }[] = await m.query(
+    const rows: {
+      id: string;
+      key: string;
+      case_id: string;
+      request_id: string | null;
+      agency: CheckAgency | null;
+      kind: TimerKind;
+      fire_at: Date;
+      due_at: Date | null;
+    }[] = await m.query(
       `SELECT id, key, case_id, request_id, agency, kind, fire_at, due_at FROM checks.timers
        WHERE ${PENDING} AND fire_at <= $1 ORDER BY fire_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
       [now, batch],
     );
-    return rows.map((r) => ({ id: r.id, key: r.key, caseId: r.case_id, requestId: r.request_id, agency: r.agency, kind: r.kind, fireAt: new Date(r.fire_at), dueAt: r.due_at && new Date(r.due_at) }));
+    return rows.map((r) => ({
+      id: r.id,
+      key: r.key,
+      caseId: r.case_id,
+      requestId: r.request_id,
+      agency: r.agency,
+      kind: r.kind,
+      fireAt: new Date(r.fire_at),
+      dueAt: r.due_at && new Date(r.due_at),
+    }));
   }
 
   /** Marks taken timers fired (even if readiness cancelled them meanwhile: they fired). */

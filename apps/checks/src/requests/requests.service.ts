@@ -45,7 +45,11 @@ export class RequestsService {
   async fanOut(e: CaseRated, ctx: MessageContext, at?: Date): Promise<void> {
     if ((e.revision ?? 1) >= 2) return this.revisePlan(e, ctx, at);
     const m = ctx.manager;
-    const opened = await this.cases.open(m, { caseId: e.caseId, contactId: e.contactId, rating: e.rating, deadline: new Date(e.deadline) }, at);
+    const opened = await this.cases.open(
+      m,
+      { caseId: e.caseId, contactId: e.contactId, rating: e.rating, deadline: new Date(e.deadline) },
+      at,
+    );
     if (!opened) {
       // A second start rating of one case (a replay from triage, or a duplicate report that did not
       // escalate it): agencies were asked once already.
@@ -71,7 +75,11 @@ export class RequestsService {
       // Same topic and key as the first plan, so this should not happen; asking the added agencies
       // beats asking nobody.
       log('warn', 'revised plan for a case without checks; opening it with the revision', { caseId: e.caseId, revision });
-      const opened = await this.cases.open(m, { caseId: e.caseId, contactId: e.contactId, rating: e.rating, deadline: new Date(e.deadline), planRevision: revision }, at);
+      const opened = await this.cases.open(
+        m,
+        { caseId: e.caseId, contactId: e.contactId, rating: e.rating, deadline: new Date(e.deadline), planRevision: revision },
+        at,
+      );
       if (!opened) throw new Error(`case ${e.caseId} was opened while its revision was applied`);
       await this.ask(m, ctx, e, e.checkPlan, revision, opened);
       if (e.checkPlan.length === 0) await this.picture.declareReady(m, [(await this.cases.lock(m, e.caseId))!], opened);
@@ -95,7 +103,11 @@ export class RequestsService {
       log('info', 'case deadline brought forward by a revised plan', { caseId: e.caseId, revision });
     }
     // An agency asked again is chased for its new request only.
-    await this.requests.cancelAgencyTimers(m, e.caseId, e.checkPlan.map((p) => p.agency));
+    await this.requests.cancelAgencyTimers(
+      m,
+      e.caseId,
+      e.checkPlan.map((p) => p.agency),
+    );
     await this.ask(m, ctx, { ...e, deadline: deadline.toISOString() }, e.checkPlan, revision, now);
   }
 
@@ -104,7 +116,14 @@ export class RequestsService {
    * requests, their timers, the messages and the disclosures, whatever the plan's size. The
    * disclosures go last: they take the disclosure chain's lock until commit (recordDisclosures).
    */
-  private async ask(m: EntityManager, ctx: MessageContext, e: CaseRated, plan: readonly PlanItem[], revision: number, now: Date): Promise<void> {
+  private async ask(
+    m: EntityManager,
+    ctx: MessageContext,
+    e: CaseRated,
+    plan: readonly PlanItem[],
+    revision: number,
+    now: Date,
+  ): Promise<void> {
     const timers: ChaseTimer[] = [];
     const rows: NewRequest[] = [];
     const messages: Outgoing<CheckRequested>[] = [];
@@ -133,7 +152,14 @@ export class RequestsService {
         principal: 'checks',
         action: 'check-requested',
         caseId: e.caseId,
-        detail: { agency: item.agency, requestId, categories: item.categories, lawfulBasis: e.lawfulBasis, subjects: request.subjects.length, revision },
+        detail: {
+          agency: item.agency,
+          requestId,
+          categories: item.categories,
+          lawfulBasis: e.lawfulBasis,
+          subjects: request.subjects.length,
+          revision,
+        },
       });
     }
     await this.requests.insertMany(m, rows);
@@ -157,7 +183,8 @@ export class RequestsService {
     // committed before it is in its past, so readiness below counts them all.
     const { now, request: req } = await this.cases.presentWithRequest(m, e.caseId, e.requestId, at);
     if (!req) throw new RejectedMessage(`reply to unknown request ${e.requestId}`);
-    if (req.agency !== e.agency || req.caseId !== e.caseId) throw new RejectedMessage(`reply from ${e.agency} does not match request ${e.requestId}`);
+    if (req.agency !== e.agency || req.caseId !== e.caseId)
+      throw new RejectedMessage(`reply from ${e.agency} does not match request ${e.requestId}`);
     if (req.repliedAt) {
       // Connectors keep no state: a redelivered request is answered again. The first reply stands.
       log('info', 'repeated reply ignored', { caseId: e.caseId, agency: e.agency });
@@ -198,7 +225,13 @@ export class RequestsService {
       principal: e.agency,
       action: 'reply-received',
       caseId: e.caseId,
-      detail: { requestId: e.requestId, known: e.known, entries: e.entries?.length ?? 0, categories: [...new Set((e.entries ?? []).map((x) => x.category))], late },
+      detail: {
+        requestId: e.requestId,
+        known: e.known,
+        entries: e.entries?.length ?? 0,
+        categories: [...new Set((e.entries ?? []).map((x) => x.category))],
+        late,
+      },
     });
   }
 }

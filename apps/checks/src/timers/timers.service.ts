@@ -38,7 +38,11 @@ export function timerLoopOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): T
  */
 @Injectable()
 export class TimersService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly ticker = new Ticker('timer poll', () => this.tick(), () => this.options.pollMs);
+  private readonly ticker = new Ticker(
+    'timer poll',
+    () => this.tick(),
+    () => this.options.pollMs,
+  );
   readonly options: TimerLoopOptions;
 
   constructor(
@@ -107,9 +111,21 @@ export class TimersService implements OnApplicationBootstrap, OnApplicationShutd
           if (!t.requestId || !t.agency || !t.dueAt) {
             log('error', 'chase timer without its request; marked fired', { timerId: t.id, caseId: t.caseId });
           } else {
-            const timer: ChaseTimer = { kind: t.kind, fireAt: t.fireAt, caseId: t.caseId, requestId: t.requestId, agency: t.agency, dueAt: t.dueAt, key: t.key };
+            const timer: ChaseTimer = {
+              kind: t.kind,
+              fireAt: t.fireAt,
+              caseId: t.caseId,
+              requestId: t.requestId,
+              agency: t.agency,
+              dueAt: t.dueAt,
+              key: t.key,
+            };
             chases.push({ topic: TOPICS.checkChased, key: t.caseId, data: chasedMessage(timer, firedAt), correlationId: t.requestId });
-            log('info', t.kind === 'escalation' ? 'missed reply escalated to MASH manager' : 'agency reminded', { caseId: t.caseId, agency: t.agency, lateByMs: firedAt.getTime() - t.fireAt.getTime() });
+            log('info', t.kind === 'escalation' ? 'missed reply escalated to MASH manager' : 'agency reminded', {
+              caseId: t.caseId,
+              agency: t.agency,
+              lateByMs: firedAt.getTime() - t.fireAt.getTime(),
+            });
           }
           firedIds.push(t.id);
         }
@@ -119,7 +135,10 @@ export class TimersService implements OnApplicationBootstrap, OnApplicationShutd
         if (deadlines.length) {
           // Cases a reply holds right now are left for the next look rather than waited for while
           // this batch's timers are held.
-          const cases = await this.cases.lockFree(m, deadlines.map((t) => t.caseId));
+          const cases = await this.cases.lockFree(
+            m,
+            deadlines.map((t) => t.caseId),
+          );
           const locked = new Set(cases.map((c) => c.caseId));
           // A reply after the deadline declares the case ready itself before it is stored (see
           // RequestsService.collect), so judging at the deadline's instant counts exactly the

@@ -6,4 +6,7 @@ import fixtures from './fixtures.json';
  * tests meet realistic adult-social-care records. An agency copying it replaces `lookup` with a search of its
  * own systems; the fire-wall (`answer`) stays as it is.
  */
-export const connector = defineConnector({ agency: 'adult-social-care', lookup: fixtureLookup(parseFixtures(fixtures, 'adult-social-care')) });
+export const connector = defineConnector({
+  agency: 'adult-social-care',
+  lookup: fixtureLookup(parseFixtures(fixtures, 'adult-social-care')),
+});

@@ -24,7 +24,13 @@ describe('police reference connector', () => {
     const request = checkRequestFor('police', [{ subjectId: 'a2', kind: 'adult', policePersonId: 'PNC-88-123456' }], ['domestic-abuse']);
     const r = answer(request, await connector.lookup(request), now);
     expect(r.known).toBe(true);
-    expect(r.entries.map((e) => e.summary.match(/DASH (standard|medium|high)/)?.[1])).toEqual(['standard', 'medium', 'high', undefined, 'medium']);
+    expect(r.entries.map((e) => e.summary.match(/DASH (standard|medium|high)/)?.[1])).toEqual([
+      'standard',
+      'medium',
+      'high',
+      undefined,
+      'medium',
+    ]);
   });
 
   it('keeps PNC markers back unless identity is granted', async () => {
@@ -32,6 +38,8 @@ describe('police reference connector', () => {
     const r = answer(request, await connector.lookup(request), now);
     expect(r.entries.some((e) => /PNC warning markers/.test(e.summary))).toBe(false);
     const withIdentity = checkRequestFor('police', [p.carl], ['identity']);
-    expect(answer(withIdentity, await connector.lookup(withIdentity), now).entries.map((e) => e.summary)).toEqual([expect.stringMatching(/VIOLENT, WEAPONS/)]);
+    expect(answer(withIdentity, await connector.lookup(withIdentity), now).entries.map((e) => e.summary)).toEqual([
+      expect.stringMatching(/VIOLENT, WEAPONS/),
+    ]);
   });
 });

@@ -17,11 +17,17 @@ const checks = referenceConnectorChecks(connector, fixtures, {
 describe('youth justice reference connector', () => {
   it.each(checks.map((c) => [c.name, c] as const))('%s', (_name, c) => c.run());
 
-  it("finds Kai by PNC id and reports his current order", async () => {
-    const request = checkRequestFor('youth-justice', [{ subjectId: 'c3', kind: 'child', policePersonId: 'PNC-09-654321' }], ['offending', 'involvement']);
+  it('finds Kai by PNC id and reports his current order', async () => {
+    const request = checkRequestFor(
+      'youth-justice',
+      [{ subjectId: 'c3', kind: 'child', policePersonId: 'PNC-09-654321' }],
+      ['offending', 'involvement'],
+    );
     const r = answer(request, await connector.lookup(request), new Date('2026-11-23T10:00:00Z'));
     expect(r.currentInvolvement).toBe(true);
-    expect(r.entries.filter((e) => e.current).map((e) => e.summary)).toEqual([expect.stringMatching(/^Youth Rehabilitation Order, 12 months/)]);
+    expect(r.entries.filter((e) => e.current).map((e) => e.summary)).toEqual([
+      expect.stringMatching(/^Youth Rehabilitation Order, 12 months/),
+    ]);
   });
 
   it('knows no one in the example contact, as the demo expects', async () => {

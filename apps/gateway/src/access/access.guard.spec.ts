@@ -33,17 +33,29 @@ function routes(): { route: string; guarded: boolean; rule?: AccessRule }[] {
 describe('the gateway guards every route with one rule', () => {
   it('finds the routes (so the checks below look at something)', () => {
     expect(routes().map((r) => r.route)).toEqual(
-      expect.arrayContaining(['POST /v1/agencies/:agency/contacts', 'GET /v1/contacts/:id', 'GET /v1/cases/:id', 'POST /v1/cases/:caseId/decision', 'GET /v1/board', 'GET /v1/ops/lag']),
+      expect.arrayContaining([
+        'POST /v1/agencies/:agency/contacts',
+        'GET /v1/contacts/:id',
+        'GET /v1/cases/:id',
+        'POST /v1/cases/:caseId/decision',
+        'GET /v1/board',
+        'GET /v1/ops/lag',
+      ]),
     );
   });
 
   it('runs AccessGuard on every route, and every route declares who may call it', () => {
-    const missing = routes().filter((r) => !r.guarded || !r.rule).map((r) => r.route);
+    const missing = routes()
+      .filter((r) => !r.guarded || !r.rule)
+      .map((r) => r.route);
     expect(missing).toEqual([]);
   });
 
   it('leaves open only what holds no data or carries its own credential, each named here', () => {
-    const open = routes().filter((r) => r.rule && 'public' in r.rule).map((r) => r.route).sort();
+    const open = routes()
+      .filter((r) => r.rule && 'public' in r.rule)
+      .map((r) => r.route)
+      .sort();
     expect(open).toEqual([
       'GET /asyncapi.json',
       'GET /board',
@@ -65,7 +77,9 @@ describe('the gateway guards every route with one rule', () => {
   });
 
   it('gives the board role the board data and nothing else', () => {
-    const board = routes().filter((r) => r.rule && 'roles' in r.rule && r.rule.roles.includes('board')).map((r) => r.route);
+    const board = routes()
+      .filter((r) => r.rule && 'roles' in r.rule && r.rule.roles.includes('board'))
+      .map((r) => r.route);
     expect(board).toEqual(['GET /v1/board']);
   });
 });

@@ -1,4 +1,12 @@
-import { CanActivate, ExecutionContext, ForbiddenException, HttpException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  HttpException,
+  Inject,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { problem } from '@mash/contracts';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
@@ -36,7 +44,10 @@ export class AccessGuard implements CanActivate {
     if (ctx.getType() !== 'http') return true;
     const req = ctx.switchToHttp().getRequest<GuardedRequest>();
     const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, [ctx.getHandler(), ctx.getClass()]);
-    const onRefusal = this.reflector.getAllAndOverride<RefusalQuarantine | undefined>(REFUSAL_QUARANTINE, [ctx.getHandler(), ctx.getClass()]);
+    const onRefusal = this.reflector.getAllAndOverride<RefusalQuarantine | undefined>(REFUSAL_QUARANTINE, [
+      ctx.getHandler(),
+      ctx.getClass(),
+    ]);
     if (rule && 'public' in rule) return true;
 
     const presented = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
@@ -45,7 +56,14 @@ export class AccessGuard implements CanActivate {
     if (!rule) return this.refuse(req, onRefusal, found, presented, 403, 'this route declares no access rule');
     if (!found || found.revoked) return this.refuse(req, onRefusal, found, presented, 401, 'a valid credential is required');
     if (!rule.roles.includes(found.role)) {
-      return this.refuse(req, onRefusal, found, presented, onRefusal?.otherRoleStatus ?? 403, `this needs the ${rule.roles.join(' or ')} role; ${found.principal} has the ${found.role} role`);
+      return this.refuse(
+        req,
+        onRefusal,
+        found,
+        presented,
+        onRefusal?.otherRoleStatus ?? 403,
+        `this needs the ${rule.roles.join(' or ')} role; ${found.principal} has the ${found.role} role`,
+      );
     }
     req.principal = { principal: found.principal, role: found.role };
     return true;
@@ -56,8 +74,21 @@ export class AccessGuard implements CanActivate {
    * then one of their roles must be one the route allows. What they do is recorded under their
    * subject and display name.
    */
-  private async person(req: GuardedRequest, rule: AccessRule | undefined, onRefusal: RefusalQuarantine | undefined, token: string): Promise<boolean> {
-    if (!this.people) return this.refuse(req, onRefusal, undefined, token, 401, 'people cannot sign in here: no identity provider is configured (MASH_OIDC_ISSUER)');
+  private async person(
+    req: GuardedRequest,
+    rule: AccessRule | undefined,
+    onRefusal: RefusalQuarantine | undefined,
+    token: string,
+  ): Promise<boolean> {
+    if (!this.people)
+      return this.refuse(
+        req,
+        onRefusal,
+        undefined,
+        token,
+        401,
+        'people cannot sign in here: no identity provider is configured (MASH_OIDC_ISSUER)',
+      );
     let person;
     try {
       person = await this.people.verify(token);
@@ -69,7 +100,14 @@ export class AccessGuard implements CanActivate {
     if (!rule || !('roles' in rule)) return this.refuse(req, onRefusal, who, token, 403, 'this route declares no access rule');
     const role = rule.roles.find((r) => person.roles.includes(r));
     if (!role) {
-      return this.refuse(req, onRefusal, who, token, onRefusal?.otherRoleStatus ?? 403, `this needs the ${rule.roles.join(' or ')} role; ${person.subject} has ${person.roles.length ? `the ${person.roles.join(', ')} role` : 'no role in the hub'}`);
+      return this.refuse(
+        req,
+        onRefusal,
+        who,
+        token,
+        onRefusal?.otherRoleStatus ?? 403,
+        `this needs the ${rule.roles.join(' or ')} role; ${person.subject} has ${person.roles.length ? `the ${person.roles.join(', ')} role` : 'no role in the hub'}`,
+      );
     }
     req.principal = { principal: person.subject, role, name: person.name };
     return true;
@@ -92,13 +130,27 @@ export class AccessGuard implements CanActivate {
     }
     const params = (req.params ?? {}) as Record<string, string>;
     await this.audit.refused({
-      principal: found?.principal, role: found?.role, credential, method: req.method, route: (req.route as { path?: string } | undefined)?.path ?? req.path, params, status, reason,
+      principal: found?.principal,
+      role: found?.role,
+      credential,
+      method: req.method,
+      route: (req.route as { path?: string } | undefined)?.path ?? req.path,
+      params,
+      status,
+      reason,
     });
     if (onRefusal) {
       const claimed = onRefusal.claimedSenderParam ? params[onRefusal.claimedSenderParam]?.slice(0, 50) : undefined;
       const sender = found && !found.revoked ? found.principal : claimed ? `unauthenticated:${claimed}` : 'unauthenticated';
       // A caller who is not authenticated gets little kept: the first 4 KiB and the hash of the rest.
-      return reject(this.quarantine, { sender, channel: onRefusal.channel, status, reason, raw: req.body, keepBytes: credential === 'valid' ? undefined : UNAUTHENTICATED_KEEP_BYTES });
+      return reject(this.quarantine, {
+        sender,
+        channel: onRefusal.channel,
+        status,
+        reason,
+        raw: req.body,
+        keepBytes: credential === 'valid' ? undefined : UNAUTHENTICATED_KEEP_BYTES,
+      });
     }
     throw status === 401 ? new UnauthorizedException(reason) : new ForbiddenException(reason);
   }

@@ -36,7 +36,7 @@ export class AccessAudit {
     await recordDisclosure(this.ds, 'gateway', {
       principal: r.principal ?? `unauthenticated (${r.credential} credential)`,
       action: 'access-refused',
-      caseId: params.id?.startsWith('CS-') ? params.id : params.caseId ?? null,
+      caseId: params.id?.startsWith('CS-') ? params.id : (params.caseId ?? null),
       detail: { method: r.method, route: r.route.slice(0, 200), status: r.status, reason: r.reason, role: r.role ?? null },
     });
     log('info', 'access refused', { principal: r.principal, credential: r.credential, route: `${r.method} ${r.route}`, status: r.status });

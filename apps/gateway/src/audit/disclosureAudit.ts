@@ -3,8 +3,15 @@ import { DataSource, EntityManager } from 'typeorm';
 import { recordDisclosure } from '@mash/platform';
 
 export type DisclosureAction =
-  | 'read-case' | 'read-quarantine' | 'consent-override' | 'decision-recorded' | 'access-refused'
-  | 'transfer-sent' | 'transfer-acknowledged' | 'transfer-refused' | 'transfer-received';
+  | 'read-case'
+  | 'read-quarantine'
+  | 'consent-override'
+  | 'decision-recorded'
+  | 'access-refused'
+  | 'transfer-sent'
+  | 'transfer-acknowledged'
+  | 'transfer-refused'
+  | 'transfer-received';
 
 export interface Disclosure {
   principal: string;

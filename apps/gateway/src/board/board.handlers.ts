@@ -23,7 +23,11 @@ export class BoardHandlers {
     // claims another agency is the checks service's to refuse; the board just does not count it.
     const fromTopic = ctx.topic.split('.')[2];
     if (!isCheckAgency(fromTopic) || e.agency !== fromTopic) {
-      log('warn', 'reply ignored by the board: agency does not match its topic', { topic: ctx.topic, caseId: e.caseId, messageId: ctx.envelope.id });
+      log('warn', 'reply ignored by the board: agency does not match its topic', {
+        topic: ctx.topic,
+        caseId: e.caseId,
+        messageId: ctx.envelope.id,
+      });
       return;
     }
     await this.board.replied(fromTopic, e, ctx.manager);

@@ -29,18 +29,54 @@ type Step = (m: EntityManager) => Promise<void>;
 /** One case's events, as groups: each group is one partition's events, in that partition's order. */
 function caseEvents(caseId: string): Step[][] {
   const rated: CaseRated = {
-    caseId, contactId: `CT-${caseId}`, stage: 'start', rating: 'AMBER', ruleIds: [], reasons: [], policyVersion: 'p1', ratedAt: at(0), deadline: at(24),
-    checkPlan: (['police', 'health', 'education'] as const).map((agency) => ({ agency, categories: ['identity'], dueAt: at(18) })), subjects: [], lawfulBasis: 'statutory-function',
+    caseId,
+    contactId: `CT-${caseId}`,
+    stage: 'start',
+    rating: 'AMBER',
+    ruleIds: [],
+    reasons: [],
+    policyVersion: 'p1',
+    ratedAt: at(0),
+    deadline: at(24),
+    checkPlan: (['police', 'health', 'education'] as const).map((agency) => ({ agency, categories: ['identity'], dueAt: at(18) })),
+    subjects: [],
+    lawfulBasis: 'statutory-function',
   };
-  const chased = (agency: CheckChased['agency'], kind: CheckChased['kind'], h: number): Step => (m) =>
-    projection.chased({ caseId, requestId: `RQ-${agency}`, agency, kind, at: at(h), dueAt: at(18) }, m);
-  const replied = (agency: 'police' | 'health' | 'education', h: number, known: boolean): Step => (m) =>
-    projection.replied(agency, { caseId, requestId: `RQ-${agency}`, repliedAt: at(h), known }, m);
-  const ready1: CaseReady = { caseId, readyAt: at(24), complete: false, reason: 'deadline-reached', replied: ['police', 'education'], missing: ['health'], chronology: [], revision: 1 };
-  const ready2: CaseReady = { ...ready1, revision: 2, revisedAt: at(26), replied: ['police', 'education', 'health'], missing: [], repliedAfterReady: ['health'] };
+  const chased =
+    (agency: CheckChased['agency'], kind: CheckChased['kind'], h: number): Step =>
+    (m) =>
+      projection.chased({ caseId, requestId: `RQ-${agency}`, agency, kind, at: at(h), dueAt: at(18) }, m);
+  const replied =
+    (agency: 'police' | 'health' | 'education', h: number, known: boolean): Step =>
+    (m) =>
+      projection.replied(agency, { caseId, requestId: `RQ-${agency}`, repliedAt: at(h), known }, m);
+  const ready1: CaseReady = {
+    caseId,
+    readyAt: at(24),
+    complete: false,
+    reason: 'deadline-reached',
+    replied: ['police', 'education'],
+    missing: ['health'],
+    chronology: [],
+    revision: 1,
+  };
+  const ready2: CaseReady = {
+    ...ready1,
+    revision: 2,
+    revisedAt: at(26),
+    replied: ['police', 'education', 'health'],
+    missing: [],
+    repliedAfterReady: ['health'],
+  };
   return [
     [(m) => projection.rated(rated, m)],
-    [chased('health', 'reminder', 9), chased('health', 'reminder', 14), chased('health', 'escalation', 18), chased('education', 'reminder', 9), chased('police', 'malformed-reply', 3)],
+    [
+      chased('health', 'reminder', 9),
+      chased('health', 'reminder', 14),
+      chased('health', 'escalation', 18),
+      chased('education', 'reminder', 9),
+      chased('police', 'malformed-reply', 3),
+    ],
     [replied('police', 4, true)],
     [replied('education', 12, false)],
     [replied('health', 25, true)],
@@ -77,9 +113,33 @@ describe('board projection under reordered and parallel delivery', () => {
 
   it('the in-order result is the board the events describe', () => {
     expect(expected).toEqual([
-      expect.objectContaining({ agency: 'education', replied_at: new Date(at(12)), known: false, reminders: 1, missing: false, late: false, escalated_at: null }),
-      expect.objectContaining({ agency: 'health', replied_at: new Date(at(25)), known: true, reminders: 2, last_reminded_at: new Date(at(14)), escalated_at: new Date(at(18)), missing: false, late: true }),
-      expect.objectContaining({ agency: 'police', replied_at: new Date(at(4)), known: true, refused_replies: 1, missing: false, late: false }),
+      expect.objectContaining({
+        agency: 'education',
+        replied_at: new Date(at(12)),
+        known: false,
+        reminders: 1,
+        missing: false,
+        late: false,
+        escalated_at: null,
+      }),
+      expect.objectContaining({
+        agency: 'health',
+        replied_at: new Date(at(25)),
+        known: true,
+        reminders: 2,
+        last_reminded_at: new Date(at(14)),
+        escalated_at: new Date(at(18)),
+        missing: false,
+        late: true,
+      }),
+      expect.objectContaining({
+        agency: 'police',
+        replied_at: new Date(at(4)),
+        known: true,
+        refused_replies: 1,
+        missing: false,
+        late: false,
+      }),
     ]);
   });
 
@@ -98,9 +158,13 @@ describe('board projection under reordered and parallel delivery', () => {
 
   it('ends with the same rows when every partition of many cases is delivered at once', async () => {
     const ids = Array.from({ length: 12 }, (_, i) => `CS-parallel-${i}`);
-    await Promise.all(ids.flatMap((id) => shuffle(caseEvents(id)).map(async (group) => {
-      for (const s of group) await tx(s);
-    })));
+    await Promise.all(
+      ids.flatMap((id) =>
+        shuffle(caseEvents(id)).map(async (group) => {
+          for (const s of group) await tx(s);
+        }),
+      ),
+    );
     for (const caseId of ids) expect({ caseId, rows: await rows(caseId) }).toEqual({ caseId, rows: expected });
   });
 });

@@ -24,7 +24,11 @@ export class BoardProjection {
     const agencies = [...new Set<CheckAgency>([...e.replied, ...e.missing, ...late])];
     if (agencies.length === 0) return;
     const missing = new Set(e.missing.filter((a) => !after.includes(a)));
-    await boardRows.readiness(m, e.caseId, agencies.map((a) => ({ agency: a, missing: missing.has(a), late: late.has(a) })));
+    await boardRows.readiness(
+      m,
+      e.caseId,
+      agencies.map((a) => ({ agency: a, missing: missing.has(a), late: late.has(a) })),
+    );
   }
 
   /** Reminders to the agency, escalations to the manager, and replies refused as malformed. */
@@ -38,7 +42,11 @@ export class BoardProjection {
    * A reply arrived. Only that it came, when, and whether the agency knew the family: never its
    * entries, which are the checks service's to keep and the decision maker's to read.
    */
-  async replied(agency: CheckAgency, e: Pick<CheckReplied, 'caseId' | 'requestId' | 'repliedAt' | 'known'>, m: EntityManager): Promise<void> {
+  async replied(
+    agency: CheckAgency,
+    e: Pick<CheckReplied, 'caseId' | 'requestId' | 'repliedAt' | 'known'>,
+    m: EntityManager,
+  ): Promise<void> {
     await boardRows.replied(m, agency, e);
   }
 }

@@ -22,7 +22,12 @@ const t0 = Date.parse('2026-11-23T09:00:00.000Z');
 const at = (h: number) => new Date(t0 + h * HOUR).toISOString();
 
 async function openCase(m: EntityManager, caseId: string, rating: string, deadlineH: number) {
-  await m.query(`INSERT INTO gateway.cases (case_id, contact_id, rating, policy_version, deadline) VALUES ($1, $2, $3, 'p1', $4)`, [caseId, `CT-${caseId}`, rating, at(deadlineH)]);
+  await m.query(`INSERT INTO gateway.cases (case_id, contact_id, rating, policy_version, deadline) VALUES ($1, $2, $3, 'p1', $4)`, [
+    caseId,
+    `CT-${caseId}`,
+    rating,
+    at(deadlineH),
+  ]);
 }
 
 function rated(caseId: string, agencies: string[], dueH: number): CaseRated {
@@ -36,7 +41,11 @@ function rated(caseId: string, agencies: string[], dueH: number): CaseRated {
     policyVersion: 'p1',
     ratedAt: at(0),
     deadline: at(24),
-    checkPlan: agencies.map((agency) => ({ agency: agency as CaseRated['checkPlan'][number]['agency'], categories: ['identity'], dueAt: at(dueH) })),
+    checkPlan: agencies.map((agency) => ({
+      agency: agency as CaseRated['checkPlan'][number]['agency'],
+      categories: ['identity'],
+      dueAt: at(dueH),
+    })),
     subjects: [],
     lawfulBasis: 'statutory-function',
   };
@@ -49,7 +58,12 @@ beforeAll(async () => {
   await admin.end();
   const url = new URL(base.toString());
   url.pathname = `/${dbName}`;
-  ds = new DataSource({ type: 'postgres', url: url.toString(), migrations: [GatewayTables1700000000100, BoardAgencyStatus1700000000160], migrationsTableName: 'migrations' });
+  ds = new DataSource({
+    type: 'postgres',
+    url: url.toString(),
+    migrations: [GatewayTables1700000000100, BoardAgencyStatus1700000000160],
+    migrationsTableName: 'migrations',
+  });
   await ds.initialize();
   await ds.query(`CREATE SCHEMA gateway`);
   await ds.runMigrations();
@@ -75,7 +89,16 @@ describe('board reply statuses', () => {
       await projection.chased({ caseId: 'CS-1', requestId: 'RQ-e', agency: 'education', kind: 'reminder', at: at(14), dueAt: at(18) }, m);
       await projection.chased({ caseId: 'CS-1', requestId: 'RQ-e', agency: 'education', kind: 'escalation', at: at(18), dueAt: at(18) }, m);
       await projection.replied('probation', { caseId: 'CS-1', requestId: 'RQ-pr', repliedAt: at(20), known: false }, m);
-      const ready: CaseReady = { caseId: 'CS-1', readyAt: at(24), complete: false, reason: 'deadline-reached', replied: ['police', 'probation'], missing: ['health', 'education', 'youth-justice'], late: ['probation'], chronology: [] };
+      const ready: CaseReady = {
+        caseId: 'CS-1',
+        readyAt: at(24),
+        complete: false,
+        reason: 'deadline-reached',
+        replied: ['police', 'probation'],
+        missing: ['health', 'education', 'youth-justice'],
+        late: ['probation'],
+        chronology: [],
+      };
       await projection.ready(ready, m);
       // housing: requested and never chased, and the case was not yet ready for it... in this
       // picture housing is absent from the readiness lists, so it stays "requested".
@@ -100,7 +123,12 @@ describe('board reply statuses', () => {
     });
     expect(board.cases[0].agencies.find((a) => a.agency === 'education')!.reminders).toBe(2);
     expect(board.cases[0].secondsLeft).toBe(-3600);
-    expect(board.counts).toMatchObject({ open: 1, overdue: 1, byRating: { AMBER: 1, RED: 0 }, byReplyStatus: { replied: 1, late: 1, missing: 3, requested: 1, reminded: 0, escalated: 0 } });
+    expect(board.counts).toMatchObject({
+      open: 1,
+      overdue: 1,
+      byRating: { AMBER: 1, RED: 0 },
+      byReplyStatus: { replied: 1, late: 1, missing: 3, requested: 1, reminded: 0, escalated: 0 },
+    });
   });
 
   it('shows reminded and escalated before readiness', async () => {
@@ -108,7 +136,10 @@ describe('board reply statuses', () => {
       await openCase(m, 'CS-3', 'GREEN', 72);
       await projection.rated(rated('CS-3', ['health', 'education'], 50), m);
       await projection.chased({ caseId: 'CS-3', requestId: 'RQ-3h', agency: 'health', kind: 'reminder', at: at(25), dueAt: at(50) }, m);
-      await projection.chased({ caseId: 'CS-3', requestId: 'RQ-3e', agency: 'education', kind: 'escalation', at: at(50), dueAt: at(50) }, m);
+      await projection.chased(
+        { caseId: 'CS-3', requestId: 'RQ-3e', agency: 'education', kind: 'escalation', at: at(50), dueAt: at(50) },
+        m,
+      );
     });
     const board = await new BoardQuery(ds).read(50, t0);
     const c3 = board.cases.find((c) => c.caseId === 'CS-3')!;

@@ -40,7 +40,6 @@ export interface Board {
   cases: BoardCase[];
 }
 
-
 const iso = (t: string | null) => (t === null ? null : new Date(t).toISOString());
 
 /** The wall board and its counts, from one read of the open cases (boardRows.openCases). */
@@ -74,7 +73,10 @@ export class BoardQuery {
   async read(limit: number, now = hubNowMs()): Promise<Board> {
     const row = await boardRows.openCases(this.ds, limit, new Date(now).toISOString());
     const byRating = { RED: 0, AMBER: 0, GREEN: 0, BLUE: 0, ...row.by_rating } as Record<Rating, number>;
-    const byReplyStatus = Object.fromEntries(AGENCY_REPLY_STATUSES.map((s) => [s, row.by_status[s] ?? 0])) as Record<AgencyReplyStatus, number>;
+    const byReplyStatus = Object.fromEntries(AGENCY_REPLY_STATUSES.map((s) => [s, row.by_status[s] ?? 0])) as Record<
+      AgencyReplyStatus,
+      number
+    >;
     return {
       generatedAt: new Date(now).toISOString(),
       counts: { open: row.open, readyForDecision: row.ready, overdue: row.overdue, byRating, byReplyStatus },

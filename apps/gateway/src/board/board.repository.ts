@@ -66,7 +66,11 @@ export const boardRows = {
     );
   },
 
-  async replied(m: EntityManager, agency: CheckAgency, e: Pick<CheckReplied, 'caseId' | 'requestId' | 'repliedAt' | 'known'>): Promise<void> {
+  async replied(
+    m: EntityManager,
+    agency: CheckAgency,
+    e: Pick<CheckReplied, 'caseId' | 'requestId' | 'repliedAt' | 'known'>,
+  ): Promise<void> {
     await m.query(
       `INSERT INTO gateway.board_agency_status AS s (case_id, agency, request_id, replied_at, known)
        VALUES ($1, $2, $3, $4::timestamptz, $5::boolean)

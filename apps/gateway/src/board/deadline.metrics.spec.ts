@@ -19,11 +19,10 @@ afterAll(() => db?.drop());
 
 it('counts open and overdue undecided cases by rating, zeros included; decided cases never count', async () => {
   const open = async (id: string, rating: string, deadlineMinutes: number) =>
-    ds.query(`INSERT INTO gateway.cases (case_id, contact_id, rating, policy_version, deadline) VALUES ($1, $1, $2, 'p1', now() + $3 * interval '1 minute')`, [
-      id,
-      rating,
-      deadlineMinutes,
-    ]);
+    ds.query(
+      `INSERT INTO gateway.cases (case_id, contact_id, rating, policy_version, deadline) VALUES ($1, $1, $2, 'p1', now() + $3 * interval '1 minute')`,
+      [id, rating, deadlineMinutes],
+    );
   await open('R-late', 'RED', -5);
   await open('R-late-2', 'RED', -300);
   await open('R-ok', 'RED', 60);
@@ -34,6 +33,15 @@ it('counts open and overdue undecided cases by rating, zeros included; decided c
   new DeadlineMetrics(new BoardQuery(ds)).onModuleInit();
   const text = await register.metrics();
   const value = (name: string, rating: string) => Number(new RegExp(`^${name}\\{rating="${rating}"\\} (\\d+)$`, 'm').exec(text)?.[1]);
-  expect([value('mash_cases_past_deadline', 'RED'), value('mash_cases_past_deadline', 'AMBER'), value('mash_cases_past_deadline', 'GREEN')]).toEqual([2, 0, 0]);
-  expect([value('mash_cases_open', 'RED'), value('mash_cases_open', 'AMBER'), value('mash_cases_open', 'GREEN'), value('mash_cases_open', 'BLUE')]).toEqual([3, 1, 0, 0]);
+  expect([
+    value('mash_cases_past_deadline', 'RED'),
+    value('mash_cases_past_deadline', 'AMBER'),
+    value('mash_cases_past_deadline', 'GREEN'),
+  ]).toEqual([2, 0, 0]);
+  expect([
+    value('mash_cases_open', 'RED'),
+    value('mash_cases_open', 'AMBER'),
+    value('mash_cases_open', 'GREEN'),
+    value('mash_cases_open', 'BLUE'),
+  ]).toEqual([3, 1, 0, 0]);
 });

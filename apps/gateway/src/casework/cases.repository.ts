@@ -25,9 +25,20 @@ export class CasesRepository {
   constructor(private readonly ds: DataSource) {}
 
   async lock(m: EntityManager, caseId: string): Promise<LockedCase | undefined> {
-    const [c] = await m.query(`SELECT case_id, contact_id, rating, ready, decision_id, policy_version, rating_start->'outOfArea'->'hub'->>'id' AS out_of_area_hub FROM gateway.cases WHERE case_id = $1 FOR UPDATE`, [caseId]);
+    const [c] = await m.query(
+      `SELECT case_id, contact_id, rating, ready, decision_id, policy_version, rating_start->'outOfArea'->'hub'->>'id' AS out_of_area_hub FROM gateway.cases WHERE case_id = $1 FOR UPDATE`,
+      [caseId],
+    );
     if (!c) return undefined;
-    return { caseId: c.case_id, contactId: c.contact_id, rating: c.rating, ready: c.ready, decisionId: c.decision_id, policyVersion: c.policy_version, outOfAreaHub: c.out_of_area_hub ?? null };
+    return {
+      caseId: c.case_id,
+      contactId: c.contact_id,
+      rating: c.rating,
+      ready: c.ready,
+      decisionId: c.decision_id,
+      policyVersion: c.policy_version,
+      outOfAreaHub: c.out_of_area_hub ?? null,
+    };
   }
 
   /** The decision recorded on a case, as it was published. */
@@ -38,7 +49,15 @@ export class CasesRepository {
 
   /** The decision, and the case marked decided; the caller holds the lock from lock(). */
   async recordDecision(m: EntityManager, decision: DecisionRecorded, recordedBy: string): Promise<void> {
-    await m.query(`INSERT INTO gateway.decisions (decision_id, case_id, recorded_by, body) VALUES ($1, $2, $3, $4)`, [decision.decisionId, decision.caseId, recordedBy, sealedJsonb(decision)]);
-    await m.query(`UPDATE gateway.cases SET decision_id = $2, updated_at = now() WHERE case_id = $1`, [decision.caseId, decision.decisionId]);
+    await m.query(`INSERT INTO gateway.decisions (decision_id, case_id, recorded_by, body) VALUES ($1, $2, $3, $4)`, [
+      decision.decisionId,
+      decision.caseId,
+      recordedBy,
+      sealedJsonb(decision),
+    ]);
+    await m.query(`UPDATE gateway.cases SET decision_id = $2, updated_at = now() WHERE case_id = $1`, [
+      decision.caseId,
+      decision.decisionId,
+    ]);
   }
 }

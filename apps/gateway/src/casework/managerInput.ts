@@ -17,13 +17,27 @@ export async function readManagerInput<T>(
   const parsed = parseJson(body);
   if (!parsed.ok) {
     const p = parsed as { message: string; status?: number; errors?: FieldError[] };
-    return reject(deps.quarantine, { sender: who.principal, channel, status: p.status ?? 400, reason: p.message, errors: p.errors, raw: body });
+    return reject(deps.quarantine, {
+      sender: who.principal,
+      channel,
+      status: p.status ?? 400,
+      reason: p.message,
+      errors: p.errors,
+      raw: body,
+    });
   }
   const value = { ...(parsed.value as object), ...serverFields(who) } as T;
   const checked = validateData<T>(req.kind, value);
   if (!checked.ok) {
     const errors = checked.errors.map((e) => ({ ...e, path: e.path.replace(/^\/data/, '') || '/' }));
-    return reject(deps.quarantine, { sender: who.principal, channel, status: 422, reason: `the ${req.what} breaks the ${req.what} rules`, errors, raw: body });
+    return reject(deps.quarantine, {
+      sender: who.principal,
+      channel,
+      status: 422,
+      reason: `the ${req.what} breaks the ${req.what} rules`,
+      errors,
+      raw: body,
+    });
   }
   return { who, value };
 }

@@ -31,7 +31,14 @@ export async function writeOnUndecidedCase(
     return write(m, c);
   });
   if (refused) {
-    return reject(deps.quarantine, { sender: req.sender, channel: req.channel, status: refused.status, reason: refused.error, errors: refused.errors, raw: req.body });
+    return reject(deps.quarantine, {
+      sender: req.sender,
+      channel: req.channel,
+      status: refused.status,
+      reason: refused.error,
+      errors: refused.errors,
+      raw: req.body,
+    });
   }
   deps.outbox.nudge();
 }

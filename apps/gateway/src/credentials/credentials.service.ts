@@ -27,7 +27,8 @@ export interface Principal {
  * strings, not passwords, so one SHA-256 is enough to make a stolen table useless and keeps the
  * check cheap on every request.
  */
-const DEMO = 'police=adapter:demo-police-token,health=adapter:demo-health-token,education=adapter:demo-education-token,contact-centre=adapter:demo-contact-centre-token,ops=ops:demo-ops-token,wall-board=board:demo-board-token';
+const DEMO =
+  'police=adapter:demo-police-token,health=adapter:demo-health-token,education=adapter:demo-education-token,contact-centre=adapter:demo-contact-centre-token,ops=ops:demo-ops-token,wall-board=board:demo-board-token';
 
 /**
  * How long a replica trusts what it read of a credential. Another replica started with a new
@@ -48,8 +49,13 @@ export function parseCredentials(spec: string): (Principal & { token: string })[
       const m = new RegExp(`^([a-z0-9-]+)=(${ROLES.join('|')}):(.{12,})$`).exec(entry);
       if (!m) {
         const role = /^[a-z0-9-]+=([a-z-]+):/.exec(entry)?.[1];
-        if (role === 'decision-maker') throw new Error(`MASH_CREDENTIALS entry '${entry.split(':')[0]}': decision makers sign in as people through OpenID Connect (MASH_OIDC_ISSUER); no machine token may hold the decision-maker role`);
-        throw new Error(`MASH_CREDENTIALS entry '${entry.split(':')[0]}' must be principal=role:token with role one of ${ROLES.join(', ')} and a token of 12+ characters`);
+        if (role === 'decision-maker')
+          throw new Error(
+            `MASH_CREDENTIALS entry '${entry.split(':')[0]}': decision makers sign in as people through OpenID Connect (MASH_OIDC_ISSUER); no machine token may hold the decision-maker role`,
+          );
+        throw new Error(
+          `MASH_CREDENTIALS entry '${entry.split(':')[0]}' must be principal=role:token with role one of ${ROLES.join(', ')} and a token of 12+ characters`,
+        );
       }
       return { principal: m[1], role: m[2] as Role, token: m[3] };
     });
@@ -65,7 +71,12 @@ export function parseCredentials(spec: string): (Principal & { token: string })[
 export function configuredCredentials(env: NodeJS.ProcessEnv = process.env): (Principal & { token: string })[] {
   const spec = env.MASH_CREDENTIALS;
   const parsed = parseCredentials(spec || DEMO);
-  requireProductionSecrets('MASH_CREDENTIALS', spec, parsed.map((c) => c.token), env);
+  requireProductionSecrets(
+    'MASH_CREDENTIALS',
+    spec,
+    parsed.map((c) => c.token),
+    env,
+  );
   if (!spec) log('warn', 'MASH_CREDENTIALS not set: using the demo credentials (local runs only)');
   return parsed;
 }
@@ -86,7 +97,9 @@ export class CredentialsService implements OnModuleInit {
   }
 
   async configure(credentials: (Principal & { token: string })[]): Promise<void> {
-    const revoked = await this.credentials.replaceAll(credentials.map((c) => ({ principal: c.principal, role: c.role, tokenSha256: sha256(c.token) })));
+    const revoked = await this.credentials.replaceAll(
+      credentials.map((c) => ({ principal: c.principal, role: c.role, tokenSha256: sha256(c.token) })),
+    );
     if (revoked.length) log('warn', 'credentials revoked: no longer in the configuration', { principals: revoked });
     this.cache.clear();
   }

@@ -51,8 +51,15 @@ export class DecisionsService {
     const refused = decision.outcomes.filter((o) => !this.timescales.allows(o));
     if (refused.length) {
       return reject(this.quarantine, {
-        sender: who.principal, channel, status: 422, reason: `outcome not allowed by policy ${this.timescales.policyVersion}`,
-        errors: refused.map((o) => ({ path: `/outcomes/${decision.outcomes.indexOf(o)}`, rule: 'policy', message: `'${o}' is not an outcome this locality's policy allows` })),
+        sender: who.principal,
+        channel,
+        status: 422,
+        reason: `outcome not allowed by policy ${this.timescales.policyVersion}`,
+        errors: refused.map((o) => ({
+          path: `/outcomes/${decision.outcomes.indexOf(o)}`,
+          rule: 'policy',
+          message: `'${o}' is not an outcome this locality's policy allows`,
+        })),
         raw: body,
       });
     }
@@ -62,10 +69,14 @@ export class DecisionsService {
         return { status: 409, error: 'checks are not complete: record an urgentOverride with its reason to decide now' };
       }
       if (decision.finalRating !== c.rating && !decision.ratingChangeReason) {
-        return { status: 422, error: `finalRating ${decision.finalRating} differs from the rating ${c.rating}: ratingChangeReason is required` };
+        return {
+          status: 422,
+          error: `finalRating ${decision.finalRating} differs from the rating ${c.rating}: ratingChangeReason is required`,
+        };
       }
       const transfer = this.transferTarget(decision, c.outOfAreaHub);
-      if (transfer && 'error' in transfer) return { status: 422, error: transfer.error, errors: [{ path: '/transferTo', rule: transfer.rule, message: transfer.error }] };
+      if (transfer && 'error' in transfer)
+        return { status: 422, error: transfer.error, errors: [{ path: '/transferTo', rule: transfer.rule, message: transfer.error }] };
       // Stamped under the case lock: a stamp taken before waiting for it could fall before the
       // readiness this decision rests on, which may commit while the request waits.
       decision.decidedAt = hubNow().toISOString();
@@ -74,14 +85,34 @@ export class DecisionsService {
       if (transfer) decision.transferTo = transfer.hubId;
       await this.cases.recordDecision(m, decision, sender);
       if (transfer) {
-        await this.transfers.add(m, { transferId: `TR-${randomUUID()}`, caseId, contactId: c.contactId, decisionId: decision.decisionId, toHub: transfer.hubId });
+        await this.transfers.add(m, {
+          transferId: `TR-${randomUUID()}`,
+          caseId,
+          contactId: c.contactId,
+          decisionId: decision.decisionId,
+          toHub: transfer.hubId,
+        });
       }
-      await this.audit.record({ principal: sender, action: 'decision-recorded', caseId, contactId: c.contactId, detail: { decisionId: decision.decisionId, outcomes: decision.outcomes, finalRating: decision.finalRating } }, m);
+      await this.audit.record(
+        {
+          principal: sender,
+          action: 'decision-recorded',
+          caseId,
+          contactId: c.contactId,
+          detail: { decisionId: decision.decisionId, outcomes: decision.outcomes, finalRating: decision.finalRating },
+        },
+        m,
+      );
       await this.outbox.add(m, { topic: TOPICS.decisionRecorded, key: caseId, data: decision });
       return undefined;
     });
     if (decision.transferTo) this.sender.nudge();
-    return { decisionId: decision.decisionId, caseId, decidedAt: decision.decidedAt, ...(decision.transferTo ? { transferTo: decision.transferTo } : {}) };
+    return {
+      decisionId: decision.decisionId,
+      caseId,
+      decidedAt: decision.decidedAt,
+      ...(decision.transferTo ? { transferTo: decision.transferTo } : {}),
+    };
   }
 
   /**

@@ -21,7 +21,10 @@ export class IndicatorsController {
     const read = readPeriod(from, to);
     if (!read.ok) throw new HttpException(problem(400, 'the period is not valid', { errors: read.errors }), 400);
     if (format !== undefined && format !== 'json' && format !== 'csv') {
-      throw new HttpException(problem(400, 'unknown format', { errors: [{ path: '/format', rule: 'enum', message: "format must be 'json' or 'csv'" }] }), 400);
+      throw new HttpException(
+        problem(400, 'unknown format', { errors: [{ path: '/format', rule: 'enum', message: "format must be 'json' or 'csv'" }] }),
+        400,
+      );
     }
     const figures = await this.indicators.figures(read.period);
     res.setHeader('Cache-Control', 'no-store');

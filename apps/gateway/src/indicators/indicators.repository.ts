@@ -97,12 +97,19 @@ export class IndicatorsRepository {
       `SELECT c.received_at, coalesce(k.rating_start->>'rating', k.rating) AS start, k.deadline, d.body AS decision
        FROM gateway.cases k JOIN gateway.contacts c ON c.contact_id = k.contact_id
        LEFT JOIN gateway.decisions d ON d.case_id = k.case_id
-       WHERE c.received_at >= $1 AND c.received_at < $2`, p);
+       WHERE c.received_at >= $1 AND c.received_at < $2`,
+      p,
+    );
     return rows.map((r) => {
       const d = r.decision === null || r.decision === undefined ? undefined : openJsonb<Partial<DecisionRecorded>>(r.decision);
-      const decided = d && typeof d.decidedAt === 'string' && typeof d.finalRating === 'string'
-        ? { finalRating: d.finalRating as string, decidedAt: new Date(d.decidedAt), outcomes: Array.isArray(d.outcomes) ? (d.outcomes as unknown[]).filter((o): o is string => typeof o === 'string') : [] }
-        : undefined;
+      const decided =
+        d && typeof d.decidedAt === 'string' && typeof d.finalRating === 'string'
+          ? {
+              finalRating: d.finalRating as string,
+              decidedAt: new Date(d.decidedAt),
+              outcomes: Array.isArray(d.outcomes) ? (d.outcomes as unknown[]).filter((o): o is string => typeof o === 'string') : [],
+            }
+          : undefined;
       return { receivedAt: new Date(r.received_at), start: r.start, deadline: new Date(r.deadline), decision: decided };
     });
   }
@@ -115,13 +122,19 @@ export class IndicatorsRepository {
               count(*) FILTER (WHERE a.replied_at IS NOT NULL AND (a.late OR a.replied_at > a.due_at))::int AS late,
               count(*) FILTER (WHERE a.replied_at IS NULL)::int AS "noReply"
        FROM gateway.board_agency_status a JOIN gateway.cases k ON k.case_id = a.case_id JOIN gateway.contacts c ON c.contact_id = k.contact_id
-       WHERE c.received_at >= $1 AND c.received_at < $2 GROUP BY a.agency ORDER BY a.agency`, p);
+       WHERE c.received_at >= $1 AND c.received_at < $2 GROUP BY a.agency ORDER BY a.agency`,
+      p,
+    );
   }
 
   /** Outcome notices to the referrers of the period's contacts, by the notifier's last receipt. */
   async notices(p: Period): Promise<Counts> {
-    return toCounts(await this.q(
-      `SELECT s.notice_status AS k, count(*)::int AS n FROM gateway.contact_status s JOIN gateway.contacts c USING (contact_id)
-       WHERE c.received_at >= $1 AND c.received_at < $2 AND s.notice_status IS NOT NULL GROUP BY 1 ORDER BY 1`, p));
+    return toCounts(
+      await this.q(
+        `SELECT s.notice_status AS k, count(*)::int AS n FROM gateway.contact_status s JOIN gateway.contacts c USING (contact_id)
+       WHERE c.received_at >= $1 AND c.received_at < $2 AND s.notice_status IS NOT NULL GROUP BY 1 ORDER BY 1`,
+        p,
+      ),
+    );
   }
 }

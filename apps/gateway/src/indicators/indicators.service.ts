@@ -23,8 +23,19 @@ export const OUTCOME_GROUPS: Record<string, string> = {
 
 export interface Indicators {
   period: { from: string; to: string };
-  contacts: { total: number; bySource: Record<string, number>; byPresentingIssue: Record<string, number>; repeatWithin12Months: number; repeatShare: number | null };
-  ratings: { atStart: Record<string, number>; atEnd: Record<string, number>; changeMatrix: Record<string, Record<string, number>>; undecided: number };
+  contacts: {
+    total: number;
+    bySource: Record<string, number>;
+    byPresentingIssue: Record<string, number>;
+    repeatWithin12Months: number;
+    repeatShare: number | null;
+  };
+  ratings: {
+    atStart: Record<string, number>;
+    atEnd: Record<string, number>;
+    changeMatrix: Record<string, Record<string, number>>;
+    undecided: number;
+  };
   timeInMash: Record<string, { decided: number; withinTarget: number; shareWithinTarget: number | null; medianHours: number | null }>;
   outcomes: { decisions: number; byOutcome: Record<string, number>; byGroup: Record<string, number> };
   partnerReplies: Record<string, { requested: number; onTime: number; late: number; noReply: number; shareOnTime: number | null }>;
@@ -54,7 +65,10 @@ export class IndicatorsService {
   async figures(p: Period): Promise<Indicators> {
     // The repeat count looks 12 months back from each contact of the period, so the read starts there.
     const [received, cases, replies, notices] = await Promise.all([
-      this.repo.contactsReceived(twelveMonthsBefore(p.from), p.to), this.repo.casesOf(p), this.repo.partnerReplies(p), this.repo.notices(p),
+      this.repo.contactsReceived(twelveMonthsBefore(p.from), p.to),
+      this.repo.casesOf(p),
+      this.repo.partnerReplies(p),
+      this.repo.notices(p),
     ]);
     const inPeriod = received.filter((c) => c.receivedAt >= p.from && c.receivedAt < p.to);
     const bySource = countBy(inPeriod.map((c) => c.source ?? 'unknown'));
@@ -62,12 +76,18 @@ export class IndicatorsService {
     const noChannel = countBy(inPeriod.filter((c) => c.channelKind === 'none').map((c) => c.noChannelReason ?? 'unknown'));
     const repeats = countRepeats(received, p.from, p.to);
     const ratings = cases.map((k) => ({ start: k.start, end: k.decision?.finalRating ?? null }));
-    const decided = cases.flatMap((k) => (k.decision ? [{
-      rating: k.start,
-      hours: (k.decision.decidedAt.getTime() - k.receivedAt.getTime()) / 3600_000,
-      withinTarget: k.decision.decidedAt.getTime() <= k.deadline.getTime(),
-      outcomes: k.decision.outcomes,
-    }] : []));
+    const decided = cases.flatMap((k) =>
+      k.decision
+        ? [
+            {
+              rating: k.start,
+              hours: (k.decision.decidedAt.getTime() - k.receivedAt.getTime()) / 3600_000,
+              withinTarget: k.decision.decidedAt.getTime() <= k.deadline.getTime(),
+              outcomes: k.decision.outcomes,
+            },
+          ]
+        : [],
+    );
     const atStart = zeros(RATINGS);
     const atEnd = zeros(RATINGS);
     const changeMatrix = Object.fromEntries(RATINGS.map((r) => [r, zeros(RATINGS)]));
@@ -81,11 +101,21 @@ export class IndicatorsService {
       atEnd[r.end] = (atEnd[r.end] ?? 0) + 1;
       if (r.start) changeMatrix[r.start][r.end]++;
     }
-    const timeInMash = Object.fromEntries(RATINGS.map((rating) => {
-      const of = decided.filter((d) => d.rating === rating);
-      const within = of.filter((d) => d.withinTarget).length;
-      return [rating, { decided: of.length, withinTarget: within, shareWithinTarget: share(within, of.length), medianHours: median(of.map((d) => d.hours)) }];
-    }));
+    const timeInMash = Object.fromEntries(
+      RATINGS.map((rating) => {
+        const of = decided.filter((d) => d.rating === rating);
+        const within = of.filter((d) => d.withinTarget).length;
+        return [
+          rating,
+          {
+            decided: of.length,
+            withinTarget: within,
+            shareWithinTarget: share(within, of.length),
+            medianHours: median(of.map((d) => d.hours)),
+          },
+        ];
+      }),
+    );
     const byOutcome = zeros(Object.keys(OUTCOME_GROUPS));
     const byGroup = zeros([...new Set(Object.values(OUTCOME_GROUPS))]);
     for (const d of decided) {
@@ -94,11 +124,22 @@ export class IndicatorsService {
     }
     return {
       period: { from: p.from.toISOString(), to: p.to.toISOString() },
-      contacts: { total: inPeriod.length, bySource, byPresentingIssue: issues, repeatWithin12Months: repeats, repeatShare: share(repeats, inPeriod.length) },
+      contacts: {
+        total: inPeriod.length,
+        bySource,
+        byPresentingIssue: issues,
+        repeatWithin12Months: repeats,
+        repeatShare: share(repeats, inPeriod.length),
+      },
       ratings: { atStart, atEnd, changeMatrix, undecided },
       timeInMash,
       outcomes: { decisions: decided.length, byOutcome, byGroup },
-      partnerReplies: Object.fromEntries(replies.map((r) => [r.agency, { requested: r.requested, onTime: r.onTime, late: r.late, noReply: r.noReply, shareOnTime: share(r.onTime, r.requested) }])),
+      partnerReplies: Object.fromEntries(
+        replies.map((r) => [
+          r.agency,
+          { requested: r.requested, onTime: r.onTime, late: r.late, noReply: r.noReply, shareOnTime: share(r.onTime, r.requested) },
+        ]),
+      ),
       referrersWithoutChannel: { total: Object.values(noChannel).reduce((s, n) => s + n, 0), byReason: noChannel },
       notices: { delivered: notices.delivered ?? 0, failed: notices.failed ?? 0, noChannel: notices['no-channel'] ?? 0 },
     };
@@ -119,7 +160,8 @@ export function indicatorRows(i: Indicators): [string, string, string][] {
   return rows;
 }
 
-const csvCell = (s: string) => (/[",\r\n]/.test(s) || /^[=+\-@\t]/.test(s) ? `"${(/^[=+\-@\t]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"` : s);
+const csvCell = (s: string) =>
+  /[",\r\n]/.test(s) || /^[=+\-@\t]/.test(s) ? `"${(/^[=+\-@\t]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"` : s;
 
 /** RFC 4180 CSV with the period on every row (a spreadsheet filtered by row keeps its period); formula-like cells are defused. */
 export function indicatorsCsv(i: Indicators): string {

@@ -29,14 +29,74 @@ interface Fx {
 }
 
 const CONTACTS: Fx[] = [
-  { id: 'C9', at: '2025-01-01T10:00:00Z', source: '5A', issues: ['3A'], child: { identifiers: { nhsNumber: '1111111111' } }, channel: { kind: 'topic' } },
-  { id: 'C0', at: '2026-03-01T10:00:00Z', source: '5A', issues: ['3A'], child: { givenName: 'ann', familyName: 'SMITH', dateOfBirth: '2015-01-01' }, channel: { kind: 'topic' }, notice: 'delivered' },
-  { id: 'C1', at: '2026-10-02T10:00:00Z', source: '5A', issues: ['3A', '4A'], child: { identifiers: { nhsNumber: '9434765919' } }, channel: { kind: 'topic' }, notice: 'delivered' },
-  { id: 'C2', at: '2026-10-03T10:00:00Z', source: '5A', issues: ['3A'], child: { givenName: 'Ann', familyName: 'Smith', dateOfBirth: '2015-01-01' }, channel: { kind: 'none', reason: 'anonymous' }, notice: 'no-channel' },
-  { id: 'C3', at: '2026-10-10T10:00:00Z', source: '3A', issues: ['16A'], child: { identifiers: { nhsNumber: '9434765919' } }, channel: { kind: 'email', address: 'a@example.org' }, notice: 'failed' },
-  { id: 'C4', at: '2026-10-20T10:00:00Z', source: '1A', issues: ['3A'], child: { givenName: 'Ann', familyName: 'Smith', dateOfBirth: '2015-01-01' }, channel: { kind: 'none', reason: 'unknown' } },
-  { id: 'C5', at: '2026-10-25T10:00:00Z', source: '8', issues: [], child: { identifiers: { nhsNumber: '1111111111' } }, channel: { kind: 'webhook', url: 'https://x.example' } },
-  { id: 'C6', at: '2026-11-05T10:00:00Z', source: '5A', issues: ['3A'], child: { givenName: 'Ann', familyName: 'Smith', dateOfBirth: '2015-01-01' }, channel: { kind: 'none', reason: 'anonymous' } },
+  {
+    id: 'C9',
+    at: '2025-01-01T10:00:00Z',
+    source: '5A',
+    issues: ['3A'],
+    child: { identifiers: { nhsNumber: '1111111111' } },
+    channel: { kind: 'topic' },
+  },
+  {
+    id: 'C0',
+    at: '2026-03-01T10:00:00Z',
+    source: '5A',
+    issues: ['3A'],
+    child: { givenName: 'ann', familyName: 'SMITH', dateOfBirth: '2015-01-01' },
+    channel: { kind: 'topic' },
+    notice: 'delivered',
+  },
+  {
+    id: 'C1',
+    at: '2026-10-02T10:00:00Z',
+    source: '5A',
+    issues: ['3A', '4A'],
+    child: { identifiers: { nhsNumber: '9434765919' } },
+    channel: { kind: 'topic' },
+    notice: 'delivered',
+  },
+  {
+    id: 'C2',
+    at: '2026-10-03T10:00:00Z',
+    source: '5A',
+    issues: ['3A'],
+    child: { givenName: 'Ann', familyName: 'Smith', dateOfBirth: '2015-01-01' },
+    channel: { kind: 'none', reason: 'anonymous' },
+    notice: 'no-channel',
+  },
+  {
+    id: 'C3',
+    at: '2026-10-10T10:00:00Z',
+    source: '3A',
+    issues: ['16A'],
+    child: { identifiers: { nhsNumber: '9434765919' } },
+    channel: { kind: 'email', address: 'a@example.org' },
+    notice: 'failed',
+  },
+  {
+    id: 'C4',
+    at: '2026-10-20T10:00:00Z',
+    source: '1A',
+    issues: ['3A'],
+    child: { givenName: 'Ann', familyName: 'Smith', dateOfBirth: '2015-01-01' },
+    channel: { kind: 'none', reason: 'unknown' },
+  },
+  {
+    id: 'C5',
+    at: '2026-10-25T10:00:00Z',
+    source: '8',
+    issues: [],
+    child: { identifiers: { nhsNumber: '1111111111' } },
+    channel: { kind: 'webhook', url: 'https://x.example' },
+  },
+  {
+    id: 'C6',
+    at: '2026-11-05T10:00:00Z',
+    source: '5A',
+    issues: ['3A'],
+    child: { givenName: 'Ann', familyName: 'Smith', dateOfBirth: '2015-01-01' },
+    channel: { kind: 'none', reason: 'anonymous' },
+  },
 ];
 
 interface Kx {
@@ -50,38 +110,118 @@ interface Kx {
 }
 
 const CASES: Kx[] = [
-  { id: 'K0', contact: 'C0', start: 'RED', rating: 'RED', deadline: '2026-03-01T14:00:00Z', decision: { at: '2026-03-01T12:00:00Z', finalRating: 'RED', outcomes: ['strategy-discussion'] }, agencies: [{ agency: 'police', due: '2026-03-01T12:00:00Z', replied: '2026-03-01T11:00:00Z' }] },
   {
-    id: 'K1', contact: 'C1', start: 'RED', rating: 'RED', deadline: '2026-10-02T14:00:00Z', decision: { at: '2026-10-02T13:00:00Z', finalRating: 'AMBER', outcomes: ['social-care-assessment', 'early-help'] },
-    agencies: [{ agency: 'police', due: '2026-10-02T12:00:00Z', replied: '2026-10-02T11:00:00Z' }, { agency: 'health', due: '2026-10-02T12:00:00Z', replied: '2026-10-02T13:00:00Z', late: true }],
+    id: 'K0',
+    contact: 'C0',
+    start: 'RED',
+    rating: 'RED',
+    deadline: '2026-03-01T14:00:00Z',
+    decision: { at: '2026-03-01T12:00:00Z', finalRating: 'RED', outcomes: ['strategy-discussion'] },
+    agencies: [{ agency: 'police', due: '2026-03-01T12:00:00Z', replied: '2026-03-01T11:00:00Z' }],
+  },
+  {
+    id: 'K1',
+    contact: 'C1',
+    start: 'RED',
+    rating: 'RED',
+    deadline: '2026-10-02T14:00:00Z',
+    decision: { at: '2026-10-02T13:00:00Z', finalRating: 'AMBER', outcomes: ['social-care-assessment', 'early-help'] },
+    agencies: [
+      { agency: 'police', due: '2026-10-02T12:00:00Z', replied: '2026-10-02T11:00:00Z' },
+      { agency: 'health', due: '2026-10-02T12:00:00Z', replied: '2026-10-02T13:00:00Z', late: true },
+    ],
   },
   // No start stage recorded (an older case): the case's rating is its start.
-  { id: 'K2', contact: 'C2', start: null, rating: 'AMBER', deadline: '2026-10-04T10:00:00Z', decision: { at: '2026-10-05T10:00:00Z', finalRating: 'AMBER', outcomes: ['nfa'] }, agencies: [{ agency: 'police', due: '2026-10-04T08:00:00Z', missing: true }] },
-  { id: 'K3', contact: 'C3', start: 'GREEN', rating: 'GREEN', deadline: '2026-10-13T10:00:00Z', decision: { at: '2026-10-11T10:00:00Z', finalRating: 'BLUE', outcomes: ['signposting', 'advice'] }, agencies: [] },
-  { id: 'K4', contact: 'C4', start: 'RED', rating: 'RED', deadline: '2026-10-20T14:00:00Z', agencies: [{ agency: 'education', due: '2026-10-20T12:00:00Z' }] },
+  {
+    id: 'K2',
+    contact: 'C2',
+    start: null,
+    rating: 'AMBER',
+    deadline: '2026-10-04T10:00:00Z',
+    decision: { at: '2026-10-05T10:00:00Z', finalRating: 'AMBER', outcomes: ['nfa'] },
+    agencies: [{ agency: 'police', due: '2026-10-04T08:00:00Z', missing: true }],
+  },
+  {
+    id: 'K3',
+    contact: 'C3',
+    start: 'GREEN',
+    rating: 'GREEN',
+    deadline: '2026-10-13T10:00:00Z',
+    decision: { at: '2026-10-11T10:00:00Z', finalRating: 'BLUE', outcomes: ['signposting', 'advice'] },
+    agencies: [],
+  },
+  {
+    id: 'K4',
+    contact: 'C4',
+    start: 'RED',
+    rating: 'RED',
+    deadline: '2026-10-20T14:00:00Z',
+    agencies: [{ agency: 'education', due: '2026-10-20T12:00:00Z' }],
+  },
 ];
 
 beforeAll(async () => {
-  db = await createServiceDb('mash_indicators', 'gateway', [GatewayTables1700000000100, BoardAgencyStatus1700000000160, GatewayRetention1700000000170, CaseProgress1700000000180, CasePictureRatings1700000000200], 4);
+  db = await createServiceDb(
+    'mash_indicators',
+    'gateway',
+    [
+      GatewayTables1700000000100,
+      BoardAgencyStatus1700000000160,
+      GatewayRetention1700000000170,
+      CaseProgress1700000000180,
+      CasePictureRatings1700000000200,
+    ],
+    4,
+  );
   ds = db.ds;
   for (const c of CONTACTS) {
-    const body = { referrer: { source: c.source, channel: c.channel }, subjects: [{ subjectRef: 's1', kind: 'child', ...c.child }, { subjectRef: 's2', kind: 'adult', givenName: 'Ann', familyName: 'Smith', dateOfBirth: '1990-01-01' }], presentingIssues: c.issues.map((code) => ({ code })) };
+    const body = {
+      referrer: { source: c.source, channel: c.channel },
+      subjects: [
+        { subjectRef: 's1', kind: 'child', ...c.child },
+        { subjectRef: 's2', kind: 'adult', givenName: 'Ann', familyName: 'Smith', dateOfBirth: '1990-01-01' },
+      ],
+      presentingIssues: c.issues.map((code) => ({ code })),
+    };
     // Sealed as intake writes it (intake.service.ts): the figures must come from the opened bodies.
-    await ds.query(`INSERT INTO gateway.contacts (contact_id, source_agency, agency_reference, received_at, body) VALUES ($1, 'police', $1, $2, $3)`, [c.id, c.at, sealedJsonb(body)]);
+    await ds.query(
+      `INSERT INTO gateway.contacts (contact_id, source_agency, agency_reference, received_at, body) VALUES ($1, 'police', $1, $2, $3)`,
+      [c.id, c.at, sealedJsonb(body)],
+    );
     const kase = CASES.find((k) => k.contact === c.id);
-    await ds.query(`INSERT INTO gateway.contact_status (contact_id, case_id, stage, notice_status) VALUES ($1, $2, 'rated', $3)`, [c.id, kase?.id ?? null, c.notice ?? null]);
+    await ds.query(`INSERT INTO gateway.contact_status (contact_id, case_id, stage, notice_status) VALUES ($1, $2, 'rated', $3)`, [
+      c.id,
+      kase?.id ?? null,
+      c.notice ?? null,
+    ]);
   }
   for (const k of CASES) {
     const start = k.start ? JSON.stringify({ rating: k.start, ruleIds: [], reasons: [], policyVersion: 'p', ratedAt: k.deadline }) : null;
-    await ds.query(`INSERT INTO gateway.cases (case_id, contact_id, rating, policy_version, deadline, rating_start) VALUES ($1, $2, $3, 'p', $4, $5)`, [k.id, k.contact, k.rating, k.deadline, start]);
+    await ds.query(
+      `INSERT INTO gateway.cases (case_id, contact_id, rating, policy_version, deadline, rating_start) VALUES ($1, $2, $3, 'p', $4, $5)`,
+      [k.id, k.contact, k.rating, k.deadline, start],
+    );
     if (k.decision) {
-      const body = { decisionId: `D-${k.id}`, caseId: k.id, decidedAt: k.decision.at, finalRating: k.decision.finalRating, outcomes: k.decision.outcomes };
+      const body = {
+        decisionId: `D-${k.id}`,
+        caseId: k.id,
+        decidedAt: k.decision.at,
+        finalRating: k.decision.finalRating,
+        outcomes: k.decision.outcomes,
+      };
       // Sealed as the decision is recorded (cases.repository.ts).
-      await ds.query(`INSERT INTO gateway.decisions (decision_id, case_id, recorded_by, body) VALUES ($1, $2, 'dm', $3)`, [`D-${k.id}`, k.id, sealedJsonb(body)]);
+      await ds.query(`INSERT INTO gateway.decisions (decision_id, case_id, recorded_by, body) VALUES ($1, $2, 'dm', $3)`, [
+        `D-${k.id}`,
+        k.id,
+        sealedJsonb(body),
+      ]);
       await ds.query(`UPDATE gateway.cases SET decision_id = $2 WHERE case_id = $1`, [k.id, `D-${k.id}`]);
     }
     for (const a of k.agencies) {
-      await ds.query(`INSERT INTO gateway.board_agency_status (case_id, agency, due_at, replied_at, late, missing) VALUES ($1, $2, $3, $4, $5, $6)`, [k.id, a.agency, a.due, a.replied ?? null, a.late ?? false, a.missing ?? false]);
+      await ds.query(
+        `INSERT INTO gateway.board_agency_status (case_id, agency, due_at, replied_at, late, missing) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [k.id, a.agency, a.due, a.replied ?? null, a.late ?? false, a.missing ?? false],
+      );
     }
   }
 }, 60000);
@@ -132,7 +272,17 @@ describe('partnership indicators on a fixture with known totals', () => {
       },
       outcomes: {
         decisions: 3,
-        byOutcome: { 'social-care-assessment': 1, 'strategy-discussion': 0, 'early-help': 1, 'marac-referral': 0, signposting: 1, advice: 1, 'information-provided': 0, nfa: 1, transfer: 0 },
+        byOutcome: {
+          'social-care-assessment': 1,
+          'strategy-discussion': 0,
+          'early-help': 1,
+          'marac-referral': 0,
+          signposting: 1,
+          advice: 1,
+          'information-provided': 0,
+          nfa: 1,
+          transfer: 0,
+        },
         // K3's signposting and advice are one signposted decision.
         byGroup: { 'stepped-up': 1, 'stepped-across': 1, signposted: 1, 'no-further-action': 1, transfer: 0 },
       },
@@ -173,7 +323,13 @@ describe('partnership indicators on a fixture with known totals', () => {
     expect(paged).toEqual(whole);
     expect(whole.map((c) => c.contactId)).toEqual(CONTACTS.map((c) => c.id));
     expect(whole.find((c) => c.contactId === 'C2')).toEqual({
-      contactId: 'C2', receivedAt: new Date('2026-10-03T10:00:00Z'), source: '5A', issues: ['3A'], channelKind: 'none', noChannelReason: 'anonymous', keys: [dataKeys().lookup('indicator-subject', 'name:ann|smith|2015-01-01')],
+      contactId: 'C2',
+      receivedAt: new Date('2026-10-03T10:00:00Z'),
+      source: '5A',
+      issues: ['3A'],
+      channelKind: 'none',
+      noChannelReason: 'anonymous',
+      keys: [dataKeys().lookup('indicator-subject', 'name:ann|smith|2015-01-01')],
     });
     expect(JSON.stringify(whole)).not.toMatch(/smith|9434765919|1111111111|2015-01-01/i);
   });
@@ -195,8 +351,17 @@ describe('the period of a request', () => {
   });
 
   it('names each broken field and its rule', () => {
-    expect(readPeriod('2026-02-30', undefined)).toEqual({ ok: false, errors: [expect.objectContaining({ path: '/from', rule: 'date' }), expect.objectContaining({ path: '/to', rule: 'date' })] });
-    expect(readPeriod('2026-10-31', '2026-10-01')).toEqual({ ok: false, errors: [expect.objectContaining({ path: '/to', rule: 'order' })] });
-    expect(readPeriod('2010-01-01', '2026-10-01')).toEqual({ ok: false, errors: [expect.objectContaining({ path: '/to', rule: 'maxRange' })] });
+    expect(readPeriod('2026-02-30', undefined)).toEqual({
+      ok: false,
+      errors: [expect.objectContaining({ path: '/from', rule: 'date' }), expect.objectContaining({ path: '/to', rule: 'date' })],
+    });
+    expect(readPeriod('2026-10-31', '2026-10-01')).toEqual({
+      ok: false,
+      errors: [expect.objectContaining({ path: '/to', rule: 'order' })],
+    });
+    expect(readPeriod('2010-01-01', '2026-10-01')).toEqual({
+      ok: false,
+      errors: [expect.objectContaining({ path: '/to', rule: 'maxRange' })],
+    });
   });
 });

@@ -11,7 +11,12 @@ const MAX_DAYS = 5 * 366;
 export function readPeriod(from: unknown, to: unknown): { ok: true; period: Period } | { ok: false; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const date = (name: string, v: unknown) => {
-    if (typeof v !== 'string' || !DAY.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v) {
+    if (
+      typeof v !== 'string' ||
+      !DAY.test(v) ||
+      Number.isNaN(Date.parse(`${v}T00:00:00Z`)) ||
+      new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v
+    ) {
       errors.push({ path: `/${name}`, rule: 'date', message: `${name} must be a calendar date YYYY-MM-DD` });
       return undefined;
     }

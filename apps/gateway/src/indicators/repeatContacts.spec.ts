@@ -7,13 +7,21 @@ describe('repeat contacts', () => {
   });
 
   it('keys children and unborn subjects on identifiers and on names without case with the date of birth, never adults', () => {
-    expect(subjectKeys([
-      { kind: 'child', givenName: 'Ann', familyName: 'SMITH', dateOfBirth: '2015-01-01', identifiers: { nhsNumber: '9434765919', upn: 'A1' } },
-      { kind: 'unborn', identifiers: { policePersonId: 'P7' } },
-      { kind: 'child', givenName: 'Bob' },
-      { kind: 'adult', identifiers: { nhsNumber: '1111111111' } },
-      { identifiers: { nhsNumber: '2222222222' } },
-    ]).sort()).toEqual(['name:ann|smith|2015-01-01', 'nhs:9434765919', 'police:P7', 'upn:A1']);
+    expect(
+      subjectKeys([
+        {
+          kind: 'child',
+          givenName: 'Ann',
+          familyName: 'SMITH',
+          dateOfBirth: '2015-01-01',
+          identifiers: { nhsNumber: '9434765919', upn: 'A1' },
+        },
+        { kind: 'unborn', identifiers: { policePersonId: 'P7' } },
+        { kind: 'child', givenName: 'Bob' },
+        { kind: 'adult', identifiers: { nhsNumber: '1111111111' } },
+        { identifiers: { nhsNumber: '2222222222' } },
+      ]).sort(),
+    ).toEqual(['name:ann|smith|2015-01-01', 'nhs:9434765919', 'police:P7', 'upn:A1']);
     expect(subjectKeys(undefined)).toEqual([]);
   });
 

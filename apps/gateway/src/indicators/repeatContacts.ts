@@ -20,7 +20,8 @@ export function subjectKeys(subjects: Partial<ContactSubject>[] | undefined): st
     if (id.nhsNumber) keys.add(`nhs:${id.nhsNumber}`);
     if (id.upn) keys.add(`upn:${id.upn}`);
     if (id.policePersonId) keys.add(`police:${id.policePersonId}`);
-    if (s.givenName && s.familyName && s.dateOfBirth) keys.add(`name:${s.givenName.toLowerCase()}|${s.familyName.toLowerCase()}|${s.dateOfBirth}`);
+    if (s.givenName && s.familyName && s.dateOfBirth)
+      keys.add(`name:${s.givenName.toLowerCase()}|${s.familyName.toLowerCase()}|${s.dateOfBirth}`);
   }
   return [...keys];
 }

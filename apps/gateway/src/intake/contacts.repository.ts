@@ -10,7 +10,10 @@ import type { Contact, SubmittingAgency } from '@mash/contracts';
 @Injectable()
 export class ContactsRepository {
   /** False when this agency's reference is already a contact (the row is left as it was). */
-  async insertNew(m: EntityManager, c: { contactId: string; agency: SubmittingAgency; receivedAt: string; contact: Contact }): Promise<boolean> {
+  async insertNew(
+    m: EntityManager,
+    c: { contactId: string; agency: SubmittingAgency; receivedAt: string; contact: Contact },
+  ): Promise<boolean> {
     const inserted: { contact_id: string }[] = await m.query(
       `INSERT INTO gateway.contacts (contact_id, source_agency, agency_reference, received_at, body)
        VALUES ($1, $2, $3, $4, $5) ON CONFLICT (source_agency, agency_reference) DO NOTHING RETURNING contact_id`,
@@ -19,7 +22,11 @@ export class ContactsRepository {
     return inserted.length > 0;
   }
 
-  async byAgencyReference(m: EntityManager, agency: SubmittingAgency, agencyReference: string): Promise<{ contactId: string; receivedAt: Date }> {
+  async byAgencyReference(
+    m: EntityManager,
+    agency: SubmittingAgency,
+    agencyReference: string,
+  ): Promise<{ contactId: string; receivedAt: Date }> {
     const [existing] = await m.query(
       `SELECT contact_id, received_at FROM gateway.contacts WHERE source_agency = $1 AND agency_reference = $2`,
       [agency, agencyReference],
@@ -29,9 +36,9 @@ export class ContactsRepository {
 
   /** The contact's status row, at stage 'received' (the status projection moves it on). */
   async startStatus(m: EntityManager, contactId: string, receivedAt: string): Promise<void> {
-    await m.query(
-      `INSERT INTO gateway.contact_status (contact_id, stage, history) VALUES ($1, 'received', $2)`,
-      [contactId, JSON.stringify([{ at: receivedAt, stage: 'received' }])],
-    );
+    await m.query(`INSERT INTO gateway.contact_status (contact_id, stage, history) VALUES ($1, 'received', $2)`, [
+      contactId,
+      JSON.stringify([{ at: receivedAt, stage: 'received' }]),
+    ]);
   }
 }

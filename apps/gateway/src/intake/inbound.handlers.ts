@@ -17,6 +17,7 @@ export class InboundHandlers {
     const fromTopic = ctx.topic.split('.')[2] as SubmittingAgency;
     if (e.agency !== fromTopic) throw new RejectedMessage(`submission claims agency ${e.agency} on the ${fromTopic} inbound topic`);
     const result = await this.intake.accept(fromTopic, e.submission, ctx.manager);
-    if (result.kind === 'invalid') throw new RejectedMessage(`invalid submission: ${result.errors.map((x) => `${x.path} ${x.rule}`).join('; ')}`);
+    if (result.kind === 'invalid')
+      throw new RejectedMessage(`invalid submission: ${result.errors.map((x) => `${x.path} ${x.rule}`).join('; ')}`);
   }
 }

@@ -8,8 +8,7 @@ import { now as hubNow } from '@mash/platform/clock';
 import { ContactsRepository } from './contacts.repository';
 
 export type IntakeResult =
-  | { kind: 'accepted' | 'already-received'; contactId: string; receivedAt: string }
-  | { kind: 'invalid'; errors: FieldError[] };
+  { kind: 'accepted' | 'already-received'; contactId: string; receivedAt: string } | { kind: 'invalid'; errors: FieldError[] };
 
 /**
  * The front door's one rule set, whether a contact arrives over HTTP or on an inbound topic:

@@ -7,7 +7,11 @@ describe('JSON depth, measured on the text', () => {
   });
 
   it('names where a body nests too deep, as a pointer into it', () => {
-    expect(checkJsonDepth('['.repeat(33) + ']'.repeat(33), 32)).toEqual({ ok: false, path: '/' + Array(32).fill('0').join('/'), depth: 33 });
+    expect(checkJsonDepth('['.repeat(33) + ']'.repeat(33), 32)).toEqual({
+      ok: false,
+      path: '/' + Array(32).fill('0').join('/'),
+      depth: 33,
+    });
     const body = `{"narrative":"x","subjects":[{"a":1},${'['.repeat(5)}1${']'.repeat(5)}]}`;
     expect(checkJsonDepth(body, 4)).toEqual({ ok: false, path: '/subjects/1/0/0', depth: 5 });
   });

@@ -28,7 +28,9 @@ export function parseJson(text: unknown): Parsed {
       ok: false,
       status: 422,
       message: `body nests deeper than ${MAX_JSON_DEPTH} levels`,
-      errors: [{ path: depth.path, rule: 'maxDepth', message: `nests deeper than ${MAX_JSON_DEPTH} levels; a contact never nests more than six` }],
+      errors: [
+        { path: depth.path, rule: 'maxDepth', message: `nests deeper than ${MAX_JSON_DEPTH} levels; a contact never nests more than six` },
+      ],
     };
   }
   try {

@@ -36,6 +36,12 @@ function describe(rating: string, p: RatingPolicy): string {
   const { amount, unit } = p.timescale;
   const plural = (word: string) => `${amount} ${word}${amount === 1 ? '' : 's'}`;
   const span =
-    unit === 'working-days' ? plural('working day') : unit === 'working-hours' ? plural('working hour') : p.clockRunsOutOfHours ? `${plural('hour')}, day and night` : `${plural('hour')} of working days`;
+    unit === 'working-days'
+      ? plural('working day')
+      : unit === 'working-hours'
+        ? plural('working hour')
+        : p.clockRunsOutOfHours
+          ? `${plural('hour')}, day and night`
+          : `${plural('hour')} of working days`;
   return rating === 'RED' ? `${span} (relevant teams informed immediately)` : span;
 }

@@ -20,9 +20,15 @@ export const DEFAULT_LAG_GROUPS = ['gateway', 'triage', 'checks', 'notifier', ..
 export function lagOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): LagOptions {
   const seconds = Number(env.MASH_LAG_INTERVAL_SECONDS ?? 5);
   const windowSize = Number(env.MASH_LAG_WINDOW ?? 12);
-  if (!(seconds > 0)) throw new Error(`MASH_LAG_INTERVAL_SECONDS must be a positive number of seconds, not '${env.MASH_LAG_INTERVAL_SECONDS}'`);
-  if (!(Number.isInteger(windowSize) && windowSize >= 2)) throw new Error(`MASH_LAG_WINDOW must be a whole number of samples >= 2, not '${env.MASH_LAG_WINDOW}'`);
-  const groups = env.MASH_LAG_GROUPS ? env.MASH_LAG_GROUPS.split(',').map((g) => g.trim()).filter(Boolean) : DEFAULT_LAG_GROUPS;
+  if (!(seconds > 0))
+    throw new Error(`MASH_LAG_INTERVAL_SECONDS must be a positive number of seconds, not '${env.MASH_LAG_INTERVAL_SECONDS}'`);
+  if (!(Number.isInteger(windowSize) && windowSize >= 2))
+    throw new Error(`MASH_LAG_WINDOW must be a whole number of samples >= 2, not '${env.MASH_LAG_WINDOW}'`);
+  const groups = env.MASH_LAG_GROUPS
+    ? env.MASH_LAG_GROUPS.split(',')
+        .map((g) => g.trim())
+        .filter(Boolean)
+    : DEFAULT_LAG_GROUPS;
   return { intervalMs: Math.round(seconds * 1000), windowSize, groups };
 }
 
@@ -48,7 +54,11 @@ export interface LagSnapshot {
 export class LagSampler implements OnApplicationBootstrap, OnModuleDestroy {
   readonly options = lagOptionsFromEnv();
   private readonly tracker = new LagTracker(this.options.windowSize);
-  private readonly ticker = new Ticker('lag sample', () => this.tick(), () => this.options.intervalMs);
+  private readonly ticker = new Ticker(
+    'lag sample',
+    () => this.tick(),
+    () => this.options.intervalMs,
+  );
   private sampledAt?: number;
   private absent: string[] = [];
   private lastError?: string;

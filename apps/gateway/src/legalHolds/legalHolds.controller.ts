@@ -37,7 +37,13 @@ export class LegalHoldsController {
     const { who, value: hold } = await readManagerInput<LegalHold>(
       { quarantine: this.quarantine },
       { channel, who: principal, body, kind: 'legalHold', what: 'legal hold' },
-      (p) => ({ holdId: `LH-${randomUUID()}`, caseId, recordedAt: new Date().toISOString(), principal: p.principal, recordedBy: signedInPerson(p) }),
+      (p) => ({
+        holdId: `LH-${randomUUID()}`,
+        caseId,
+        recordedAt: new Date().toISOString(),
+        principal: p.principal,
+        recordedBy: signedInPerson(p),
+      }),
     );
     const found = await this.ds.transaction(async (m) => {
       await this.holds.lockForWrite(m);

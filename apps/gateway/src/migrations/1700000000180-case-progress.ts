@@ -30,6 +30,8 @@ export class CaseProgress1700000000180 implements MigrationInterface {
       FROM gateway.cases c WHERE s.case_id = c.case_id AND s.contact_id <> c.contact_id`);
   }
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE gateway.cases DROP COLUMN stage, DROP COLUMN history, DROP COLUMN ready_at, DROP COLUMN complete, DROP COLUMN decided_at, DROP COLUMN outcomes`);
+    await q.query(
+      `ALTER TABLE gateway.cases DROP COLUMN stage, DROP COLUMN history, DROP COLUMN ready_at, DROP COLUMN complete, DROP COLUMN decided_at, DROP COLUMN outcomes`,
+    );
   }
 }

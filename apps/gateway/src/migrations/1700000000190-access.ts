@@ -9,7 +9,9 @@ export class Access1700000000190 implements MigrationInterface {
   name = 'Access1700000000190';
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE gateway.credentials DROP CONSTRAINT IF EXISTS credentials_role_check`);
-    await q.query(`ALTER TABLE gateway.credentials ADD CONSTRAINT credentials_role_check CHECK (role IN ('adapter', 'decision-maker', 'ops', 'board'))`);
+    await q.query(
+      `ALTER TABLE gateway.credentials ADD CONSTRAINT credentials_role_check CHECK (role IN ('adapter', 'decision-maker', 'ops', 'board'))`,
+    );
     await q.query(`ALTER TABLE gateway.credentials ADD COLUMN revoked_at timestamptz`);
     await q.query(`CREATE TABLE gateway.access_refusals (
       id bigserial PRIMARY KEY,
@@ -30,6 +32,8 @@ export class Access1700000000190 implements MigrationInterface {
     await q.query(`ALTER TABLE gateway.credentials DROP COLUMN revoked_at`);
     await q.query(`DELETE FROM gateway.credentials WHERE role = 'board'`);
     await q.query(`ALTER TABLE gateway.credentials DROP CONSTRAINT IF EXISTS credentials_role_check`);
-    await q.query(`ALTER TABLE gateway.credentials ADD CONSTRAINT credentials_role_check CHECK (role IN ('adapter', 'decision-maker', 'ops'))`);
+    await q.query(
+      `ALTER TABLE gateway.credentials ADD CONSTRAINT credentials_role_check CHECK (role IN ('adapter', 'decision-maker', 'ops'))`,
+    );
   }
 }

@@ -37,7 +37,10 @@ function controllerRoutes(): Route[] {
       const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
       // Kafka handlers (@EventPattern) have no HTTP method.
       if (sub === undefined || method === undefined) continue;
-      const path = `/${[base, sub].map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')}`.replace(/:[A-Za-z0-9_]+/g, '{}');
+      const path = `/${[base, sub]
+        .map((p) => p.replace(/^\/+|\/+$/g, ''))
+        .filter(Boolean)
+        .join('/')}`.replace(/:[A-Za-z0-9_]+/g, '{}');
       const rule = (Reflect.getMetadata(ACCESS_RULE, handler) ?? Reflect.getMetadata(ACCESS_RULE, controller)) as AccessRule | undefined;
       routes.push({ method: RequestMethod[method].toLowerCase(), path, rule });
     }
@@ -51,10 +54,16 @@ const shape = (path: string) => path.replace(/\{[^}]+\}/g, '{}');
 describe('the OpenAPI document against the controllers', () => {
   const doc = buildOpenApi() as Doc;
   const routes = controllerRoutes();
-  const operations = new Map(Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => [`${method} ${shape(path)}`, op] as const)));
+  const operations = new Map(
+    Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item).map(([method, op]) => [`${method} ${shape(path)}`, op] as const),
+    ),
+  );
 
   it('finds the routes (the metadata is read at all)', () => {
-    expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(['post /v1/agencies/{}/contacts', 'post /v1/cases/{}/legal-hold', 'get /health/ready']));
+    expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(
+      expect.arrayContaining(['post /v1/agencies/{}/contacts', 'post /v1/cases/{}/legal-hold', 'get /health/ready']),
+    );
   });
 
   it('documents every route a controller serves, and no operation that none serves', () => {
@@ -64,7 +73,7 @@ describe('the OpenAPI document against the controllers', () => {
     expect(documented.filter((d) => !served.includes(d))).toEqual([]);
   });
 
-  it("names for each operation the roles the controller lets through, and no credential for a public one", () => {
+  it('names for each operation the roles the controller lets through, and no credential for a public one', () => {
     for (const r of routes) {
       if (!r.rule) continue;
       const op = operations.get(`${r.method} ${r.path}`);

@@ -20,7 +20,11 @@ export const responseSchemas: Record<string, unknown> = {
       status: { type: 'string', enum: ['accepted', 'already-received'] },
       statusUrl: { type: 'string', description: 'Where the sending adapter follows this contact.' },
       nextSteps: { type: 'string' },
-      timescales: { type: 'object', additionalProperties: { type: 'string' }, description: "The locality policy's timescale for each rating the contact may receive." },
+      timescales: {
+        type: 'object',
+        additionalProperties: { type: 'string' },
+        description: "The locality policy's timescale for each rating the contact may receive.",
+      },
       policyVersion: { type: 'string' },
     },
   },
@@ -43,7 +47,10 @@ export const responseSchemas: Record<string, unknown> = {
       outcomes: { type: ['array', 'null'], items: { type: 'string' } },
       referrerInformedAt: nullable(dateTime),
       noticeStatus: nullable({ type: 'string' }),
-      history: { type: 'array', items: { type: 'object', required: ['stage', 'at'], properties: { stage: { type: 'string' }, at: { type: 'string' } } } },
+      history: {
+        type: 'array',
+        items: { type: 'object', required: ['stage', 'at'], properties: { stage: { type: 'string' }, at: { type: 'string' } } },
+      },
     },
   },
   CasePicture: {
@@ -59,12 +66,20 @@ export const responseSchemas: Record<string, unknown> = {
       ready: { type: 'boolean' },
       replied: { type: 'array', items: { type: 'string' } },
       missing: { type: 'array', items: { type: 'string' } },
-      chronology: { type: 'array', items: { type: 'object' }, description: 'Entries from the agencies that replied (see ChronologyEntry in /asyncapi.json).' },
+      chronology: {
+        type: 'array',
+        items: { type: 'object' },
+        description: 'Entries from the agencies that replied (see ChronologyEntry in /asyncapi.json).',
+      },
       decisionId: nullable({ type: 'string' }),
       outOfArea: {
         type: ['object', 'null'],
-        description: 'The child lives outside the area the locality policy covers: the postcode district and, if the policy lists one, the neighbouring MASH that should hold the case.',
-        properties: { postcodeDistrict: { type: 'string' }, hub: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, localAuthorityCode: { type: 'string' } } } },
+        description:
+          'The child lives outside the area the locality policy covers: the postcode district and, if the policy lists one, the neighbouring MASH that should hold the case.',
+        properties: {
+          postcodeDistrict: { type: 'string' },
+          hub: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, localAuthorityCode: { type: 'string' } } },
+        },
       },
       transfers: { type: 'array', items: ref('TransferState') },
     },
@@ -80,12 +95,23 @@ export const responseSchemas: Record<string, unknown> = {
       attempts: { type: 'integer' },
       lastError: nullable({ type: 'string' }),
       acknowledgedAt: nullable(dateTime),
-      receipt: { type: ['object', 'null'], description: "The neighbour's verified receipt: its contact id and when it received the contact.", properties: { transferId: { type: 'string' }, hub: { type: 'string' }, contactId: { type: 'string' }, receivedAt: dateTime, status: { type: 'string', enum: ['accepted', 'already-received'] } } },
+      receipt: {
+        type: ['object', 'null'],
+        description: "The neighbour's verified receipt: its contact id and when it received the contact.",
+        properties: {
+          transferId: { type: 'string' },
+          hub: { type: 'string' },
+          contactId: { type: 'string' },
+          receivedAt: dateTime,
+          status: { type: 'string', enum: ['accepted', 'already-received'] },
+        },
+      },
     },
   },
   TransferAcceptance: {
     type: 'object',
-    description: "The receiving hub's answer: what it made of the transfer, and the same signed by its key (compact JWS, typ mash-transfer-receipt+jws).",
+    description:
+      "The receiving hub's answer: what it made of the transfer, and the same signed by its key (compact JWS, typ mash-transfer-receipt+jws).",
     required: ['transferId', 'hub', 'contactId', 'receivedAt', 'status', 'receipt'],
     properties: {
       transferId: { type: 'string' },
@@ -93,13 +119,21 @@ export const responseSchemas: Record<string, unknown> = {
       contactId: { type: 'string' },
       receivedAt: dateTime,
       status: { type: 'string', enum: ['accepted', 'already-received'] },
-      receipt: { type: 'string', description: 'Compact JWS (EdDSA, Ed25519) over {transferId, hub, contactId, receivedAt, status}, kid the receiving hub.' },
+      receipt: {
+        type: 'string',
+        description: 'Compact JWS (EdDSA, Ed25519) over {transferId, hub, contactId, receivedAt, status}, kid the receiving hub.',
+      },
     },
   },
   DecisionReceipt: {
     type: 'object',
     required: ['decisionId', 'caseId', 'decidedAt'],
-    properties: { decisionId: { type: 'string' }, caseId: { type: 'string' }, decidedAt: dateTime, transferTo: { type: 'string', description: "With the outcome 'transfer': the neighbouring MASH it is handed to." } },
+    properties: {
+      decisionId: { type: 'string' },
+      caseId: { type: 'string' },
+      decidedAt: dateTime,
+      transferTo: { type: 'string', description: "With the outcome 'transfer': the neighbouring MASH it is handed to." },
+    },
   },
   ConsentOverrideReceipt: {
     type: 'object',
@@ -118,19 +152,40 @@ export const responseSchemas: Record<string, unknown> = {
   },
   Indicators: {
     type: 'object',
-    description: "The partnership's figures for a period: counts, shares (0 to 1, null with nothing to divide by) and medians; no case content.",
+    description:
+      "The partnership's figures for a period: counts, shares (0 to 1, null with nothing to divide by) and medians; no case content.",
     required: ['period', 'contacts', 'ratings', 'timeInMash', 'outcomes', 'partnerReplies', 'referrersWithoutChannel', 'notices'],
     properties: {
-      period: { type: 'object', required: ['from', 'to'], description: 'The instants counted: from included, to excluded (midnight after the last day asked for).', properties: { from: dateTime, to: dateTime } },
+      period: {
+        type: 'object',
+        required: ['from', 'to'],
+        description: 'The instants counted: from included, to excluded (midnight after the last day asked for).',
+        properties: { from: dateTime, to: dateTime },
+      },
       contacts: {
         type: 'object',
         required: ['total', 'bySource', 'byPresentingIssue', 'repeatWithin12Months', 'repeatShare'],
-        properties: { total: { type: 'integer' }, bySource: counts, byPresentingIssue: counts, repeatWithin12Months: { type: 'integer' }, repeatShare: share },
+        properties: {
+          total: { type: 'integer' },
+          bySource: counts,
+          byPresentingIssue: counts,
+          repeatWithin12Months: { type: 'integer' },
+          repeatShare: share,
+        },
       },
       ratings: {
         type: 'object',
         required: ['atStart', 'atEnd', 'changeMatrix', 'undecided'],
-        properties: { atStart: counts, atEnd: counts, changeMatrix: { type: 'object', additionalProperties: counts, description: 'Rating at the start, then at the end: how many cases.' }, undecided: { type: 'integer' } },
+        properties: {
+          atStart: counts,
+          atEnd: counts,
+          changeMatrix: {
+            type: 'object',
+            additionalProperties: counts,
+            description: 'Rating at the start, then at the end: how many cases.',
+          },
+          undecided: { type: 'integer' },
+        },
       },
       timeInMash: {
         type: 'object',
@@ -138,21 +193,44 @@ export const responseSchemas: Record<string, unknown> = {
         additionalProperties: {
           type: 'object',
           required: ['decided', 'withinTarget', 'shareWithinTarget', 'medianHours'],
-          properties: { decided: { type: 'integer' }, withinTarget: { type: 'integer' }, shareWithinTarget: share, medianHours: { type: ['number', 'null'] } },
+          properties: {
+            decided: { type: 'integer' },
+            withinTarget: { type: 'integer' },
+            shareWithinTarget: share,
+            medianHours: { type: ['number', 'null'] },
+          },
         },
       },
-      outcomes: { type: 'object', required: ['decisions', 'byOutcome', 'byGroup'], properties: { decisions: { type: 'integer' }, byOutcome: counts, byGroup: counts } },
+      outcomes: {
+        type: 'object',
+        required: ['decisions', 'byOutcome', 'byGroup'],
+        properties: { decisions: { type: 'integer' }, byOutcome: counts, byGroup: counts },
+      },
       partnerReplies: {
         type: 'object',
         description: 'By agency asked.',
         additionalProperties: {
           type: 'object',
           required: ['requested', 'onTime', 'late', 'noReply', 'shareOnTime'],
-          properties: { requested: { type: 'integer' }, onTime: { type: 'integer' }, late: { type: 'integer' }, noReply: { type: 'integer' }, shareOnTime: share },
+          properties: {
+            requested: { type: 'integer' },
+            onTime: { type: 'integer' },
+            late: { type: 'integer' },
+            noReply: { type: 'integer' },
+            shareOnTime: share,
+          },
         },
       },
-      referrersWithoutChannel: { type: 'object', required: ['total', 'byReason'], properties: { total: { type: 'integer' }, byReason: counts } },
-      notices: { type: 'object', required: ['delivered', 'failed', 'noChannel'], properties: { delivered: { type: 'integer' }, failed: { type: 'integer' }, noChannel: { type: 'integer' } } },
+      referrersWithoutChannel: {
+        type: 'object',
+        required: ['total', 'byReason'],
+        properties: { total: { type: 'integer' }, byReason: counts },
+      },
+      notices: {
+        type: 'object',
+        required: ['delivered', 'failed', 'noChannel'],
+        properties: { delivered: { type: 'integer' }, failed: { type: 'integer' }, noChannel: { type: 'integer' } },
+      },
     },
   },
   QuarantineEntry: {
@@ -179,8 +257,14 @@ export const responseSchemas: Record<string, unknown> = {
         type: 'object',
         required: ['raw'],
         properties: {
-          raw: { type: 'string', description: 'The input as it came (the first 256 KiB; the first 4 KiB when the caller presented no valid credential).' },
-          raw_sha256: { type: ['string', 'null'], description: 'SHA-256 (hex) of the whole input as received; null for rows kept before it was recorded.' },
+          raw: {
+            type: 'string',
+            description: 'The input as it came (the first 256 KiB; the first 4 KiB when the caller presented no valid credential).',
+          },
+          raw_sha256: {
+            type: ['string', 'null'],
+            description: 'SHA-256 (hex) of the whole input as received; null for rows kept before it was recorded.',
+          },
         },
       },
     ],
@@ -223,7 +307,11 @@ export const responseSchemas: Record<string, unknown> = {
       groups: { type: 'array', items: ref('GroupLag') },
       absentGroups: { type: 'array', items: { type: 'string' } },
       lastError: { type: 'string' },
-      sampler: { type: 'string', enum: ['this replica', 'another replica'], description: 'One gateway replica samples at a time (a Postgres advisory lock); the others serve its last sample.' },
+      sampler: {
+        type: 'string',
+        enum: ['this replica', 'another replica'],
+        description: 'One gateway replica samples at a time (a Postgres advisory lock); the others serve its last sample.',
+      },
     },
   },
   BoardAgency: {
@@ -281,7 +369,11 @@ export const responseSchemas: Record<string, unknown> = {
     properties: {
       status: { type: 'string', enum: ['ok', 'ready'] },
       checks: { type: 'object', additionalProperties: { type: 'string' }, description: 'Each dependency: ok or down.' },
-      warnings: { type: 'array', items: { type: 'string' }, description: 'What an operator must act on although the service is ready (a calendar running out).' },
+      warnings: {
+        type: 'array',
+        items: { type: 'string' },
+        description: 'What an operator must act on although the service is ready (a calendar running out).',
+      },
     },
   },
 };

@@ -35,12 +35,27 @@ export class ConsentOverridesService {
     const { who, value: override } = await readManagerInput<ConsentOverride>(
       { quarantine: this.quarantine },
       { channel, who: principal, body, kind: 'consentOverride', what: 'override' },
-      (p) => ({ overrideId: `CO-${randomUUID()}`, caseId, recordedAt: hubNow().toISOString(), principal: p.principal, recordedBy: signedInPerson(p) }),
+      (p) => ({
+        overrideId: `CO-${randomUUID()}`,
+        caseId,
+        recordedAt: hubNow().toISOString(),
+        principal: p.principal,
+        recordedBy: signedInPerson(p),
+      }),
     );
     await writeOnUndecidedCase(this.undecided, { caseId, sender: who.principal, channel, body }, async (m, c) => {
       // Stamped under the case lock, like a decision, so the record's time follows what the lock saw.
       override.recordedAt = hubNow().toISOString();
-      await this.audit.record({ principal: who.principal, action: 'consent-override', caseId, contactId: c.contactId, detail: { overrideId: override.overrideId, basis: override.basis } }, m);
+      await this.audit.record(
+        {
+          principal: who.principal,
+          action: 'consent-override',
+          caseId,
+          contactId: c.contactId,
+          detail: { overrideId: override.overrideId, basis: override.basis },
+        },
+        m,
+      );
       await this.outbox.add(m, { topic: TOPICS.consentOverride, key: caseId, data: override });
       return undefined;
     });

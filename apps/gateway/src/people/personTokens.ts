@@ -18,7 +18,11 @@ export interface OidcSettings {
 
 export function oidcSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): OidcSettings | undefined {
   if (!env.MASH_OIDC_ISSUER) return undefined;
-  return { issuer: env.MASH_OIDC_ISSUER, audience: env.MASH_OIDC_AUDIENCE ?? 'urn:mash:hub', rolesClaim: env.MASH_OIDC_ROLES_CLAIM ?? 'mash_roles' };
+  return {
+    issuer: env.MASH_OIDC_ISSUER,
+    audience: env.MASH_OIDC_AUDIENCE ?? 'urn:mash:hub',
+    rolesClaim: env.MASH_OIDC_ROLES_CLAIM ?? 'mash_roles',
+  };
 }
 
 /** Why a token was refused: said to the caller (401) and kept in the audit of refused access. */
@@ -46,7 +50,8 @@ export class PersonTokens {
     const res = await fetch(`${this.settings.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
     if (!res.ok) throw new Error(`OpenID discovery at ${this.settings.issuer} answered ${res.status}`);
     const discovery = (await res.json()) as { issuer?: string; jwks_uri?: string };
-    if (discovery.issuer !== this.settings.issuer || !discovery.jwks_uri) throw new Error(`OpenID discovery at ${this.settings.issuer} names another issuer or no key set`);
+    if (discovery.issuer !== this.settings.issuer || !discovery.jwks_uri)
+      throw new Error(`OpenID discovery at ${this.settings.issuer} names another issuer or no key set`);
     this.jwks = createRemoteJWKSet(new URL(discovery.jwks_uri), { cooldownDuration: 30_000 });
     return this.jwks;
   }
@@ -66,7 +71,11 @@ export class PersonTokens {
       throw new TokenRefused(refusal(err));
     }
     const raw = payload[this.settings.rolesClaim];
-    const roles = Array.isArray(raw) ? raw.filter((r): r is string => typeof r === 'string') : typeof raw === 'string' ? raw.split(/\s+/).filter(Boolean) : [];
+    const roles = Array.isArray(raw)
+      ? raw.filter((r): r is string => typeof r === 'string')
+      : typeof raw === 'string'
+        ? raw.split(/\s+/).filter(Boolean)
+        : [];
     const name = typeof payload.name === 'string' && payload.name ? payload.name : payload.sub!;
     return { subject: payload.sub!, name, roles };
   }
@@ -75,7 +84,8 @@ export class PersonTokens {
 function refusal(err: unknown): string {
   if (err instanceof errors.JWTExpired) return 'the token has expired';
   if (err instanceof errors.JWTClaimValidationFailed) return `the token's ${err.claim} claim is not accepted here`;
-  if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWSSignatureVerificationFailed) return 'the token is not signed by the configured identity provider';
+  if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWSSignatureVerificationFailed)
+    return 'the token is not signed by the configured identity provider';
   if (err instanceof errors.JOSEAlgNotAllowed) return 'the token is signed with an algorithm not accepted here';
   if (err instanceof errors.JWSInvalid || err instanceof errors.JWTInvalid) return 'the token is not a valid JWT';
   return 'the token could not be verified';

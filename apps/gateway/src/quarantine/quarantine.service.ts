@@ -59,7 +59,13 @@ export class QuarantineService {
       },
       manager,
     );
-    log('info', 'input quarantined', { quarantineId: id, sender: r.sender, channel: r.channel, status: r.status, errorCount: r.errors?.length ?? 0 });
+    log('info', 'input quarantined', {
+      quarantineId: id,
+      sender: r.sender,
+      channel: r.channel,
+      status: r.status,
+      errorCount: r.errors?.length ?? 0,
+    });
     return id;
   }
 

@@ -32,10 +32,20 @@ export class UnexpectedErrorFilter implements ExceptionFilter {
     let quarantineId: number | undefined;
     try {
       const raw = typeof req.body === 'string' ? req.body : req.body === undefined ? '' : JSON.stringify(req.body);
-      if (req.method !== 'GET') quarantineId = await this.quarantine.keep({ sender: 'unknown', channel: `http ${req.method} ${req.path.slice(0, 100)}`, status: 500, reason: `internal error: ${name}`, raw });
+      if (req.method !== 'GET')
+        quarantineId = await this.quarantine.keep({
+          sender: 'unknown',
+          channel: `http ${req.method} ${req.path.slice(0, 100)}`,
+          status: 500,
+          reason: `internal error: ${name}`,
+          raw,
+        });
     } catch {
       // The database is away too: the sender's retry is now the only copy, and the 500 says so.
     }
-    sendProblem(res, problem(500, 'internal error: the submission was not accepted; retry later', { quarantineId, instance: instanceOf(req.path) }));
+    sendProblem(
+      res,
+      problem(500, 'internal error: the submission was not accepted; retry later', { quarantineId, instance: instanceOf(req.path) }),
+    );
   }
 }

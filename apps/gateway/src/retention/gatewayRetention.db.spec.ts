@@ -28,18 +28,41 @@ afterAll(async () => {
 
 async function seed(caseId: string) {
   const contactId = `CT-${caseId}`;
-  await db.ds.query(`INSERT INTO gateway.contacts (contact_id, source_agency, agency_reference, received_at, body) VALUES ($1, 'police', $1, $2, '{"child":{"name":"Ann Example"}}')`, [contactId, LONG_AGO]);
-  await db.ds.query(`INSERT INTO gateway.contact_status (contact_id, case_id, stage, decided_at) VALUES ($1, $2, 'decided', $3)`, [contactId, caseId, LONG_AGO]);
-  await db.ds.query(`INSERT INTO gateway.cases (case_id, contact_id, rating, policy_version, deadline, chronology, decision_id) VALUES ($1, $2, 'AMBER', 'v1', $3, '[{"agency":"police","text":"known to police"}]', $4)`, [caseId, contactId, LONG_AGO, `DC-${caseId}`]);
-  await db.ds.query(`INSERT INTO gateway.decisions (decision_id, case_id, recorded_by, body, recorded_at) VALUES ($1, $2, 'mash-manager', '{"nextSteps":"visit"}', $3)`, [`DC-${caseId}`, caseId, LONG_AGO]);
+  await db.ds.query(
+    `INSERT INTO gateway.contacts (contact_id, source_agency, agency_reference, received_at, body) VALUES ($1, 'police', $1, $2, '{"child":{"name":"Ann Example"}}')`,
+    [contactId, LONG_AGO],
+  );
+  await db.ds.query(`INSERT INTO gateway.contact_status (contact_id, case_id, stage, decided_at) VALUES ($1, $2, 'decided', $3)`, [
+    contactId,
+    caseId,
+    LONG_AGO,
+  ]);
+  await db.ds.query(
+    `INSERT INTO gateway.cases (case_id, contact_id, rating, policy_version, deadline, chronology, decision_id) VALUES ($1, $2, 'AMBER', 'v1', $3, '[{"agency":"police","text":"known to police"}]', $4)`,
+    [caseId, contactId, LONG_AGO, `DC-${caseId}`],
+  );
+  await db.ds.query(
+    `INSERT INTO gateway.decisions (decision_id, case_id, recorded_by, body, recorded_at) VALUES ($1, $2, 'mash-manager', '{"nextSteps":"visit"}', $3)`,
+    [`DC-${caseId}`, caseId, LONG_AGO],
+  );
 }
 
 // The chronology is sealed at rest (GATEWAY_SEALED); retention's emptied '[]' is plain.
-const chronology = async (caseId: string) => openJsonb<unknown[]>((await db.ds.query(`SELECT chronology FROM gateway.cases WHERE case_id = $1`, [caseId]))[0].chronology);
-const contactBody = async (caseId: string) => (await db.ds.query(`SELECT body FROM gateway.contacts WHERE contact_id = $1`, [`CT-${caseId}`]))[0].body as object;
+const chronology = async (caseId: string) =>
+  openJsonb<unknown[]>((await db.ds.query(`SELECT chronology FROM gateway.cases WHERE case_id = $1`, [caseId]))[0].chronology);
+const contactBody = async (caseId: string) =>
+  (await db.ds.query(`SELECT body FROM gateway.contacts WHERE contact_id = $1`, [`CT-${caseId}`]))[0].body as object;
 
 function lateReady(caseId: string, n: number): CaseReady {
-  return { caseId, revision: n + 2, readyAt: LONG_AGO, complete: true, replied: ['police'], missing: [], chronology: [{ agency: 'police', text: `late reply ${n}` }] } as unknown as CaseReady;
+  return {
+    caseId,
+    revision: n + 2,
+    readyAt: LONG_AGO,
+    complete: true,
+    replied: ['police'],
+    missing: [],
+    chronology: [{ agency: 'police', text: `late reply ${n}` }],
+  } as unknown as CaseReady;
 }
 
 it('strips a late picture written into a case a run already pruned (the delete-then-mark race)', async () => {
@@ -54,7 +77,9 @@ it('strips a late picture written into a case a run already pruned (the delete-t
 
   // Now many of them at once with runs: whatever the interleaving, the last run leaves nothing.
   await Promise.all([
-    ...Array.from({ length: 8 }, (_, i) => db.ds.transaction((m) => projection.ready(lateReady('CS-late', i + 1), new Date().toISOString(), m))),
+    ...Array.from({ length: 8 }, (_, i) =>
+      db.ds.transaction((m) => projection.ready(lateReady('CS-late', i + 1), new Date().toISOString(), m)),
+    ),
     job.runOnce(),
     job.runOnce(),
   ]);
@@ -78,11 +103,15 @@ it('waits for a hold being committed and then keeps the case, its decision and i
   await holder.connect();
   try {
     await holder.query('BEGIN');
-    await holder.query(`INSERT INTO gateway.legal_holds (case_id, held, hold_id, recorded_at, recorded_by) VALUES ('CS-hold', true, 'LH-1', now(), 'dm-amina.shah')`);
+    await holder.query(
+      `INSERT INTO gateway.legal_holds (case_id, held, hold_id, recorded_at, recorded_by) VALUES ('CS-hold', true, 'LH-1', now(), 'dm-amina.shah')`,
+    );
     const run = job.runOnce();
     // The run waits on the holds table rather than purging by a hold state read before the hold lands.
     for (let waited = 0; ; waited += 50) {
-      const [{ n }] = await db.ds.query(`SELECT count(*)::int AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'legal_holds' AND NOT l.granted`);
+      const [{ n }] = await db.ds.query(
+        `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'legal_holds' AND NOT l.granted`,
+      );
       if (n > 0) break;
       if (waited > 20000) throw new Error('the run never waited for the hold');
       await new Promise((r) => setTimeout(r, 50));

@@ -23,43 +23,51 @@ export const GATEWAY_RETENTION: RetentionStep[] = [
     // The referral as the agency sent it: names, addresses, what happened.
     table: 'contacts',
     run: async (m, cutoff, batch) =>
-      affectedRows(await m.query(
-        `UPDATE gateway.contacts SET body = '{}'::jsonb, pruned_at = COALESCE(pruned_at, now()) WHERE contact_id IN (
+      affectedRows(
+        await m.query(
+          `UPDATE gateway.contacts SET body = '{}'::jsonb, pruned_at = COALESCE(pruned_at, now()) WHERE contact_id IN (
            SELECT c.contact_id FROM gateway.contacts c JOIN gateway.contact_status s ON s.contact_id = c.contact_id
            WHERE c.body <> '{}'::jsonb AND s.case_id IN (${decidedBefore}) LIMIT $2)`,
-        [cutoff, batch],
-      )),
+          [cutoff, batch],
+        ),
+      ),
   },
   {
     // The multi-agency chronology and the rating's reasons (which can quote the case) shown to the
     // decision maker; replied/missing (agency names) and the rules fired stay.
     table: 'cases',
     run: async (m, cutoff, batch) =>
-      affectedRows(await m.query(
-        `UPDATE gateway.cases SET chronology = '[]'::jsonb, rating_start = rating_start - 'reasons', rating_end = rating_end - 'reasons', pruned_at = COALESCE(pruned_at, now()) WHERE case_id IN (
+      affectedRows(
+        await m.query(
+          `UPDATE gateway.cases SET chronology = '[]'::jsonb, rating_start = rating_start - 'reasons', rating_end = rating_end - 'reasons', pruned_at = COALESCE(pruned_at, now()) WHERE case_id IN (
            SELECT case_id FROM gateway.cases
            WHERE (chronology <> '[]'::jsonb OR COALESCE(rating_start ? 'reasons', false) OR COALESCE(rating_end ? 'reasons', false))
              AND case_id IN (${decidedBefore}) LIMIT $2)`,
-        [cutoff, batch],
-      )),
+          [cutoff, batch],
+        ),
+      ),
   },
   {
     // The decision's text (next steps, dissent, the decision maker's name) went to the case record.
     table: 'decisions',
     run: async (m, cutoff, batch) =>
-      affectedRows(await m.query(
-        `UPDATE gateway.decisions SET body = '{}'::jsonb, pruned_at = COALESCE(pruned_at, now()) WHERE decision_id IN (
+      affectedRows(
+        await m.query(
+          `UPDATE gateway.decisions SET body = '{}'::jsonb, pruned_at = COALESCE(pruned_at, now()) WHERE decision_id IN (
            SELECT d.decision_id FROM gateway.decisions d WHERE d.body <> '{}'::jsonb AND d.recorded_at < $1 AND NOT ${heldSql('gateway', 'd.case_id')} LIMIT $2)`,
-        [cutoff, batch],
-      )),
+          [cutoff, batch],
+        ),
+      ),
   },
   {
     // Rejected input never became a case: it goes the same period after receipt, row and all.
     table: 'quarantine',
     run: async (m, cutoff, batch) =>
-      affectedRows(await m.query(
-        `DELETE FROM gateway.quarantine WHERE id IN (SELECT id FROM gateway.quarantine WHERE received_at < $1 LIMIT $2)`,
-        [cutoff, batch],
-      )),
+      affectedRows(
+        await m.query(`DELETE FROM gateway.quarantine WHERE id IN (SELECT id FROM gateway.quarantine WHERE received_at < $1 LIMIT $2)`, [
+          cutoff,
+          batch,
+        ]),
+      ),
   },
 ];

@@ -33,7 +33,9 @@ export function furthestStage(current: string, next: Stage): string {
 
 /** SQL for the rank of a stage expression; a stage this build does not know ranks first. */
 export function stageRankSql(expr: string): string {
-  const whens = Object.entries(STAGE_RANK).map(([s, r]) => `WHEN '${s}' THEN ${r}`).join(' ');
+  const whens = Object.entries(STAGE_RANK)
+    .map(([s, r]) => `WHEN '${s}' THEN ${r}`)
+    .join(' ');
   return `(CASE ${expr} ${whens} ELSE 0 END)`;
 }
 

@@ -22,7 +22,8 @@ export class StatusController {
   @Roles('adapter', 'decision-maker', 'ops')
   async contact(@Param('id') id: string, @CurrentPrincipal() p: Principal) {
     const j = await this.status.journey(id);
-    if (!j || (p.role === 'adapter' && j.sourceAgency !== p.principal)) throw new NotFoundException(`no contact '${id}' for ${p.principal}`);
+    if (!j || (p.role === 'adapter' && j.sourceAgency !== p.principal))
+      throw new NotFoundException(`no contact '${id}' for ${p.principal}`);
     const { sourceAgency: _agency, ...journey } = j;
     return journey;
   }

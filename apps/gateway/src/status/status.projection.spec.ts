@@ -23,29 +23,58 @@ const T0 = Date.parse('2026-11-23T09:00:00.000Z');
 const at = (min: number) => new Date(T0 + min * 60_000).toISOString();
 
 beforeAll(async () => {
-  db = await createServiceDb('mash_status', 'gateway', [GatewayTables1700000000100, BoardAgencyStatus1700000000160, GatewayRetention1700000000170, CaseProgress1700000000180], 12);
+  db = await createServiceDb(
+    'mash_status',
+    'gateway',
+    [GatewayTables1700000000100, BoardAgencyStatus1700000000160, GatewayRetention1700000000170, CaseProgress1700000000180],
+    12,
+  );
   ds = db.ds;
 }, 60000);
 
 afterAll(() => db?.drop());
 
 async function receive(contactId: string, agency: string): Promise<void> {
-  await ds.query(`INSERT INTO gateway.contacts (contact_id, source_agency, agency_reference, received_at, body) VALUES ($1, $2, $1, $3, '{}')`, [contactId, agency, at(0)]);
-  await ds.query(`INSERT INTO gateway.contact_status (contact_id, stage, history) VALUES ($1, 'received', $2)`, [contactId, JSON.stringify([{ at: at(0), stage: 'received' }])]);
+  await ds.query(
+    `INSERT INTO gateway.contacts (contact_id, source_agency, agency_reference, received_at, body) VALUES ($1, $2, $1, $3, '{}')`,
+    [contactId, agency, at(0)],
+  );
+  await ds.query(`INSERT INTO gateway.contact_status (contact_id, stage, history) VALUES ($1, 'received', $2)`, [
+    contactId,
+    JSON.stringify([{ at: at(0), stage: 'received' }]),
+  ]);
 }
 
-const plan = (agencies: string[]) => agencies.map((agency) => ({ agency, categories: ['identity'], dueAt: at(600) })) as CaseRated['checkPlan'];
+const plan = (agencies: string[]) =>
+  agencies.map((agency) => ({ agency, categories: ['identity'], dueAt: at(600) })) as CaseRated['checkPlan'];
 function rating(caseId: string, contactId: string, over: Partial<CaseRated> = {}): CaseRated {
   return {
-    caseId, contactId, stage: 'start', rating: 'AMBER', ruleIds: [], reasons: [], policyVersion: 'p1', ratedAt: at(1), deadline: at(1440),
-    checkPlan: plan(['police', 'health']), subjects: [], lawfulBasis: 'statutory-function', ...over,
+    caseId,
+    contactId,
+    stage: 'start',
+    rating: 'AMBER',
+    ruleIds: [],
+    reasons: [],
+    policyVersion: 'p1',
+    ratedAt: at(1),
+    deadline: at(1440),
+    checkPlan: plan(['police', 'health']),
+    subjects: [],
+    lawfulBasis: 'statutory-function',
+    ...over,
   };
 }
 
 function readyPicture(caseId: string, revision: number, missing: CaseReady['missing']): CaseReady {
   return {
-    caseId, readyAt: at(300), complete: missing.length === 0, reason: 'all-replied', replied: ['police', 'health'].filter((x) => !missing.includes(x as never)) as CaseReady['replied'],
-    missing, chronology: [{ agency: 'police', date: '2026-11-20', summary: 'Attended' }], revision,
+    caseId,
+    readyAt: at(300),
+    complete: missing.length === 0,
+    reason: 'all-replied',
+    replied: ['police', 'health'].filter((x) => !missing.includes(x as never)) as CaseReady['replied'],
+    missing,
+    chronology: [{ agency: 'police', date: '2026-11-20', summary: 'Attended' }],
+    revision,
   };
 }
 
@@ -80,11 +109,25 @@ async function deliver(d: Delivery, log: string[]): Promise<void> {
 function caseEvents(caseId: string, a: string, b: string, joinFirst = Math.random() < 0.5): { first: Delivery; rest: Delivery[] } {
   const ready = (revision: number, missing: CaseReady['missing']) => readyPicture(caseId, revision, missing);
   const decision: DecisionRecorded = {
-    decisionId: `DC-${caseId}`, caseId, contactId: a, decidedAt: at(400), decisionMaker: { name: 'Sam Patel', role: 'MASH team manager' }, outcomes: ['early-help'],
-    finalRating: 'AMBER', responsibleTeam: { name: 'Early Help', inHours: '01234 567890' },
+    decisionId: `DC-${caseId}`,
+    caseId,
+    contactId: a,
+    decidedAt: at(400),
+    decisionMaker: { name: 'Sam Patel', role: 'MASH team manager' },
+    outcomes: ['early-help'],
+    finalRating: 'AMBER',
+    responsibleTeam: { name: 'Early Help', inHours: '01234 567890' },
   };
   const notice = (contactId: string, status: NoticeDelivered['status']): NoticeDelivered => ({
-    noticeId: `N-${contactId}-${status}`, caseId, contactId, kind: 'outcome', recipient: 'org', channel: 'topic', status, attempts: 1, at: at(401),
+    noticeId: `N-${contactId}-${status}`,
+    caseId,
+    contactId,
+    kind: 'outcome',
+    recipient: 'org',
+    channel: 'topic',
+    status,
+    attempts: 1,
+    at: at(401),
   });
   const decidedYet = async (m: EntityManager) => {
     const [c] = await m.query(`SELECT decision_id FROM gateway.cases WHERE case_id = $1`, [caseId]);
@@ -99,10 +142,13 @@ function caseEvents(caseId: string, a: string, b: string, joinFirst = Math.rando
       // them: the second agency's report joins either before the end-of-checks re-rating (the case
       // still Amber) or after it (Red), in the same millisecond as readiness.
       {
-        name: 'ratings', at: at(300),
+        name: 'ratings',
+        at: at(300),
         run: async (t) => {
-          const join = (r: CaseRated['rating']) => tx((m) => projection.rated(rating(caseId, b, { rating: r, checkPlan: [], duplicateOf: a, ratedAt: t }), t, m));
-          const rerate = () => tx((m) => projection.rated(rating(caseId, a, { stage: 'end', rating: 'RED', checkPlan: [], ratedAt: at(301) }), at(301), m));
+          const join = (r: CaseRated['rating']) =>
+            tx((m) => projection.rated(rating(caseId, b, { rating: r, checkPlan: [], duplicateOf: a, ratedAt: t }), t, m));
+          const rerate = () =>
+            tx((m) => projection.rated(rating(caseId, a, { stage: 'end', rating: 'RED', checkPlan: [], ratedAt: at(301) }), at(301), m));
           if (joinFirst) {
             await join('AMBER');
             await rerate();
@@ -113,21 +159,48 @@ function caseEvents(caseId: string, a: string, b: string, joinFirst = Math.rando
         },
       },
       // Readiness and its revision share a partition too.
-      { name: 'ready', at: at(300), run: async (t) => { await tx((m) => projection.ready(ready(1, ['health']), t, m)); await tx((m) => projection.ready(ready(2, []), at(402), m)); } },
       {
-        name: 'decided', at: at(400),
+        name: 'ready',
+        at: at(300),
+        run: async (t) => {
+          await tx((m) => projection.ready(ready(1, ['health']), t, m));
+          await tx((m) => projection.ready(ready(2, []), at(402), m));
+        },
+      },
+      {
+        name: 'decided',
+        at: at(400),
         run: async (t) => {
           // The controller: only a ready case is decided; its row is locked and the decision committed first.
           await tx(async (m) => {
             const [c] = await m.query(`SELECT ready FROM gateway.cases WHERE case_id = $1 FOR UPDATE`, [caseId]);
             if (!c?.ready) throw new NotReadyYet('not ready yet');
-            await m.query(`UPDATE gateway.cases SET decision_id = $2 WHERE case_id = $1 AND decision_id IS NULL`, [caseId, decision.decisionId]);
+            await m.query(`UPDATE gateway.cases SET decision_id = $2 WHERE case_id = $1 AND decision_id IS NULL`, [
+              caseId,
+              decision.decisionId,
+            ]);
           });
           await tx((m) => projection.decided(decision, t, m));
         },
       },
-      { name: 'notice-a', at: at(401), run: (t) => tx(async (m) => { await decidedYet(m); await projection.noticed(notice(a, 'delivered'), t, m); }) },
-      { name: 'notice-b-failed', at: at(401), run: (t) => tx(async (m) => { await decidedYet(m); await projection.noticed(notice(b, 'failed'), t, m); }) },
+      {
+        name: 'notice-a',
+        at: at(401),
+        run: (t) =>
+          tx(async (m) => {
+            await decidedYet(m);
+            await projection.noticed(notice(a, 'delivered'), t, m);
+          }),
+      },
+      {
+        name: 'notice-b-failed',
+        at: at(401),
+        run: (t) =>
+          tx(async (m) => {
+            await decidedYet(m);
+            await projection.noticed(notice(b, 'failed'), t, m);
+          }),
+      },
     ],
   };
 }
@@ -157,12 +230,25 @@ async function expectBothFollowTheCase(caseId: string, a: string, b: string): Pr
   const rows: StatusRow[] = await ds.query(`SELECT * FROM gateway.contact_status WHERE contact_id = ANY($1) ORDER BY contact_id`, [[a, b]]);
   const [ra, rb] = [rows.find((r) => r.contact_id === a)!, rows.find((r) => r.contact_id === b)!];
   for (const r of [ra, rb]) {
-    expect({ contact: r.contact_id, caseId: r.case_id, rating: r.rating, decided: r.decided_at?.toISOString(), ready: r.ready_at?.toISOString(), outcomes: r.outcomes }).toEqual({
-      contact: r.contact_id, caseId, rating: 'RED', decided: at(400), ready: at(300), outcomes: ['early-help'],
+    expect({
+      contact: r.contact_id,
+      caseId: r.case_id,
+      rating: r.rating,
+      decided: r.decided_at?.toISOString(),
+      ready: r.ready_at?.toISOString(),
+      outcomes: r.outcomes,
+    }).toEqual({
+      contact: r.contact_id,
+      caseId,
+      rating: 'RED',
+      decided: at(400),
+      ready: at(300),
+      outcomes: ['early-help'],
     });
     const stages = r.history.map((h) => h.stage);
     // Each step of the journey once; readiness once per picture that came before the decision.
-    for (const s of ['received', 'checks-in-progress', 'teams-informed', 're-rated', 'decided']) expect({ contact: r.contact_id, s, n: stages.filter((x) => x === s).length }).toEqual({ contact: r.contact_id, s, n: 1 });
+    for (const s of ['received', 'checks-in-progress', 'teams-informed', 're-rated', 'decided'])
+      expect({ contact: r.contact_id, s, n: stages.filter((x) => x === s).length }).toEqual({ contact: r.contact_id, s, n: 1 });
     expect(stages.filter((x) => x === 'ready-for-decision').length).toBeGreaterThanOrEqual(1);
   }
   expect({ stage: ra.stage, notice: ra.notice_status }).toEqual({ stage: 'referrer-informed', notice: 'delivered' });
@@ -217,7 +303,10 @@ describe('every referrer of a case follows the case', () => {
     const log: string[] = [];
     await deliver(first, log);
     // Everything but the second report: the case is ready, re-rated, decided, its referrer told.
-    await deliver(rest.find((x) => x.name === 'teams')!, log);
+    await deliver(
+      rest.find((x) => x.name === 'teams')!,
+      log,
+    );
     await tx((m) => projection.ready(readyPicture(caseId, 1, []), at(300), m));
     await tx((m) => projection.rated(rating(caseId, a, { stage: 'end', rating: 'RED', checkPlan: [], ratedAt: at(301) }), at(301), m));
     for (const d of rest.filter((x) => x.name === 'decided' || x.name === 'notice-a')) await deliver(d, log);
@@ -226,13 +315,33 @@ describe('every referrer of a case follows the case', () => {
     // Then the second agency's report of the same incident joins the decided case.
     await tx((m) => projection.rated(rating(caseId, b, { rating: 'RED', checkPlan: [], duplicateOf: a, ratedAt: at(450) }), at(450), m));
     const [joined]: StatusRow[] = await ds.query(`SELECT * FROM gateway.contact_status WHERE contact_id = $1`, [b]);
-    expect({ stage: joined.stage, caseId: joined.case_id, rating: joined.rating, ready: joined.ready_at?.toISOString(), decided: joined.decided_at?.toISOString(), outcomes: joined.outcomes }).toEqual({
-      stage: 'decided', caseId, rating: 'RED', ready: at(300), decided: at(400), outcomes: ['early-help'],
+    expect({
+      stage: joined.stage,
+      caseId: joined.case_id,
+      rating: joined.rating,
+      ready: joined.ready_at?.toISOString(),
+      decided: joined.decided_at?.toISOString(),
+      outcomes: joined.outcomes,
+    }).toEqual({
+      stage: 'decided',
+      caseId,
+      rating: 'RED',
+      ready: at(300),
+      decided: at(400),
+      outcomes: ['early-help'],
     });
     // Its history reads in time order: its own receipt, the case's steps, then its joining.
     const times = joined.history.map((h) => h.at);
     expect(times).toEqual([...times].sort());
-    expect(joined.history.map((h) => h.stage)).toEqual(['received', 'checks-in-progress', 'teams-informed', 'ready-for-decision', 're-rated', 'decided', 'rated']);
+    expect(joined.history.map((h) => h.stage)).toEqual([
+      'received',
+      'checks-in-progress',
+      'teams-informed',
+      'ready-for-decision',
+      're-rated',
+      'decided',
+      'rated',
+    ]);
     // The first referrer's status is untouched by the second joining.
     const [firstReferrer] = await ds.query(`SELECT stage FROM gateway.contact_status WHERE contact_id = $1`, [a]);
     expect(firstReferrer.stage).toBe('referrer-informed');
@@ -249,7 +358,9 @@ describe('every referrer of a case follows the case', () => {
     expect({ stage: r.stage, caseId: r.case_id }).toEqual({ stage: 'teams-informed', caseId });
     expect(r.history.map((h) => h.stage).filter((x) => x === 'teams-informed')).toEqual(['teams-informed']);
     // An alert for a contact the gateway has never seen still waits.
-    await expect(tx((m) => projection.teamsAlerted({ ...alert, caseId: 'CS-nobody', contactId: 'CT-nobody' }, at(1), m))).rejects.toBeInstanceOf(NotReadyYet);
+    await expect(
+      tx((m) => projection.teamsAlerted({ ...alert, caseId: 'CS-nobody', contactId: 'CT-nobody' }, at(1), m)),
+    ).rejects.toBeInstanceOf(NotReadyYet);
   });
 
   it('never takes a contact back to an earlier stage', () => {

@@ -40,7 +40,8 @@ export class StatusProjection {
     if (!attached) {
       // The contact is accepted at this gateway before triage hears of it, so this is a replay
       // into a gateway that lost it, or the outbox not committed yet: try again later.
-      if (!(await statusRows.contactKnown(m, e.contactId))) throw new NotReadyYet(`no contact yet for the rating of case ${e.caseId} (contact ${e.contactId})`);
+      if (!(await statusRows.contactKnown(m, e.contactId)))
+        throw new NotReadyYet(`no contact yet for the rating of case ${e.caseId} (contact ${e.contactId})`);
     }
   }
 
@@ -53,7 +54,8 @@ export class StatusProjection {
   async teamsAlerted(e: TeamsAlerted, at: string, m: EntityManager): Promise<void> {
     const step = { at, stage: 'teams-informed' as const };
     if (await statusRows.lockCase(m, e.caseId)) return this.caseStep(m, e.caseId, step);
-    if (!(await statusRows.contactStep(m, e.contactId, step))) throw new NotReadyYet(`no contact yet for the teams alert (contact ${e.contactId})`);
+    if (!(await statusRows.contactStep(m, e.contactId, step)))
+      throw new NotReadyYet(`no contact yet for the teams alert (contact ${e.contactId})`);
   }
 
   /** Readiness, and each revision of the picture after it. */
@@ -74,8 +76,14 @@ export class StatusProjection {
   /** A receipt of one referrer's outcome notice: that contact's alone. */
   async noticed(e: NoticeDelivered, at: string, m: EntityManager): Promise<void> {
     if (e.kind !== 'outcome' || !e.contactId) return;
-    const stage: Stage = e.status === 'delivered' ? 'referrer-informed' : e.status === 'no-channel' ? 'no-referrer-channel' : 'notice-failed';
-    const updated = await statusRows.contactNotice(m, e.contactId, { stage, informedAt: e.status === 'delivered' ? e.at : null, status: e.status, at });
+    const stage: Stage =
+      e.status === 'delivered' ? 'referrer-informed' : e.status === 'no-channel' ? 'no-referrer-channel' : 'notice-failed';
+    const updated = await statusRows.contactNotice(m, e.contactId, {
+      stage,
+      informedAt: e.status === 'delivered' ? e.at : null,
+      status: e.status,
+      at,
+    });
     if (!updated) throw new NotReadyYet(`no contact yet for the notice receipt (contact ${e.contactId})`);
   }
 
@@ -85,7 +93,8 @@ export class StatusProjection {
    */
   private async caseStep(m: EntityManager, caseId: string, step: Step | undefined, decision?: CaseDecisionFacts): Promise<void> {
     const entry = JSON.stringify(step ? [step] : []);
-    if (!(await statusRows.caseStep(m, caseId, step?.stage ?? null, entry, decision))) throw new NotReadyYet(`case ${caseId} not rated yet`);
+    if (!(await statusRows.caseStep(m, caseId, step?.stage ?? null, entry, decision)))
+      throw new NotReadyYet(`case ${caseId} not rated yet`);
     await statusRows.caseContactsCatchUp(m, caseId, step?.stage ?? null, entry);
   }
 }

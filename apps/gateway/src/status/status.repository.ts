@@ -1,7 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { openedAt, openJsonb, sealedAt, sealedJsonb } from '@mash/at-rest';
 import { DataSource, EntityManager } from 'typeorm';
-import type { CaseRated, CaseReady, CheckAgency, ChronologyEntry, Contact, ContactSubject, DecisionOutcome, NoticeDelivered, Rating } from '@mash/contracts';
+import type {
+  CaseRated,
+  CaseReady,
+  CheckAgency,
+  ChronologyEntry,
+  Contact,
+  ContactSubject,
+  DecisionOutcome,
+  NoticeDelivered,
+  Rating,
+} from '@mash/contracts';
 import { furthestStageSql } from './stages';
 import { TransfersRepository, TransferState } from '../transfers/transfers.repository';
 
@@ -123,7 +133,12 @@ export interface RatingStage {
  */
 export async function recordRatingStage(m: EntityManager, e: CaseRated): Promise<void> {
   const stage: RatingStage = {
-    rating: e.rating, ruleIds: e.ruleIds, reasons: e.reasons, policyVersion: e.policyVersion, ratedAt: e.ratedAt, ...(e.outOfArea ? { outOfArea: e.outOfArea } : {}),
+    rating: e.rating,
+    ruleIds: e.ruleIds,
+    reasons: e.reasons,
+    policyVersion: e.policyVersion,
+    ratedAt: e.ratedAt,
+    ...(e.outOfArea ? { outOfArea: e.outOfArea } : {}),
   };
   if (e.stage === 'start') {
     // A revised start (consent override, escalation by a duplicate) adds checks; the first start is the triage rating.
@@ -158,7 +173,9 @@ export async function caseSubjects(m: EntityManager, caseId: string) {
       adults: everyone.filter((s) => s.kind === 'adult'),
       households: rows.filter((r) => r.body.household).map((r) => ({ contactId: r.contact_id, ...r.body.household })),
     },
-    presentingIssues: rows.flatMap((r) => (r.body.presentingIssues ?? []).map((i) => ({ ...i, contactId: r.contact_id, agency: r.source_agency }))),
+    presentingIssues: rows.flatMap((r) =>
+      (r.body.presentingIssues ?? []).map((i) => ({ ...i, contactId: r.contact_id, agency: r.source_agency })),
+    ),
   };
 }
 
@@ -248,7 +265,11 @@ export const statusRows = {
   },
 
   /** One referrer's notice receipt onto its contact; false when the contact is not here yet. */
-  async contactNotice(m: EntityManager, contactId: string, n: { stage: string; informedAt: string | null; status: NoticeDelivered['status']; at: string }): Promise<boolean> {
+  async contactNotice(
+    m: EntityManager,
+    contactId: string,
+    n: { stage: string; informedAt: string | null; status: NoticeDelivered['status']; at: string },
+  ): Promise<boolean> {
     const moves = `${furthestStageSql('stage', '$2::text')} = $2::text`;
     const [, updated]: [unknown, number] = await m.query(
       `UPDATE gateway.contact_status SET updated_at = now(),
@@ -265,7 +286,10 @@ export const statusRows = {
   /** A step on the case row (locking it), with a decision's facts if any; false when the case is not here yet. */
   async caseStep(m: EntityManager, caseId: string, stage: string | null, entry: string, decision?: CaseDecisionFacts): Promise<boolean> {
     const facts = decision
-      ? { sql: 'decided_at = COALESCE(decided_at, $4::timestamptz), outcomes = COALESCE(outcomes, $5::jsonb)', params: [decision.decidedAt, JSON.stringify(decision.outcomes)] }
+      ? {
+          sql: 'decided_at = COALESCE(decided_at, $4::timestamptz), outcomes = COALESCE(outcomes, $5::jsonb)',
+          params: [decision.decidedAt, JSON.stringify(decision.outcomes)],
+        }
       : undefined;
     const [, known]: [unknown, number] = await m.query(
       `UPDATE gateway.cases SET updated_at = now(),

@@ -26,14 +26,19 @@ export class HubKeys {
   neighbour(id: string): { ok: true; hub: LinkedNeighbour } | { ok: false; reason: string } {
     const n = (this.policy.neighbours ?? []).find((x) => x.id === id);
     if (!n) return { ok: false, reason: `'${id.slice(0, 63)}' is not a neighbouring MASH in the locality policy ${this.policy.version}` };
-    if (!n.endpoint || !n.publicKeyJwk) return { ok: false, reason: `${n.name} has no hub-to-hub endpoint and key in the locality policy: transfer by the partnership's own route` };
+    if (!n.endpoint || !n.publicKeyJwk)
+      return {
+        ok: false,
+        reason: `${n.name} has no hub-to-hub endpoint and key in the locality policy: transfer by the partnership's own route`,
+      };
     return { ok: true, hub: n as LinkedNeighbour };
   }
 
   /** This hub's signing key, or undefined when none is configured (then nothing is sent or acknowledged). */
   signingKey(env: NodeJS.ProcessEnv = process.env): Promise<KeyLike | undefined> {
     this.signing ??= (async () => {
-      const pem = env.MASH_HUB_SIGNING_KEY?.trim() || (env.MASH_HUB_SIGNING_KEY_FILE ? readFileSync(env.MASH_HUB_SIGNING_KEY_FILE, 'utf8') : '');
+      const pem =
+        env.MASH_HUB_SIGNING_KEY?.trim() || (env.MASH_HUB_SIGNING_KEY_FILE ? readFileSync(env.MASH_HUB_SIGNING_KEY_FILE, 'utf8') : '');
       if (!pem) return undefined;
       return importPKCS8(pem, 'EdDSA');
     })();

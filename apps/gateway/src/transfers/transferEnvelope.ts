@@ -49,7 +49,8 @@ export function claimedSigner(jws: string): { kid?: string; typ?: string } {
 
 /** Verifies a compact JWS against one configured public key and its type; returns the payload. */
 export async function verifyEnvelope<T>(jws: string, jwk: JWK, typ: string): Promise<T> {
-  if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(jws.trim())) throw new SignatureRefused('the body is not a compact JWS (header.payload.signature)');
+  if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(jws.trim()))
+    throw new SignatureRefused('the body is not a compact JWS (header.payload.signature)');
   let result;
   try {
     const key = await importJWK({ ...jwk, alg: 'EdDSA' }, 'EdDSA');

@@ -4,7 +4,15 @@ import { dataKeys } from '@mash/at-rest';
 import { log } from '@mash/messaging';
 import { DisclosureAudit } from '../audit/disclosureAudit';
 import { HubKeys } from './hubKeys';
-import { RECEIPT_TYP, signEnvelope, SignatureRefused, TRANSFER_TYP, TransferPayload, TransferReceipt, verifyEnvelope } from './transferEnvelope';
+import {
+  RECEIPT_TYP,
+  signEnvelope,
+  SignatureRefused,
+  TRANSFER_TYP,
+  TransferPayload,
+  TransferReceipt,
+  verifyEnvelope,
+} from './transferEnvelope';
 import { DueTransfer, TransfersRepository } from './transfers.repository';
 
 const POLL_MS = Number(process.env.MASH_TRANSFER_POLL_MS ?? 2000);
@@ -61,7 +69,9 @@ export class TransferSender implements OnApplicationBootstrap, OnModuleDestroy {
   /** Sends every transfer that is due; returns when none is. */
   async drain(): Promise<void> {
     try {
-      while (!this.stopped && (await this.ds.transaction((m) => this.attemptOne(m)))) { /* next */ }
+      while (!this.stopped && (await this.ds.transaction((m) => this.attemptOne(m)))) {
+        /* next */
+      }
     } catch (err) {
       log('error', 'transfer sender failed', { error: (err as Error).message });
     }
@@ -74,17 +84,41 @@ export class TransferSender implements OnApplicationBootstrap, OnModuleDestroy {
     const detail = { transferId: t.transferId, toHub: t.toHub, decisionId: t.decisionId, attempt: t.attempts + 1 };
     if (outcome.kind === 'acknowledged') {
       await this.repo.acknowledged(m, t.transferId, { ...outcome.receipt, jws: outcome.jws });
-      await this.audit.record({ principal: `hub:${t.toHub}`, action: 'transfer-acknowledged', caseId: t.caseId, contactId: t.contactId, detail: { ...detail, theirContactId: outcome.receipt.contactId, status: outcome.receipt.status } }, m);
+      await this.audit.record(
+        {
+          principal: `hub:${t.toHub}`,
+          action: 'transfer-acknowledged',
+          caseId: t.caseId,
+          contactId: t.contactId,
+          detail: { ...detail, theirContactId: outcome.receipt.contactId, status: outcome.receipt.status },
+        },
+        m,
+      );
       log('info', 'transfer acknowledged', { transferId: t.transferId, toHub: t.toHub, caseId: t.caseId });
     } else if (outcome.kind === 'refused') {
       await this.repo.refused(m, t.transferId, outcome.reason);
       // The neighbour's text can quote what was sent: sealed before the audit row is hashed (the chain covers it as stored).
-      await this.audit.record({ principal: `hub:${t.toHub}`, action: 'transfer-refused', caseId: t.caseId, contactId: t.contactId, detail: { ...detail, reason: dataKeys().seal(outcome.reason.slice(0, 300)) } }, m);
+      await this.audit.record(
+        {
+          principal: `hub:${t.toHub}`,
+          action: 'transfer-refused',
+          caseId: t.caseId,
+          contactId: t.contactId,
+          detail: { ...detail, reason: dataKeys().seal(outcome.reason.slice(0, 300)) },
+        },
+        m,
+      );
       log('warn', 'transfer refused by the neighbour', { transferId: t.transferId, toHub: t.toHub, reason: outcome.reason.slice(0, 300) });
     } else {
       const wait = Math.min(1000 * 2 ** t.attempts, MAX_BACKOFF_MS);
       await this.repo.retryLater(m, t.transferId, outcome.reason, new Date(Date.now() + wait));
-      log('warn', 'transfer not yet acknowledged; will retry', { transferId: t.transferId, toHub: t.toHub, attempt: t.attempts + 1, retryInMs: wait, reason: outcome.reason.slice(0, 300) });
+      log('warn', 'transfer not yet acknowledged; will retry', {
+        transferId: t.transferId,
+        toHub: t.toHub,
+        attempt: t.attempts + 1,
+        retryInMs: wait,
+        reason: outcome.reason.slice(0, 300),
+      });
     }
     return true;
   }
@@ -93,7 +127,8 @@ export class TransferSender implements OnApplicationBootstrap, OnModuleDestroy {
     const area = this.keys.area;
     const key = await this.keys.signingKey();
     const n = this.keys.neighbour(t.toHub);
-    if (!area || !key) return { kind: 'retry', reason: 'this hub has no area or no signing key (MASH_HUB_SIGNING_KEY): nothing can be signed' };
+    if (!area || !key)
+      return { kind: 'retry', reason: 'this hub has no area or no signing key (MASH_HUB_SIGNING_KEY): nothing can be signed' };
     if (!n.ok) return { kind: 'refused', reason: n.reason };
     const found = await this.repo.contactAndDecision(m, t.contactId, t.decisionId);
     if (!found) return { kind: 'refused', reason: `contact ${t.contactId} or decision ${t.decisionId} is no longer held` };
@@ -109,15 +144,30 @@ export class TransferSender implements OnApplicationBootstrap, OnModuleDestroy {
     };
     const jws = await signEnvelope(payload, key, area.hubId, TRANSFER_TYP);
     // Content leaves the hub here: audited per attempt, in the transaction that records the outcome.
-    await this.audit.record({ principal: `hub:${t.toHub}`, action: 'transfer-sent', caseId: t.caseId, contactId: t.contactId, detail: { transferId: t.transferId, toHub: t.toHub, attempt: t.attempts + 1 } }, m);
+    await this.audit.record(
+      {
+        principal: `hub:${t.toHub}`,
+        action: 'transfer-sent',
+        caseId: t.caseId,
+        contactId: t.contactId,
+        detail: { transferId: t.transferId, toHub: t.toHub, attempt: t.attempts + 1 },
+      },
+      m,
+    );
     let res: Response;
     try {
-      res = await fetch(new URL(`v1/hubs/${encodeURIComponent(area.hubId)}/transfers`, n.hub.endpoint.endsWith('/') ? n.hub.endpoint : `${n.hub.endpoint}/`), {
-        method: 'POST',
-        headers: { 'content-type': 'application/jose', accept: 'application/json, application/problem+json' },
-        body: jws,
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
+      res = await fetch(
+        new URL(
+          `v1/hubs/${encodeURIComponent(area.hubId)}/transfers`,
+          n.hub.endpoint.endsWith('/') ? n.hub.endpoint : `${n.hub.endpoint}/`,
+        ),
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/jose', accept: 'application/json, application/problem+json' },
+          body: jws,
+          signal: AbortSignal.timeout(TIMEOUT_MS),
+        },
+      );
     } catch (err) {
       return { kind: 'retry', reason: `no answer from ${n.hub.name}: ${(err as Error).name}` };
     }
@@ -134,7 +184,8 @@ export class TransferSender implements OnApplicationBootstrap, OnModuleDestroy {
     }
     try {
       const receipt = await verifyEnvelope<TransferReceipt>(receiptJws, n.hub.publicKeyJwk, RECEIPT_TYP);
-      if (receipt.transferId !== t.transferId || receipt.hub !== t.toHub) return { kind: 'retry', reason: 'the receipt is for another transfer or from another hub' };
+      if (receipt.transferId !== t.transferId || receipt.hub !== t.toHub)
+        return { kind: 'retry', reason: 'the receipt is for another transfer or from another hub' };
       return { kind: 'acknowledged', receipt, jws: receiptJws };
     } catch (err) {
       if (err instanceof SignatureRefused) return { kind: 'retry', reason: `receipt refused: ${err.message}` };

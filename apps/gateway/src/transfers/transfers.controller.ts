@@ -10,7 +10,16 @@ import { IntakeService } from '../intake/intake.service';
 import { reject } from '../intake/rejection';
 import { QuarantineService } from '../quarantine/quarantine.service';
 import { HubKeys } from './hubKeys';
-import { claimedSigner, RECEIPT_TYP, signEnvelope, SignatureRefused, TRANSFER_TYP, TransferPayload, TransferReceipt, verifyEnvelope } from './transferEnvelope';
+import {
+  claimedSigner,
+  RECEIPT_TYP,
+  signEnvelope,
+  SignatureRefused,
+  TRANSFER_TYP,
+  TransferPayload,
+  TransferReceipt,
+  verifyEnvelope,
+} from './transferEnvelope';
 
 const CHANNEL = 'hub-transfer';
 
@@ -44,12 +53,19 @@ export class TransfersController {
     const area = this.keys.area;
     const key = await this.keys.signingKey();
     // Without its own key this hub could not acknowledge: refuse before accepting anything.
-    if (!area || !key) return refuse(503, 'this hub cannot receive transfers: no area or no signing key is configured', '/', 'configuration');
+    if (!area || !key)
+      return refuse(503, 'this hub cannot receive transfers: no area or no signing key is configured', '/', 'configuration');
     const n = this.keys.neighbour(hubId);
     if (!n.ok) return refuse(401, `signature refused: ${n.reason}`, '/', 'known-neighbour');
     const jws = typeof body === 'string' ? body.trim() : '';
     const claimed = claimedSigner(jws);
-    if (claimed.kid !== undefined && claimed.kid !== hubId) return refuse(401, `signature refused: signed as '${String(claimed.kid).slice(0, 63)}', posted as '${hubId.slice(0, 63)}'`, '/kid', 'signer');
+    if (claimed.kid !== undefined && claimed.kid !== hubId)
+      return refuse(
+        401,
+        `signature refused: signed as '${String(claimed.kid).slice(0, 63)}', posted as '${hubId.slice(0, 63)}'`,
+        '/kid',
+        'signer',
+      );
     let payload: TransferPayload;
     try {
       payload = await verifyEnvelope<TransferPayload>(jws, n.hub.publicKeyJwk, TRANSFER_TYP);
@@ -57,27 +73,64 @@ export class TransfersController {
       if (err instanceof SignatureRefused) return refuse(401, `signature refused: ${err.message}`);
       throw err;
     }
-    if (payload.toHub !== area.hubId) return refuse(403, `the transfer is addressed to '${String(payload.toHub).slice(0, 63)}', not to ${area.hubId}`, '/toHub', 'addressee');
-    if (payload.fromHub?.id !== hubId) return refuse(403, `the transfer says it is from '${String(payload.fromHub?.id).slice(0, 63)}', signed by ${hubId}`, '/fromHub/id', 'signer');
-    if (typeof payload.transferId !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,80}$/.test(payload.transferId)) return refuse(422, 'transferId is missing or not an id', '/transferId', 'pattern');
+    if (payload.toHub !== area.hubId)
+      return refuse(
+        403,
+        `the transfer is addressed to '${String(payload.toHub).slice(0, 63)}', not to ${area.hubId}`,
+        '/toHub',
+        'addressee',
+      );
+    if (payload.fromHub?.id !== hubId)
+      return refuse(
+        403,
+        `the transfer says it is from '${String(payload.fromHub?.id).slice(0, 63)}', signed by ${hubId}`,
+        '/fromHub/id',
+        'signer',
+      );
+    if (typeof payload.transferId !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,80}$/.test(payload.transferId))
+      return refuse(422, 'transferId is missing or not an id', '/transferId', 'pattern');
 
     const contact = this.asContactFromAnotherMash(payload, n.hub.name);
     const outcome = await this.ds.transaction(async (m) => {
       // The council's own front door (the contact centre) is where a neighbour's MASH hands over.
       const r = await this.intake.accept('contact-centre', contact, m);
       if (r.kind !== 'invalid') {
-        await this.audit.record({
-          principal: sender, action: 'transfer-received', contactId: r.contactId,
-          detail: { transferId: payload.transferId, fromHub: hubId, theirCaseId: payload.caseId, theirDecisionId: payload.decisionId, status: r.kind },
-        }, m);
+        await this.audit.record(
+          {
+            principal: sender,
+            action: 'transfer-received',
+            contactId: r.contactId,
+            detail: {
+              transferId: payload.transferId,
+              fromHub: hubId,
+              theirCaseId: payload.caseId,
+              theirDecisionId: payload.decisionId,
+              status: r.kind,
+            },
+          },
+          m,
+        );
       }
       return r;
     });
     if (outcome.kind === 'invalid') {
-      return reject(this.quarantine, { sender, channel: CHANNEL, status: 422, reason: 'the transferred contact breaks the canonical contact rules', errors: outcome.errors.map((e) => ({ ...e, path: `/contact${e.path}` })), raw: body });
+      return reject(this.quarantine, {
+        sender,
+        channel: CHANNEL,
+        status: 422,
+        reason: 'the transferred contact breaks the canonical contact rules',
+        errors: outcome.errors.map((e) => ({ ...e, path: `/contact${e.path}` })),
+        raw: body,
+      });
     }
     this.outbox.nudge();
-    const receipt: TransferReceipt = { transferId: payload.transferId, hub: area.hubId, contactId: outcome.contactId, receivedAt: outcome.receivedAt, status: outcome.kind };
+    const receipt: TransferReceipt = {
+      transferId: payload.transferId,
+      hub: area.hubId,
+      contactId: outcome.contactId,
+      receivedAt: outcome.receivedAt,
+      status: outcome.kind,
+    };
     if (outcome.kind === 'already-received') res.status(200);
     return { ...receipt, receipt: await signEnvelope(receipt, key, area.hubId, RECEIPT_TYP) };
   }

@@ -54,5 +54,8 @@ export function formErrors(detail: string, errors: FieldError[] | undefined): Fo
     const field = /ratingChangeReason/.test(detail) ? 'ratingChangeReason' : /urgentOverride/.test(detail) ? 'urgentReason' : undefined;
     return [{ field, message: detail }];
   }
-  return errors.map((e) => ({ field: FIELD_OF_PATH.find(([re]) => re.test(e.path))?.[1], message: `${e.path.replace(/^\//, '') || 'form'}: ${e.message ?? e.rule}` }));
+  return errors.map((e) => ({
+    field: FIELD_OF_PATH.find(([re]) => re.test(e.path))?.[1],
+    message: `${e.path.replace(/^\//, '') || 'form'}: ${e.message ?? e.rule}`,
+  }));
 }

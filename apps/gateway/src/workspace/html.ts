@@ -28,7 +28,10 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): Html 
 /** Short human time left ("3h 05m left", "overdue by 12m"), the same words the page's script updates. */
 export function timeLeft(secondsLeft: number): string {
   const s = Math.abs(secondsLeft);
-  const d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60), sec = Math.floor(s % 60);
+  const d = Math.floor(s / 86400),
+    h = Math.floor((s % 86400) / 3600),
+    m = Math.floor((s % 3600) / 60),
+    sec = Math.floor(s % 60);
   const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
   const span = d > 0 ? `${d}d ${h}h ${pad(m)}m` : h > 0 ? `${h}h ${pad(m)}m ${pad(sec)}s` : `${m}m ${pad(sec)}s`;
   return secondsLeft >= 0 ? `${span} left` : `overdue by ${span}`;
@@ -37,5 +40,12 @@ export function timeLeft(secondsLeft: number): string {
 /** London time, as a MASH team reads its clock. */
 export function when(t: string | Date | null | undefined): string {
   if (!t) return '';
-  return new Date(t).toLocaleString('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return new Date(t).toLocaleString('en-GB', {
+    timeZone: 'Europe/London',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
 }

@@ -39,8 +39,14 @@ export class WorkspaceOidcClient {
     if (this.endpoints) return this.endpoints;
     const res = await fetch(`${this.settings.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
     if (!res.ok) throw new Error(`OpenID discovery at ${this.settings.issuer} answered ${res.status}`);
-    const d = (await res.json()) as { issuer?: string; authorization_endpoint?: string; token_endpoint?: string; end_session_endpoint?: string };
-    if (d.issuer !== this.settings.issuer || !d.authorization_endpoint || !d.token_endpoint) throw new Error(`OpenID discovery at ${this.settings.issuer} names another issuer or no endpoints`);
+    const d = (await res.json()) as {
+      issuer?: string;
+      authorization_endpoint?: string;
+      token_endpoint?: string;
+      end_session_endpoint?: string;
+    };
+    if (d.issuer !== this.settings.issuer || !d.authorization_endpoint || !d.token_endpoint)
+      throw new Error(`OpenID discovery at ${this.settings.issuer} names another issuer or no endpoints`);
     this.endpoints = { authorization: d.authorization_endpoint, token: d.token_endpoint, endSession: d.end_session_endpoint };
     return this.endpoints;
   }
@@ -48,7 +54,15 @@ export class WorkspaceOidcClient {
   async authorizationUrl(state: string, verifier: string): Promise<string> {
     const url = new URL((await this.discover()).authorization);
     const challenge = createHash('sha256').update(verifier).digest('base64url');
-    const params = { client_id: this.settings.clientId, response_type: 'code', scope: 'openid profile mash', redirect_uri: this.redirectUri, code_challenge: challenge, code_challenge_method: 'S256', state };
+    const params = {
+      client_id: this.settings.clientId,
+      response_type: 'code',
+      scope: 'openid profile mash',
+      redirect_uri: this.redirectUri,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      state,
+    };
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
     return url.toString();
   }
@@ -58,10 +72,19 @@ export class WorkspaceOidcClient {
     const res = await fetch((await this.discover()).token, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: this.redirectUri, client_id: this.settings.clientId, code_verifier: verifier }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: this.redirectUri,
+        client_id: this.settings.clientId,
+        code_verifier: verifier,
+      }).toString(),
     });
     const tokens = (await res.json().catch(() => ({}))) as { access_token?: string; error?: string; error_description?: string };
-    if (!res.ok || !tokens.access_token) throw new Error(`the identity provider refused the sign-in code (${tokens.error ?? res.status}${tokens.error_description ? `: ${tokens.error_description}` : ''})`);
+    if (!res.ok || !tokens.access_token)
+      throw new Error(
+        `the identity provider refused the sign-in code (${tokens.error ?? res.status}${tokens.error_description ? `: ${tokens.error_description}` : ''})`,
+      );
     return tokens.access_token;
   }
 }

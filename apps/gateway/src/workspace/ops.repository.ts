@@ -16,7 +16,8 @@ export class OpsRepository {
     const [quarantine, [notices], overdue] = await Promise.all([
       this.ds.query(`SELECT channel, left(reason, 200) AS reason, count(*)::int AS count, max(received_at) AS last FROM gateway.quarantine
                      WHERE received_at > now() - interval '7 days' GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT 50`),
-      this.ds.query(`SELECT count(*) FILTER (WHERE notice_status = 'failed')::int AS failed, count(*) FILTER (WHERE notice_status = 'no-channel')::int AS "noChannel",
+      this.ds
+        .query(`SELECT count(*) FILTER (WHERE notice_status = 'failed')::int AS failed, count(*) FILTER (WHERE notice_status = 'no-channel')::int AS "noChannel",
                             count(*) FILTER (WHERE notice_status = 'delivered')::int AS delivered FROM gateway.contact_status WHERE notice_status IS NOT NULL`),
       this.ds.query(`SELECT a.agency, count(*)::int AS overdue, min(a.due_at) AS "oldestDueAt" FROM gateway.board_agency_status a
                      WHERE a.case_id = ANY (ARRAY(SELECT case_id FROM gateway.cases WHERE decision_id IS NULL))

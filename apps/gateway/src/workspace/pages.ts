@@ -13,7 +13,12 @@ export interface Viewer {
 
 const RATING_ORDER: Record<Rating, number> = { RED: 0, AMBER: 1, GREEN: 2, BLUE: 3 };
 const REPLY_WORDS: Record<string, string> = {
-  replied: 'Replied', late: 'Replied late', missing: 'No reply (missing)', escalated: 'No reply yet, escalated', reminded: 'No reply yet, reminded', requested: 'No reply yet',
+  replied: 'Replied',
+  late: 'Replied late',
+  missing: 'No reply (missing)',
+  escalated: 'No reply yet, escalated',
+  reminded: 'No reply yet, reminded',
+  requested: 'No reply yet',
 };
 
 export function layout(title: string, viewer: Viewer | undefined, main: Html, opts: { scripts?: string[]; current?: string } = {}): string {
@@ -49,7 +54,9 @@ const countdown = (deadline: string | Date, secondsLeft: number) =>
 
 /** Ready cases first, then those still in checks; within each, by rating, then least time left. */
 export function queueOrder(cases: BoardCase[]): { ready: BoardCase[]; inChecks: BoardCase[] } {
-  const sorted = [...cases].sort((a, b) => RATING_ORDER[a.rating] - RATING_ORDER[b.rating] || a.secondsLeft - b.secondsLeft || a.caseId.localeCompare(b.caseId));
+  const sorted = [...cases].sort(
+    (a, b) => RATING_ORDER[a.rating] - RATING_ORDER[b.rating] || a.secondsLeft - b.secondsLeft || a.caseId.localeCompare(b.caseId),
+  );
   return { ready: sorted.filter((c) => c.readyForDecision), inChecks: sorted.filter((c) => !c.readyForDecision) };
 }
 
@@ -67,10 +74,15 @@ function queueTable(caption: string, id: string, cases: BoardCase[]): Html {
 
 export function queuePage(viewer: Viewer, cases: BoardCase[], total: number): string {
   const { ready, inChecks } = queueOrder(cases);
-  return layout('Queue', viewer, html`<h1>Cases waiting for a decision</h1>
+  return layout(
+    'Queue',
+    viewer,
+    html`<h1>Cases waiting for a decision</h1>
 <p>${total} open ${total === 1 ? 'case' : 'cases'}${total > cases.length ? html`, the ${cases.length} nearest their deadline shown` : ''}. Red first, then by time left.</p>
 ${queueTable('Ready for decision', 'ready', ready)}
-${queueTable('Still in checks, by deadline', 'in-checks', inChecks)}`, { scripts: ['countdown.js'], current: 'queue' });
+${queueTable('Still in checks, by deadline', 'in-checks', inChecks)}`,
+    { scripts: ['countdown.js'], current: 'queue' },
+  );
 }
 
 function stage(label: string, s: RatingStage | null): Html {
@@ -83,7 +95,9 @@ function stage(label: string, s: RatingStage | null): Html {
 function person(s: CasePicture['subjects']['children'][number]): Html {
   const name = [s.givenName, s.familyName].filter(Boolean).join(' ') || (s.kind === 'unborn' ? 'Unborn child' : 'Name not given');
   const born = s.dateOfBirth ? `born ${s.dateOfBirth}` : s.expectedDate ? `expected ${s.expectedDate}` : 'date of birth not given';
-  const ids = Object.entries(s.identifiers ?? {}).map(([k, v]) => `${k} ${v}`).join(', ');
+  const ids = Object.entries(s.identifiers ?? {})
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
   return html`<tr><td>${name}</td><td>${born}</td><td>${s.role ?? ''}</td><td>${s.school ?? s.gpPractice ?? ''}</td><td>${ids}</td><td>${s.contactId}</td></tr>`;
 }
 
@@ -98,20 +112,25 @@ function reply(agency: BoardAgency, entries: ChronologyEntry[]): Html {
   return html`<section class="reply" data-agency="${agency.agency}" data-status="${agency.status}" aria-labelledby="reply-${agency.agency}">
 <h3 id="reply-${agency.agency}">${agency.agency} <span class="tag status-${agency.status}">${REPLY_WORDS[agency.status] ?? agency.status}</span></h3>
 <p>Due ${when(agency.dueAt)}${agency.repliedAt ? html`; replied ${when(agency.repliedAt)}${late ? html` <strong>(after the due time)</strong>` : ''}` : ''}${agency.reminders ? `; ${agency.reminders} reminder(s) sent` : ''}.</p>
-${agency.repliedAt
+${
+  agency.repliedAt
     ? entries.length
       ? html`<ul class="entries">${entries.map((e) => html`<li><span class="date">${e.date}</span> ${e.category ? html`<span class="cat">${e.category}</span>` : ''} ${e.summary}${e.current ? ' (current involvement)' : ''}</li>`)}</ul>`
       : html`<p>Known to ${agency.agency}: nothing held about these people.</p>`
-    : html`<p>No reply from ${agency.agency}.</p>`}
+    : html`<p>No reply from ${agency.agency}.</p>`
+}
 </section>`;
 }
 
 function fieldError(errors: FormError[], field: string): Html {
   const e = errors.filter((x) => x.field === field);
-  return e.length ? html`<p class="error-message" id="${field}-error"><span class="visually-hidden">Error:</span> ${e.map((x) => x.message).join('; ')}</p>` : html``;
+  return e.length
+    ? html`<p class="error-message" id="${field}-error"><span class="visually-hidden">Error:</span> ${e.map((x) => x.message).join('; ')}</p>`
+    : html``;
 }
 
-const describedBy = (errors: FormError[], field: string) => (errors.some((e) => e.field === field) ? html` aria-describedby="${field}-error" aria-invalid="true"` : '');
+const describedBy = (errors: FormError[], field: string) =>
+  errors.some((e) => e.field === field) ? html` aria-describedby="${field}-error" aria-invalid="true"` : '';
 
 export interface CasePageInput {
   viewer: Viewer;
@@ -193,7 +212,10 @@ ${outcomes.map((o) => html`<div class="choice"><input type="checkbox" name="outc
 <button type="submit" class="secondary">Record consent override</button>
 </form>`;
 
-  return layout(`Case ${c.caseId}`, viewer, html`${summary}${decided}${input.notice ? html`<div class="banner" role="status"><p>${input.notice}</p></div>` : ''}
+  return layout(
+    `Case ${c.caseId}`,
+    viewer,
+    html`${summary}${decided}${input.notice ? html`<div class="banner" role="status"><p>${input.notice}</p></div>` : ''}
 <h1>Case ${c.caseId} ${ratingTag(c.rating)}</h1>
 <p class="lead">${c.ready ? 'Ready for decision.' : 'Checks in progress.'} Decision due ${when(c.deadline)}: ${countdown(c.deadline, secondsLeft)}.
 ${c.missing.length ? html` Missing at readiness: ${c.missing.join(', ')}.` : ''}</p>
@@ -210,9 +232,15 @@ ${stage('At the end of checks', c.ratingEnd)}
 <h2 id="replies">Agencies' replies</h2>
 ${agencies.length ? agencies.map((a) => reply(a, byAgency(a.agency))) : html`<p>No agency was asked.</p>`}
 <h2>Chronology</h2>
-${chronology.length ? html`<table><thead><tr><th scope="col">Date</th><th scope="col">Agency</th><th scope="col">Category</th><th scope="col">What</th></tr></thead>
-<tbody>${chronology.map((e) => html`<tr><td>${e.date}</td><td>${e.agency}${e.late ? html` <strong>(late reply)</strong>` : ''}</td><td>${e.category ?? ''}</td><td>${e.summary}</td></tr>`)}</tbody></table>` : html`<p>No entries yet.</p>`}
-${decisionForm}`, { scripts: ['countdown.js'] });
+${
+  chronology.length
+    ? html`<table><thead><tr><th scope="col">Date</th><th scope="col">Agency</th><th scope="col">Category</th><th scope="col">What</th></tr></thead>
+<tbody>${chronology.map((e) => html`<tr><td>${e.date}</td><td>${e.agency}${e.late ? html` <strong>(late reply)</strong>` : ''}</td><td>${e.category ?? ''}</td><td>${e.summary}</td></tr>`)}</tbody></table>`
+    : html`<p>No entries yet.</p>`
+}
+${decisionForm}`,
+    { scripts: ['countdown.js'] },
+  );
 }
 
 export function messagePage(title: string, message: string, viewer?: Viewer, link?: { href: string; text: string }): string {

@@ -34,7 +34,10 @@ ${countsTable('Contacts by presenting issue', 'Issue', i.contacts.byPresentingIs
 <tr><th scope="row">All at end</th>${ratings.map((e) => html`<td>${i.ratings.atEnd[e]}</td>`)}<td></td></tr></tbody></table>
 <h2>Time in MASH against the timescale</h2>
 <table><thead><tr><th scope="col">Rating at start</th><th scope="col">Decided</th><th scope="col">Within timescale</th><th scope="col">Share within</th><th scope="col">Median hours</th></tr></thead>
-<tbody>${ratings.map((r) => { const t = i.timeInMash[r]; return html`<tr><th scope="row">${r}</th><td>${t.decided}</td><td>${t.withinTarget}</td><td>${pct(t.shareWithinTarget)}</td><td>${t.medianHours ?? 'n/a'}</td></tr>`; })}</tbody></table>
+<tbody>${ratings.map((r) => {
+        const t = i.timeInMash[r];
+        return html`<tr><th scope="row">${r}</th><td>${t.decided}</td><td>${t.withinTarget}</td><td>${pct(t.shareWithinTarget)}</td><td>${t.medianHours ?? 'n/a'}</td></tr>`;
+      })}</tbody></table>
 <h2>Outcomes</h2>
 <p>${i.outcomes.decisions} decisions.</p>
 ${countsTable('Decisions by outcome group', 'Group', i.outcomes.byGroup)}
@@ -46,25 +49,39 @@ ${countsTable('Outcomes recorded', 'Outcome', i.outcomes.byOutcome)}
 <p>${i.referrersWithoutChannel.total} referrers could not be told (no channel). Outcome notices: ${i.notices.delivered} delivered, ${i.notices.failed} failed, ${i.notices.noChannel} with no channel.</p>
 ${countsTable('Referrers with no channel, by reason', 'Reason', i.referrersWithoutChannel.byReason)}`
     : '';
-  return layout('Indicators', viewer, html`<h1>Partnership indicators</h1>
+  return layout(
+    'Indicators',
+    viewer,
+    html`<h1>Partnership indicators</h1>
 ${errors.length ? html`<div class="error-summary" role="alert"><h2>There is a problem</h2><ul>${errors.map((e) => html`<li>${e}</li>`)}</ul></div>` : ''}
 <form method="get" action="/workspace/indicators">
 <label for="from">From (YYYY-MM-DD)</label><input type="text" name="from" id="from" value="${from}" inputmode="numeric">
 <label for="to">To (YYYY-MM-DD, included)</label><input type="text" name="to" id="to" value="${to}" inputmode="numeric">
 <button type="submit">Show</button>
 </form>
-${body}`, { scripts: i ? ['chart.umd.js', 'indicators.js'] : [], current: 'indicators' });
+${body}`,
+    { scripts: i ? ['chart.umd.js', 'indicators.js'] : [], current: 'indicators' },
+  );
 }
 
-export function opsPage(viewer: Viewer, groups: GroupLagReport[], absent: string[], sampledAt: string | undefined, ops: OpsFigures): string {
-  return layout('Ops', viewer, html`<h1>Ops view</h1>
+export function opsPage(
+  viewer: Viewer,
+  groups: GroupLagReport[],
+  absent: string[],
+  sampledAt: string | undefined,
+  ops: OpsFigures,
+): string {
+  return layout(
+    'Ops',
+    viewer,
+    html`<h1>Ops view</h1>
 <h2>Consumer lag</h2>
 <p>Last sample ${sampledAt ? when(sampledAt) : 'not taken yet'}. Status per group by Burrow's rules; the rule that fired is the worst partition's.</p>
 <table><thead><tr><th scope="col">Group</th><th scope="col">Status</th><th scope="col">Rule</th><th scope="col">Messages behind</th><th scope="col">Seconds behind</th></tr></thead>
 <tbody>${groups.map((g) => {
-    const worst = [...g.partitions].sort((a, b) => b.lag - a.lag)[0];
-    return html`<tr data-group="${g.group}"><th scope="row">${g.group}</th><td>${g.status}</td><td>${worst?.rule ?? ''}</td><td>${g.totalLag}</td><td>${Math.round(g.maxLagSeconds)}</td></tr>`;
-  })}</tbody></table>
+      const worst = [...g.partitions].sort((a, b) => b.lag - a.lag)[0];
+      return html`<tr data-group="${g.group}"><th scope="row">${g.group}</th><td>${g.status}</td><td>${worst?.rule ?? ''}</td><td>${g.totalLag}</td><td>${Math.round(g.maxLagSeconds)}</td></tr>`;
+    })}</tbody></table>
 ${absent.length ? html`<p>Groups with no trace at the broker: ${absent.join(', ')}.</p>` : ''}
 <h2>Quarantined input, last 7 days</h2>
 <table><thead><tr><th scope="col">Channel</th><th scope="col">Reason</th><th scope="col">Count</th><th scope="col">Last</th></tr></thead>
@@ -73,5 +90,7 @@ ${absent.length ? html`<p>Groups with no trace at the broker: ${absent.join(', '
 <p>${ops.notices.failed} failed, ${ops.notices.noChannel} with no channel, ${ops.notices.delivered} delivered.</p>
 <h2>Agencies overdue on open cases</h2>
 <table><thead><tr><th scope="col">Agency</th><th scope="col">Replies overdue</th><th scope="col">Oldest due</th></tr></thead>
-<tbody>${ops.overdueAgencies.length ? ops.overdueAgencies.map((o) => html`<tr><th scope="row">${o.agency}</th><td>${o.overdue}</td><td>${when(o.oldestDueAt)}</td></tr>`) : html`<tr><td colspan="3">None</td></tr>`}</tbody></table>`, { current: 'ops' });
+<tbody>${ops.overdueAgencies.length ? ops.overdueAgencies.map((o) => html`<tr><th scope="row">${o.agency}</th><td>${o.overdue}</td><td>${when(o.oldestDueAt)}</td></tr>`) : html`<tr><td colspan="3">None</td></tr>`}</tbody></table>`,
+    { current: 'ops' },
+  );
 }

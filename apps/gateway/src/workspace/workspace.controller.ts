@@ -1,4 +1,23 @@
-import { ArgumentsHost, Catch, Controller, ExceptionFilter, ForbiddenException, Get, Header, HttpException, Inject, NotFoundException, Param, Post, Query, Req, Res, UnauthorizedException, UseFilters, UseGuards } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  Controller,
+  ExceptionFilter,
+  ForbiddenException,
+  Get,
+  Header,
+  HttpException,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UnauthorizedException,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
 import { decodeJwt } from 'jose';
@@ -39,7 +58,12 @@ export class WorkspaceRefusalFilter implements ExceptionFilter {
     }
     const status = err.getStatus();
     const detail = (err.getResponse() as { message?: string }).message ?? err.message;
-    res.status(status).send(messagePage(status === 401 ? 'Please sign in' : 'Not allowed', String(detail), undefined, { href: '/workspace/login', text: 'Sign in' }));
+    res.status(status).send(
+      messagePage(status === 401 ? 'Please sign in' : 'Not allowed', String(detail), undefined, {
+        href: '/workspace/login',
+        text: 'Sign in',
+      }),
+    );
   }
 }
 
@@ -95,7 +119,12 @@ export class WorkspaceController {
   @Get('indicators')
   @Roles('decision-maker', 'ops', 'auditor')
   @Header('Content-Type', 'text/html; charset=utf-8')
-  async indicatorsView(@Query('from') from: string | undefined, @Query('to') to: string | undefined, @CurrentPrincipal() p: Principal, @Req() req: WorkspaceRequest): Promise<string> {
+  async indicatorsView(
+    @Query('from') from: string | undefined,
+    @Query('to') to: string | undefined,
+    @CurrentPrincipal() p: Principal,
+    @Req() req: WorkspaceRequest,
+  ): Promise<string> {
     // Without a period: the last full calendar month, as the London template reports.
     const now = new Date();
     const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
@@ -103,7 +132,14 @@ export class WorkspaceController {
     const f = from ?? first.toISOString().slice(0, 10);
     const t = to ?? last.toISOString().slice(0, 10);
     const read = readPeriod(f, t);
-    if (!read.ok) return indicatorsPage(this.viewer(p, req), String(f), String(t), undefined, read.errors.map((e) => e.message));
+    if (!read.ok)
+      return indicatorsPage(
+        this.viewer(p, req),
+        String(f),
+        String(t),
+        undefined,
+        read.errors.map((e) => e.message),
+      );
     return indicatorsPage(this.viewer(p, req), f, t, await this.indicators.figures(read.period), []);
   }
 
@@ -133,31 +169,62 @@ export class WorkspaceController {
   @Public()
   async login(@Query('return') ret: string | undefined, @Res() res: Response) {
     if (!this.oidc) {
-      res.status(503).type('html').send(messagePage('Sign-in is not available', 'No identity provider is configured for this hub (MASH_OIDC_ISSUER).'));
+      res
+        .status(503)
+        .type('html')
+        .send(messagePage('Sign-in is not available', 'No identity provider is configured for this hub (MASH_OIDC_ISSUER).'));
       return;
     }
     const { state, verifier } = await this.sessions.beginLogin(safeReturn(ret));
-    res.cookie(LOGIN_COOKIE, state, { httpOnly: true, sameSite: 'lax', secure: this.oidc.settings.secureCookies, path: '/workspace/callback', maxAge: 600_000 });
+    res.cookie(LOGIN_COOKIE, state, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.oidc.settings.secureCookies,
+      path: '/workspace/callback',
+      maxAge: 600_000,
+    });
     res.redirect(303, await this.oidc.authorizationUrl(state, verifier));
   }
 
   @Get('callback')
   @Public()
-  async callback(@Query('code') code: string | undefined, @Query('state') state: string | undefined, @Query('error') error: string | undefined, @Req() req: Request, @Res() res: Response) {
+  async callback(
+    @Query('code') code: string | undefined,
+    @Query('state') state: string | undefined,
+    @Query('error') error: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     res.clearCookie(LOGIN_COOKIE, { path: '/workspace/callback' });
     const again = { href: '/workspace/login', text: 'Sign in again' };
     if (!this.oidc || !this.people) {
-      res.status(503).type('html').send(messagePage('Sign-in is not available', 'No identity provider is configured for this hub (MASH_OIDC_ISSUER).'));
+      res
+        .status(503)
+        .type('html')
+        .send(messagePage('Sign-in is not available', 'No identity provider is configured for this hub (MASH_OIDC_ISSUER).'));
       return;
     }
     if (error || !code || !state) {
-      res.status(400).type('html').send(messagePage('Sign-in did not finish', `The identity provider answered: ${error ?? 'no code or state'}.`, undefined, again));
+      res
+        .status(400)
+        .type('html')
+        .send(messagePage('Sign-in did not finish', `The identity provider answered: ${error ?? 'no code or state'}.`, undefined, again));
       return;
     }
     // The state must be the one this browser was given: a code injected from another browser's sign-in is refused.
     const login = sameSecret(readCookie(req, LOGIN_COOKIE), state) ? await this.sessions.finishLogin(state) : undefined;
     if (!login) {
-      res.status(400).type('html').send(messagePage('Sign-in did not finish', 'This sign-in was not started in this browser, was already used, or took longer than 10 minutes.', undefined, again));
+      res
+        .status(400)
+        .type('html')
+        .send(
+          messagePage(
+            'Sign-in did not finish',
+            'This sign-in was not started in this browser, was already used, or took longer than 10 minutes.',
+            undefined,
+            again,
+          ),
+        );
       return;
     }
     let accessToken: string;
@@ -166,12 +233,21 @@ export class WorkspaceController {
       accessToken = await this.oidc.exchange(code, login.verifier);
       person = await this.people.verify(accessToken);
     } catch (err) {
-      res.status(401).type('html').send(messagePage('Sign-in refused', (err as Error).message, undefined, again));
+      res
+        .status(401)
+        .type('html')
+        .send(messagePage('Sign-in refused', (err as Error).message, undefined, again));
       return;
     }
     const exp = decodeJwt(accessToken).exp!;
     const session = await this.sessions.open(person.subject, accessToken, new Date(exp * 1000));
-    res.cookie(SESSION_COOKIE, session.id, { httpOnly: true, sameSite: 'lax', secure: this.oidc.settings.secureCookies, path: '/workspace', expires: new Date(exp * 1000) });
+    res.cookie(SESSION_COOKIE, session.id, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.oidc.settings.secureCookies,
+      path: '/workspace',
+      expires: new Date(exp * 1000),
+    });
     res.redirect(303, login.returnTo);
   }
 
@@ -181,7 +257,12 @@ export class WorkspaceController {
     const form = new URLSearchParams(typeof req.body === 'string' ? req.body : '');
     if (req.workspace && sameSecret(form.get('csrf'), req.workspace.csrf)) await this.sessions.close(req.workspace.sessionId);
     res.clearCookie(SESSION_COOKIE, { path: '/workspace' });
-    res.status(200).type('html').send(messagePage('Signed out', 'You have signed out of the workspace.', undefined, { href: '/workspace/login', text: 'Sign in again' }));
+    res
+      .status(200)
+      .type('html')
+      .send(
+        messagePage('Signed out', 'You have signed out of the workspace.', undefined, { href: '/workspace/login', text: 'Sign in again' }),
+      );
   }
 
   @Get()
@@ -195,8 +276,15 @@ export class WorkspaceController {
   @Get('cases/:id')
   @Roles('decision-maker')
   @Header('Content-Type', 'text/html; charset=utf-8')
-  async case(@Param('id') id: string, @Query('override') override: string | undefined, @CurrentPrincipal() p: Principal, @Req() req: WorkspaceRequest): Promise<string> {
-    return this.renderCase(id, p, req, { notice: override ? `Consent override ${override} recorded: the checks consent held back are being requested.` : undefined });
+  async case(
+    @Param('id') id: string,
+    @Query('override') override: string | undefined,
+    @CurrentPrincipal() p: Principal,
+    @Req() req: WorkspaceRequest,
+  ): Promise<string> {
+    return this.renderCase(id, p, req, {
+      notice: override ? `Consent override ${override} recorded: the checks consent held back are being requested.` : undefined,
+    });
   }
 
   @Post('cases/:id/decision')
@@ -205,7 +293,11 @@ export class WorkspaceController {
     const form = await this.checkedForm(req, p, 'workspace-decision');
     if (!form) return this.forged(res, p, req);
     const refused = await this.attempt(() => this.decisions.record(id, p, JSON.stringify(decisionFromForm(form)), 'workspace-decision'));
-    if (refused) return res.status(refused.status).type('html').send(await this.renderCase(id, p, req, { errors: refused.errors, form }));
+    if (refused)
+      return res
+        .status(refused.status)
+        .type('html')
+        .send(await this.renderCase(id, p, req, { errors: refused.errors, form }));
     res.redirect(303, `/workspace/cases/${encodeURIComponent(id)}#decided`);
   }
 
@@ -218,7 +310,11 @@ export class WorkspaceController {
     const refused = await this.attempt(async () => {
       overrideId = (await this.overrides.record(id, p, JSON.stringify(overrideFromForm(form)), 'workspace-consent-override')).overrideId;
     });
-    if (refused) return res.status(refused.status).type('html').send(await this.renderCase(id, p, req, { errors: refused.errors }));
+    if (refused)
+      return res
+        .status(refused.status)
+        .type('html')
+        .send(await this.renderCase(id, p, req, { errors: refused.errors }));
     res.redirect(303, `/workspace/cases/${encodeURIComponent(id)}?override=${encodeURIComponent(overrideId)}`);
   }
 
@@ -226,7 +322,12 @@ export class WorkspaceController {
     return { name: p.name ?? p.principal, csrf: req.workspace?.csrf ?? '' };
   }
 
-  private async renderCase(id: string, p: Principal, req: WorkspaceRequest, extra: { errors?: FormError[]; form?: URLSearchParams; notice?: string }): Promise<string> {
+  private async renderCase(
+    id: string,
+    p: Principal,
+    req: WorkspaceRequest,
+    extra: { errors?: FormError[]; form?: URLSearchParams; notice?: string },
+  ): Promise<string> {
     const picture = await this.reads.read(id, p, 'workspace');
     if (!picture) throw new NotFoundException(`no case '${id}'`);
     const [agencies, decision] = await Promise.all([this.board.caseAgencies(id), picture.decisionId ? this.cases.decision(id) : undefined]);
@@ -242,12 +343,28 @@ export class WorkspaceController {
     const form = new URLSearchParams(raw);
     if (req.workspace && sameSecret(form.get('csrf'), req.workspace.csrf)) return form;
     form.delete('csrf');
-    await this.quarantine.keep({ sender: p.principal, channel, status: 403, reason: 'the form did not carry this session\'s csrf token', raw: form.toString() });
+    await this.quarantine.keep({
+      sender: p.principal,
+      channel,
+      status: 403,
+      reason: "the form did not carry this session's csrf token",
+      raw: form.toString(),
+    });
     return undefined;
   }
 
   private forged(res: Response, p: Principal, req: WorkspaceRequest) {
-    res.status(403).type('html').send(messagePage('Form refused', 'This form did not come from your workspace session, so nothing was recorded. Open the case again and resend it.', this.viewer(p, req), { href: '/workspace', text: 'Back to the queue' }));
+    res
+      .status(403)
+      .type('html')
+      .send(
+        messagePage(
+          'Form refused',
+          'This form did not come from your workspace session, so nothing was recorded. Open the case again and resend it.',
+          this.viewer(p, req),
+          { href: '/workspace', text: 'Back to the queue' },
+        ),
+      );
   }
 
   /** Runs a service call; its refusal (already quarantined by the service) becomes the form's errors. */

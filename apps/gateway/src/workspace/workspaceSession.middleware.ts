@@ -9,7 +9,8 @@ export const LOGIN_COOKIE = 'mash_ws_login';
  * What the pages may load: their own files and nothing inline, no frames, forms only to the
  * workspace itself. Chart data travels as JSON in a non-executable script element.
  */
-export const WORKSPACE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+export const WORKSPACE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 export function readCookie(req: Request, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {

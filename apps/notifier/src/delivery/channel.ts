@@ -37,7 +37,10 @@ export interface Channel<T extends DeliveryTarget = DeliveryTarget> {
  * The target for a referrer channel other than a webhook (webhooks go through the registry, see
  * webhookRegistry.ts); topic channels need the agency that submitted the contact.
  */
-export function targetFor(channel: Exclude<NoticeChannel, { kind: 'webhook' }>, agency: NoticeAgency): TopicTarget | EmailTarget | NoneTarget {
+export function targetFor(
+  channel: Exclude<NoticeChannel, { kind: 'webhook' }>,
+  agency: NoticeAgency,
+): TopicTarget | EmailTarget | NoneTarget {
   return channel.kind === 'topic' ? { kind: 'topic', agency } : channel;
 }
 

@@ -1,5 +1,16 @@
 import type { NoticeDelivered, NoticeIssued } from '@mash/contracts';
-import { Channel, Clock, DeliveryTarget, EmailTarget, failed, NoneTarget, Receipt, systemClock, TopicTarget, WebhookTarget } from './channel';
+import {
+  Channel,
+  Clock,
+  DeliveryTarget,
+  EmailTarget,
+  failed,
+  NoneTarget,
+  Receipt,
+  systemClock,
+  TopicTarget,
+  WebhookTarget,
+} from './channel';
 
 export interface Channels {
   webhook?: Channel<WebhookTarget>;

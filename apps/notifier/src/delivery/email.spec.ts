@@ -37,7 +37,11 @@ describe('email delivery through a real SMTP server', () => {
   });
 
   it('a temporary refusal (4xx) is retryable', async () => {
-    expect(await channel.deliver(notice, { kind: 'email', address: 'busy@school.example.org' })).toMatchObject({ status: 'failed', detail: 'SMTP 451', retryable: true });
+    expect(await channel.deliver(notice, { kind: 'email', address: 'busy@school.example.org' })).toMatchObject({
+      status: 'failed',
+      detail: 'SMTP 451',
+      retryable: true,
+    });
   });
 
   it('a public referrer gets the public text by email too', async () => {
@@ -61,7 +65,9 @@ describe('email delivery through a real SMTP server', () => {
   });
 
   it('reads its settings from the environment', () => {
-    expect(emailConfigFromEnv({ SMTP_HOST: 'smtp.example', SMTP_PORT: '587', SMTP_USER: 'u', SMTP_PASS: 'p', SMTP_REQUIRE_TLS: 'true' })).toMatchObject({
+    expect(
+      emailConfigFromEnv({ SMTP_HOST: 'smtp.example', SMTP_PORT: '587', SMTP_USER: 'u', SMTP_PASS: 'p', SMTP_REQUIRE_TLS: 'true' }),
+    ).toMatchObject({
       host: 'smtp.example',
       port: 587,
       requireTLS: true,

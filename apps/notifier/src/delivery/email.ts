@@ -30,7 +30,9 @@ export function emailConfigFromEnv(env: NodeJS.ProcessEnv = process.env): EmailC
   if (user) config.auth = { user, pass: env.SMTP_PASS ?? '' };
   // Notices are case information: in production mode the notifier does not start able to send them in clear text.
   if (isProduction(env) && !config.secure && !config.requireTLS) {
-    throw new Error('SMTP_REQUIRE_TLS=true (STARTTLS) or SMTP_SECURE=true (TLS from the first byte) is required in production mode: email notices must not travel in clear text');
+    throw new Error(
+      'SMTP_REQUIRE_TLS=true (STARTTLS) or SMTP_SECURE=true (TLS from the first byte) is required in production mode: email notices must not travel in clear text',
+    );
   }
   return config;
 }

@@ -8,13 +8,24 @@ import { Channel, Clock, NoChannelReason, NoneTarget, Receipt, systemClock } fro
  */
 export class NoChannel implements Channel<NoneTarget> {
   readonly kind = 'none' as const;
-  private readonly tally: Record<NoChannelReason, number> = { anonymous: 0, unknown: 0, 'no-contact-details': 0, 'no-registered-endpoint': 0 };
+  private readonly tally: Record<NoChannelReason, number> = {
+    anonymous: 0,
+    unknown: 0,
+    'no-contact-details': 0,
+    'no-registered-endpoint': 0,
+  };
 
   constructor(private readonly clock: Clock = systemClock) {}
 
   async deliver(_notice: NoticeIssued, target: NoneTarget): Promise<Receipt> {
     this.tally[target.reason] += 1;
-    return { channel: 'none', status: 'no-channel', at: this.clock().toISOString(), detail: `no channel: ${target.reason}`, retryable: false };
+    return {
+      channel: 'none',
+      status: 'no-channel',
+      at: this.clock().toISOString(),
+      detail: `no channel: ${target.reason}`,
+      retryable: false,
+    };
   }
 
   /** Notices recorded without a channel since start, by reason (for the metrics endpoint). */

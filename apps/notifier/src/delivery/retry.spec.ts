@@ -2,7 +2,13 @@ import fc from 'fast-check';
 import type { Receipt } from './channel';
 import { afterAttempt, backoffMs, DEFAULT_RETRY_POLICY, nextAttemptAt } from './retry';
 
-const failure = (retryable: boolean): Receipt => ({ channel: 'webhook', status: 'failed', at: '2026-11-21T10:00:00.000Z', detail: 'HTTP 503', retryable });
+const failure = (retryable: boolean): Receipt => ({
+  channel: 'webhook',
+  status: 'failed',
+  at: '2026-11-21T10:00:00.000Z',
+  detail: 'HTTP 503',
+  retryable,
+});
 const NOW = new Date('2026-11-21T10:00:00Z');
 
 describe('back-off', () => {
@@ -13,11 +19,17 @@ describe('back-off', () => {
 
   it('never exceeds the cap, never falls below half of it once reached, and survives huge attempt numbers', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 1, max: 10_000_000 }), fc.double({ min: 0, max: 1, noNaN: true }), (attempt, base, max, r) => {
-        const d = backoffMs(attempt, base, max, () => r);
-        const ceiling = Math.min(max, base * 2 ** Math.min(attempt - 1, 52));
-        return Number.isFinite(d) && d <= Math.round(ceiling) && d >= Math.floor(ceiling / 2);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 5000 }),
+        fc.integer({ min: 1, max: 100_000 }),
+        fc.integer({ min: 1, max: 10_000_000 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (attempt, base, max, r) => {
+          const d = backoffMs(attempt, base, max, () => r);
+          const ceiling = Math.min(max, base * 2 ** Math.min(attempt - 1, 52));
+          return Number.isFinite(d) && d <= Math.round(ceiling) && d >= Math.floor(ceiling / 2);
+        },
+      ),
     );
   });
 
@@ -41,7 +53,9 @@ describe('after an attempt', () => {
 
   it('is done when delivered or when there is no channel', () => {
     expect(afterAttempt({ ...failure(true), status: 'delivered' }, 1, policy, NOW)).toEqual({ action: 'done' });
-    expect(afterAttempt({ channel: 'none', status: 'no-channel', at: NOW.toISOString(), retryable: false }, 1, policy, NOW)).toEqual({ action: 'done' });
+    expect(afterAttempt({ channel: 'none', status: 'no-channel', at: NOW.toISOString(), retryable: false }, 1, policy, NOW)).toEqual({
+      action: 'done',
+    });
   });
 
   it('retries a retryable failure until maxAttempts, then dead-letters it', () => {
@@ -56,7 +70,8 @@ describe('after an attempt', () => {
 
   it('default policy gives up within a working day', () => {
     let total = 0;
-    for (let a = 1; a < DEFAULT_RETRY_POLICY.maxAttempts; a++) total += backoffMs(a, DEFAULT_RETRY_POLICY.baseMs, DEFAULT_RETRY_POLICY.maxMs, () => 1);
+    for (let a = 1; a < DEFAULT_RETRY_POLICY.maxAttempts; a++)
+      total += backoffMs(a, DEFAULT_RETRY_POLICY.baseMs, DEFAULT_RETRY_POLICY.maxMs, () => 1);
     expect(total).toBeLessThan(4 * 3_600_000);
   });
 });

@@ -28,20 +28,30 @@ export function backoffMs(attempt: number, baseMs: number, maxMs: number, random
   return Math.round(ceiling / 2 + r * (ceiling / 2));
 }
 
-export function nextAttemptAt(attempt: number, baseMs: number, maxMs: number, now: Date = hubNow(), random: () => number = Math.random): Date {
+export function nextAttemptAt(
+  attempt: number,
+  baseMs: number,
+  maxMs: number,
+  now: Date = hubNow(),
+  random: () => number = Math.random,
+): Date {
   return new Date(now.getTime() + backoffMs(attempt, baseMs, maxMs, random));
 }
 
-export type NextStep =
-  | { action: 'done' }
-  | { action: 'retry'; at: Date }
-  | { action: 'dead-letter'; reason: string };
+export type NextStep = { action: 'done' } | { action: 'retry'; at: Date } | { action: 'dead-letter'; reason: string };
 
 /** What to do after attempt number `attempt` ended with `receipt`. */
-export function afterAttempt(receipt: Receipt, attempt: number, policy: RetryPolicy = DEFAULT_RETRY_POLICY, now: Date = hubNow(), random: () => number = Math.random): NextStep {
+export function afterAttempt(
+  receipt: Receipt,
+  attempt: number,
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+  now: Date = hubNow(),
+  random: () => number = Math.random,
+): NextStep {
   // A no-channel receipt is an outcome, not a failure: retrying cannot create a channel.
   if (receipt.status !== 'failed') return { action: 'done' };
   if (!receipt.retryable) return { action: 'dead-letter', reason: `permanent failure: ${receipt.detail ?? 'unknown'}` };
-  if (attempt >= policy.maxAttempts) return { action: 'dead-letter', reason: `gave up after ${attempt} attempts: ${receipt.detail ?? 'unknown'}` };
+  if (attempt >= policy.maxAttempts)
+    return { action: 'dead-letter', reason: `gave up after ${attempt} attempts: ${receipt.detail ?? 'unknown'}` };
   return { action: 'retry', at: nextAttemptAt(attempt, policy.baseMs, policy.maxMs, now, random) };
 }

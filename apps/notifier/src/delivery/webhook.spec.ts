@@ -9,7 +9,11 @@ import { WebhookChannel } from './webhook';
 const SECRET = 'police-adapter-secret';
 const notice: NoticeIssued = outcomeNotice(decisionFixture(), noticeContactFixture(), new Date('2026-11-21T10:31:00Z'));
 
-interface Received { body: string; headers: http.IncomingHttpHeaders; verified: boolean }
+interface Received {
+  body: string;
+  headers: http.IncomingHttpHeaders;
+  verified: boolean;
+}
 
 /** A receiving adapter as an agency would write one: checks the signature on the raw bytes. */
 async function receiver(status: number | 'hang'): Promise<{ url: string; received: Received[]; close: () => Promise<void> }> {
@@ -19,7 +23,13 @@ async function receiver(status: number | 'hang'): Promise<{ url: string; receive
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      const verified = verifySignature(body, req.headers['x-mash-signature'] as string, SECRET, req.headers['x-mash-timestamp'] as string, 300);
+      const verified = verifySignature(
+        body,
+        req.headers['x-mash-signature'] as string,
+        SECRET,
+        req.headers['x-mash-timestamp'] as string,
+        300,
+      );
       received.push({ body, headers: req.headers, verified });
       if (status === 'hang') return;
       res.statusCode = status;
@@ -31,14 +41,16 @@ async function receiver(status: number | 'hang'): Promise<{ url: string; receive
   return {
     url: `http://127.0.0.1:${port}/mash/notices`,
     received,
-    close: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
-const channel = (timeoutMs = 2000) => new WebhookChannel({ secretFor: (url) => (url.startsWith('http://127.0.0.1:') ? SECRET : undefined), timeoutMs });
+const channel = (timeoutMs = 2000) =>
+  new WebhookChannel({ secretFor: (url) => (url.startsWith('http://127.0.0.1:') ? SECRET : undefined), timeoutMs });
 
 describe('signed webhook delivery', () => {
   it('200: delivered, and the receiver verifies the signature over the exact notice', async () => {
@@ -69,7 +81,11 @@ describe('signed webhook delivery', () => {
   it('500: failed, worth retrying', async () => {
     const r = await receiver(500);
     try {
-      expect(await channel().deliver(notice, { kind: 'webhook', url: r.url })).toMatchObject({ status: 'failed', detail: 'HTTP 500', retryable: true });
+      expect(await channel().deliver(notice, { kind: 'webhook', url: r.url })).toMatchObject({
+        status: 'failed',
+        detail: 'HTTP 500',
+        retryable: true,
+      });
     } finally {
       await r.close();
     }
@@ -78,7 +94,11 @@ describe('signed webhook delivery', () => {
   it('400: failed, not worth retrying', async () => {
     const r = await receiver(400);
     try {
-      expect(await channel().deliver(notice, { kind: 'webhook', url: r.url })).toMatchObject({ status: 'failed', detail: 'HTTP 400', retryable: false });
+      expect(await channel().deliver(notice, { kind: 'webhook', url: r.url })).toMatchObject({
+        status: 'failed',
+        detail: 'HTTP 400',
+        retryable: false,
+      });
     } finally {
       await r.close();
     }
@@ -87,7 +107,11 @@ describe('signed webhook delivery', () => {
   it('receiver down: connection refused is a failed, retryable receipt', async () => {
     const r = await receiver(200);
     await r.close();
-    expect(await channel().deliver(notice, { kind: 'webhook', url: r.url })).toMatchObject({ status: 'failed', detail: 'ECONNREFUSED', retryable: true });
+    expect(await channel().deliver(notice, { kind: 'webhook', url: r.url })).toMatchObject({
+      status: 'failed',
+      detail: 'ECONNREFUSED',
+      retryable: true,
+    });
   });
 
   it('receiver hangs: fails at the timeout, not later', async () => {
@@ -103,8 +127,15 @@ describe('signed webhook delivery', () => {
   });
 
   it('no secret or a bad url: failed, permanently, without sending anything', async () => {
-    expect(await channel().deliver(notice, { kind: 'webhook', url: 'http://example.invalid/x' })).toMatchObject({ status: 'failed', retryable: false, detail: 'no shared secret configured for this receiver' });
+    expect(await channel().deliver(notice, { kind: 'webhook', url: 'http://example.invalid/x' })).toMatchObject({
+      status: 'failed',
+      retryable: false,
+      detail: 'no shared secret configured for this receiver',
+    });
     expect(await channel().deliver(notice, { kind: 'webhook', url: 'not a url' })).toMatchObject({ status: 'failed', retryable: false });
-    expect(await channel().deliver(notice, { kind: 'webhook', url: 'ftp://127.0.0.1:1/x' })).toMatchObject({ status: 'failed', retryable: false });
+    expect(await channel().deliver(notice, { kind: 'webhook', url: 'ftp://127.0.0.1:1/x' })).toMatchObject({
+      status: 'failed',
+      retryable: false,
+    });
   });
 });

@@ -39,7 +39,8 @@ export class WebhookChannel implements Channel<WebhookTarget> {
     } catch {
       return failed('webhook', this.clock(), 'invalid webhook url', false);
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') return failed('webhook', this.clock(), `unsupported scheme ${url.protocol}`, false);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      return failed('webhook', this.clock(), `unsupported scheme ${url.protocol}`, false);
     const secret = this.config.secretFor(target.url);
     if (!secret) return failed('webhook', this.clock(), 'no shared secret configured for this receiver', false);
 

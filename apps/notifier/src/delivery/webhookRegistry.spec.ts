@@ -2,7 +2,9 @@ import { webhookRegistryFromEnv } from './webhookRegistry';
 import { emailConfigFromEnv } from './email';
 
 describe('the registry of webhook endpoints ops configure', () => {
-  const registry = webhookRegistryFromEnv({ MASH_WEBHOOK_ENDPOINTS: 'health=https://mash.health.example/notices, health:Y12345=https://gp-y12345.example/mash' });
+  const registry = webhookRegistryFromEnv({
+    MASH_WEBHOOK_ENDPOINTS: 'health=https://mash.health.example/notices, health:Y12345=https://gp-y12345.example/mash',
+  });
 
   it("selects the referrer organisation's entry, else the submitting agency's, else nothing", () => {
     expect(registry.resolve('health', 'Y12345')).toEqual({ key: 'health:Y12345', url: 'https://gp-y12345.example/mash' });
@@ -20,11 +22,15 @@ describe('the registry of webhook endpoints ops configure', () => {
   });
 
   it('allows http outside production mode only, and says which entry and why', () => {
-    expect(webhookRegistryFromEnv({ MASH_WEBHOOK_ENDPOINTS: 'health=http://127.0.0.1:8092/notices/webhook' }).urlOf('health')).toBe('http://127.0.0.1:8092/notices/webhook');
-    expect(() => webhookRegistryFromEnv({ NODE_ENV: 'production', MASH_WEBHOOK_ENDPOINTS: 'health=https://a.example/x,police=http://b.example/y' })).toThrow(
-      'MASH_WEBHOOK_ENDPOINTS entry 2 (police): production mode needs an https url',
+    expect(webhookRegistryFromEnv({ MASH_WEBHOOK_ENDPOINTS: 'health=http://127.0.0.1:8092/notices/webhook' }).urlOf('health')).toBe(
+      'http://127.0.0.1:8092/notices/webhook',
     );
-    expect(webhookRegistryFromEnv({ NODE_ENV: 'production', MASH_WEBHOOK_ENDPOINTS: 'health=https://a.example/x' }).urlOf('health')).toBe('https://a.example/x');
+    expect(() =>
+      webhookRegistryFromEnv({ NODE_ENV: 'production', MASH_WEBHOOK_ENDPOINTS: 'health=https://a.example/x,police=http://b.example/y' }),
+    ).toThrow('MASH_WEBHOOK_ENDPOINTS entry 2 (police): production mode needs an https url');
+    expect(webhookRegistryFromEnv({ NODE_ENV: 'production', MASH_WEBHOOK_ENDPOINTS: 'health=https://a.example/x' }).urlOf('health')).toBe(
+      'https://a.example/x',
+    );
   });
 
   it('refuses entries that are not an agency, not a url, a second registration, a scheme other than http(s) or a url with a password', () => {
@@ -41,9 +47,15 @@ describe('the registry of webhook endpoints ops configure', () => {
 
 describe('email in production mode', () => {
   it('refuses to start without TLS, names the variables, and accepts STARTTLS or TLS', () => {
-    expect(() => emailConfigFromEnv({ NODE_ENV: 'production', SMTP_HOST: 'smtp.example' })).toThrow(/SMTP_REQUIRE_TLS=true .* or SMTP_SECURE=true .* is required in production mode/);
-    expect(emailConfigFromEnv({ NODE_ENV: 'production', SMTP_HOST: 'smtp.example', SMTP_REQUIRE_TLS: 'true' })).toMatchObject({ requireTLS: true });
-    expect(emailConfigFromEnv({ NODE_ENV: 'production', SMTP_HOST: 'smtp.example', SMTP_SECURE: 'true', SMTP_PORT: '465' })).toMatchObject({ secure: true });
+    expect(() => emailConfigFromEnv({ NODE_ENV: 'production', SMTP_HOST: 'smtp.example' })).toThrow(
+      /SMTP_REQUIRE_TLS=true .* or SMTP_SECURE=true .* is required in production mode/,
+    );
+    expect(emailConfigFromEnv({ NODE_ENV: 'production', SMTP_HOST: 'smtp.example', SMTP_REQUIRE_TLS: 'true' })).toMatchObject({
+      requireTLS: true,
+    });
+    expect(emailConfigFromEnv({ NODE_ENV: 'production', SMTP_HOST: 'smtp.example', SMTP_SECURE: 'true', SMTP_PORT: '465' })).toMatchObject({
+      secure: true,
+    });
     // The demo and the tests keep their plain local catcher.
     expect(emailConfigFromEnv({ SMTP_HOST: '127.0.0.1' })).toMatchObject({ requireTLS: false, secure: false });
   });

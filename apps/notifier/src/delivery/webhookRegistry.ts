@@ -56,13 +56,20 @@ export class WebhookRegistry {
 export function webhookRegistryFromEnv(env: NodeJS.ProcessEnv = process.env): WebhookRegistry {
   const raw = env.MASH_WEBHOOK_ENDPOINTS ?? '';
   const entries = new Map<string, string>();
-  for (const [i, pair] of raw.split(',').map((p) => p.trim()).filter(Boolean).entries()) {
+  for (const [i, pair] of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .entries()) {
     const at = pair.indexOf('=');
     const where = `MASH_WEBHOOK_ENDPOINTS entry ${i + 1}`;
     if (at <= 0) throw new Error(`${where} must be agency=url or agency:ODSCODE=url`);
     const key = pair.slice(0, at).trim();
     const m = KEY.exec(key);
-    if (!m || !AGENCIES.has(m[1])) throw new Error(`${where} (${key.slice(0, 60)}): the key must be an agency (${[...AGENCIES].join(', ')}), optionally followed by :ODSCODE`);
+    if (!m || !AGENCIES.has(m[1]))
+      throw new Error(
+        `${where} (${key.slice(0, 60)}): the key must be an agency (${[...AGENCIES].join(', ')}), optionally followed by :ODSCODE`,
+      );
     if (entries.has(key)) throw new Error(`${where} (${key}): registered twice`);
     let url: URL;
     try {
@@ -70,9 +77,12 @@ export function webhookRegistryFromEnv(env: NodeJS.ProcessEnv = process.env): We
     } catch {
       throw new Error(`${where} (${key}): the url is not a valid absolute URL`);
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`${where} (${key}): the url must be https (http only outside production mode)`);
-    if (url.protocol !== 'https:' && isProduction(env)) throw new Error(`${where} (${key}): production mode needs an https url: notices are case information`);
-    if (url.username || url.password) throw new Error(`${where} (${key}): the url must not carry a user or password (notices are signed with MASH_WEBHOOK_SECRETS)`);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw new Error(`${where} (${key}): the url must be https (http only outside production mode)`);
+    if (url.protocol !== 'https:' && isProduction(env))
+      throw new Error(`${where} (${key}): production mode needs an https url: notices are case information`);
+    if (url.username || url.password)
+      throw new Error(`${where} (${key}): the url must not carry a user or password (notices are signed with MASH_WEBHOOK_SECRETS)`);
     entries.set(key, url.toString());
   }
   return new WebhookRegistry(entries);

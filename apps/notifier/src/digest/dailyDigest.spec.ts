@@ -3,13 +3,29 @@ import { closingNotice, outcomeNotice } from '../outcomeNotice';
 import { decisionFixture, GP, NEIGHBOUR, noticeContactFixture, SENSITIVE_STRINGS } from '../outcomeNotice/fixtures';
 import { dailyDigest, dailyDigests } from './dailyDigest';
 
-const SCHOOL = { name: 'Ms Dee Ess-Ell', role: 'Designated safeguarding lead', organisation: 'Exampleton Primary School', source: '2A' as const, channel: { kind: 'email' as const, address: 'dsl@school.example.org' } };
+const SCHOOL = {
+  name: 'Ms Dee Ess-Ell',
+  role: 'Designated safeguarding lead',
+  organisation: 'Exampleton Primary School',
+  source: '2A' as const,
+  channel: { kind: 'email' as const, address: 'dsl@school.example.org' },
+};
 
 let seq = 0;
 function notice(referrer: object, outcomes: DecisionOutcome[], issuedAt: string): NoticeIssued {
   seq += 1;
   const contact = { ...noticeContactFixture(referrer), contactId: `CON-${seq}`, agencyReference: `REF-${seq}` };
-  return outcomeNotice(decisionFixture({ decisionId: `DEC-${seq}`, caseId: `CASE-${seq}`, contactId: contact.contactId, outcomes, signposting: 'Family Hub drop-in' }), contact, new Date(issuedAt));
+  return outcomeNotice(
+    decisionFixture({
+      decisionId: `DEC-${seq}`,
+      caseId: `CASE-${seq}`,
+      contactId: contact.contactId,
+      outcomes,
+      signposting: 'Family Hub drop-in',
+    }),
+    contact,
+    new Date(issuedAt),
+  );
 }
 
 describe('daily digest', () => {
@@ -25,7 +41,20 @@ describe('daily digest', () => {
   const selfA = notice({ ...NEIGHBOUR, source: '1C' }, ['nfa'], '2026-07-01T10:00:00Z');
   const selfB = notice({ ...NEIGHBOUR, source: '1C' }, ['advice'], '2026-07-01T11:00:00Z');
   const closing = closingNotice(decisionFixture({ outcomes: ['nfa'] }), 'education', new Date('2026-07-01T12:00:00Z'));
-  const all = [nfa, advice, nfaSignposted, steppedUp, otherOrg, yesterday, lateEvening, publicReferrer, selfA, selfB, closing, { ...closing, recipient: SCHOOL.organisation }];
+  const all = [
+    nfa,
+    advice,
+    nfaSignposted,
+    steppedUp,
+    otherOrg,
+    yesterday,
+    lateEvening,
+    publicReferrer,
+    selfA,
+    selfB,
+    closing,
+    { ...closing, recipient: SCHOOL.organisation },
+  ];
 
   it("groups one organisation's NFA and advice outcomes for the London day, in time order", () => {
     const d = dailyDigest(SCHOOL.organisation, all, day);
@@ -35,10 +64,14 @@ describe('daily digest', () => {
     expect(d.text).toContain('Day: Wednesday, 1 July 2026');
     expect(d.text).toContain('No further action (3):');
     expect(d.text).toContain('Advice and information given (1):');
-    expect(d.text).toContain(`- Your ref ${nfaSignposted.agencyReference}, MASH ref ${nfaSignposted.contactId}: Signposted to universal or community services; No further action by children's social care (decided by Sam Manager, MASH team manager (social work); notice sent 12:00)`);
+    expect(d.text).toContain(
+      `- Your ref ${nfaSignposted.agencyReference}, MASH ref ${nfaSignposted.contactId}: Signposted to universal or community services; No further action by children's social care (decided by Sam Manager, MASH team manager (social work); notice sent 12:00)`,
+    );
     expect(d.text).toContain('did not meet the threshold');
     expect(d.text).toContain('Team Around the Child');
-    expect(d.text).toContain('Contact: Exampleton MASH, in office hours 020 7946 0000 (Mon-Fri 9-5), out of hours Emergency duty team 020 7946 0999.');
+    expect(d.text).toContain(
+      'Contact: Exampleton MASH, in office hours 020 7946 0000 (Mon-Fri 9-5), out of hours Emergency duty team 020 7946 0999.',
+    );
     for (const excluded of [steppedUp, otherOrg, yesterday]) expect(d.text).not.toContain(excluded.contactId!);
   });
 
@@ -47,7 +80,9 @@ describe('daily digest', () => {
   });
 
   it('carries no free text from the notices and nothing withheld from them', () => {
-    const text = dailyDigests(all, day).map((d) => d.text).join('\n');
+    const text = dailyDigests(all, day)
+      .map((d) => d.text)
+      .join('\n');
     expect(text).not.toContain('Family Hub drop-in');
     for (const s of SENSITIVE_STRINGS) expect(text).not.toContain(s);
   });

@@ -52,13 +52,23 @@ function uniqueById(notices: NoticeIssued[]): NoticeIssued[] {
 }
 
 function line(n: NoticeIssued): string {
-  const refs = [n.agencyReference ? `Your ref ${n.agencyReference}` : undefined, `MASH ref ${n.contactId ?? n.caseId}`].filter(Boolean).join(', ');
-  const labels = orderedOutcomes((n.outcomes ?? []) as DecisionOutcome[]).map((o) => OUTCOME_LABEL[o]).join('; ');
+  const refs = [n.agencyReference ? `Your ref ${n.agencyReference}` : undefined, `MASH ref ${n.contactId ?? n.caseId}`]
+    .filter(Boolean)
+    .join(', ');
+  const labels = orderedOutcomes((n.outcomes ?? []) as DecisionOutcome[])
+    .map((o) => OUTCOME_LABEL[o])
+    .join('; ');
   const who = n.decidedBy ? ` by ${n.decidedBy.name}, ${n.decidedBy.role}` : '';
   return `- ${refs}: ${labels} (decided${who}; notice sent ${londonClock(n.issuedAt)})`;
 }
 
-const dayFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+const dayFormat = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  weekday: 'long',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+});
 function dayHeading(day: string): string {
   // Noon UTC is the same calendar day in London whatever the season.
   return dayFormat.format(new Date(`${day}T12:00:00Z`));
@@ -66,20 +76,29 @@ function dayHeading(day: string): string {
 
 /** The day's no-further-action and advice outcomes for one referring organisation. */
 export function dailyDigest(organisation: string, notices: NoticeIssued[], day: string): Digest {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) throw new RangeError(`day must be YYYY-MM-DD, got ${day}`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`)))
+    throw new RangeError(`day must be YYYY-MM-DD, got ${day}`);
   const mine = uniqueById(notices.filter((n) => n.recipient === organisation).filter(isOutcomeNoticeOf(day))).sort(
     (a, b) => a.issuedAt.localeCompare(b.issuedAt) || a.noticeId.localeCompare(b.noticeId),
   );
   const header = ['MASH daily outcome report', `To: ${organisation}`, `Day: ${dayHeading(day)}`, ''];
   if (mine.length === 0) {
-    return { organisation, day, count: 0, noticeIds: [], text: [...header, 'None of your contacts were closed with no further action or advice on this day.'].join('\n') };
+    return {
+      organisation,
+      day,
+      count: 0,
+      noticeIds: [],
+      text: [...header, 'None of your contacts were closed with no further action or advice on this day.'].join('\n'),
+    };
   }
 
   const sections = HEADLINE.flatMap((h) => {
     const group = mine.filter((n) => headlineOf(n) === h);
     return group.length === 0 ? [] : ['', `${SECTION_TITLE[h]} (${group.length}):`, ...group.map(line)];
   });
-  const teams = [...new Map(mine.flatMap((n) => (n.responsibleTeam ? [[n.responsibleTeam.name, n.responsibleTeam] as const] : []))).values()];
+  const teams = [
+    ...new Map(mine.flatMap((n) => (n.responsibleTeam ? [[n.responsibleTeam.name, n.responsibleTeam] as const] : []))).values(),
+  ];
   const text = [
     ...header,
     `${mine.length} of your contacts did not meet the threshold for children's social care involvement, or were closed ` +

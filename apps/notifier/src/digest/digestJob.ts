@@ -47,7 +47,11 @@ export class DigestJob implements OnApplicationBootstrap, OnApplicationShutdown 
   private readonly enabled = process.env.MASH_DIGEST_ENABLED === 'true';
   private readonly pollMs = Number(process.env.MASH_DIGEST_POLL_MS ?? 60_000);
   private readonly lagDays = Number(process.env.MASH_DIGEST_LAG_DAYS ?? 1);
-  private readonly ticker = new Ticker('digest run', () => this.run(), () => this.pollMs);
+  private readonly ticker = new Ticker(
+    'digest run',
+    () => this.run(),
+    () => this.pollMs,
+  );
 
   constructor(
     private readonly ds: DataSource,
@@ -78,10 +82,16 @@ export class DigestJob implements OnApplicationBootstrap, OnApplicationShutdown 
       const addressOf = new Map<string, string>();
       for (const r of rows) if (r.address) addressOf.set(r.body.recipient, r.address); // the latest one used
       let created = 0;
-      for (const digest of dailyDigests(rows.map((r) => r.body), day)) {
+      for (const digest of dailyDigests(
+        rows.map((r) => r.body),
+        day,
+      )) {
         const address = addressOf.get(digest.organisation);
         if (!address) continue; // digests go by email only; topic and webhook referrers had each notice already
-        if (await digestRows.insertNew(m, { organisation: digest.organisation, day, address, noticeIds: digest.noticeIds, text: digest.text })) created += 1;
+        if (
+          await digestRows.insertNew(m, { organisation: digest.organisation, day, address, noticeIds: digest.noticeIds, text: digest.text })
+        )
+          created += 1;
       }
       if (created) log('info', 'daily digests built', { day, count: created });
       return created;
@@ -92,7 +102,10 @@ export class DigestJob implements OnApplicationBootstrap, OnApplicationShutdown 
     return this.ds.transaction(async (m) => {
       const d = await digestRows.nextDue(m);
       if (!d) return false;
-      const id = `digest-${createHash('sha256').update(JSON.stringify([d.organisation, d.day])).digest('hex').slice(0, 40)}`;
+      const id = `digest-${createHash('sha256')
+        .update(JSON.stringify([d.organisation, d.day]))
+        .digest('hex')
+        .slice(0, 40)}`;
       const receipt = await this.sender.email.send(d.address, `MASH daily outcome report for ${d.day}`, d.text, id, 'digest');
       const attempt = d.attempts + 1;
       const step = afterAttempt(receipt, attempt, this.sender.config.policy);

@@ -16,7 +16,10 @@ export interface DueDigest {
  */
 export const digestRows = {
   /** False when the organisation's digest for that day exists already (it is left as it was). */
-  async insertNew(m: EntityManager, d: { organisation: string; day: string; address: string; noticeIds: string[]; text: string }): Promise<boolean> {
+  async insertNew(
+    m: EntityManager,
+    d: { organisation: string; day: string; address: string; noticeIds: string[]; text: string },
+  ): Promise<boolean> {
     const inserted: unknown[] = await m.query(
       `INSERT INTO notifier.digests (organisation, day, address, notice_ids, text) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING day`,
       [d.organisation, d.day, dataKeys().seal(d.address), JSON.stringify(d.noticeIds), dataKeys().seal(d.text)],

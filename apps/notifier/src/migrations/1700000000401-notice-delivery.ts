@@ -71,7 +71,9 @@ export class NoticeDelivery1700000000401 implements MigrationInterface {
   }
   async down(q: QueryRunner): Promise<void> {
     for (const t of ['digests', 'replays', 'delivery_attempts', 'decisions']) await q.query(`DROP TABLE IF EXISTS notifier.${t}`);
-    await q.query(`ALTER TABLE notifier.notices DROP COLUMN agency, DROP COLUMN source_published_at, DROP COLUMN replays, DROP COLUMN dead_lettered_at`);
+    await q.query(
+      `ALTER TABLE notifier.notices DROP COLUMN agency, DROP COLUMN source_published_at, DROP COLUMN replays, DROP COLUMN dead_lettered_at`,
+    );
     await q.query(`ALTER TABLE notifier.referrers ADD COLUMN case_id text`);
     await q.query(`UPDATE notifier.referrers r SET case_id = c.case_id FROM notifier.case_contacts c WHERE c.contact_id = r.contact_id`);
     await q.query(`DROP TABLE IF EXISTS notifier.case_contacts`);

@@ -12,7 +12,11 @@ let db: ServiceDb;
 let ds: DataSource;
 
 beforeAll(async () => {
-  db = await createServiceDb('mash_notrepo', 'notifier', [NotifierTables1700000000400, NoticeDelivery1700000000401, NotifierRetention1700000000402]);
+  db = await createServiceDb('mash_notrepo', 'notifier', [
+    NotifierTables1700000000400,
+    NoticeDelivery1700000000401,
+    NotifierRetention1700000000402,
+  ]);
   ds = db.ds;
 }, 60000);
 
@@ -22,14 +26,50 @@ describe('notices repository', () => {
   it('gives every referrer of a case, once both halves are known, with Dates, and the start deadline kept', async () => {
     await ds.transaction(async (m) => {
       const referrer = exampleContact.referrer;
-      await repo.keepReferrer(m, { contactId: 'CT-1', sourceAgency: 'police', agencyReference: 'R1', referrer, receivedAt: '2026-11-23T09:00:00.000Z' });
-      await repo.keepReferrer(m, { contactId: 'CT-2', sourceAgency: 'health', agencyReference: 'R2', referrer, receivedAt: '2026-11-23T09:05:00.000Z' });
+      await repo.keepReferrer(m, {
+        contactId: 'CT-1',
+        sourceAgency: 'police',
+        agencyReference: 'R1',
+        referrer,
+        receivedAt: '2026-11-23T09:00:00.000Z',
+      });
+      await repo.keepReferrer(m, {
+        contactId: 'CT-2',
+        sourceAgency: 'health',
+        agencyReference: 'R2',
+        referrer,
+        receivedAt: '2026-11-23T09:05:00.000Z',
+      });
       // A contact with only its rating known (its contactReceived not here yet) is no referrer yet.
-      await repo.attach(m, { contactId: 'CT-3', caseId: 'CS-1', deadline: '2026-11-24T09:00:00.000Z', ratedAt: '2026-11-23T09:06:00.000Z', stage: 'start' });
-      await repo.attach(m, { contactId: 'CT-1', caseId: 'CS-1', deadline: '2026-11-24T09:00:00.000Z', ratedAt: '2026-11-23T09:01:00.000Z', stage: 'start' });
-      await repo.attach(m, { contactId: 'CT-2', caseId: 'CS-1', deadline: '2026-11-24T09:00:00.000Z', ratedAt: '2026-11-23T09:06:00.000Z', stage: 'start' });
+      await repo.attach(m, {
+        contactId: 'CT-3',
+        caseId: 'CS-1',
+        deadline: '2026-11-24T09:00:00.000Z',
+        ratedAt: '2026-11-23T09:06:00.000Z',
+        stage: 'start',
+      });
+      await repo.attach(m, {
+        contactId: 'CT-1',
+        caseId: 'CS-1',
+        deadline: '2026-11-24T09:00:00.000Z',
+        ratedAt: '2026-11-23T09:01:00.000Z',
+        stage: 'start',
+      });
+      await repo.attach(m, {
+        contactId: 'CT-2',
+        caseId: 'CS-1',
+        deadline: '2026-11-24T09:00:00.000Z',
+        ratedAt: '2026-11-23T09:06:00.000Z',
+        stage: 'start',
+      });
       // The end-of-checks re-rating moves the case's deadline, not the promise made to the referrer.
-      await repo.attach(m, { contactId: 'CT-1', caseId: 'CS-1', deadline: '2026-11-23T13:00:00.000Z', ratedAt: '2026-11-23T12:00:00.000Z', stage: 'end' });
+      await repo.attach(m, {
+        contactId: 'CT-1',
+        caseId: 'CS-1',
+        deadline: '2026-11-23T13:00:00.000Z',
+        ratedAt: '2026-11-23T12:00:00.000Z',
+        stage: 'end',
+      });
       const referrers = await repo.referrersOf(m, 'CS-1');
       expect(referrers.map((r) => r.contactId)).toEqual(['CT-1', 'CT-2']);
       expect(referrers[0].receivedAt).toBeInstanceOf(Date);

@@ -34,7 +34,10 @@ export class NoticesRepository {
   }
 
   /** Only what a notice may use: the referrer and the references, never the narrative or subjects. */
-  async keepReferrer(m: EntityManager, r: { contactId: string; sourceAgency: SubmittingAgency; agencyReference: string; referrer: Contact['referrer']; receivedAt: string }): Promise<void> {
+  async keepReferrer(
+    m: EntityManager,
+    r: { contactId: string; sourceAgency: SubmittingAgency; agencyReference: string; referrer: Contact['referrer']; receivedAt: string },
+  ): Promise<void> {
     await m.query(
       `INSERT INTO notifier.referrers (contact_id, source_agency, agency_reference, referrer, received_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
       [r.contactId, r.sourceAgency, r.agencyReference, sealedJsonb(r.referrer), r.receivedAt],
@@ -50,7 +53,10 @@ export class NoticesRepository {
    * The contact belongs to the case. The start rating's deadline is the promise made to the
    * referrer; a re-rating at the end of checks does not move it.
    */
-  async attach(m: EntityManager, a: { contactId: string; caseId: string; deadline: string; ratedAt: string; stage: 'start' | 'end' }): Promise<void> {
+  async attach(
+    m: EntityManager,
+    a: { contactId: string; caseId: string; deadline: string; ratedAt: string; stage: 'start' | 'end' },
+  ): Promise<void> {
     await m.query(
       `INSERT INTO notifier.case_contacts (contact_id, case_id, deadline, rated_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (contact_id) DO UPDATE SET case_id = EXCLUDED.case_id,
@@ -61,38 +67,57 @@ export class NoticesRepository {
 
   async addContributors(m: EntityManager, caseId: string, agencies: CheckAgency[]): Promise<void> {
     if (!agencies.length) return;
-    await m.query(`INSERT INTO notifier.contributors (case_id, agency) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, [caseId, agencies]);
+    await m.query(`INSERT INTO notifier.contributors (case_id, agency) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, [
+      caseId,
+      agencies,
+    ]);
   }
 
   async keepDecision(m: EntityManager, d: DecisionRecorded, publishedAt: string): Promise<void> {
-    await m.query(`INSERT INTO notifier.decisions (decision_id, case_id, body, published_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [
-      d.decisionId,
-      d.caseId,
-      sealedJsonb(d),
-      publishedAt,
-    ]);
+    await m.query(
+      `INSERT INTO notifier.decisions (decision_id, case_id, body, published_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+      [d.decisionId, d.caseId, sealedJsonb(d), publishedAt],
+    );
   }
 
   /** Every referrer of the case whose contact the notifier has both halves of (the contact and its rating). */
   async referrersOf(m: EntityManager, caseId: string): Promise<CaseReferrer[]> {
-    const rows: { contact_id: string; case_id: string; source_agency: SubmittingAgency; agency_reference: string; referrer: unknown; received_at: Date; deadline: Date | null }[] = await m.query(
+    const rows: {
+      contact_id: string;
+      case_id: string;
+      source_agency: SubmittingAgency;
+      agency_reference: string;
+      referrer: unknown;
+      received_at: Date;
+      deadline: Date | null;
+    }[] = await m.query(
       `SELECT r.contact_id, c.case_id, r.source_agency, r.agency_reference, r.referrer, r.received_at, c.deadline
        FROM notifier.case_contacts c JOIN notifier.referrers r USING (contact_id) WHERE c.case_id = $1 ORDER BY r.contact_id`,
       [caseId],
     );
     return rows.map((r) => ({
-      contactId: r.contact_id, caseId: r.case_id, sourceAgency: r.source_agency, agencyReference: r.agency_reference, referrer: openJsonb<Contact['referrer']>(r.referrer),
-      receivedAt: new Date(r.received_at), deadline: r.deadline ? new Date(r.deadline) : null,
+      contactId: r.contact_id,
+      caseId: r.case_id,
+      sourceAgency: r.source_agency,
+      agencyReference: r.agency_reference,
+      referrer: openJsonb<Contact['referrer']>(r.referrer),
+      receivedAt: new Date(r.received_at),
+      deadline: r.deadline ? new Date(r.deadline) : null,
     }));
   }
 
   async decisionsOf(m: EntityManager, caseId: string): Promise<KeptDecision[]> {
-    const rows: { body: unknown; published_at: Date }[] = await m.query(`SELECT body, published_at FROM notifier.decisions WHERE case_id = $1 ORDER BY published_at, decision_id`, [caseId]);
+    const rows: { body: unknown; published_at: Date }[] = await m.query(
+      `SELECT body, published_at FROM notifier.decisions WHERE case_id = $1 ORDER BY published_at, decision_id`,
+      [caseId],
+    );
     return rows.map((r) => ({ decision: openJsonb<DecisionRecorded>(r.body), publishedAt: new Date(r.published_at) }));
   }
 
   async contributorsOf(m: EntityManager, caseId: string): Promise<CheckAgency[]> {
-    const rows: { agency: CheckAgency }[] = await m.query(`SELECT agency FROM notifier.contributors WHERE case_id = $1 ORDER BY agency`, [caseId]);
+    const rows: { agency: CheckAgency }[] = await m.query(`SELECT agency FROM notifier.contributors WHERE case_id = $1 ORDER BY agency`, [
+      caseId,
+    ]);
     return rows.map((r) => r.agency);
   }
 }

@@ -33,8 +33,17 @@ beforeAll(async () => {
   const url = new URL(base.toString());
   url.pathname = `/${dbName}`;
   ds = new DataSource({
-    type: 'postgres', url: url.toString(), migrationsTableName: 'migrations', extra: { max: 16 },
-    migrations: [messagingTablesMigration('notifier'), NotifierTables1700000000400, NoticeDelivery1700000000401, NotifierRetention1700000000402, disclosureAuditMigrationFor('notifier')],
+    type: 'postgres',
+    url: url.toString(),
+    migrationsTableName: 'migrations',
+    extra: { max: 16 },
+    migrations: [
+      messagingTablesMigration('notifier'),
+      NotifierTables1700000000400,
+      NoticeDelivery1700000000401,
+      NotifierRetention1700000000402,
+      disclosureAuditMigrationFor('notifier'),
+    ],
   });
   await ds.initialize();
   await ds.query(`CREATE SCHEMA notifier`);
@@ -53,13 +62,26 @@ afterAll(async () => {
 });
 
 const received = (contactId: string, agency: 'police' | 'health', organisation: string): ContactReceived => ({
-  contactId, receivedAt: '2026-11-23T09:00:00.000Z', sourceAgency: agency,
-  contact: { ...exampleContact, agencyReference: contactId, referrer: { ...exampleContact.referrer, organisation, channel: { kind: 'topic' } } } as Contact,
+  contactId,
+  receivedAt: '2026-11-23T09:00:00.000Z',
+  sourceAgency: agency,
+  contact: {
+    ...exampleContact,
+    agencyReference: contactId,
+    referrer: { ...exampleContact.referrer, organisation, channel: { kind: 'topic' } },
+  } as Contact,
 });
 
 function caseEvents(caseId: string): ((m: EntityManager) => Promise<void>)[] {
   const [a, b] = [`${caseId}-CT-a`, `${caseId}-CT-b`];
-  const rated = (contactId: string, over: Partial<CaseRated> = {}): CaseRated => ({ ...validExamples.caseRated, caseId, contactId, stage: 'start', deadline: '2026-11-24T09:00:00.000Z', ...over });
+  const rated = (contactId: string, over: Partial<CaseRated> = {}): CaseRated => ({
+    ...validExamples.caseRated,
+    caseId,
+    contactId,
+    stage: 'start',
+    deadline: '2026-11-24T09:00:00.000Z',
+    ...over,
+  });
   const ready: CaseReady = { ...validExamples.caseReady, caseId, replied: ['health', 'education'], missing: [] };
   const decision: DecisionRecorded = { ...validExamples.decisionRecorded, caseId, contactId: a, decisionId: `DC-${caseId}` };
   return [
@@ -105,9 +127,16 @@ describe('notices under parallel and reordered delivery', () => {
         ],
       });
       // And what goes out: each outcome notice once on its referrer's agency topic.
-      const issued = (await outboxEnvelopes<{ kind: string }>(ds, 'notifier', { key: caseId, topicLike: 'mash.notice.%.issued.v1' })).filter((e) => e.data.kind === 'outcome');
-      const out = [...new Set(issued.map((e) => e.type))].sort().map((topic) => ({ topic, n: issued.filter((e) => e.type === topic).length }));
-      expect(out).toEqual([{ topic: noticeIssuedTopic('health'), n: 1 }, { topic: noticeIssuedTopic('police'), n: 1 }]);
+      const issued = (
+        await outboxEnvelopes<{ kind: string }>(ds, 'notifier', { key: caseId, topicLike: 'mash.notice.%.issued.v1' })
+      ).filter((e) => e.data.kind === 'outcome');
+      const out = [...new Set(issued.map((e) => e.type))]
+        .sort()
+        .map((topic) => ({ topic, n: issued.filter((e) => e.type === topic).length }));
+      expect(out).toEqual([
+        { topic: noticeIssuedTopic('health'), n: 1 },
+        { topic: noticeIssuedTopic('police'), n: 1 },
+      ]);
     }
   }, 60000);
 });

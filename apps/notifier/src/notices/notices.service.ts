@@ -28,7 +28,13 @@ export class NoticesService {
 
   async contactReceived(e: ContactReceived, m: EntityManager): Promise<void> {
     await this.repo.lock(m, 'contact', e.contactId);
-    await this.repo.keepReferrer(m, { contactId: e.contactId, sourceAgency: e.sourceAgency, agencyReference: e.contact.agencyReference, referrer: e.contact.referrer, receivedAt: e.receivedAt });
+    await this.repo.keepReferrer(m, {
+      contactId: e.contactId,
+      sourceAgency: e.sourceAgency,
+      agencyReference: e.contact.agencyReference,
+      referrer: e.contact.referrer,
+      receivedAt: e.receivedAt,
+    });
     const caseId = await this.repo.caseOf(m, e.contactId);
     if (caseId) {
       await this.repo.lock(m, 'case', caseId);
@@ -78,7 +84,17 @@ export class NoticesService {
     for (const { decision: d, publishedAt } of decisions) {
       const published = publishedAt.toISOString();
       for (const r of referrers) {
-        const notice = outcomeNotice(d, { contactId: r.contactId, agencyReference: r.agencyReference, referrer: r.referrer, sourceAgency: r.sourceAgency, caseId: r.caseId }, now);
+        const notice = outcomeNotice(
+          d,
+          {
+            contactId: r.contactId,
+            agencyReference: r.agencyReference,
+            referrer: r.referrer,
+            sourceAgency: r.sourceAgency,
+            caseId: r.caseId,
+          },
+          now,
+        );
         await this.sender.issue(m, notice, this.sender.referrerTarget(r.referrer, r.sourceAgency), r.sourceAgency, published);
       }
       for (const agency of contributors) {

@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import type { AgencyId, DecisionOutcome, DecisionRecorded, NoticeIssued } from '@mash/contracts';
 import { acknowledgementNotice, closingNotice, outcomeNotice } from './compose';
-import { ANONYMOUS, CHRONOLOGY, contactReceivedFixture, decisionFixture, GP, NEIGHBOUR, noticeContactFixture, SENSITIVE_STRINGS } from './fixtures';
+import {
+  ANONYMOUS,
+  CHRONOLOGY,
+  contactReceivedFixture,
+  decisionFixture,
+  GP,
+  NEIGHBOUR,
+  noticeContactFixture,
+  SENSITIVE_STRINGS,
+} from './fixtures';
 import { OUTCOME_ORDER } from './outcomeText';
 
 const NOW = new Date('2026-11-21T10:31:00Z');
@@ -22,7 +31,11 @@ describe('fire wall: notices carry no other agency information', () => {
     const notices = everyNotice(decision);
     for (const n of notices) {
       const serialised = JSON.stringify(n);
-      for (const secret of SENSITIVE_STRINGS) expect({ notice: n.noticeId, leaked: serialised.includes(secret) ? secret : undefined }).toEqual({ notice: n.noticeId, leaked: undefined });
+      for (const secret of SENSITIVE_STRINGS)
+        expect({ notice: n.noticeId, leaked: serialised.includes(secret) ? secret : undefined }).toEqual({
+          notice: n.noticeId,
+          leaked: undefined,
+        });
     }
     // The search above only means something if it finds what is meant to be there.
     expect(notices.every((n) => JSON.stringify(n).includes(decision.responsibleTeam.name) || n.kind === 'acknowledgement')).toBe(true);
@@ -34,23 +47,32 @@ describe('fire wall: notices carry no other agency information', () => {
     const marker = fc.uuid().map((u) => `WITHHELD-${u}`);
     const outcomes = fc.uniqueArray(fc.constantFrom<DecisionOutcome>(...OUTCOME_ORDER), { minLength: 1, maxLength: 4 });
     fc.assert(
-      fc.property(marker, marker, marker, marker, marker, outcomes, fc.constantFrom<DecisionRecorded['finalRating']>('RED', 'AMBER', 'GREEN', 'BLUE'), (view, name, change, override, policy, outs, rating) => {
-        const decision = decisionFixture({
-          outcomes: outs,
-          finalRating: rating,
-          dissent: [{ agency: 'police', name, view }],
-          ratingChangeReason: change,
-          urgentOverride: { reason: override },
-          policyVersion: policy,
-        });
-        for (const n of everyNotice(decision)) {
-          const s = JSON.stringify(n);
-          for (const secret of [view, name, change, override, policy]) if (s.includes(secret)) return false;
-          // A rating is the hub's internal risk grade, not something a notice explains.
-          if (/\b(RED|AMBER|GREEN|BLUE)\b/.test(n.text)) return false;
-        }
-        return true;
-      }),
+      fc.property(
+        marker,
+        marker,
+        marker,
+        marker,
+        marker,
+        outcomes,
+        fc.constantFrom<DecisionRecorded['finalRating']>('RED', 'AMBER', 'GREEN', 'BLUE'),
+        (view, name, change, override, policy, outs, rating) => {
+          const decision = decisionFixture({
+            outcomes: outs,
+            finalRating: rating,
+            dissent: [{ agency: 'police', name, view }],
+            ratingChangeReason: change,
+            urgentOverride: { reason: override },
+            policyVersion: policy,
+          });
+          for (const n of everyNotice(decision)) {
+            const s = JSON.stringify(n);
+            for (const secret of [view, name, change, override, policy]) if (s.includes(secret)) return false;
+            // A rating is the hub's internal risk grade, not something a notice explains.
+            if (/\b(RED|AMBER|GREEN|BLUE)\b/.test(n.text)) return false;
+          }
+          return true;
+        },
+      ),
       { numRuns: 200 },
     );
   });

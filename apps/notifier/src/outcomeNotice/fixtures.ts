@@ -8,14 +8,39 @@ import type { NoticeContact } from './compose';
  * every one of them must stay out of every notice.
  */
 export const CHRONOLOGY: ChronologyEntry[] = [
-  { agency: 'police', date: '2026-11-20', category: 'domestic-abuse', summary: 'Officers attended 22:15; suspect arrested for ABH, bail conditions not to contact victim', current: true },
-  { agency: 'health', date: '2026-10-02', category: 'health', summary: 'A&E attendance, spiral fracture left forearm, explanation inconsistent' },
-  { agency: 'education', date: '2026-11-18', category: 'education', summary: 'Attendance 71% this term; child disclosed being shouted at by Carl' },
-  { agency: 'probation', date: '2025-04-11', category: 'offending', summary: 'Subject on licence until March 2027 for assault on former partner' },
+  {
+    agency: 'police',
+    date: '2026-11-20',
+    category: 'domestic-abuse',
+    summary: 'Officers attended 22:15; suspect arrested for ABH, bail conditions not to contact victim',
+    current: true,
+  },
+  {
+    agency: 'health',
+    date: '2026-10-02',
+    category: 'health',
+    summary: 'A&E attendance, spiral fracture left forearm, explanation inconsistent',
+  },
+  {
+    agency: 'education',
+    date: '2026-11-18',
+    category: 'education',
+    summary: 'Attendance 71% this term; child disclosed being shouted at by Carl',
+  },
+  {
+    agency: 'probation',
+    date: '2025-04-11',
+    category: 'offending',
+    summary: 'Subject on licence until March 2027 for assault on former partner',
+  },
 ];
 
 export const DISSENT = [
-  { agency: 'health' as const, name: 'Nurse Patricia Dissenter', view: 'Health considers this should be a strategy discussion given the fracture history' },
+  {
+    agency: 'health' as const,
+    name: 'Nurse Patricia Dissenter',
+    view: 'Health considers this should be a strategy discussion given the fracture history',
+  },
 ];
 export const RATING_CHANGE_REASON = 'Re-rated RED after police disclosed the bail breach and PNC history';
 export const URGENT_OVERRIDE = 'Manager override: the perpetrator is due for release tomorrow';
@@ -75,9 +100,29 @@ export function noticeContactFixture(referrer: Partial<NoticeContact['referrer']
   return { contactId: r.contactId, agencyReference: r.contact.agencyReference, referrer: r.contact.referrer, sourceAgency: r.sourceAgency };
 }
 
-export const NEIGHBOUR = { name: 'Mrs Private Neighbour', role: undefined, organisation: undefined, phone: '07700 900123', source: '1B' as const, channel: { kind: 'email' as const, address: 'neighbour@example.org' } };
-export const ANONYMOUS = { name: undefined, role: undefined, organisation: undefined, source: '9' as const, channel: { kind: 'none' as const, reason: 'anonymous' as const } };
-export const GP = { name: 'Dr Alex Greene', role: 'GP', organisation: 'Exampleton Medical Practice', odsCode: 'Y12345', source: '3A' as const, channel: { kind: 'webhook' as const, url: 'http://127.0.0.1:1/notices' } };
+export const NEIGHBOUR = {
+  name: 'Mrs Private Neighbour',
+  role: undefined,
+  organisation: undefined,
+  phone: '07700 900123',
+  source: '1B' as const,
+  channel: { kind: 'email' as const, address: 'neighbour@example.org' },
+};
+export const ANONYMOUS = {
+  name: undefined,
+  role: undefined,
+  organisation: undefined,
+  source: '9' as const,
+  channel: { kind: 'none' as const, reason: 'anonymous' as const },
+};
+export const GP = {
+  name: 'Dr Alex Greene',
+  role: 'GP',
+  organisation: 'Exampleton Medical Practice',
+  odsCode: 'Y12345',
+  source: '3A' as const,
+  channel: { kind: 'webhook' as const, url: 'http://127.0.0.1:1/notices' },
+};
 
 /** Errors of a notice against the mash.notice.issued schema, as consumers will check it. */
 export function noticeSchemaErrors(notice: unknown): FieldError[] {

@@ -8,6 +8,8 @@ import type { NoticeKind } from '@mash/contracts';
  */
 export function noticeIdFor(sourceId: string, recipient: string, kind: NoticeKind): string {
   // JSON of an array, not concatenation: 'a|b'+'c' and 'a'+'b|c' must not collide.
-  const digest = createHash('sha256').update(JSON.stringify([sourceId, recipient, kind])).digest('hex');
+  const digest = createHash('sha256')
+    .update(JSON.stringify([sourceId, recipient, kind]))
+    .digest('hex');
   return `notice-${digest.slice(0, 40)}`;
 }

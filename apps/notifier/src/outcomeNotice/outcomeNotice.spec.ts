@@ -160,7 +160,13 @@ describe('acknowledgement', () => {
     expect(n.text).toContain('What happens next');
     expect(n.text).toContain('Timescale: a decision within 1 working day (Amber).');
     expect(n.text).toContain('MASH reference: CON-0001');
-    expect(n).toMatchObject({ kind: 'acknowledgement', caseId: 'CASE-0001', contactId: 'CON-0001', recipient: 'Example Constabulary', agencyReference: 'PVP-2026-000123' });
+    expect(n).toMatchObject({
+      kind: 'acknowledgement',
+      caseId: 'CASE-0001',
+      contactId: 'CON-0001',
+      recipient: 'Example Constabulary',
+      agencyReference: 'PVP-2026-000123',
+    });
     expectValid(n);
   });
 
@@ -184,7 +190,11 @@ describe('acknowledgement', () => {
 
 describe('closing notice to a contributing agency', () => {
   it('says what was decided, by whom, and who holds the case, and nothing written for the referrer', () => {
-    const d = decisionFixture({ outcomes: ['early-help', 'advice'], nextSteps: 'Police to arrange a visit on Friday', signposting: 'Family Hub' });
+    const d = decisionFixture({
+      outcomes: ['early-help', 'advice'],
+      nextSteps: 'Police to arrange a visit on Friday',
+      signposting: 'Family Hub',
+    });
     const n = closingNotice(d, 'health', NOW);
     expect(n.text).toContain('To: Health');
     expect(n.text).toContain('MASH case reference: CASE-0001');
@@ -194,7 +204,13 @@ describe('closing notice to a contributing agency', () => {
     expect(n.text).toContain('In office hours: 020 7946 0000');
     expect(n.text).not.toContain('Police to arrange');
     expect(n.text).not.toContain('Family Hub');
-    expect(n).toMatchObject({ kind: 'closing', recipient: 'health', outcomes: ['early-help', 'advice'], caseId: 'CASE-0001', contactId: 'CON-0001' });
+    expect(n).toMatchObject({
+      kind: 'closing',
+      recipient: 'health',
+      outcomes: ['early-help', 'advice'],
+      caseId: 'CASE-0001',
+      contactId: 'CON-0001',
+    });
     expectValid(n);
   });
 });

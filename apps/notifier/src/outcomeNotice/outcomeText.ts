@@ -46,13 +46,10 @@ export const OUTCOME_MEANING: Record<DecisionOutcome, string> = {
   'early-help':
     'The family will be offered early help, for example an early help assessment and a Team Around the Family. ' +
     'Early help is voluntary: the family can decline it. You may be asked to be part of the Team Around the Family.',
-  signposting:
-    'The family will be told about services that may help them. They are under no obligation to use them.',
-  advice:
-    "Advice and information have been given. No involvement from children's social care is planned.",
+  signposting: 'The family will be told about services that may help them. They are under no obligation to use them.',
+  advice: "Advice and information have been given. No involvement from children's social care is planned.",
   'information-provided':
-    'The MASH has provided the information it can lawfully share in answer to the request. No further action by ' +
-    'the MASH is planned.',
+    'The MASH has provided the information it can lawfully share in answer to the request. No further action by ' + 'the MASH is planned.',
   nfa:
     "The information did not meet the threshold for children's social care involvement at this time. The contact " +
     'is recorded and will be taken into account if there are further concerns. Support can still be offered ' +

@@ -38,7 +38,9 @@ async function main(): Promise<number> {
   try {
     args = parse(process.argv.slice(2));
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\nusage: npm run replay:notices -- (--notice <id>... | --all-dead | --list) [--by <operator>] [--reason <text>]\n`);
+    process.stderr.write(
+      `${(err as Error).message}\nusage: npm run replay:notices -- (--notice <id>... | --all-dead | --list) [--by <operator>] [--reason <text>]\n`,
+    );
     return 2;
   }
   const db = new Client({ connectionString: databaseUrl(), application_name: 'mash-notifier-replay' });
@@ -48,7 +50,12 @@ async function main(): Promise<number> {
       for (const n of await listDeadLettered(db)) process.stdout.write(JSON.stringify(n) + '\n');
       return 0;
     }
-    const result = await replayNotices(db, { noticeIds: args.noticeIds, allDead: args.allDead, requestedBy: args.by || userInfo().username, reason: args.reason });
+    const result = await replayNotices(db, {
+      noticeIds: args.noticeIds,
+      allDead: args.allDead,
+      requestedBy: args.by || userInfo().username,
+      reason: args.reason,
+    });
     process.stdout.write(JSON.stringify({ replayed: result.replayed.length, noticeIds: result.replayed, refused: result.refused }) + '\n');
     return result.refused.length ? 1 : 0;
   } finally {

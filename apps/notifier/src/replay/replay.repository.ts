@@ -50,11 +50,18 @@ export async function replayNotices(db: ClientBase, req: ReplayRequest): Promise
     );
     const replayed = rows.map((r) => r.notice_id).sort();
     if (replayed.length) {
-      await db.query(`INSERT INTO notifier.replays (notice_id, requested_by, reason) SELECT unnest($1::text[]), $2, $3`, [replayed, req.requestedBy, req.reason ?? null]);
+      await db.query(`INSERT INTO notifier.replays (notice_id, requested_by, reason) SELECT unnest($1::text[]), $2, $3`, [
+        replayed,
+        req.requestedBy,
+        req.reason ?? null,
+      ]);
     }
     const done = new Set(replayed);
     const others = req.allDead ? [] : req.noticeIds.filter((id) => !done.has(id));
-    const { rows: found } = await db.query<{ notice_id: string; status: string }>(`SELECT notice_id, status FROM notifier.notices WHERE notice_id = ANY($1::text[])`, [others]);
+    const { rows: found } = await db.query<{ notice_id: string; status: string }>(
+      `SELECT notice_id, status FROM notifier.notices WHERE notice_id = ANY($1::text[])`,
+      [others],
+    );
     const status = new Map(found.map((f) => [f.notice_id, f.status]));
     await db.query('COMMIT');
     return { replayed, refused: others.map((noticeId) => ({ noticeId, status: status.get(noticeId) ?? 'unknown' })) };

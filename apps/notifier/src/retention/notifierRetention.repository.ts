@@ -15,23 +15,27 @@ export const NOTIFIER_RETENTION: RetentionStep[] = [
     // The status is tested again on the row as the UPDATE locks it: the subquery reads a snapshot,
     // and a replay may have put a dead-lettered notice back to pending since, which must keep its body.
     run: async (m, cutoff, batch) =>
-      affectedRows(await m.query(
-        `UPDATE notifier.notices SET body = '{}'::jsonb, channel = '{}'::jsonb, pruned_at = now()
+      affectedRows(
+        await m.query(
+          `UPDATE notifier.notices SET body = '{}'::jsonb, channel = '{}'::jsonb, pruned_at = now()
          WHERE pruned_at IS NULL AND status <> 'pending' AND notice_id IN (
            SELECT notice_id FROM notifier.notices WHERE pruned_at IS NULL AND status <> 'pending' AND case_id IN (${decidedBefore}) LIMIT $2)`,
-        [cutoff, batch],
-      )),
+          [cutoff, batch],
+        ),
+      ),
   },
   {
     // Only the referrer's row goes: the contact-to-case link stays, so a late contactReceived
     // replay for this case is still recognised as belonging to a decided case.
     table: 'referrers',
     run: async (m, cutoff, batch) =>
-      affectedRows(await m.query(
-        `DELETE FROM notifier.referrers WHERE contact_id IN (
+      affectedRows(
+        await m.query(
+          `DELETE FROM notifier.referrers WHERE contact_id IN (
            SELECT r.contact_id FROM notifier.referrers r JOIN notifier.case_contacts c ON c.contact_id = r.contact_id
            WHERE c.case_id IN (${decidedBefore}) LIMIT $2)`,
-        [cutoff, batch],
-      )),
+          [cutoff, batch],
+        ),
+      ),
   },
 ];

@@ -30,7 +30,18 @@ beforeAll(async () => {
   await admin.end();
   url = new URL(base.toString());
   url.pathname = `/${dbName}`;
-  ds = new DataSource({ type: 'postgres', url: url.toString(), migrations: [messagingTablesMigration('notifier'), NotifierTables1700000000400, NoticeDelivery1700000000401, NotifierRetention1700000000402, NotifierLegalHolds1700000001303], migrationsTableName: 'migrations' });
+  ds = new DataSource({
+    type: 'postgres',
+    url: url.toString(),
+    migrations: [
+      messagingTablesMigration('notifier'),
+      NotifierTables1700000000400,
+      NoticeDelivery1700000000401,
+      NotifierRetention1700000000402,
+      NotifierLegalHolds1700000001303,
+    ],
+    migrationsTableName: 'migrations',
+  });
   await ds.initialize();
   await ds.query(`CREATE SCHEMA notifier`);
   await ds.runMigrations();
@@ -45,7 +56,10 @@ afterAll(async () => {
 });
 
 async function deadNotice(id: string): Promise<void> {
-  await ds.query(`INSERT INTO notifier.decisions (decision_id, case_id, body, published_at) VALUES ($1, $2, '{}', $3) ON CONFLICT DO NOTHING`, [`DC-${id}`, `CS-${id}`, LONG_AGO]);
+  await ds.query(
+    `INSERT INTO notifier.decisions (decision_id, case_id, body, published_at) VALUES ($1, $2, '{}', $3) ON CONFLICT DO NOTHING`,
+    [`DC-${id}`, `CS-${id}`, LONG_AGO],
+  );
   await ds.query(
     `INSERT INTO notifier.notices (notice_id, case_id, contact_id, kind, recipient, channel, agency, body, status, dead_lettered_at)
      VALUES ($1, $2, 'CT-1', 'outcome', 'org', '{"kind":"topic"}', 'police', '{"text":"the outcome"}', 'dead-lettered', now())`,
@@ -53,7 +67,8 @@ async function deadNotice(id: string): Promise<void> {
   );
 }
 
-const row = async (id: string) => (await ds.query(`SELECT status, body, pruned_at IS NOT NULL AS pruned FROM notifier.notices WHERE notice_id = $1`, [id]))[0];
+const row = async (id: string) =>
+  (await ds.query(`SELECT status, body, pruned_at IS NOT NULL AS pruned FROM notifier.notices WHERE notice_id = $1`, [id]))[0];
 
 describe('notifier retention and notice replay', () => {
   it('a replay committed while retention waits on the row: the notice stays whole and pending', async () => {
@@ -63,7 +78,9 @@ describe('notifier retention and notice replay', () => {
     try {
       // The replay holds the row, pending but not yet committed, while retention runs.
       await operator.query('BEGIN');
-      await operator.query(`UPDATE notifier.notices SET status = 'pending', attempts = 0, next_attempt_at = now(), dead_lettered_at = NULL WHERE notice_id = 'N-race'`);
+      await operator.query(
+        `UPDATE notifier.notices SET status = 'pending', attempts = 0, next_attempt_at = now(), dead_lettered_at = NULL WHERE notice_id = 'N-race'`,
+      );
       const pruning = ds.transaction((m) => notices.run(m, CUTOFF, 100));
       await new Promise((r) => setTimeout(r, 300));
       await operator.query('COMMIT');

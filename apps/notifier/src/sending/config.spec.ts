@@ -5,7 +5,9 @@ import { DEMO_WEBHOOK_SECRET_PREFIX, retryPolicyFromEnv, webhookSecretsFromEnv }
 describe('delivery settings from the environment', () => {
   it('keeps the production back-off unless told otherwise, and takes ms-scale values for tests', () => {
     expect(retryPolicyFromEnv({})).toEqual(DEFAULT_RETRY_POLICY);
-    expect(retryPolicyFromEnv({ MASH_NOTICE_MAX_ATTEMPTS: '3', MASH_NOTICE_BACKOFF_BASE_MS: '50', MASH_NOTICE_BACKOFF_MAX_MS: '200' })).toEqual({ maxAttempts: 3, baseMs: 50, maxMs: 200 });
+    expect(
+      retryPolicyFromEnv({ MASH_NOTICE_MAX_ATTEMPTS: '3', MASH_NOTICE_BACKOFF_BASE_MS: '50', MASH_NOTICE_BACKOFF_MAX_MS: '200' }),
+    ).toEqual({ maxAttempts: 3, baseMs: 50, maxMs: 200 });
   });
 
   it('refuses a back-off that makes no sense rather than retrying wildly', () => {

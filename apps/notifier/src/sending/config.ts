@@ -35,7 +35,12 @@ export const DEMO_WEBHOOK_SECRET_PREFIX = 'mash-demo-webhook-secret-';
  */
 export function webhookSecretsFromEnv(env: NodeJS.ProcessEnv = process.env): (agency: NoticeAgency) => string | undefined {
   const raw = env.MASH_WEBHOOK_SECRETS;
-  requireProductionSecrets('MASH_WEBHOOK_SECRETS', raw, (raw ?? '').split(',').map((p) => p.slice(p.indexOf('=') + 1).trim()), env);
+  requireProductionSecrets(
+    'MASH_WEBHOOK_SECRETS',
+    raw,
+    (raw ?? '').split(',').map((p) => p.slice(p.indexOf('=') + 1).trim()),
+    env,
+  );
   if (raw === undefined || raw.trim() === '') {
     log('warn', 'MASH_WEBHOOK_SECRETS is not set: demo webhook secrets in use, not for real agencies');
     return (agency) => `${DEMO_WEBHOOK_SECRET_PREFIX}${agency}`;

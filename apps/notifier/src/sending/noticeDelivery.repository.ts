@@ -11,11 +11,27 @@ import type { NoticeRow } from './noticeSender';
  */
 export const noticeDeliveryRows = {
   /** A new notice; false when its id was issued before (the row is left as it was). */
-  async insertNew(m: EntityManager, notice: NoticeIssued, channel: { kind: string }, agency: NoticeAgency, sourcePublishedAt?: string): Promise<boolean> {
+  async insertNew(
+    m: EntityManager,
+    notice: NoticeIssued,
+    channel: { kind: string },
+    agency: NoticeAgency,
+    sourcePublishedAt?: string,
+  ): Promise<boolean> {
     const inserted: unknown[] = await m.query(
       `INSERT INTO notifier.notices (notice_id, case_id, contact_id, kind, recipient, channel, agency, body, source_published_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (notice_id) DO NOTHING RETURNING notice_id`,
-      [notice.noticeId, notice.caseId, notice.contactId ?? null, notice.kind, notice.recipient, JSON.stringify(sealedAt(channel, 'address')), agency, sealedJsonb(notice), sourcePublishedAt ?? null],
+      [
+        notice.noticeId,
+        notice.caseId,
+        notice.contactId ?? null,
+        notice.kind,
+        notice.recipient,
+        JSON.stringify(sealedAt(channel, 'address')),
+        agency,
+        sealedJsonb(notice),
+        sourcePublishedAt ?? null,
+      ],
     );
     return inserted.length > 0;
   },
@@ -31,26 +47,26 @@ export const noticeDeliveryRows = {
   },
 
   async recordAttempt(m: EntityManager, noticeId: string, attempt: number, receipt: Receipt): Promise<void> {
-    await m.query(`INSERT INTO notifier.delivery_attempts (notice_id, attempt, channel, status, detail, at) VALUES ($1, $2, $3, $4, $5, $6)`, [
-      noticeId,
-      attempt,
-      receipt.channel,
-      receipt.status,
-      receipt.detail ?? null,
-      receipt.at,
-    ]);
+    await m.query(
+      `INSERT INTO notifier.delivery_attempts (notice_id, attempt, channel, status, detail, at) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [noticeId, attempt, receipt.channel, receipt.status, receipt.detail ?? null, receipt.at],
+    );
   },
 
   async retryAt(m: EntityManager, noticeId: string, attempt: number, at: Date, error: string | null): Promise<void> {
-    await m.query(`UPDATE notifier.notices SET attempts = $2, next_attempt_at = $3, last_error = $4 WHERE notice_id = $1`, [noticeId, attempt, at, error]);
+    await m.query(`UPDATE notifier.notices SET attempts = $2, next_attempt_at = $3, last_error = $4 WHERE notice_id = $1`, [
+      noticeId,
+      attempt,
+      at,
+      error,
+    ]);
   },
 
   async deadLetter(m: EntityManager, noticeId: string, attempt: number, error: string | null): Promise<void> {
-    await m.query(`UPDATE notifier.notices SET status = 'dead-lettered', attempts = $2, last_error = $3, dead_lettered_at = now() WHERE notice_id = $1`, [
-      noticeId,
-      attempt,
-      error,
-    ]);
+    await m.query(
+      `UPDATE notifier.notices SET status = 'dead-lettered', attempts = $2, last_error = $3, dead_lettered_at = now() WHERE notice_id = $1`,
+      [noticeId, attempt, error],
+    );
   },
 
   /** Delivered, or settled without a channel: the notice's last state. */
@@ -74,6 +90,9 @@ export const noticeDeliveryRows = {
       [day],
     );
     // The channel's address is sealed in the row (sealedAt, NOTIFIER_SEALED).
-    return stored.map((r) => ({ body: openJsonb<NoticeIssued>(r.body), address: isSealed(r.address) ? dataKeys().openJson<string>(r.address) : r.address }));
+    return stored.map((r) => ({
+      body: openJsonb<NoticeIssued>(r.body),
+      address: isSealed(r.address) ? dataKeys().openJson<string>(r.address) : r.address,
+    }));
   },
 };

@@ -54,7 +54,13 @@ export class NoticeSender {
    * (a Kafka handler's): neither does network I/O. Webhook and email stay pending for the worker,
    * because a slow receiver must never hold up a Kafka consumer.
    */
-  async issue(m: EntityManager, notice: NoticeIssued, target: NoticeTarget, agency: NoticeAgency, sourcePublishedAt?: string): Promise<boolean> {
+  async issue(
+    m: EntityManager,
+    notice: NoticeIssued,
+    target: NoticeTarget,
+    agency: NoticeAgency,
+    sourcePublishedAt?: string,
+  ): Promise<boolean> {
     const stored = target.kind === 'topic' ? { kind: 'topic' } : target;
     if (!(await noticeDeliveryRows.insertNew(m, notice, stored, agency, sourcePublishedAt))) return false;
     // To whom, over which channel: never the notice text.
@@ -67,7 +73,14 @@ export class NoticeSender {
     });
     log('info', 'notice issued', { noticeId: notice.noticeId, caseId: notice.caseId, kind: notice.kind, channel: target.kind });
     if (target.kind === 'topic' || target.kind === 'none') {
-      await this.attempt(m, { notice_id: notice.noticeId, body: notice, channel: stored as NoticeRow['channel'], agency, attempts: 0, source_published_at: sourcePublishedAt ?? null });
+      await this.attempt(m, {
+        notice_id: notice.noticeId,
+        body: notice,
+        channel: stored as NoticeRow['channel'],
+        agency,
+        attempts: 0,
+        source_published_at: sourcePublishedAt ?? null,
+      });
     }
     return true;
   }
@@ -98,7 +111,10 @@ export class NoticeSender {
     if (c.kind !== 'webhook') return c;
     const endpoint = 'endpoint' in c ? c.endpoint : row.agency;
     const url = this.webhookRegistry.urlOf(endpoint);
-    if (!url) return { receipt: failed('webhook', new Date(), `webhook endpoint '${endpoint}' is not in the registry (MASH_WEBHOOK_ENDPOINTS)`, false) };
+    if (!url)
+      return {
+        receipt: failed('webhook', new Date(), `webhook endpoint '${endpoint}' is not in the registry (MASH_WEBHOOK_ENDPOINTS)`, false),
+      };
     return { kind: 'webhook', url };
   }
 
@@ -158,7 +174,10 @@ export class NoticeSender {
       const reason = row.channel.kind === 'none' ? row.channel.reason : 'unknown';
       noticeMetrics.noChannel.inc({ kind: notice.kind, reason });
     } else if (row.source_published_at && notice.kind !== 'acknowledgement') {
-      noticeMetrics.decisionToDelivery.observe({ channel: receipt.channel }, (Date.parse(receipt.at) - new Date(row.source_published_at).getTime()) / 1000);
+      noticeMetrics.decisionToDelivery.observe(
+        { channel: receipt.channel },
+        (Date.parse(receipt.at) - new Date(row.source_published_at).getTime()) / 1000,
+      );
     }
     log('info', 'notice receipt', { ...ids, status: receipt.status });
   }

@@ -11,9 +11,12 @@ const living = (postcode: string | undefined, patch: Partial<Contact> = {}): Con
 };
 
 describe('residence at triage', () => {
-  it('flags a child living in a neighbour\'s area with that hub, in the reason too', () => {
+  it("flags a child living in a neighbour's area with that hub, in the reason too", () => {
     const f = residenceFlag(living('DY1 1HF'), sandwell);
-    expect(f?.outOfArea).toEqual({ postcodeDistrict: 'DY1', hub: { id: 'dudley-mash', name: 'Dudley MASH', localAuthorityCode: 'E08000027' } });
+    expect(f?.outOfArea).toEqual({
+      postcodeDistrict: 'DY1',
+      hub: { id: 'dudley-mash', name: 'Dudley MASH', localAuthorityCode: 'E08000027' },
+    });
     expect(f?.reason).toMatch(/outside Sandwell .*DY1.*Dudley MASH \(E08000027\) should hold this contact/);
   });
 

@@ -6,7 +6,17 @@ import { contactWith } from '../rating/testContacts';
 import { isSealed } from '@mash/at-rest';
 import type { ConsentOverride } from '@mash/contracts';
 import { replaceOpenCases, openCaseByIdentifiers } from '../openCases/openCases.repository';
-import { escalateCase, insertCase, insertRating, latestOverride, lockCase, markDecided, pruneCases, ratingCounts, recordOverride } from './cases.repository';
+import {
+  escalateCase,
+  insertCase,
+  insertRating,
+  latestOverride,
+  lockCase,
+  markDecided,
+  pruneCases,
+  ratingCounts,
+  recordOverride,
+} from './cases.repository';
 
 /** The cases repository on real Postgres: rows in, domain values out, and the case lock. */
 let db: ServiceDb;
@@ -21,15 +31,31 @@ afterAll(async () => db?.drop());
 const T = new Date('2026-11-30T08:00:00.000Z');
 const newCase = (caseId: string) =>
   insertCase(ds.manager, {
-    caseId, contactId: `CT-${caseId}`, sourceAgency: 'police', receivedAt: T, rating: 'AMBER', ruleIds: ['A-1'], reasons: ['why'], policyVersion: 'spec',
-    deadline: new Date(T.getTime() + 3_600_000), lawfulBasis: 'consent', checkPlan: [{ agency: 'health', categories: ['health'], dueAt: T.toISOString() }],
+    caseId,
+    contactId: `CT-${caseId}`,
+    sourceAgency: 'police',
+    receivedAt: T,
+    rating: 'AMBER',
+    ruleIds: ['A-1'],
+    reasons: ['why'],
+    policyVersion: 'spec',
+    deadline: new Date(T.getTime() + 3_600_000),
+    lawfulBasis: 'consent',
+    checkPlan: [{ agency: 'health', categories: ['health'], dueAt: T.toISOString() }],
   });
 
 describe('cases repository', () => {
   it('gives back what was stored, times as Dates', async () => {
     await newCase('CS-repo-a');
     const c = await ds.transaction((m) => lockCase(m, 'CS-repo-a'));
-    expect(c).toMatchObject({ case_id: 'CS-repo-a', start_rating: 'AMBER', current_rating: 'AMBER', rule_ids: ['A-1'], revision: 1, state: 'checks' });
+    expect(c).toMatchObject({
+      case_id: 'CS-repo-a',
+      start_rating: 'AMBER',
+      current_rating: 'AMBER',
+      rule_ids: ['A-1'],
+      revision: 1,
+      state: 'checks',
+    });
     expect(c!.deadline).toEqual(new Date(T.getTime() + 3_600_000));
     expect(c!.received_at).toEqual(T);
     expect(await ds.transaction((m) => lockCase(m, 'CS-none'))).toBeUndefined();
@@ -45,7 +71,14 @@ describe('cases repository', () => {
       const c = await lockCase(m, 'CS-repo-b');
       locked();
       await held;
-      await escalateCase(m, 'CS-repo-b', { rating: 'RED', revision: c!.revision + 1, deadline: c!.deadline, checkPlan: c!.check_plan, ruleIds: ['R-1'], reasons: [] });
+      await escalateCase(m, 'CS-repo-b', {
+        rating: 'RED',
+        revision: c!.revision + 1,
+        deadline: c!.deadline,
+        checkPlan: c!.check_plan,
+        ruleIds: ['R-1'],
+        reasons: [],
+      });
     });
     await firstHasIt;
     // Both at once: the second's read must wait for the first's commit, whatever it read before.
@@ -66,7 +99,12 @@ describe('cases repository', () => {
 
   it('retention marks a case anonymised only once its contacts are stripped, never with their content still there', async () => {
     await newCase('CS-repo-d');
-    await markDecided(ds.manager, 'CS-repo-d', { finalRating: 'AMBER', decisionId: 'D-2', decidedBy: 'spec', decidedAt: new Date('2020-01-01T00:00:00Z') });
+    await markDecided(ds.manager, 'CS-repo-d', {
+      finalRating: 'AMBER',
+      decisionId: 'D-2',
+      decidedBy: 'spec',
+      decidedAt: new Date('2020-01-01T00:00:00Z'),
+    });
     const event = { contactId: 'CT-CS-repo-d', sourceAgency: 'police' as const, receivedAt: T.toISOString(), contact: contactWith() };
     await insertContact(ds.manager, { event, caseId: 'CS-repo-d', incidentAt: T.toISOString(), rating: 'AMBER', ruleIds: [] });
     const cutoff = new Date('2021-01-01T00:00:00Z');
@@ -83,14 +121,41 @@ describe('cases repository', () => {
     const MANAGER = 'Sam Override-Manager';
     const DECIDER = 'Jo Decision-Maker';
     await insertCase(ds.manager, {
-      caseId: 'CS-repo-n', contactId: 'CT-CS-repo-n', sourceAgency: 'police', receivedAt: T, rating: 'AMBER', ruleIds: [], reasons: [], policyVersion: 'spec',
-      deadline: T, lawfulBasis: 'consent', checkPlan: [], allocatedWorker: WORKER,
+      caseId: 'CS-repo-n',
+      contactId: 'CT-CS-repo-n',
+      sourceAgency: 'police',
+      receivedAt: T,
+      rating: 'AMBER',
+      ruleIds: [],
+      reasons: [],
+      policyVersion: 'spec',
+      deadline: T,
+      lawfulBasis: 'consent',
+      checkPlan: [],
+      allocatedWorker: WORKER,
     });
-    await insertRating(ds.manager, 'CS-repo-n', { stage: 'decision', rating: 'GREEN', ruleIds: [], reasons: [], policyVersion: 'spec', ratedBy: DECIDER });
-    const override = { overrideId: 'CO-repo-n', caseId: 'CS-repo-n', recordedAt: T.toISOString(), recordedBy: { name: MANAGER, role: 'manager' }, principal: 'dm-sam', basis: 'section-47', reason: 'The child is at risk of significant harm.' } as ConsentOverride;
+    await insertRating(ds.manager, 'CS-repo-n', {
+      stage: 'decision',
+      rating: 'GREEN',
+      ruleIds: [],
+      reasons: [],
+      policyVersion: 'spec',
+      ratedBy: DECIDER,
+    });
+    const override = {
+      overrideId: 'CO-repo-n',
+      caseId: 'CS-repo-n',
+      recordedAt: T.toISOString(),
+      recordedBy: { name: MANAGER, role: 'manager' },
+      principal: 'dm-sam',
+      basis: 'section-47',
+      reason: 'The child is at risk of significant harm.',
+    } as ConsentOverride;
     await recordOverride(ds.manager, override, { revision: 2, planBefore: [], planAdded: [], plan: [] });
     await markDecided(ds.manager, 'CS-repo-n', { finalRating: 'GREEN', decisionId: 'D-n', decidedBy: DECIDER, decidedAt: T });
-    await ds.transaction((m) => replaceOpenCases(m, 'spec', [{ openCaseId: 'OC-repo-n', nhsNumber: '9434765919', allocatedWorker: WORKER, team: 'Children North' }]));
+    await ds.transaction((m) =>
+      replaceOpenCases(m, 'spec', [{ openCaseId: 'OC-repo-n', nhsNumber: '9434765919', allocatedWorker: WORKER, team: 'Children North' }]),
+    );
 
     // Raw SQL sees none of the names, only sealed values.
     const [stored] = await ds.query(
@@ -105,6 +170,10 @@ describe('cases repository', () => {
     // The repository reads them back.
     expect((await ds.transaction((m) => lockCase(m, 'CS-repo-n')))?.allocated_worker).toBe(WORKER);
     expect((await latestOverride(ds.manager, 'CS-repo-n'))?.by).toBe(MANAGER);
-    expect(await openCaseByIdentifiers(ds.manager, { nhsNumbers: ['9434765919'], upns: [], policePersonIds: [] })).toEqual({ openCaseId: 'OC-repo-n', allocatedWorker: WORKER, team: 'Children North' });
+    expect(await openCaseByIdentifiers(ds.manager, { nhsNumbers: ['9434765919'], upns: [], policePersonIds: [] })).toEqual({
+      openCaseId: 'OC-repo-n',
+      allocatedWorker: WORKER,
+      team: 'Children North',
+    });
   });
 });

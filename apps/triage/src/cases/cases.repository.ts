@@ -74,8 +74,21 @@ export async function insertCase(m: EntityManager, c: NewCase): Promise<void> {
   await m.query(
     `INSERT INTO triage.cases (case_id, contact_id, source_agency, received_at, start_rating, current_rating, rule_ids, reasons, policy_version, deadline, lawful_basis, check_plan, allocated_worker, household_id)
      VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-    [c.caseId, c.contactId, c.sourceAgency, c.receivedAt, c.rating, JSON.stringify(c.ruleIds), JSON.stringify(c.reasons), c.policyVersion,
-      c.deadline, c.lawfulBasis, JSON.stringify(c.checkPlan), sealName(c.allocatedWorker ?? null), c.householdId ?? null],
+    [
+      c.caseId,
+      c.contactId,
+      c.sourceAgency,
+      c.receivedAt,
+      c.rating,
+      JSON.stringify(c.ruleIds),
+      JSON.stringify(c.reasons),
+      c.policyVersion,
+      c.deadline,
+      c.lawfulBasis,
+      JSON.stringify(c.checkPlan),
+      sealName(c.allocatedWorker ?? null),
+      c.householdId ?? null,
+    ],
   );
 }
 
@@ -93,7 +106,16 @@ export interface RatingEntry {
 export async function insertRating(m: EntityManager, caseId: string, r: RatingEntry): Promise<void> {
   await m.query(
     `INSERT INTO triage.ratings (case_id, stage, rating, rule_ids, reasons, policy_version, rated_by, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [caseId, r.stage, r.rating, JSON.stringify(r.ruleIds), JSON.stringify(r.reasons), r.policyVersion, sealName(r.ratedBy), sealReason(r.reason ?? null)],
+    [
+      caseId,
+      r.stage,
+      r.rating,
+      JSON.stringify(r.ruleIds),
+      JSON.stringify(r.reasons),
+      r.policyVersion,
+      sealName(r.ratedBy),
+      sealReason(r.reason ?? null),
+    ],
   );
 }
 
@@ -154,16 +176,34 @@ export async function recordOverride(
   await m.query(
     `INSERT INTO triage.consent_overrides (override_id, case_id, recorded_at, recorded_by_name, recorded_by_role, principal, basis, reason, revision, plan_before, plan_added)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [o.overrideId, o.caseId, o.recordedAt, sealName(o.recordedBy.name), o.recordedBy.role, o.principal, o.basis, sealReason(o.reason), x.revision, JSON.stringify(x.planBefore), JSON.stringify(x.planAdded)],
+    [
+      o.overrideId,
+      o.caseId,
+      o.recordedAt,
+      sealName(o.recordedBy.name),
+      o.recordedBy.role,
+      o.principal,
+      o.basis,
+      sealReason(o.reason),
+      x.revision,
+      JSON.stringify(x.planBefore),
+      JSON.stringify(x.planAdded),
+    ],
   );
-  await m.query(
-    `UPDATE triage.cases SET lawful_basis = $2, revision = $3, check_plan = $4, updated_at = now() WHERE case_id = $1`,
-    [o.caseId, o.basis, x.revision, JSON.stringify(x.plan)],
-  );
+  await m.query(`UPDATE triage.cases SET lawful_basis = $2, revision = $3, check_plan = $4, updated_at = now() WHERE case_id = $1`, [
+    o.caseId,
+    o.basis,
+    x.revision,
+    JSON.stringify(x.plan),
+  ]);
 }
 
 /** Cases received in [from, to) counted by start (current) and end rating: counts only, no ids. */
-export async function ratingCounts(m: EntityManager, from?: string, to?: string): Promise<{ start: Rating; end: Rating | null; n: number }[]> {
+export async function ratingCounts(
+  m: EntityManager,
+  from?: string,
+  to?: string,
+): Promise<{ start: Rating; end: Rating | null; n: number }[]> {
   return m.query(
     `SELECT current_rating AS start, end_rating AS "end", count(*)::int AS n FROM triage.cases
       WHERE ($1::timestamptz IS NULL OR received_at >= $1) AND ($2::timestamptz IS NULL OR received_at < $2)
@@ -182,11 +222,13 @@ export const PRUNABLE_CASES = `SELECT case_id FROM triage.cases WHERE decided_at
 
 /** Blanks the free-text reason of overrides on cases past retention (the override itself stays). */
 export async function stripOverrideReasons(m: EntityManager, cutoff: Date, batch: number): Promise<number> {
-  return affectedRows(await m.query(
-    `UPDATE triage.consent_overrides SET reason = '' WHERE override_id IN (
+  return affectedRows(
+    await m.query(
+      `UPDATE triage.consent_overrides SET reason = '' WHERE override_id IN (
        SELECT override_id FROM triage.consent_overrides WHERE reason <> '' AND case_id IN (${PRUNABLE_CASES}) LIMIT $2)`,
-    [cutoff, batch],
-  ));
+      [cutoff, batch],
+    ),
+  );
 }
 
 /**
@@ -196,14 +238,16 @@ export async function stripOverrideReasons(m: EntityManager, cutoff: Date, batch
  * done with its content still there.
  */
 export async function pruneCases(m: EntityManager, cutoff: Date, batch: number): Promise<number> {
-  return affectedRows(await m.query(
-    `UPDATE triage.cases SET household_id = NULL, allocated_worker = NULL, decided_by = NULL, rating_change_reason = NULL, pruned_at = now()
+  return affectedRows(
+    await m.query(
+      `UPDATE triage.cases SET household_id = NULL, allocated_worker = NULL, decided_by = NULL, rating_change_reason = NULL, pruned_at = now()
      WHERE case_id IN (
        SELECT c.case_id FROM triage.cases c WHERE c.decided_at < $1 AND c.pruned_at IS NULL AND NOT ${heldSql('triage', 'c.case_id')}
          AND NOT EXISTS (SELECT 1 FROM triage.contacts ct WHERE ct.case_id = c.case_id AND ct.body <> '{}'::jsonb)
          AND NOT EXISTS (SELECT 1 FROM triage.contacts ct JOIN triage.contact_subjects cs USING (contact_id) WHERE ct.case_id = c.case_id)
          AND NOT EXISTS (SELECT 1 FROM triage.consent_overrides o WHERE o.case_id = c.case_id AND o.reason <> '')
        LIMIT $2)`,
-    [cutoff, batch],
-  ));
+      [cutoff, batch],
+    ),
+  );
 }

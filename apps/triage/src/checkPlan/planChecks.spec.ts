@@ -17,7 +17,13 @@ describe('planChecks', () => {
     expect(agencies(planChecks('GREEN', contactWith(issues('20')), london, given, ratedAt))).toEqual(['health', 'education']);
   });
   it('Amber with domestic abuse adds police and probation, and asks for DA records', () => {
-    const plan = planChecks('AMBER', contactWith({ ...issues('3'), domesticAbuse: { dashRiskLevel: 'medium', childrenPresent: true } }), london, given, ratedAt);
+    const plan = planChecks(
+      'AMBER',
+      contactWith({ ...issues('3'), domesticAbuse: { dashRiskLevel: 'medium', childrenPresent: true } }),
+      london,
+      given,
+      ratedAt,
+    );
     expect(agencies(plan)).toEqual(['police', 'health', 'education', 'probation']);
     expect(plan.find((p) => p.agency === 'police')?.categories).toContain('domestic-abuse');
   });
@@ -27,7 +33,11 @@ describe('planChecks', () => {
     expect(agencies(plan)).toEqual(['police', 'health', 'education', 'housing']);
   });
   it('parental substance misuse brings in the virtual adult social care member', () => {
-    expect(agencies(planChecks('GREEN', contactWith(issues('2B')), london, given, ratedAt))).toEqual(['health', 'education', 'adult-social-care']);
+    expect(agencies(planChecks('GREEN', contactWith(issues('2B')), london, given, ratedAt))).toEqual([
+      'health',
+      'education',
+      'adult-social-care',
+    ]);
   });
   it('grants each agency only its own categories', () => {
     const plan = planChecks('AMBER', contactWith(issues('20')), london, given, ratedAt);
@@ -37,7 +47,10 @@ describe('planChecks', () => {
   it('Blue (L5975) consults only what the policy lists for Blue, ignoring issue rules', () => {
     const c = contactWith({ ...issues('3', '2B'), informationOnly: true });
     expect(planChecks('BLUE', c, london, given, ratedAt)).toEqual([]);
-    const withBlue: Policy = { ...london, consultation: { ...london.consultation, byRating: { ...london.consultation.byRating, BLUE: ['police'] } } };
+    const withBlue: Policy = {
+      ...london,
+      consultation: { ...london.consultation, byRating: { ...london.consultation.byRating, BLUE: ['police'] } },
+    };
     expect(agencies(planChecks('BLUE', c, withBlue, given, ratedAt))).toEqual(['police']);
   });
   it('every reply is due before the case deadline; Amber 0.75 of a working day is 6 working hours', () => {
@@ -57,7 +70,7 @@ describe('planChecks', () => {
     const plan = planChecks('RED', contactWith(issues('19B')), london, given, night);
     expect(plan.find((p) => p.agency === 'police')?.dueAt).toBe('2026-11-29T02:00:00.000Z');
   });
-  it('consent refused: only the policy\'s allowed agencies and categories', () => {
+  it("consent refused: only the policy's allowed agencies and categories", () => {
     const refused = decideConsent({ status: 'refused', reason: 'declined', lawfulBasis: 'statutory-function' }, london);
     const plan = planChecks('AMBER', contactWith(issues('3')), london, refused, ratedAt);
     expect(plan.map((p) => [p.agency, p.categories])).toEqual([
@@ -66,8 +79,17 @@ describe('planChecks', () => {
     ]);
   });
   it('an override lifts the consent limits', () => {
-    const lifted = decideConsent({ status: 'refused', reason: 'declined', lawfulBasis: 'statutory-function' }, london, { by: 'M', reason: 'section 47 enquiry agreed', basis: 'section-47' });
-    expect(agencies(planChecks('AMBER', contactWith(issues('3')), london, lifted, ratedAt))).toEqual(['police', 'health', 'education', 'probation']);
+    const lifted = decideConsent({ status: 'refused', reason: 'declined', lawfulBasis: 'statutory-function' }, london, {
+      by: 'M',
+      reason: 'section 47 enquiry agreed',
+      basis: 'section-47',
+    });
+    expect(agencies(planChecks('AMBER', contactWith(issues('3')), london, lifted, ratedAt))).toEqual([
+      'police',
+      'health',
+      'education',
+      'probation',
+    ]);
   });
   it('Sefton asks only its own members (L3640): no education', () => {
     const consent = decideConsent({ status: 'given' }, sefton);

@@ -18,7 +18,11 @@ export interface ConsentDecision {
 }
 
 export class ConsentOverrideError extends Error {
-  constructor(readonly field: string, readonly rule: string, message: string) {
+  constructor(
+    readonly field: string,
+    readonly rule: string,
+    message: string,
+  ) {
     super(`override.${field}: ${message} (rule: ${rule})`);
     this.name = 'ConsentOverrideError';
   }
@@ -28,7 +32,8 @@ const OVERRIDE_BASES = ['section-47', 'risk-of-significant-harm'];
 const MIN_REASON = 10;
 
 function checkOverride(o: ManagerOverride): void {
-  if (typeof o.by !== 'string' || o.by.trim() === '') throw new ConsentOverrideError('by', 'required', 'a named manager must make the override');
+  if (typeof o.by !== 'string' || o.by.trim() === '')
+    throw new ConsentOverrideError('by', 'required', 'a named manager must make the override');
   if (typeof o.reason !== 'string' || o.reason.trim().length < MIN_REASON) {
     throw new ConsentOverrideError('reason', 'minLength', `the reason must be recorded (at least ${MIN_REASON} characters)`);
   }

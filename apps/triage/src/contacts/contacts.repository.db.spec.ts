@@ -23,10 +23,15 @@ const T = '2026-11-30T08:00:00.000Z';
 const hoursFrom = (h: number) => new Date(Date.parse(T) + h * 3_600_000).toISOString();
 let n = 0;
 
-async function stored(m: EntityManager, over: { at?: string; ref?: string; address?: string; personId?: string; decidedAt?: Date } = {}): Promise<ContactReceived> {
+async function stored(
+  m: EntityManager,
+  over: { at?: string; ref?: string; address?: string; personId?: string; decidedAt?: Date } = {},
+): Promise<ContactReceived> {
   const id = `CT-repo-${++n}`;
   const e: ContactReceived = {
-    contactId: id, sourceAgency: 'police', receivedAt: T,
+    contactId: id,
+    sourceAgency: 'police',
+    receivedAt: T,
     contact: contactWith({
       agencyReference: id,
       incident: { occurredAt: over.at ?? T, ...(over.ref ? { reference: over.ref } : {}) },
@@ -35,8 +40,17 @@ async function stored(m: EntityManager, over: { at?: string; ref?: string; addre
   };
   const caseId = `CS-repo-${n}`;
   await insertCase(m, {
-    caseId, contactId: id, sourceAgency: 'police', receivedAt: new Date(T), rating: 'GREEN', ruleIds: [], reasons: [], policyVersion: 'spec',
-    deadline: new Date(T), lawfulBasis: 'consent', checkPlan: [],
+    caseId,
+    contactId: id,
+    sourceAgency: 'police',
+    receivedAt: new Date(T),
+    rating: 'GREEN',
+    ruleIds: [],
+    reasons: [],
+    policyVersion: 'spec',
+    deadline: new Date(T),
+    lawfulBasis: 'consent',
+    checkPlan: [],
   });
   if (over.decidedAt) await m.query(`UPDATE triage.cases SET decided_at = $2 WHERE case_id = $1`, [caseId, over.decidedAt]);
   await insertContact(m, { event: e, caseId, incidentAt: over.at ?? T, addressKey: addressKey(e), rating: 'GREEN', ruleIds: [] });
@@ -62,7 +76,11 @@ describe('possibleSameIncident', () => {
       };
     });
     const found = await possibleSameIncident(ds.manager, {
-      incidentRef: 'INC-REPO', addressKey: 'EX12AB|1 example street', personIds: ['P-repo-1'], incidentAt: T, windowHours: 12,
+      incidentRef: 'INC-REPO',
+      addressKey: 'EX12AB|1 example street',
+      personIds: ['P-repo-1'],
+      incidentAt: T,
+      windowHours: 12,
     });
     expect(found.map((c) => c.contactId).sort()).toEqual([ids.byAddress, ids.byPerson, ids.byRef].sort());
   });
@@ -76,8 +94,12 @@ describe('possibleSameIncident', () => {
            SELECT contact_id FROM triage.contacts WHERE incident_ref = $1
            UNION SELECT c.contact_id FROM triage.contacts c, w WHERE c.address_key = $2 AND c.incident_at BETWEEN w.lo AND w.hi
            UNION SELECT c.contact_id FROM triage.contact_subjects cs JOIN triage.contacts c USING (contact_id), w
-            WHERE cs.person_id = ANY($3::text[]) AND c.incident_at BETWEEN w.lo AND w.hi)`.replace(/\$1/g, `'INC'`).replace(/\$2/g, `'k'`)
-          .replace(/\$3/g, `ARRAY['P']`).replace(/\$4/g, `'${T}'`).replace(/\$5/g, '12'),
+            WHERE cs.person_id = ANY($3::text[]) AND c.incident_at BETWEEN w.lo AND w.hi)`
+          .replace(/\$1/g, `'INC'`)
+          .replace(/\$2/g, `'k'`)
+          .replace(/\$3/g, `ARRAY['P']`)
+          .replace(/\$4/g, `'${T}'`)
+          .replace(/\$5/g, '12'),
       );
       return rows.map((r) => r['QUERY PLAN']).join('\n');
     });
@@ -95,11 +117,19 @@ describe('retention of contacts', () => {
       await stored(m, { ref: 'INC-RET-2', address: '2 Example Street' }),
     ]);
     expect(await ds.transaction((m) => stripContactsOfPrunableCases(m, new Date('2021-01-01T00:00:00Z'), 100))).toBe(1);
-    const rows = await ds.query(`SELECT contact_id, body = '{}'::jsonb AS empty, incident_ref, address_key FROM triage.contacts WHERE contact_id = ANY($1) ORDER BY contact_id`, [[old.contactId, open.contactId]]);
+    const rows = await ds.query(
+      `SELECT contact_id, body = '{}'::jsonb AS empty, incident_ref, address_key FROM triage.contacts WHERE contact_id = ANY($1) ORDER BY contact_id`,
+      [[old.contactId, open.contactId]],
+    );
     expect(rows).toEqual([
       { contact_id: old.contactId, empty: true, incident_ref: null, address_key: null },
       // At rest the kept contact's reference and address are keyed digests, never the values.
-      { contact_id: open.contactId, empty: false, incident_ref: dataKeys().lookup('incident', 'INC-RET-2'), address_key: dataKeys().lookup('address', 'EX12AB|2 example street') },
+      {
+        contact_id: open.contactId,
+        empty: false,
+        incident_ref: dataKeys().lookup('incident', 'INC-RET-2'),
+        address_key: dataKeys().lookup('address', 'EX12AB|2 example street'),
+      },
     ]);
   });
 });

@@ -47,8 +47,20 @@ export async function insertContact(m: EntityManager, c: NewContact): Promise<vo
   await m.query(
     `INSERT INTO triage.contacts (contact_id, case_id, source_agency, received_at, incident_at, incident_ref, address_key, duplicate_of, duplicate_reasons, rating, rule_ids, body)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-    [e.contactId, c.caseId, e.sourceAgency, e.receivedAt, c.incidentAt, lookupOf.incident(e.contact.incident?.reference), lookupOf.address(c.addressKey), c.duplicateOf ?? null,
-      c.duplicateReasons ? JSON.stringify(c.duplicateReasons) : null, c.rating, JSON.stringify(c.ruleIds), JSON.stringify(dataKeys().sealJson(e))],
+    [
+      e.contactId,
+      c.caseId,
+      e.sourceAgency,
+      e.receivedAt,
+      c.incidentAt,
+      lookupOf.incident(e.contact.incident?.reference),
+      lookupOf.address(c.addressKey),
+      c.duplicateOf ?? null,
+      c.duplicateReasons ? JSON.stringify(c.duplicateReasons) : null,
+      c.rating,
+      JSON.stringify(c.ruleIds),
+      JSON.stringify(dataKeys().sealJson(e)),
+    ],
   );
 }
 
@@ -84,7 +96,13 @@ export interface SubjectLink {
   reasons: string[];
 }
 
-export async function recordSubjects(m: EntityManager, contactId: string, caseId: string, receivedAt: string, links: SubjectLink[]): Promise<void> {
+export async function recordSubjects(
+  m: EntityManager,
+  contactId: string,
+  caseId: string,
+  receivedAt: string,
+  links: SubjectLink[],
+): Promise<void> {
   for (const l of links) {
     await m.query(
       `INSERT INTO triage.contact_subjects (contact_id, subject_ref, person_id, case_id, kind, received_at, matched_by, score, match_reasons)
@@ -114,7 +132,10 @@ export async function householdInOtherCase(m: EntityManager, householdId: string
 }
 
 /** Every contact of the case with its subjects' person links, oldest first. */
-export async function caseContactSubjects(m: EntityManager, caseId: string): Promise<{ contact_id: string; body: ContactReceived; subject_ref: string; person_id: string }[]> {
+export async function caseContactSubjects(
+  m: EntityManager,
+  caseId: string,
+): Promise<{ contact_id: string; body: ContactReceived; subject_ref: string; person_id: string }[]> {
   const rows: { contact_id: string; body: unknown; subject_ref: string; person_id: string }[] = await m.query(
     `SELECT ct.contact_id, ct.body, cs.subject_ref, cs.person_id FROM triage.contacts ct JOIN triage.contact_subjects cs USING (contact_id)
       WHERE ct.case_id = $1 ORDER BY ct.received_at, ct.contact_id`,
@@ -134,18 +155,22 @@ export async function firstContactOfCase(m: EntityManager, caseId: string): Prom
 
 /** Removes the links from contacts to people on cases past retention. */
 export async function unlinkSubjectsOfPrunableCases(m: EntityManager, cutoff: Date, batch: number): Promise<number> {
-  return affectedRows(await m.query(
-    `DELETE FROM triage.contact_subjects WHERE (contact_id, subject_ref) IN (
+  return affectedRows(
+    await m.query(
+      `DELETE FROM triage.contact_subjects WHERE (contact_id, subject_ref) IN (
        SELECT contact_id, subject_ref FROM triage.contact_subjects WHERE case_id IN (${PRUNABLE_CASES}) LIMIT $2)`,
-    [cutoff, batch],
-  ));
+      [cutoff, batch],
+    ),
+  );
 }
 
 /** Empties the bodies of contacts on cases past retention (incident_ref and address too: they point at the family). */
 export async function stripContactsOfPrunableCases(m: EntityManager, cutoff: Date, batch: number): Promise<number> {
-  return affectedRows(await m.query(
-    `UPDATE triage.contacts SET body = '{}'::jsonb, incident_ref = NULL, address_key = NULL, duplicate_reasons = NULL WHERE contact_id IN (
+  return affectedRows(
+    await m.query(
+      `UPDATE triage.contacts SET body = '{}'::jsonb, incident_ref = NULL, address_key = NULL, duplicate_reasons = NULL WHERE contact_id IN (
        SELECT contact_id FROM triage.contacts WHERE body <> '{}'::jsonb AND case_id IN (${PRUNABLE_CASES}) LIMIT $2)`,
-    [cutoff, batch],
-  ));
+      [cutoff, batch],
+    ),
+  );
 }

@@ -1,7 +1,17 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { CaseRated, Contact, ContactReceived, ContactSubject, Envelope, nhsNumberCheckDigit, SubmittingAgency, TOPICS, upnCheckLetter } from '@mash/contracts';
+import {
+  CaseRated,
+  Contact,
+  ContactReceived,
+  ContactSubject,
+  Envelope,
+  nhsNumberCheckDigit,
+  SubmittingAgency,
+  TOPICS,
+  upnCheckLetter,
+} from '@mash/contracts';
 import { KafkaPort, MessageContext, Outbox, outboxEnvelopes } from '@mash/messaging';
 import { shippedPolicy } from '@mash/policy';
 import { createServiceDb, ServiceDb } from '../../../../test/support/serviceDb';
@@ -36,7 +46,14 @@ afterAll(async () => {
 /** Runs an intake as the transport would (one transaction); `held` runs before it commits. */
 function deliver(e: ContactReceived, held?: () => Promise<void>): Promise<void> {
   return ds.transaction(async (m: EntityManager) => {
-    const env = { id: `m-${randomBytes(6).toString('hex')}`, type: TOPICS.contactReceived, occurredAt: e.receivedAt, producer: 'spec', key: e.contactId, data: e } as Envelope;
+    const env = {
+      id: `m-${randomBytes(6).toString('hex')}`,
+      type: TOPICS.contactReceived,
+      occurredAt: e.receivedAt,
+      producer: 'spec',
+      key: e.contactId,
+      data: e,
+    } as Envelope;
     await intake.open(e, new MessageContext([{ topic: TOPICS.contactReceived, partition: 0, offset: '0', envelope: env }, m, outbox]));
     await held?.();
   });
@@ -55,7 +72,9 @@ function barrier(n: number, ms: number, whenAll: () => Promise<void>): { arrive:
     arrive: () => {
       if (++count === n) whenAll().then(open, fail);
       let timer!: NodeJS.Timeout;
-      const late = new Promise<void>((_, reject) => (timer = setTimeout(() => reject(new Error(`only ${count} of ${n} intakes were in flight together`)), ms)));
+      const late = new Promise<void>(
+        (_, reject) => (timer = setTimeout(() => reject(new Error(`only ${count} of ${n} intakes were in flight together`)), ms)),
+      );
       return Promise.race([all, late]).finally(() => clearTimeout(timer));
     },
   };
@@ -103,31 +122,64 @@ function family(n: number) {
   return {
     address: { lines: [`${n} Spec Street`], postcode: `ZZ${(n % 90) + 1} ${(n % 9) + 1}AB` },
     child: (over: Partial<ContactSubject> = {}): ContactSubject => ({
-      subjectRef: 'c1', kind: 'child', role: 'subject', givenName: 'Amy', familyName: surname, dateOfBirth: day, sex: 'female',
-      identifiers: { nhsNumber: nhsNumber(n) }, ...over,
+      subjectRef: 'c1',
+      kind: 'child',
+      role: 'subject',
+      givenName: 'Amy',
+      familyName: surname,
+      dateOfBirth: day,
+      sex: 'female',
+      identifiers: { nhsNumber: nhsNumber(n) },
+      ...over,
     }),
     sibling: (over: Partial<ContactSubject> = {}): ContactSubject => ({
-      subjectRef: 'c2', kind: 'child', role: 'sibling', givenName: 'Ben', familyName: surname, dateOfBirth: new Date(Date.UTC(2014, 5, 1) + n * 86_400_000).toISOString().slice(0, 10), sex: 'male',
-      identifiers: { upn: upn(n, 1) }, ...over,
+      subjectRef: 'c2',
+      kind: 'child',
+      role: 'sibling',
+      givenName: 'Ben',
+      familyName: surname,
+      dateOfBirth: new Date(Date.UTC(2014, 5, 1) + n * 86_400_000).toISOString().slice(0, 10),
+      sex: 'male',
+      identifiers: { upn: upn(n, 1) },
+      ...over,
     }),
-    mother: (): ContactSubject => ({ subjectRef: 'a1', kind: 'adult', role: 'victim', givenName: 'Beth', familyName: surname, dateOfBirth: mumDay, sex: 'female', residentAtAddress: true }),
+    mother: (): ContactSubject => ({
+      subjectRef: 'a1',
+      kind: 'adult',
+      role: 'victim',
+      givenName: 'Beth',
+      familyName: surname,
+      dateOfBirth: mumDay,
+      sex: 'female',
+      residentAtAddress: true,
+    }),
   };
 }
 
 function contact(agency: SubmittingAgency, subjects: ContactSubject[], over: Partial<Contact> = {}): ContactReceived {
   const id = `CT-spec-${++seq}`;
   return {
-    contactId: id, sourceAgency: agency, receivedAt: RECEIVED,
+    contactId: id,
+    sourceAgency: agency,
+    receivedAt: RECEIVED,
     contact: {
-      agencyReference: id, referrer: { source: agency === 'police' ? '6' : agency === 'education' ? '2A' : '3D', channel: { kind: 'topic' } },
-      subjects, presentingIssues: [{ code: '3', label: 'Domestic abuse' }], narrative: 'spec', consent: { status: 'given' }, urgency: 'routine',
-      incident: { occurredAt: '2026-11-30T07:30:00.000Z' }, ...over,
+      agencyReference: id,
+      referrer: { source: agency === 'police' ? '6' : agency === 'education' ? '2A' : '3D', channel: { kind: 'topic' } },
+      subjects,
+      presentingIssues: [{ code: '3', label: 'Domestic abuse' }],
+      narrative: 'spec',
+      consent: { status: 'given' },
+      urgency: 'routine',
+      incident: { occurredAt: '2026-11-30T07:30:00.000Z' },
+      ...over,
     },
   };
 }
 
 const rated = async (contactIds: string[]): Promise<CaseRated[]> =>
-  (await outboxEnvelopes<CaseRated>(ds, 'triage', { topic: TOPICS.caseRated })).map((e) => e.data).filter((d) => contactIds.includes(d.contactId));
+  (await outboxEnvelopes<CaseRated>(ds, 'triage', { topic: TOPICS.caseRated }))
+    .map((e) => e.data)
+    .filter((d) => contactIds.includes(d.contactId));
 
 /**
  * What a burst came to, in terms that do not depend on which report came first: how many cases
@@ -136,7 +188,8 @@ const rated = async (contactIds: string[]): Promise<CaseRated[]> =>
 async function outcome(contacts: ContactReceived[]) {
   const ids = [...new Set(contacts.map((c) => c.contactId))];
   const rows: { contact_id: string; case_id: string; duplicate_of: string | null }[] = await ds.query(
-    `SELECT contact_id, case_id, duplicate_of FROM triage.contacts WHERE contact_id = ANY($1)`, [ids],
+    `SELECT contact_id, case_id, duplicate_of FROM triage.contacts WHERE contact_id = ANY($1)`,
+    [ids],
   );
   const links: { contact_id: string; subject_ref: string; person_id: string; household_id: string | null }[] = await ds.query(
     `SELECT cs.contact_id, cs.subject_ref, cs.person_id, p.household_id FROM triage.contact_subjects cs JOIN triage.persons p USING (person_id) WHERE cs.contact_id = ANY($1)`,
@@ -225,7 +278,9 @@ describe('intake without a global lock', () => {
       const f = family(n);
       return [
         contact('police', [f.child()], { household: { address: f.address } }),
-        contact('education', [f.child({ subjectRef: 'c1', identifiers: { upn: upn(n, 2) } })], { presentingIssues: [{ code: '16A', label: 'Neglect' }] }),
+        contact('education', [f.child({ subjectRef: 'c1', identifiers: { upn: upn(n, 2) } })], {
+          presentingIssues: [{ code: '16A', label: 'Neglect' }],
+        }),
       ];
     },
     'siblings reported separately with their mother, and the same incident twice by reference': (n) => {
@@ -234,7 +289,10 @@ describe('intake without a global lock', () => {
       return [
         contact('police', [f.child(), f.mother()], { household: { address: f.address }, incident }),
         contact('police', [f.child(), f.mother()], { household: { address: f.address }, incident }),
-        contact('education', [f.sibling(), f.mother()], { household: { address: f.address }, presentingIssues: [{ code: '16A', label: 'Neglect' }] }),
+        contact('education', [f.sibling(), f.mother()], {
+          household: { address: f.address },
+          presentingIssues: [{ code: '16A', label: 'Neglect' }],
+        }),
       ];
     },
   };
@@ -267,16 +325,23 @@ describe('intake without a global lock', () => {
     // filed under) orders them.
     const reportsOf = (n: number) => {
       const f = family(n);
-      const seed = contact('health', [f.child({ identifiers: { nhsNumber: nhsNumber(n), upn: upn(n, 3) } })], { presentingIssues: [{ code: '20' }] });
+      const seed = contact('health', [f.child({ identifiers: { nhsNumber: nhsNumber(n), upn: upn(n, 3) } })], {
+        presentingIssues: [{ code: '20' }],
+      });
       const police = contact('police', [f.child({ dateOfBirth: '2001-01-01' })], { household: { address: f.address } });
-      const school = contact('education', [f.child({ dateOfBirth: '2002-02-02', identifiers: { upn: upn(n, 3) } })], { presentingIssues: [{ code: '16A' }] });
+      const school = contact('education', [f.child({ dateOfBirth: '2002-02-02', identifiers: { upn: upn(n, 3) } })], {
+        presentingIssues: [{ code: '16A' }],
+      });
       return { seed, police, school };
     };
     const repeatsFired = async (ids: string[]) => (await rated(ids)).filter((r) => r.ruleIds.includes('A-REPEAT')).length;
     const one = reportsOf(7000);
     for (const e of [one.seed, one.police, one.school]) await deliver(e);
     expect(await repeatsFired([one.police.contactId, one.school.contactId])).toBe(1);
-    for (const [k, order] of [['police', 'school'], ['school', 'police']].entries()) {
+    for (const [k, order] of [
+      ['police', 'school'],
+      ['school', 'police'],
+    ].entries()) {
       const r = reportsOf(7001 + k);
       await deliver(r.seed);
       await Promise.all(order.map((x) => deliver(r[x as 'police' | 'school'])));
@@ -292,7 +357,10 @@ describe('intake without a global lock', () => {
         return [
           contact('police', [f.child(), f.mother()], { household: { address: f.address } }),
           contact('health', [f.child({ identifiers: {} }), f.mother()], { household: { address: f.address } }),
-          contact('education', [f.sibling(), f.mother()], { household: { address: f.address }, presentingIssues: [{ code: '16A', label: 'Neglect' }] }),
+          contact('education', [f.sibling(), f.mother()], {
+            household: { address: f.address },
+            presentingIssues: [{ code: '16A', label: 'Neglect' }],
+          }),
         ];
       });
     const sequential = build(5000);
@@ -305,7 +373,14 @@ describe('intake without a global lock', () => {
       expect(await outcome(together[i])).toEqual(await outcome(sequential[i]));
     }
     const o = await outcome(together[0]);
-    expect(o).toMatchObject({ contacts: 3, contactsPerCase: [1, 2], duplicates: 1, peoplePerSubjectRef: { a1: 1, c1: 1, c2: 1 }, people: 3, households: 1 });
+    expect(o).toMatchObject({
+      contacts: 3,
+      contactsPerCase: [1, 2],
+      duplicates: 1,
+      peoplePerSubjectRef: { a1: 1, c1: 1, c2: 1 },
+      people: 3,
+      households: 1,
+    });
   });
 
   it('shuffled bursts of related families (each report also redelivered) end as one at a time does, without a deadlock', async () => {
@@ -315,12 +390,15 @@ describe('intake without a global lock', () => {
       return [
         contact('police', [f.child(), f.mother()], { household: { address: f.address }, incident }),
         contact('health', [f.child({ identifiers: {} }), f.mother()], { household: { address: f.address } }),
-        contact('education', [f.sibling(), f.mother()], { household: { address: f.address }, presentingIssues: [{ code: '16A', label: 'Neglect' }] }),
+        contact('education', [f.sibling(), f.mother()], {
+          household: { address: f.address },
+          presentingIssues: [{ code: '16A', label: 'Neglect' }],
+        }),
         contact('police', [f.mother()], { incident }),
       ];
     };
     let state = 20261130;
-    const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const random = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
     const reference = reportsOf(9000);
     for (const e of reference) await deliver(e);
     const expected = await outcome(reference);
@@ -340,16 +418,21 @@ describe('intake without a global lock', () => {
   it('a read that needs a lock not held starts the intake over, its writes undone, holding that lock too', async () => {
     const rounds: number[] = [];
     const heldInLastRound = await ds.transaction(async (m) => {
-      const out = await underIntakeLocks(m, ['spec:a'], async (locks) => {
-        rounds.push(locks.round);
-        await m.query(`INSERT INTO triage.households (household_id) VALUES ($1)`, [`HH-spec-round-${locks.round}`]);
-        locks.require(['spec:a', 'spec:b']);
-        const [r] = await m.query(
-          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()
+      const out = await underIntakeLocks(
+        m,
+        ['spec:a'],
+        async (locks) => {
+          rounds.push(locks.round);
+          await m.query(`INSERT INTO triage.households (household_id) VALUES ($1)`, [`HH-spec-round-${locks.round}`]);
+          locks.require(['spec:a', 'spec:b']);
+          const [r] = await m.query(
+            `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()
              AND ((classid::bigint << 32) | objid::bigint) IN (hashtextextended('triage:spec:a', 0), hashtextextended('triage:spec:b', 0))`,
-        );
-        return r.n as number;
-      }, { mayWait: true });
+          );
+          return r.n as number;
+        },
+        { mayWait: true },
+      );
       return out;
     });
     expect(rounds).toEqual([1, 2]);
@@ -366,19 +449,25 @@ describe('intake without a global lock', () => {
       await holder.query(`SELECT pg_advisory_xact_lock(hashtextextended('triage:spec:held', 0))`);
       let worked = false;
       const started = Date.now();
-      const outcome = await ds
-        .transaction(async (m) =>
-          underIntakeLocks(m, ['spec:free', 'spec:held'], async () => {
+      const outcome = await ds.transaction(async (m) =>
+        underIntakeLocks(
+          m,
+          ['spec:free', 'spec:held'],
+          async () => {
             worked = true;
-          }, { mayWait: false }).then(
-            () => 'handled',
-            async (err: Error) => {
-              // Nothing of the attempt is held: the free key's lock went with the savepoint.
-              const [r] = await m.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()`);
-              return `${err.name}, ${r.n} advisory locks held`;
-            },
-          ),
-        );
+          },
+          { mayWait: false },
+        ).then(
+          () => 'handled',
+          async (err: Error) => {
+            // Nothing of the attempt is held: the free key's lock went with the savepoint.
+            const [r] = await m.query(
+              `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()`,
+            );
+            return `${err.name}, ${r.n} advisory locks held`;
+          },
+        ),
+      );
       expect(outcome).toBe('RunMustEnd, 0 advisory locks held');
       expect(worked).toBe(false);
       expect(Date.now() - started).toBeLessThan(2000);
@@ -391,4 +480,3 @@ describe('intake without a global lock', () => {
     }
   });
 });
-

@@ -55,7 +55,11 @@ export class IntakeService {
     const { linked, candidateIds } = await linkSubjects(m, e, locks);
     // Only the history of the people this contact could be about, its address and its incident reference.
     const recent = await possibleSameIncident(m, {
-      incidentRef: e.contact.incident?.reference, addressKey: address, personIds: candidateIds, incidentAt, windowHours: DUPLICATE_WINDOW_HOURS,
+      incidentRef: e.contact.incident?.reference,
+      addressKey: address,
+      personIds: candidateIds,
+      incidentAt,
+      windowHours: DUPLICATE_WINDOW_HOURS,
     });
     const duplicate = findDuplicateIncident(e, recent, { windowHours: DUPLICATE_WINDOW_HOURS });
     const original = duplicate ? await caseOfContact(m, duplicate.duplicateOf) : undefined;
@@ -70,7 +74,16 @@ export class IntakeService {
     const repeats = await repeatsFor(m, linked, caseId, receivedAt, this.policy.repeatTrigger);
     const open = await this.openCases.find(m, e.contact);
     const consent = decideConsent(e.contact.consent, this.policy, existing ? await latestOverride(m, caseId) : undefined);
-    const rated = rate({ contact: e.contact, now: receivedAt, knownHousehold, repeatCount: repeats?.count ?? 1, openToSocialCare: open ? { worker: open.worker } : undefined }, this.policy);
+    const rated = rate(
+      {
+        contact: e.contact,
+        now: receivedAt,
+        knownHousehold,
+        repeatCount: repeats?.count ?? 1,
+        openToSocialCare: open ? { worker: open.worker } : undefined,
+      },
+      this.policy,
+    );
     const reasons = this.explain(rated, { repeats, householdId: knownHousehold ? householdId : undefined, openCaseId: open?.openCaseId });
     if (consent.limited) reasons.push(cut(`Plan: ${consent.reasons.join(' ')}`));
     const residence = residenceFlag(e.contact, this.policy);
@@ -80,15 +93,41 @@ export class IntakeService {
     const now = hubNow();
     const contactRow = async (rating: Rating, ruleIds: string[]) => {
       await insertContact(m, {
-        event: e, caseId, incidentAt, addressKey: address, duplicateOf: duplicate?.duplicateOf, duplicateReasons: duplicate?.reasons, rating, ruleIds,
+        event: e,
+        caseId,
+        incidentAt,
+        addressKey: address,
+        duplicateOf: duplicate?.duplicateOf,
+        duplicateReasons: duplicate?.reasons,
+        rating,
+        ruleIds,
       });
-      await recordSubjects(m, e.contactId, caseId, e.receivedAt, linked.map((l) => ({
-        subjectRef: l.subject.subjectRef, personId: l.personId, kind: l.subject.kind, matchedBy: l.matchedBy, score: l.score, reasons: l.reasons,
-      })));
+      await recordSubjects(
+        m,
+        e.contactId,
+        caseId,
+        e.receivedAt,
+        linked.map((l) => ({
+          subjectRef: l.subject.subjectRef,
+          personId: l.personId,
+          kind: l.subject.kind,
+          matchedBy: l.matchedBy,
+          score: l.score,
+          reasons: l.reasons,
+        })),
+      );
     };
 
     if (existing && duplicate) {
-      await this.joinCase(e, ctx, existing, { rated, reasons, consent, duplicateOf: duplicate.duplicateOf, duplicateReasons: duplicate.reasons, receivedAt, now });
+      await this.joinCase(e, ctx, existing, {
+        rated,
+        reasons,
+        consent,
+        duplicateOf: duplicate.duplicateOf,
+        duplicateReasons: duplicate.reasons,
+        receivedAt,
+        now,
+      });
       await contactRow(rated.rating, rated.ruleIds);
       return;
     }
@@ -96,22 +135,59 @@ export class IntakeService {
     const deadline = deadlineFor(rated.rating, receivedAt, this.policy);
     const plan = planChecks(rated.rating, e.contact, this.policy, consent, receivedAt);
     await insertCase(m, {
-      caseId, contactId: e.contactId, sourceAgency: e.sourceAgency, receivedAt, rating: rated.rating, ruleIds: rated.ruleIds, reasons,
-      policyVersion: rated.policyVersion, deadline, lawfulBasis: consent.lawfulBasis, checkPlan: plan, allocatedWorker: open?.worker, householdId,
+      caseId,
+      contactId: e.contactId,
+      sourceAgency: e.sourceAgency,
+      receivedAt,
+      rating: rated.rating,
+      ruleIds: rated.ruleIds,
+      reasons,
+      policyVersion: rated.policyVersion,
+      deadline,
+      lawfulBasis: consent.lawfulBasis,
+      checkPlan: plan,
+      allocatedWorker: open?.worker,
+      householdId,
     });
-    await insertRating(m, caseId, { stage: 'start', rating: rated.rating, ruleIds: rated.ruleIds, reasons, policyVersion: rated.policyVersion, ratedBy: 'rules' });
+    await insertRating(m, caseId, {
+      stage: 'start',
+      rating: rated.rating,
+      ruleIds: rated.ruleIds,
+      reasons,
+      policyVersion: rated.policyVersion,
+      ratedBy: 'rules',
+    });
     await contactRow(rated.rating, rated.ruleIds);
     const data: CaseRated = {
-      caseId, contactId: e.contactId, stage: 'start', rating: rated.rating, ruleIds: rated.ruleIds, reasons, policyVersion: rated.policyVersion,
-      ratedAt: now.toISOString(), deadline: deadline.toISOString(), checkPlan: plan, subjects, lawfulBasis: consent.lawfulBasis,
+      caseId,
+      contactId: e.contactId,
+      stage: 'start',
+      rating: rated.rating,
+      ruleIds: rated.ruleIds,
+      reasons,
+      policyVersion: rated.policyVersion,
+      ratedAt: now.toISOString(),
+      deadline: deadline.toISOString(),
+      checkPlan: plan,
+      subjects,
+      lawfulBasis: consent.lawfulBasis,
       ...(open ? { allocatedWorker: open.worker } : {}),
       ...(residence ? { outOfArea: residence.outOfArea } : {}),
     };
     await ctx.publish({ topic: TOPICS.caseRated, key: caseId, data });
     await this.alertIfRed(ctx, caseId, e.contactId, rated.rating, rated.ruleIds, now);
     log('info', 'case rated', {
-      caseId, contactId: e.contactId, rating: rated.rating, rules: rated.ruleIds, policyVersion: rated.policyVersion,
-      subjects: linked.length, outOfAreaHub: residence?.outOfArea.hub?.id, lockRounds: locks.round, matched: linked.filter((l) => l.matchedBy !== 'new').length, limited: consent.limited, openCase: open?.openCaseId,
+      caseId,
+      contactId: e.contactId,
+      rating: rated.rating,
+      rules: rated.ruleIds,
+      policyVersion: rated.policyVersion,
+      subjects: linked.length,
+      outOfAreaHub: residence?.outOfArea.hub?.id,
+      lockRounds: locks.round,
+      matched: linked.filter((l) => l.matchedBy !== 'new').length,
+      limited: consent.limited,
+      openCase: open?.openCaseId,
     });
   }
 
@@ -124,7 +200,15 @@ export class IntakeService {
     e: ContactReceived,
     ctx: MessageContext,
     c: CaseRow,
-    x: { rated: RatingResult; reasons: string[]; consent: ConsentDecision; duplicateOf: string; duplicateReasons: string[]; receivedAt: Date; now: Date },
+    x: {
+      rated: RatingResult;
+      reasons: string[];
+      consent: ConsentDecision;
+      duplicateOf: string;
+      duplicateReasons: string[];
+      receivedAt: Date;
+      now: Date;
+    },
   ): Promise<void> {
     const m = ctx.manager;
     const dup = cut(`Duplicate of contact ${x.duplicateOf}: ${x.duplicateReasons.join('; ')}.`);
@@ -138,45 +222,104 @@ export class IntakeService {
       const wanted = capDueTimes(planChecks(x.rated.rating, e.contact, this.policy, x.consent, x.receivedAt), deadline);
       const added = planAdditions(c.check_plan, wanted);
       const reasons = [dup, ...x.reasons];
-      await escalateCase(m, c.case_id, { rating: x.rated.rating, revision, deadline, checkPlan: mergePlans(c.check_plan, added), ruleIds: x.rated.ruleIds, reasons });
+      await escalateCase(m, c.case_id, {
+        rating: x.rated.rating,
+        revision,
+        deadline,
+        checkPlan: mergePlans(c.check_plan, added),
+        ruleIds: x.rated.ruleIds,
+        reasons,
+      });
       await insertRating(m, c.case_id, {
-        stage: 'start', rating: x.rated.rating, ruleIds: x.rated.ruleIds, reasons, policyVersion: x.rated.policyVersion, ratedBy: 'rules',
+        stage: 'start',
+        rating: x.rated.rating,
+        ruleIds: x.rated.ruleIds,
+        reasons,
+        policyVersion: x.rated.policyVersion,
+        ratedBy: 'rules',
         reason: `revision ${revision}: escalated by duplicate report ${e.contactId}`,
       });
       data = {
-        caseId: c.case_id, contactId: e.contactId, stage: 'start', revision, rating: x.rated.rating, previousRating: c.current_rating, ruleIds: x.rated.ruleIds,
-        reasons, policyVersion: x.rated.policyVersion, ratedAt: x.now.toISOString(), deadline: deadline.toISOString(), checkPlan: added, subjects,
-        lawfulBasis: x.consent.lawfulBasis, duplicateOf: x.duplicateOf, ...(c.allocated_worker ? { allocatedWorker: c.allocated_worker } : {}),
+        caseId: c.case_id,
+        contactId: e.contactId,
+        stage: 'start',
+        revision,
+        rating: x.rated.rating,
+        previousRating: c.current_rating,
+        ruleIds: x.rated.ruleIds,
+        reasons,
+        policyVersion: x.rated.policyVersion,
+        ratedAt: x.now.toISOString(),
+        deadline: deadline.toISOString(),
+        checkPlan: added,
+        subjects,
+        lawfulBasis: x.consent.lawfulBasis,
+        duplicateOf: x.duplicateOf,
+        ...(c.allocated_worker ? { allocatedWorker: c.allocated_worker } : {}),
       };
     } else {
       data = {
-        caseId: c.case_id, contactId: e.contactId, stage: 'start', rating: c.current_rating, ruleIds: c.rule_ids,
-        reasons: [dup, cut(`This report alone rates ${x.rated.rating} (${x.rated.ruleIds.join(', ')}); the case stays ${c.current_rating} and no agency is asked again.`)],
-        policyVersion: c.policy_version, ratedAt: x.now.toISOString(), deadline: c.deadline.toISOString(), checkPlan: [], subjects,
-        lawfulBasis: c.lawful_basis, duplicateOf: x.duplicateOf, ...(c.allocated_worker ? { allocatedWorker: c.allocated_worker } : {}),
+        caseId: c.case_id,
+        contactId: e.contactId,
+        stage: 'start',
+        rating: c.current_rating,
+        ruleIds: c.rule_ids,
+        reasons: [
+          dup,
+          cut(
+            `This report alone rates ${x.rated.rating} (${x.rated.ruleIds.join(', ')}); the case stays ${c.current_rating} and no agency is asked again.`,
+          ),
+        ],
+        policyVersion: c.policy_version,
+        ratedAt: x.now.toISOString(),
+        deadline: c.deadline.toISOString(),
+        checkPlan: [],
+        subjects,
+        lawfulBasis: c.lawful_basis,
+        duplicateOf: x.duplicateOf,
+        ...(c.allocated_worker ? { allocatedWorker: c.allocated_worker } : {}),
       };
     }
     await ctx.publish({ topic: TOPICS.caseRated, key: c.case_id, data });
     if (escalates) await this.alertIfRed(ctx, c.case_id, e.contactId, x.rated.rating, x.rated.ruleIds, x.now);
-    log('info', 'duplicate report joined its case', { caseId: c.case_id, contactId: e.contactId, duplicateOf: x.duplicateOf, escalated: escalates, rating: data.rating });
+    log('info', 'duplicate report joined its case', {
+      caseId: c.case_id,
+      contactId: e.contactId,
+      duplicateOf: x.duplicateOf,
+      escalated: escalates,
+      rating: data.rating,
+    });
   }
 
-  private async alertIfRed(ctx: MessageContext, caseId: string, contactId: string, rating: Rating, ruleIds: string[], now: Date): Promise<void> {
+  private async alertIfRed(
+    ctx: MessageContext,
+    caseId: string,
+    contactId: string,
+    rating: Rating,
+    ruleIds: string[],
+    now: Date,
+  ): Promise<void> {
     const teams = teamsToAlert(rating, this.policy);
     if (!teams.length) return;
-    await ctx.publish({ topic: TOPICS.teamsAlerted, key: caseId, data: { caseId, contactId, alertedAt: now.toISOString(), teams, ruleIds } });
+    await ctx.publish({
+      topic: TOPICS.teamsAlerted,
+      key: caseId,
+      data: { caseId, contactId, alertedAt: now.toISOString(), teams, ruleIds },
+    });
   }
 
   /** The policy's reason for each rule, with the facts behind it (ids and counts, never names). */
   private explain(r: RatingResult, facts: { repeats?: ChildRepeats; householdId?: string; openCaseId?: string }): string[] {
-    return r.ruleIds.map((id, i) => {
-      const when = this.policy.thresholds.rules.find((x) => x.id === id)?.when;
-      let reason = r.reasons[i];
-      if (when?.repeatTriggerFires && facts.repeats) reason += ` Child ${facts.repeats.personId}: ${facts.repeats.reason}.`;
-      if (when?.knownHousehold && facts.householdId) reason += ` Household ${facts.householdId} is in an earlier contact.`;
-      if (when?.openToSocialCare && facts.openCaseId) reason += ` Open case ${facts.openCaseId}: routed to its allocated worker.`;
-      if (when?.minRiskFactors !== undefined) reason += ` Risk factors: ${r.riskFactors.join(', ')}.`;
-      return cut(reason);
-    }).concat(r.notes.map(cut));
+    return r.ruleIds
+      .map((id, i) => {
+        const when = this.policy.thresholds.rules.find((x) => x.id === id)?.when;
+        let reason = r.reasons[i];
+        if (when?.repeatTriggerFires && facts.repeats) reason += ` Child ${facts.repeats.personId}: ${facts.repeats.reason}.`;
+        if (when?.knownHousehold && facts.householdId) reason += ` Household ${facts.householdId} is in an earlier contact.`;
+        if (when?.openToSocialCare && facts.openCaseId) reason += ` Open case ${facts.openCaseId}: routed to its allocated worker.`;
+        if (when?.minRiskFactors !== undefined) reason += ` Risk factors: ${r.riskFactors.join(', ')}.`;
+        return cut(reason);
+      })
+      .concat(r.notes.map(cut));
   }
 }

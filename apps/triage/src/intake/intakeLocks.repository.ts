@@ -11,7 +11,12 @@ const MAX_ROUNDS = 12;
  * intakes never wait on each other in a cycle; a round that finds it needs more rolls back to the
  * savepoint (its writes and its locks with it) and the next round takes the larger set from scratch.
  */
-export async function underIntakeLocks<T>(m: EntityManager, initial: Iterable<string>, work: (locks: IntakeLocks) => Promise<T>, opts: { mayWait: boolean }): Promise<T> {
+export async function underIntakeLocks<T>(
+  m: EntityManager,
+  initial: Iterable<string>,
+  work: (locks: IntakeLocks) => Promise<T>,
+  opts: { mayWait: boolean },
+): Promise<T> {
   const keys = new Set(initial);
   for (let round = 1; ; round++) {
     await m.query(`SAVEPOINT triage_intake`);

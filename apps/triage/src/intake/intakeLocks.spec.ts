@@ -2,8 +2,15 @@ import type { ContactReceived, ContactSubject } from '@mash/contracts';
 import { contactWith } from '../rating/testContacts';
 import { blockLock, contactLockKeys, IntakeLocks, LockSetGrew } from './intakeLocks';
 
-const received = (contactId: string, subjects: Partial<ContactSubject>[], address?: { lines: string[]; postcode: string }, reference?: string): ContactReceived => ({
-  contactId, sourceAgency: 'police', receivedAt: '2026-11-30T09:00:00Z',
+const received = (
+  contactId: string,
+  subjects: Partial<ContactSubject>[],
+  address?: { lines: string[]; postcode: string },
+  reference?: string,
+): ContactReceived => ({
+  contactId,
+  sourceAgency: 'police',
+  receivedAt: '2026-11-30T09:00:00Z',
   contact: contactWith({
     subjects: subjects.map((s, i) => ({ subjectRef: `s${i}`, kind: 'child', ...s }) as ContactSubject),
     ...(address ? { household: { address } } : {}),
@@ -18,13 +25,19 @@ describe('intake lock keys', () => {
 
   it('two unrelated families share no key', () => {
     const a = received('C-1', [{ ...amy, identifiers: { nhsNumber: '9434765919' } }], home);
-    const b = received('C-2', [{ givenName: 'Zofia', familyName: 'Nowak', dateOfBirth: '2016-10-11' }], { lines: ['9 Other Road'], postcode: 'LS6 1AA' });
+    const b = received('C-2', [{ givenName: 'Zofia', familyName: 'Nowak', dateOfBirth: '2016-10-11' }], {
+      lines: ['9 Other Road'],
+      postcode: 'LS6 1AA',
+    });
     expect(shared(a, b)).toEqual([]);
   });
 
   it('the same child from two agencies shares the date of birth and the area, even with different identifiers', () => {
     const police = received('C-3', [{ ...amy, identifiers: { nhsNumber: '9434765919' } }], home);
-    const school = received('C-4', [{ ...amy, givenName: 'Aimee', identifiers: { upn: 'P123456789123' } }], { lines: ['1 Example St'], postcode: 'EX1 2AB' });
+    const school = received('C-4', [{ ...amy, givenName: 'Aimee', identifiers: { upn: 'P123456789123' } }], {
+      lines: ['1 Example St'],
+      postcode: 'EX1 2AB',
+    });
     expect(shared(police, school)).toEqual(expect.arrayContaining(['dob:2019-03-02', 'block:s:EX1:E251']));
   });
 
@@ -35,7 +48,11 @@ describe('intake lock keys', () => {
   });
 
   it('every date-of-birth block of one date is one lock; area blocks are their own', () => {
-    expect(['df:2019-03-02:e', 'df:2019-03-02:?', 'd:2019-03-02'].map(blockLock)).toEqual(['dob:2019-03-02', 'dob:2019-03-02', 'dob:2019-03-02']);
+    expect(['df:2019-03-02:e', 'df:2019-03-02:?', 'd:2019-03-02'].map(blockLock)).toEqual([
+      'dob:2019-03-02',
+      'dob:2019-03-02',
+      'dob:2019-03-02',
+    ]);
     expect(blockLock('s:EX1:E251')).toBe('block:s:EX1:E251');
   });
 

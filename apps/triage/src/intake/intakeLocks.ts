@@ -61,7 +61,10 @@ export class LockSetGrew extends Error {
  * if one is not held, the attempt is abandoned (nothing it read is trusted) and the next holds it.
  */
 export class IntakeLocks {
-  constructor(readonly held: ReadonlySet<string>, readonly round: number) {}
+  constructor(
+    readonly held: ReadonlySet<string>,
+    readonly round: number,
+  ) {}
 
   require(keys: Iterable<string>): void {
     const missing = [...new Set(keys)].filter((k) => !this.held.has(k));

@@ -2,8 +2,22 @@ import type { ContactReceived, SubmittingAgency } from '@mash/contracts';
 import { findDuplicateIncident } from '.';
 import { contactWith } from '../rating/testContacts';
 
-function received(contactId: string, sourceAgency: SubmittingAgency, receivedAt: string, over: Parameters<typeof contactWith>[0] = {}, child = {}): ContactReceived {
-  return { contactId, sourceAgency, receivedAt, contact: contactWith({ agencyReference: contactId, ...over }, { givenName: 'Amy', familyName: 'Example', dateOfBirth: '2019-03-02', ...child }) };
+function received(
+  contactId: string,
+  sourceAgency: SubmittingAgency,
+  receivedAt: string,
+  over: Parameters<typeof contactWith>[0] = {},
+  child = {},
+): ContactReceived {
+  return {
+    contactId,
+    sourceAgency,
+    receivedAt,
+    contact: contactWith(
+      { agencyReference: contactId, ...over },
+      { givenName: 'Amy', familyName: 'Example', dateOfBirth: '2019-03-02', ...child },
+    ),
+  };
 }
 const home = { household: { address: { lines: ['1 Example Street'], postcode: 'EX1 2AB' } } };
 const incident = (occurredAt: string, reference?: string) => ({ incident: { occurredAt, ...(reference ? { reference } : {}) } });
@@ -11,7 +25,7 @@ const incident = (occurredAt: string, reference?: string) => ({ incident: { occu
 describe('findDuplicateIncident', () => {
   const police = received('C-POLICE', 'police', '2026-11-21T08:00:00Z', { ...home, ...incident('2026-11-20T22:15:00Z', 'INC-1') });
 
-  it('links a school\'s report of the same child the next morning to the police report', () => {
+  it("links a school's report of the same child the next morning to the police report", () => {
     const school = received('C-SCHOOL', 'education', '2026-11-21T09:30:00Z', home);
     const d = findDuplicateIncident(school, [police]);
     expect(d?.duplicateOf).toBe('C-POLICE');
@@ -32,16 +46,28 @@ describe('findDuplicateIncident', () => {
   });
   it('different people at the same address within the window are linked on the address', () => {
     const other = received('C-HEALTH', 'health', '2026-11-21T07:00:00Z', home, { givenName: 'Zed', dateOfBirth: '2024-01-01' });
-    expect(findDuplicateIncident(other, [police])).toMatchObject({ duplicateOf: 'C-POLICE', reasons: expect.arrayContaining(['same address']) });
+    expect(findDuplicateIncident(other, [police])).toMatchObject({
+      duplicateOf: 'C-POLICE',
+      reasons: expect.arrayContaining(['same address']),
+    });
   });
   it('a neighbour sharing only the postcode is not linked', () => {
-    const neighbour = received('C-HEALTH', 'health', '2026-11-21T07:00:00Z', { household: { address: { lines: ['3 Example Street'], postcode: 'EX1 2AB' } } }, { givenName: 'Zed', familyName: 'Other', dateOfBirth: '2024-01-01' });
+    const neighbour = received(
+      'C-HEALTH',
+      'health',
+      '2026-11-21T07:00:00Z',
+      { household: { address: { lines: ['3 Example Street'], postcode: 'EX1 2AB' } } },
+      { givenName: 'Zed', familyName: 'Other', dateOfBirth: '2024-01-01' },
+    );
     expect(findDuplicateIncident(neighbour, [police])).toBeUndefined();
   });
   it('another concern about the same child the same day is not the same incident', () => {
     const neglect = received('C-SCHOOL', 'education', '2026-11-21T09:30:00Z', { ...home, presentingIssues: [{ code: '16A' }] });
     expect(findDuplicateIncident(neglect, [police])).toBeUndefined();
-    const both = received('C-SCHOOL', 'education', '2026-11-21T09:30:00Z', { ...home, presentingIssues: [{ code: '16A' }, { code: '20' }] });
+    const both = received('C-SCHOOL', 'education', '2026-11-21T09:30:00Z', {
+      ...home,
+      presentingIssues: [{ code: '16A' }, { code: '20' }],
+    });
     expect(findDuplicateIncident(both, [police])?.reasons).toContain('same presenting issue 20');
   });
   it('points at the first report when several match', () => {

@@ -21,7 +21,10 @@ function when(c: ContactReceived): number {
 
 /** House numbers matter here (1 and 3 Example Street are neighbours), so digits are kept. */
 function normaliseAddressLine(line: string): string {
-  return line.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+  return line
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
 }
 
 export function addressKey(c: ContactReceived): string | undefined {
@@ -37,7 +40,11 @@ export function addressKey(c: ContactReceived): string | undefined {
  * about the same people or the same address. The same agency reporting again is a repeat, not a duplicate, unless the incident
  * reference is the same.
  */
-export function findDuplicateIncident(contact: ContactReceived, recent: readonly ContactReceived[], options: DuplicateOptions = {}): DuplicateIncident | undefined {
+export function findDuplicateIncident(
+  contact: ContactReceived,
+  recent: readonly ContactReceived[],
+  options: DuplicateOptions = {},
+): DuplicateIncident | undefined {
   const windowMs = (options.windowHours ?? 12) * HOUR_MS;
   const threshold = options.subjectThreshold ?? 0.8;
   const ref = contact.contact.incident?.reference;

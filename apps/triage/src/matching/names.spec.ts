@@ -14,8 +14,14 @@ describe('names', () => {
     expect(jaroWinkler('', 'amy')).toBe(0);
   });
   it.each([
-    ['Robert', 'R163'], ['Rupert', 'R163'], ['Rubin', 'R150'], ['Ashcraft', 'A261'],
-    ['Tymczak', 'T522'], ['Pfister', 'P236'], ['Honeyman', 'H555'], ["O'Brien", 'O165'],
+    ['Robert', 'R163'],
+    ['Rupert', 'R163'],
+    ['Rubin', 'R150'],
+    ['Ashcraft', 'A261'],
+    ['Tymczak', 'T522'],
+    ['Pfister', 'P236'],
+    ['Honeyman', 'H555'],
+    ["O'Brien", 'O165'],
   ])('Soundex(%s) = %s', (name, code) => {
     expect(soundex(name)).toBe(code);
   });

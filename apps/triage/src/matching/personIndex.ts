@@ -120,12 +120,10 @@ function scorePrepared(s: Prepared, p: Prepared, reasons?: string[]): number {
     if (s.dob === p.dob) {
       score += W.dob.exact;
       say('date of birth matches');
-    }
-    else if (nearDate(s.dob, p.dob)) {
+    } else if (nearDate(s.dob, p.dob)) {
       score += W.dob.near;
       say('date of birth one slip apart');
-    }
-    else {
+    } else {
       score += W.dob.differs;
       say('date of birth differs');
     }
@@ -144,20 +142,23 @@ function scorePrepared(s: Prepared, p: Prepared, reasons?: string[]): number {
     if (s.postcode === p.postcode) {
       score += W.postcode.exact;
       say('postcode matches');
-    }
-    else if (outward(s.postcode) === outward(p.postcode)) {
+    } else if (outward(s.postcode) === outward(p.postcode)) {
       score += W.postcode.district;
       say('same postcode district');
     }
   }
   if (s.sex && p.sex && s.sex !== p.sex) {
-      score += W.sexDiffers;
-      say('sex differs');
-    }
+    score += W.sexDiffers;
+    say('sex differs');
+  }
   return Math.round(Math.max(0, Math.min(1, score)) * 1000) / 1000;
 }
 
-const STRONG = [['nhs', 'NHS number'], ['upn', 'UPN'], ['police', 'police person id']] as const;
+const STRONG = [
+  ['nhs', 'NHS number'],
+  ['upn', 'UPN'],
+  ['police', 'police person id'],
+] as const;
 
 function explained(s: Prepared, p: Prepared): PairScore {
   const reasons: string[] = [];
@@ -337,6 +338,7 @@ export function rankCandidates(subject: MatchSubject, people: readonly KnownPers
   const [best, next] = candidates;
   if (!best) return { candidates };
   if (best.score < threshold) return { candidates, undecided: `best score ${best.score} is under the threshold ${threshold}` };
-  if (next && best.score - next.score < margin) return { candidates, undecided: `${best.personId} and ${next.personId} score within ${margin} of each other` };
+  if (next && best.score - next.score < margin)
+    return { candidates, undecided: `${best.personId} and ${next.personId} score within ${margin} of each other` };
   return { best, candidates };
 }

@@ -22,8 +22,12 @@ export class MatrixController {
 
   @Get('matrix')
   async matrix(@Headers('authorization') authorization?: string, @Query('from') from?: string, @Query('to') to?: string) {
-    if (!this.token.allows(authorization)) throw new UnauthorizedException('the ratings matrix needs the ops reader token (Authorization: Bearer, MASH_RATINGS_TOKEN)');
-    for (const [name, v] of [['from', from], ['to', to]] as const) {
+    if (!this.token.allows(authorization))
+      throw new UnauthorizedException('the ratings matrix needs the ops reader token (Authorization: Bearer, MASH_RATINGS_TOKEN)');
+    for (const [name, v] of [
+      ['from', from],
+      ['to', to],
+    ] as const) {
       if (v !== undefined && Number.isNaN(Date.parse(v))) throw new BadRequestException(`${name} must be an ISO date or date-time`);
     }
     const rows = await ratingCounts(this.ds.manager, from, to);

@@ -12,7 +12,15 @@ describe('ratingsMatrix', () => {
     expect(m.counts.GREEN.AMBER).toBe(6);
     expect(m.counts.AMBER.GREEN).toBe(42);
     expect(m.counts.BLUE.RED).toBe(0);
-    expect(m).toMatchObject({ reRated: 100, escalated: 6, deEscalated: 42, unchanged: 52, escalationRate: 6, deEscalationRate: 42, awaitingEnd: 5 });
+    expect(m).toMatchObject({
+      reRated: 100,
+      escalated: 6,
+      deEscalated: 42,
+      unchanged: 52,
+      escalationRate: 6,
+      deEscalationRate: 42,
+      awaitingEnd: 5,
+    });
   });
   it('is all zeros with nothing re-rated', () => {
     expect(ratingsMatrix([])).toMatchObject({ reRated: 0, escalationRate: 0, deEscalationRate: 0 });

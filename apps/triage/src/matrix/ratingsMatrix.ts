@@ -22,7 +22,10 @@ const pct = (n: number, of: number) => (of === 0 ? 0 : Math.round((n / of) * 100
 
 /** The start -> end matrix (London template L4154-4188) from per-pair counts. */
 export function ratingsMatrix(rows: readonly { start: Rating; end: Rating | null; n: number }[]): RatingsMatrix {
-  const counts = Object.fromEntries(MATRIX_RATINGS.map((s) => [s, Object.fromEntries(MATRIX_RATINGS.map((e) => [e, 0]))])) as Record<Rating, Record<Rating, number>>;
+  const counts = Object.fromEntries(MATRIX_RATINGS.map((s) => [s, Object.fromEntries(MATRIX_RATINGS.map((e) => [e, 0]))])) as Record<
+    Rating,
+    Record<Rating, number>
+  >;
   let escalated = 0;
   let deEscalated = 0;
   let unchanged = 0;
@@ -39,7 +42,14 @@ export function ratingsMatrix(rows: readonly { start: Rating; end: Rating | null
   }
   const reRated = escalated + deEscalated + unchanged;
   return {
-    ratings: MATRIX_RATINGS, counts, reRated, escalated, deEscalated, unchanged,
-    escalationRate: pct(escalated, reRated), deEscalationRate: pct(deEscalated, reRated), awaitingEnd,
+    ratings: MATRIX_RATINGS,
+    counts,
+    reRated,
+    escalated,
+    deEscalated,
+    unchanged,
+    escalationRate: pct(escalated, reRated),
+    deEscalationRate: pct(deEscalated, reRated),
+    awaitingEnd,
   };
 }

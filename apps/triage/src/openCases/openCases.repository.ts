@@ -42,5 +42,11 @@ export async function openCaseByIdentifiers(
       WHERE nhs_number = ANY($1::text[]) OR upn = ANY($2::text[]) OR police_person_id = ANY($3::text[]) ORDER BY open_case_id LIMIT 1`,
     [ids.nhsNumbers.map(nhs), ids.upns.map(upn), ids.policePersonIds.map(police)],
   );
-  return row ? { openCaseId: row.open_case_id, allocatedWorker: isSealed(row.allocated_worker) ? dataKeys().open(row.allocated_worker) : row.allocated_worker, team: row.team ?? undefined } : undefined;
+  return row
+    ? {
+        openCaseId: row.open_case_id,
+        allocatedWorker: isSealed(row.allocated_worker) ? dataKeys().open(row.allocated_worker) : row.allocated_worker,
+        team: row.team ?? undefined,
+      }
+    : undefined;
 }

@@ -42,14 +42,33 @@ export class OverridesService {
     const added = planAdditions(c.check_plan, wanted);
     const revision = added.length ? c.revision + 1 : c.revision;
     await recordOverride(m, o, { revision, planBefore: c.check_plan, planAdded: added, plan: mergePlans(c.check_plan, added) });
-    log('info', 'consent override recorded', { caseId: o.caseId, overrideId: o.overrideId, basis: o.basis, revision, agenciesAdded: added.map((p) => p.agency) });
+    log('info', 'consent override recorded', {
+      caseId: o.caseId,
+      overrideId: o.overrideId,
+      basis: o.basis,
+      revision,
+      agenciesAdded: added.map((p) => p.agency),
+    });
     if (!added.length) return;
 
     const data: CaseRated = {
-      caseId: o.caseId, contactId: c.contact_id, stage: 'start', revision, rating: c.current_rating, ruleIds: c.rule_ids,
-      reasons: [...decision.reasons.map((r) => (r.length > 500 ? `${r.slice(0, 497)}...` : r)), `Revision ${revision}: checks added for ${added.map((p) => p.agency).join(', ')}.`],
-      policyVersion: this.policy.version, ratedAt: now.toISOString(), deadline: deadline.toISOString(), checkPlan: added,
-      subjects: await caseSubjects(m, o.caseId), lawfulBasis: o.basis, ...(c.allocated_worker ? { allocatedWorker: c.allocated_worker } : {}),
+      caseId: o.caseId,
+      contactId: c.contact_id,
+      stage: 'start',
+      revision,
+      rating: c.current_rating,
+      ruleIds: c.rule_ids,
+      reasons: [
+        ...decision.reasons.map((r) => (r.length > 500 ? `${r.slice(0, 497)}...` : r)),
+        `Revision ${revision}: checks added for ${added.map((p) => p.agency).join(', ')}.`,
+      ],
+      policyVersion: this.policy.version,
+      ratedAt: now.toISOString(),
+      deadline: deadline.toISOString(),
+      checkPlan: added,
+      subjects: await caseSubjects(m, o.caseId),
+      lawfulBasis: o.basis,
+      ...(c.allocated_worker ? { allocatedWorker: c.allocated_worker } : {}),
     };
     await ctx.publish({ topic: TOPICS.caseRated, key: o.caseId, data });
   }

@@ -35,7 +35,12 @@ const u = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 function known(r: PersonRow): StoredPerson {
   const id: Identity = r.identity ? dataKeys().openJson<Identity>(r.identity) : {};
   return {
-    householdId: u(r.household_id), personId: r.person_id, givenName: id.givenName, familyName: id.familyName, dateOfBirth: id.dateOfBirth, postcode: id.postcode,
+    householdId: u(r.household_id),
+    personId: r.person_id,
+    givenName: id.givenName,
+    familyName: id.familyName,
+    dateOfBirth: id.dateOfBirth,
+    postcode: id.postcode,
     // An identifier counts only while the row holds its digest (another person may hold it instead).
     sex: u(r.sex),
     nhsNumber: r.nhs_number && r.nhs_number === lookupOf.nhs(id.nhsNumber) ? id.nhsNumber : undefined,
@@ -51,17 +56,19 @@ export interface StoredPerson extends KnownPerson {
 
 function identityOf(s: Identity): Identity {
   const pick: Identity = {};
-  for (const k of ['givenName', 'familyName', 'dateOfBirth', 'postcode', 'nhsNumber', 'upn', 'policePersonId'] as const) if (s[k]) pick[k] = s[k];
+  for (const k of ['givenName', 'familyName', 'dateOfBirth', 'postcode', 'nhsNumber', 'upn', 'policePersonId'] as const)
+    if (s[k]) pick[k] = s[k];
   return pick;
 }
 
 /** People holding any of the subject's strong identifiers (through the unique indexes). */
 export async function personsByIdentifiers(m: EntityManager, s: MatchSubject): Promise<StoredPerson[]> {
   if (!s.nhsNumber && !s.upn && !s.policePersonId) return [];
-  const rows: PersonRow[] = await m.query(
-    `SELECT * FROM triage.persons WHERE nhs_number = $1 OR upn = $2 OR police_person_id = $3`,
-    [lookupOf.nhs(s.nhsNumber), lookupOf.upn(s.upn), lookupOf.police(s.policePersonId)],
-  );
+  const rows: PersonRow[] = await m.query(`SELECT * FROM triage.persons WHERE nhs_number = $1 OR upn = $2 OR police_person_id = $3`, [
+    lookupOf.nhs(s.nhsNumber),
+    lookupOf.upn(s.upn),
+    lookupOf.police(s.policePersonId),
+  ]);
   return rows.map(known);
 }
 
@@ -101,7 +108,13 @@ export async function personById(m: EntityManager, personId: string): Promise<St
  * A person's columns as stored: the sealed identity and the identifiers' keyed digests. Also what
  * the matching bench (bench/triagePgMatching.ts) bulk-loads, so it measures rows as triage writes them.
  */
-export function personColumns(s: MatchSubject): { identity: string; sex: string | null; nhsNumber: string | null; upn: string | null; policePersonId: string | null } {
+export function personColumns(s: MatchSubject): {
+  identity: string;
+  sex: string | null;
+  nhsNumber: string | null;
+  upn: string | null;
+  policePersonId: string | null;
+} {
   return {
     identity: dataKeys().sealJson(identityOf({ ...s, upn: s.upn?.toUpperCase() })),
     sex: s.sex ?? null,
@@ -126,7 +139,10 @@ export async function insertPerson(m: EntityManager, personId: string, s: MatchS
 
 export async function addBlocks(m: EntityManager, personId: string, keys: string[]): Promise<void> {
   if (!keys.length) return;
-  await m.query(`INSERT INTO triage.person_blocks (block, person_id) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING`, [keys.map(lookupOf.block), personId]);
+  await m.query(`INSERT INTO triage.person_blocks (block, person_id) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING`, [
+    keys.map(lookupOf.block),
+    personId,
+  ]);
 }
 
 /**
@@ -135,7 +151,11 @@ export async function addBlocks(m: EntityManager, personId: string, keys: string
  * The caller holds the person's intake lock, so the read-merge-write of the sealed identity is not raced.
  */
 export async function enrichPerson(m: EntityManager, personId: string, s: MatchSubject): Promise<StoredPerson> {
-  const fields: [string, string | null][] = [['nhs_number', lookupOf.nhs(s.nhsNumber)], ['upn', lookupOf.upn(s.upn)], ['police_person_id', lookupOf.police(s.policePersonId)]];
+  const fields: [string, string | null][] = [
+    ['nhs_number', lookupOf.nhs(s.nhsNumber)],
+    ['upn', lookupOf.upn(s.upn)],
+    ['police_person_id', lookupOf.police(s.policePersonId)],
+  ];
   for (const [col, value] of fields) {
     if (!value) continue;
     await m.query(
@@ -152,10 +172,19 @@ export async function enrichPerson(m: EntityManager, personId: string, s: MatchS
     dateOfBirth: was.dateOfBirth ?? s.dateOfBirth,
     postcode: s.postcode ?? was.postcode,
     // The identifier the row holds the digest of: its own, or the one just added.
-    nhsNumber: row.nhs_number === lookupOf.nhs(was.nhsNumber) ? was.nhsNumber : row.nhs_number === lookupOf.nhs(s.nhsNumber) ? s.nhsNumber : undefined,
+    nhsNumber:
+      row.nhs_number === lookupOf.nhs(was.nhsNumber)
+        ? was.nhsNumber
+        : row.nhs_number === lookupOf.nhs(s.nhsNumber)
+          ? s.nhsNumber
+          : undefined,
     upn: row.upn === lookupOf.upn(was.upn) ? was.upn : row.upn === lookupOf.upn(s.upn) ? s.upn?.toUpperCase() : undefined,
     policePersonId:
-      row.police_person_id === lookupOf.police(was.policePersonId) ? was.policePersonId : row.police_person_id === lookupOf.police(s.policePersonId) ? s.policePersonId : undefined,
+      row.police_person_id === lookupOf.police(was.policePersonId)
+        ? was.policePersonId
+        : row.police_person_id === lookupOf.police(s.policePersonId)
+          ? s.policePersonId
+          : undefined,
   });
   const identity = dataKeys().sealJson(now);
   await m.query(`UPDATE triage.persons SET identity = $2, updated_at = now() WHERE person_id = $1`, [personId, identity]);
@@ -177,7 +206,8 @@ export async function createHousehold(m: EntityManager, householdId: string): Pr
 
 /** Everyone in `merged` moves into `householdId`, then `personIds` join it. */
 export async function joinHousehold(m: EntityManager, householdId: string, merged: string[], personIds: string[]): Promise<void> {
-  if (merged.length) await m.query(`UPDATE triage.persons SET household_id = $1 WHERE household_id = ANY($2::text[])`, [householdId, merged]);
+  if (merged.length)
+    await m.query(`UPDATE triage.persons SET household_id = $1 WHERE household_id = ANY($2::text[])`, [householdId, merged]);
   await m.query(`UPDATE triage.persons SET household_id = $1 WHERE person_id = ANY($2::text[])`, [householdId, personIds]);
 }
 
@@ -186,11 +216,13 @@ export async function joinHousehold(m: EntityManager, householdId: string, merge
  * spares a person whose first contact is being committed right now.
  */
 export async function deleteUnlinkedPersons(m: EntityManager, cutoff: Date, batch: number): Promise<number> {
-  const ids = ((await m.query(
-    `SELECT p.person_id FROM triage.persons p WHERE p.created_at < $1
+  const ids = (
+    (await m.query(
+      `SELECT p.person_id FROM triage.persons p WHERE p.created_at < $1
       AND NOT EXISTS (SELECT 1 FROM triage.contact_subjects s WHERE s.person_id = p.person_id) LIMIT $2`,
-    [cutoff, batch],
-  )) as { person_id: string }[]).map((r) => r.person_id);
+      [cutoff, batch],
+    )) as { person_id: string }[]
+  ).map((r) => r.person_id);
   if (!ids.length) return 0;
   await m.query(`DELETE FROM triage.person_blocks WHERE person_id = ANY($1)`, [ids]);
   return affectedRows(await m.query(`DELETE FROM triage.persons WHERE person_id = ANY($1)`, [ids]));
@@ -198,11 +230,13 @@ export async function deleteUnlinkedPersons(m: EntityManager, cutoff: Date, batc
 
 /** Deletes households no person and no case refers to any more. */
 export async function deleteEmptyHouseholds(m: EntityManager, cutoff: Date, batch: number): Promise<number> {
-  return affectedRows(await m.query(
-    `DELETE FROM triage.households WHERE household_id IN (
+  return affectedRows(
+    await m.query(
+      `DELETE FROM triage.households WHERE household_id IN (
        SELECT h.household_id FROM triage.households h WHERE h.created_at < $1
        AND NOT EXISTS (SELECT 1 FROM triage.persons p WHERE p.household_id = h.household_id)
        AND NOT EXISTS (SELECT 1 FROM triage.cases c WHERE c.household_id = h.household_id) LIMIT $2)`,
-    [cutoff, batch],
-  ));
+      [cutoff, batch],
+    ),
+  );
 }

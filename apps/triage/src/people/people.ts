@@ -6,7 +6,17 @@ import { otherCasesOfPerson, householdInOtherCase } from '../contacts/contacts.r
 import { blockLock, IntakeLocks, lockKey } from '../intake/intakeLocks';
 import { blockKeysOf, KnownPerson, MatchSubject, queryKeysOf, rankCandidates, subjectForMatching } from '../matching';
 import { assessRepeats, monthsBefore, RepeatAssessment } from '../repeats';
-import { addBlocks, createHousehold, enrichPerson, householdsOf, insertPerson, joinHousehold, personsByIdentifiers, personsInBlocks, personsNear } from './people.repository';
+import {
+  addBlocks,
+  createHousehold,
+  enrichPerson,
+  householdsOf,
+  insertPerson,
+  joinHousehold,
+  personsByIdentifiers,
+  personsInBlocks,
+  personsNear,
+} from './people.repository';
 
 /**
  * People and households in Postgres. Matching reads strong identifiers through unique indexes,
@@ -61,7 +71,13 @@ export async function linkSubjects(m: EntityManager, e: ContactReceived, locks: 
       const household = people.find((p) => p.personId === ranked.best!.personId)?.householdId;
       if (household) locks.require([lockKey.household(household)]);
       const byId = ranked.best.reasons.some((r) => /^(NHS number|UPN|police person id) matches/.test(r));
-      linked.push({ subject, personId: ranked.best.personId, matchedBy: byId ? 'identifier' : 'score', score: ranked.best.score, reasons: ranked.best.reasons });
+      linked.push({
+        subject,
+        personId: ranked.best.personId,
+        matchedBy: byId ? 'identifier' : 'score',
+        score: ranked.best.score,
+        reasons: ranked.best.reasons,
+      });
       // Old blocks stay so the person is still found under the address they were first known at.
       const now = await enrichPerson(m, ranked.best.personId, ms);
       const blocks = blockKeysOf(now);
@@ -99,7 +115,10 @@ export async function likelyLockKeys(m: EntityManager, e: ContactReceived): Prom
 /** Who lives in the household the contact describes: children, and adults not said to live elsewhere. */
 function householdMembers(linked: LinkedSubject[]): string[] {
   return linked
-    .filter(({ subject: s }) => s.kind !== 'adult' || s.residentAtAddress === true || (s.residentAtAddress !== false && s.role !== 'alleged-perpetrator'))
+    .filter(
+      ({ subject: s }) =>
+        s.kind !== 'adult' || s.residentAtAddress === true || (s.residentAtAddress !== false && s.role !== 'alleged-perpetrator'),
+    )
     .map((l) => l.personId);
 }
 
@@ -107,7 +126,12 @@ function householdMembers(linked: LinkedSubject[]): string[] {
  * Links the contact's household members into one household: the one any of them already belongs
  * to (several are merged into the first), else a new one.
  */
-export async function linkHousehold(m: EntityManager, contactId: string, linked: LinkedSubject[], locks: IntakeLocks): Promise<string | undefined> {
+export async function linkHousehold(
+  m: EntityManager,
+  contactId: string,
+  linked: LinkedSubject[],
+  locks: IntakeLocks,
+): Promise<string | undefined> {
   const members = householdMembers(linked);
   if (!members.length) return undefined;
   const existing = await householdsOf(m, members);
@@ -134,7 +158,13 @@ export interface ChildRepeats extends RepeatAssessment {
  * Contacts per child inside the policy window, one per case (two agencies reporting one incident
  * are one contact here), this one included; the child with the most decides.
  */
-export async function repeatsFor(m: EntityManager, linked: LinkedSubject[], caseId: string, now: Date, trigger: RepeatTrigger): Promise<ChildRepeats | undefined> {
+export async function repeatsFor(
+  m: EntityManager,
+  linked: LinkedSubject[],
+  caseId: string,
+  now: Date,
+  trigger: RepeatTrigger,
+): Promise<ChildRepeats | undefined> {
   let worst: ChildRepeats | undefined;
   const from = monthsBefore(now, trigger.windowMonths);
   for (const l of linked) {

@@ -8,7 +8,9 @@ const SNOMED = 'http://snomed.info/sct';
 const baby = { dateOfBirth: '2026-06-01' }; // under one on the test clock
 
 /** A concern sent with the sender's own code only, as 20 (other): the rating must read the code. */
-const coded = (system: string, code: string, display?: string) => ({ presentingIssues: [{ code: '20', label: display ?? code, coding: { system, code, display } }] });
+const coded = (system: string, code: string, display?: string) => ({
+  presentingIssues: [{ code: '20', label: display ?? code, coding: { system, code, display } }],
+});
 
 describe('rating counts mapped codes as the hub own factors', () => {
   it('SNOMED CT bruising in a baby under one: Red on the infant-injury rule, teams alerted', () => {
@@ -23,7 +25,11 @@ describe('rating counts mapped codes as the hub own factors', () => {
   it('is rated exactly as the same concern in the hub own code', () => {
     const ownCode = rate(inputWith(contactWith({ presentingIssues: [{ code: '18C' }] }, baby)), london, codes);
     const snomed = rate(inputWith(contactWith(coded(SNOMED, '125667009'), baby)), london, codes);
-    expect({ rating: snomed.rating, ruleIds: snomed.ruleIds, riskFactors: snomed.riskFactors }).toEqual({ rating: ownCode.rating, ruleIds: ownCode.ruleIds, riskFactors: ownCode.riskFactors });
+    expect({ rating: snomed.rating, ruleIds: snomed.ruleIds, riskFactors: snomed.riskFactors }).toEqual({
+      rating: ownCode.rating,
+      ruleIds: ownCode.ruleIds,
+      riskFactors: ownCode.riskFactors,
+    });
   });
 
   // The injury and self-harm SNOMED CT rows, rated about a baby: an injury is Red; self-harm a concern.
@@ -41,11 +47,22 @@ describe('rating counts mapped codes as the hub own factors', () => {
 
   // The safeguarding rows: each rates exactly as the hub's own code for that concern.
   it.each([
-    ['95041000119101', '22A'], ['715477006', '22A'], ['713201008', '22A'], ['902961000000107', '22A'],
-    ['418496002', '16A'], ['720824009', '16A'], ['704658004', '16A'],
-    ['879911000000102', '3'], ['205171000000107', '3'], ['881081000000100', '3'],
-    ['713834002', '11A'], ['716565009', '11A'], ['1086791000000109', '11A'], ['919461000000108', '11A'],
-    ['1188261000000103', '24A'], ['1188271000000105', '24A'],
+    ['95041000119101', '22A'],
+    ['715477006', '22A'],
+    ['713201008', '22A'],
+    ['902961000000107', '22A'],
+    ['418496002', '16A'],
+    ['720824009', '16A'],
+    ['704658004', '16A'],
+    ['879911000000102', '3'],
+    ['205171000000107', '3'],
+    ['881081000000100', '3'],
+    ['713834002', '11A'],
+    ['716565009', '11A'],
+    ['1086791000000109', '11A'],
+    ['919461000000108', '11A'],
+    ['1188261000000103', '24A'],
+    ['1188271000000105', '24A'],
     ['711181000000101', '10A'],
   ])('SNOMED CT %s rates as the hub own %s', (code, issue) => {
     const ownCode = rate(inputWith(contactWith({ presentingIssues: [{ code: issue }] })), london, codes);
@@ -53,7 +70,11 @@ describe('rating counts mapped codes as the hub own factors', () => {
     expect(snomed.riskFactors).toContain(`issue:${issue}`);
     expect(snomed.riskFactors).not.toContain('issue:20');
     expect(snomed.notes ?? []).toEqual([]);
-    expect({ rating: snomed.rating, ruleIds: snomed.ruleIds, riskFactors: snomed.riskFactors }).toEqual({ rating: ownCode.rating, ruleIds: ownCode.ruleIds, riskFactors: ownCode.riskFactors });
+    expect({ rating: snomed.rating, ruleIds: snomed.ruleIds, riskFactors: snomed.riskFactors }).toEqual({
+      rating: ownCode.rating,
+      ruleIds: ownCode.ruleIds,
+      riskFactors: ownCode.riskFactors,
+    });
   });
 
   it.each([
@@ -72,6 +93,8 @@ describe('rating counts mapped codes as the hub own factors', () => {
     const r = rate(inputWith(contactWith(coded(SNOMED, '22298006', 'Myocardial infarction'))), london, codes);
     expect(r.riskFactors).toEqual(['issue:20']);
     expect(r.reasons).toHaveLength(r.ruleIds.length);
-    expect(r.notes).toEqual([`Code 22298006 (Myocardial infarction) from ${SNOMED} has no mapping in code map ${codes.version}: no rule counted it, read it yourself.`]);
+    expect(r.notes).toEqual([
+      `Code 22298006 (Myocardial infarction) from ${SNOMED} has no mapping in code map ${codes.version}: no rule counted it, read it yourself.`,
+    ]);
   });
 });

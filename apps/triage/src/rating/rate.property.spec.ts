@@ -5,7 +5,31 @@ import type { RatingInput } from './rate';
 import { shippedPolicy } from '@mash/policy';
 import { NOW } from './testContacts';
 
-const CODES = ['1', '2', '3', '4B', '1B', '2B', '4A', '10A', '11A', '12A', '13A', '16A', '17A', '18B', '18C', '19B', '20', '21', '22A', '24A', 'ASB', 'ARREST', 'HOMELESS-16-17'];
+const CODES = [
+  '1',
+  '2',
+  '3',
+  '4B',
+  '1B',
+  '2B',
+  '4A',
+  '10A',
+  '11A',
+  '12A',
+  '13A',
+  '16A',
+  '17A',
+  '18B',
+  '18C',
+  '19B',
+  '20',
+  '21',
+  '22A',
+  '24A',
+  'ASB',
+  'ARREST',
+  'HOMELESS-16-17',
+];
 const LEVELS = ['standard', 'medium', 'high'] as const;
 
 const child = fc.record({
@@ -25,7 +49,12 @@ const arbInput: fc.Arbitrary<RatingInput> = fc
     open: fc.boolean(),
   })
   .map((g) => {
-    const subjects: ContactSubject[] = g.children.map((c, i) => ({ subjectRef: `c${i}`, kind: 'child', dateOfBirth: c.dob, disability: c.disability }));
+    const subjects: ContactSubject[] = g.children.map((c, i) => ({
+      subjectRef: `c${i}`,
+      kind: 'child',
+      dateOfBirth: c.dob,
+      disability: c.disability,
+    }));
     const contact: Contact = {
       agencyReference: 'P-1',
       referrer: { source: '6', channel: { kind: 'topic' } },
@@ -37,14 +66,24 @@ const arbInput: fc.Arbitrary<RatingInput> = fc
       informationOnly: g.informationOnly,
       ...(g.dash ? { domesticAbuse: { dashRiskLevel: g.dash.level, childrenPresent: g.dash.present } } : {}),
     };
-    return { contact, now: NOW, knownHousehold: g.knownHousehold, repeatCount: g.repeatCount, ...(g.open ? { openToSocialCare: { worker: 'W' } } : {}) };
+    return {
+      contact,
+      now: NOW,
+      knownHousehold: g.knownHousehold,
+      repeatCount: g.repeatCount,
+      ...(g.open ? { openToSocialCare: { worker: 'W' } } : {}),
+    };
   });
 
 type AddFactor = (i: RatingInput) => RatingInput;
 const withContact = (i: RatingInput, c: Partial<Contact>): RatingInput => ({ ...i, contact: { ...i.contact, ...c } });
 
 const addFactor: fc.Arbitrary<AddFactor> = fc.oneof(
-  fc.constantFrom(...CODES).map((code): AddFactor => (i) => withContact(i, { presentingIssues: [...i.contact.presentingIssues, { code }] })),
+  fc.constantFrom(...CODES).map(
+    (code): AddFactor =>
+      (i) =>
+        withContact(i, { presentingIssues: [...i.contact.presentingIssues, { code }] }),
+  ),
   fc.constant<AddFactor>((i) => {
     const cur = i.contact.domesticAbuse;
     const next = cur ? LEVELS[Math.min(2, LEVELS.indexOf(cur.dashRiskLevel) + 1)] : 'standard';
@@ -53,8 +92,12 @@ const addFactor: fc.Arbitrary<AddFactor> = fc.oneof(
   fc.constant<AddFactor>((i) =>
     withContact(i, { domesticAbuse: { dashRiskLevel: i.contact.domesticAbuse?.dashRiskLevel ?? 'standard', childrenPresent: true } }),
   ),
-  fc.constant<AddFactor>((i) => withContact(i, { subjects: [...i.contact.subjects, { subjectRef: 'baby', kind: 'child', dateOfBirth: '2026-10-01' }] })),
-  fc.constant<AddFactor>((i) => withContact(i, { subjects: [...i.contact.subjects, { subjectRef: 'unborn', kind: 'unborn', expectedDate: '2027-03-01' }] })),
+  fc.constant<AddFactor>((i) =>
+    withContact(i, { subjects: [...i.contact.subjects, { subjectRef: 'baby', kind: 'child', dateOfBirth: '2026-10-01' }] }),
+  ),
+  fc.constant<AddFactor>((i) =>
+    withContact(i, { subjects: [...i.contact.subjects, { subjectRef: 'unborn', kind: 'unborn', expectedDate: '2027-03-01' }] }),
+  ),
   fc.constant<AddFactor>((i) => withContact(i, { subjects: i.contact.subjects.map((s, n) => (n === 0 ? { ...s, disability: true } : s)) })),
   fc.constant<AddFactor>((i) => ({ ...i, knownHousehold: true })),
   fc.constant<AddFactor>((i) => ({ ...i, repeatCount: i.repeatCount + 1 })),
@@ -67,7 +110,10 @@ describe('rate: adding a risk factor never lowers a rating', () => {
     fc.assert(
       fc.property(arbInput, fc.array(addFactor, { minLength: 1, maxLength: 4 }), (input, adds) => {
         const before = rate(input, policy);
-        const after = rate(adds.reduce((acc, add) => add(acc), input), policy);
+        const after = rate(
+          adds.reduce((acc, add) => add(acc), input),
+          policy,
+        );
         return RATING_ORDER[after.rating] >= RATING_ORDER[before.rating] && after.riskFactors.length >= before.riskFactors.length;
       }),
       { numRuns: 500 },

@@ -33,7 +33,11 @@ const table: [string, RatingInput, string][] = [
   ['A-MOSAIC', inputWith(contactWith(issues('4B', '1B', '16A'))), 'AMBER'],
   ['A-REFERRER-IMMEDIATE', inputWith(contactWith({ urgency: 'immediate' })), 'AMBER'],
   ['G-CONCERN', inputWith(contactWith(issues('4A'))), 'GREEN'],
-  ['G-DOMESTIC-ABUSE', inputWith(contactWith({ ...issues('21'), domesticAbuse: { dashRiskLevel: 'standard', childrenPresent: false } })), 'GREEN'],
+  [
+    'G-DOMESTIC-ABUSE',
+    inputWith(contactWith({ ...issues('21'), domesticAbuse: { dashRiskLevel: 'standard', childrenPresent: false } })),
+    'GREEN',
+  ],
   ['B-INFORMATION-REQUEST', inputWith(contactWith({ ...issues('21'), informationOnly: true })), 'BLUE'],
 ];
 
@@ -89,7 +93,10 @@ describe('rate: scenarios from the source reports', () => {
     expect(rate(inputWith(contactWith(da('standard', true))), london).rating).toBe('GREEN');
   });
   it('L5879-5882: a DA case at child-protection threshold (DASH high) is fast-tracked Red', () => {
-    expect(rate(inputWith(contactWith(da('high', true))), london)).toMatchObject({ rating: 'RED', ruleIds: expect.arrayContaining(['R-DASH-HIGH']) });
+    expect(rate(inputWith(contactWith(da('high', true))), london)).toMatchObject({
+      rating: 'RED',
+      ruleIds: expect.arrayContaining(['R-DASH-HIGH']),
+    });
   });
   it('L94: a mosaic of parental mental health, substance misuse and a known household escalates to Amber', () => {
     const r = rate(inputWith(contactWith(issues('4B', '2B')), { knownHousehold: true }), london);

@@ -52,7 +52,11 @@ function ageInMonths(dateOfBirth: string, now: Date): number {
 function unmappedNotes(contact: Contact, codes: CodeMap): string[] {
   const notes = contact.presentingIssues.flatMap((i) => {
     const u = codes.issueCodes(i).unmapped;
-    return u ? [`Code ${u.code}${u.display ? ` (${u.display})` : ''} from ${u.system} has no mapping in code map ${codes.version}: no rule counted it, read it yourself.`] : [];
+    return u
+      ? [
+          `Code ${u.code}${u.display ? ` (${u.display})` : ''} from ${u.system} has no mapping in code map ${codes.version}: no rule counted it, read it yourself.`,
+        ]
+      : [];
   });
   return [...new Set(notes)];
 }
@@ -70,7 +74,10 @@ function factsOf(input: RatingInput, policy: Policy, codes: CodeMap): Facts {
   const dash = contact.domesticAbuse?.dashRiskLevel;
 
   // Each factor counts once however it arrived, so the mosaic measures breadth, not repetition.
-  const factors = [...issues].filter((c) => c !== NO_FACTOR).sort().map((c) => `issue:${c}`);
+  const factors = [...issues]
+    .filter((c) => c !== NO_FACTOR)
+    .sort()
+    .map((c) => `issue:${c}`);
   if (dash === 'medium' || dash === 'high') factors.push('dash-medium-or-high');
   if (childrenPresent) factors.push('children-present');
   if (infant) factors.push('infant-or-unborn');
@@ -104,9 +111,17 @@ export function rate(input: RatingInput, policy: Policy, codes: CodeMap = loadCo
   const fired: ThresholdRule[] = policy.thresholds.rules.filter((r) => holds(r.when, facts, input, policy));
   const base = { policyVersion: policy.version, riskFactors: facts.factors, notes: unmappedNotes(input.contact, codes) };
   if (fired.length === 0) {
-    return { ...base, rating: policy.thresholds.defaultRating, ruleIds: ['default'], reasons: ['No threshold rule applies: the policy default.'] };
+    return {
+      ...base,
+      rating: policy.thresholds.defaultRating,
+      ruleIds: ['default'],
+      reasons: ['No threshold rule applies: the policy default.'],
+    };
   }
   // Stable sort: highest rating first, policy order within a rating.
-  const ordered = fired.map((r, i) => ({ r, i })).sort((a, b) => RATING_ORDER[b.r.rating] - RATING_ORDER[a.r.rating] || a.i - b.i).map((x) => x.r);
+  const ordered = fired
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => RATING_ORDER[b.r.rating] - RATING_ORDER[a.r.rating] || a.i - b.i)
+    .map((x) => x.r);
   return { ...base, rating: ordered[0].rating, ruleIds: ordered.map((r) => r.id), reasons: ordered.map((r) => r.reason) };
 }

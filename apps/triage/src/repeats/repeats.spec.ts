@@ -22,7 +22,10 @@ describe('assessRepeats (Sefton L218-225: three contacts in 12 months)', () => {
     expect(assessRepeats(['2025-11-30T10:00:00Z', '2026-02-01T00:00:00Z'], now, trigger).fires).toBe(true);
   });
   it('follows the policy: a trigger of 4 in 6 months', () => {
-    const r = assessRepeats(['2026-07-01T00:00:00Z', '2026-08-01T00:00:00Z', '2026-09-01T00:00:00Z', '2026-04-01T00:00:00Z'], now, { count: 4, windowMonths: 6 });
+    const r = assessRepeats(['2026-07-01T00:00:00Z', '2026-08-01T00:00:00Z', '2026-09-01T00:00:00Z', '2026-04-01T00:00:00Z'], now, {
+      count: 4,
+      windowMonths: 6,
+    });
     expect(r).toMatchObject({ count: 4, fires: true });
   });
   it('rejects a prior date that is not a date', () => {

@@ -39,17 +39,26 @@ export function reRate(start: { rating: Rating; ruleIds: string[] }, picture: Ca
     fired.push({ id: 'RR-CURRENT-HARM', reason: `Current involvement in a harm category reported by ${said}.` });
   }
   if (currentAgencies.length >= rules.severalAgenciesCurrent) {
-    fired.push({ id: 'RR-SEVERAL-AGENCIES-CURRENT', reason: `${currentAgencies.length} agencies are currently involved: ${currentAgencies.join(', ')}.` });
+    fired.push({
+      id: 'RR-SEVERAL-AGENCIES-CURRENT',
+      reason: `${currentAgencies.length} agencies are currently involved: ${currentAgencies.join(', ')}.`,
+    });
   }
   let rating = start.rating;
   if (fired.length) {
     rating = UP[start.rating];
   } else if (rules.lowerAmberWhenNothingCurrent && start.rating === 'AMBER' && picture.complete && picture.missing.length === 0) {
     if (picture.chronology.length === 0) {
-      fired.push({ id: 'RR-NOTHING-KNOWN', reason: `Every agency asked (${picture.replied.join(', ') || 'none'}) replied and none knows the family.` });
+      fired.push({
+        id: 'RR-NOTHING-KNOWN',
+        reason: `Every agency asked (${picture.replied.join(', ') || 'none'}) replied and none knows the family.`,
+      });
       rating = 'GREEN';
     } else if (current.length === 0) {
-      fired.push({ id: 'RR-NOTHING-CURRENT', reason: `Every agency asked replied; ${picture.chronology.length} past entries, none current.` });
+      fired.push({
+        id: 'RR-NOTHING-CURRENT',
+        reason: `Every agency asked replied; ${picture.chronology.length} past entries, none current.`,
+      });
       rating = 'GREEN';
     }
   }

@@ -30,12 +30,29 @@ export class ReratingService {
     await markReady(m, e.caseId, { rating: r.rating, ruleIds: r.ruleIds, reasons: r.reasons, endedAt: now, deadline });
     if (!first && c.end_rating === r.rating) return;
     await insertRating(m, e.caseId, {
-      stage: 'end', rating: r.rating, ruleIds: r.ruleIds, reasons: r.reasons, policyVersion: this.policy.version, ratedBy: 'rules', reason: `picture revision ${e.revision ?? 1}`,
+      stage: 'end',
+      rating: r.rating,
+      ruleIds: r.ruleIds,
+      reasons: r.reasons,
+      policyVersion: this.policy.version,
+      ratedBy: 'rules',
+      reason: `picture revision ${e.revision ?? 1}`,
     });
     const data: CaseRated = {
-      caseId: e.caseId, contactId: c.contact_id, stage: 'end', rating: r.rating, previousRating: c.current_rating, ruleIds: r.ruleIds, reasons: r.reasons,
-      policyVersion: this.policy.version, ratedAt: now.toISOString(), deadline: deadline.toISOString(), checkPlan: [], subjects: [],
-      lawfulBasis: c.lawful_basis, ...(c.allocated_worker ? { allocatedWorker: c.allocated_worker } : {}),
+      caseId: e.caseId,
+      contactId: c.contact_id,
+      stage: 'end',
+      rating: r.rating,
+      previousRating: c.current_rating,
+      ruleIds: r.ruleIds,
+      reasons: r.reasons,
+      policyVersion: this.policy.version,
+      ratedAt: now.toISOString(),
+      deadline: deadline.toISOString(),
+      checkPlan: [],
+      subjects: [],
+      lawfulBasis: c.lawful_basis,
+      ...(c.allocated_worker ? { allocatedWorker: c.allocated_worker } : {}),
     };
     await ctx.publish({ topic: TOPICS.caseRated, key: e.caseId, data });
     log('info', 'case re-rated', { caseId: e.caseId, from: c.current_rating, to: r.rating, change: r.change, rules: r.ruleIds });
@@ -46,12 +63,26 @@ export class ReratingService {
     const c = await lockCase(m, e.caseId);
     if (!c) throw new RejectedMessage(`decision ${e.decisionId} for unknown case ${e.caseId}`);
     await markDecided(m, e.caseId, {
-      finalRating: e.finalRating, decisionId: e.decisionId, ratingChangeReason: e.ratingChangeReason, decidedBy: e.decisionMaker.name, decidedAt: new Date(e.decidedAt),
+      finalRating: e.finalRating,
+      decisionId: e.decisionId,
+      ratingChangeReason: e.ratingChangeReason,
+      decidedBy: e.decisionMaker.name,
+      decidedAt: new Date(e.decidedAt),
     });
     await insertRating(m, e.caseId, {
-      stage: 'decision', rating: e.finalRating, ruleIds: [], reasons: [], policyVersion: e.policyVersion ?? c.policy_version, ratedBy: e.decisionMaker.name,
+      stage: 'decision',
+      rating: e.finalRating,
+      ruleIds: [],
+      reasons: [],
+      policyVersion: e.policyVersion ?? c.policy_version,
+      ratedBy: e.decisionMaker.name,
       reason: e.ratingChangeReason ?? null,
     });
-    log('info', 'decision applied', { caseId: e.caseId, decisionId: e.decisionId, finalRating: e.finalRating, changed: e.finalRating !== (c.end_rating ?? c.current_rating) });
+    log('info', 'decision applied', {
+      caseId: e.caseId,
+      decisionId: e.decisionId,
+      finalRating: e.finalRating,
+      changed: e.finalRating !== (c.end_rating ?? c.current_rating),
+    });
   }
 }

@@ -27,7 +27,11 @@ function refs(value: unknown, out: string[] = []): string[] {
   }
   return out;
 }
-const resolve = (document: any, ref: string) => ref.slice(2).split('/').reduce((at, part) => at?.[part], document);
+const resolve = (document: any, ref: string) =>
+  ref
+    .slice(2)
+    .split('/')
+    .reduce((at, part) => at?.[part], document);
 
 describe('AsyncAPI document', () => {
   it('is AsyncAPI 3.0 with a Kafka server', () => {
@@ -49,8 +53,15 @@ describe('AsyncAPI document', () => {
   it('has one operation per channel, the hub receiving only contact submissions and check replies', () => {
     const ops = Object.values(doc.operations) as any[];
     expect(ops).toHaveLength(TOPIC_DEFINITIONS.length);
-    const received = ops.filter((o) => o.action === 'receive').map((o) => resolve(doc, o.channel.$ref).address).sort();
-    expect(received).toEqual(TOPIC_DEFINITIONS.filter((t) => t.kind === 'contactInbound' || t.kind === 'checkReplied').map((t) => t.name).sort());
+    const received = ops
+      .filter((o) => o.action === 'receive')
+      .map((o) => resolve(doc, o.channel.$ref).address)
+      .sort();
+    expect(received).toEqual(
+      TOPIC_DEFINITIONS.filter((t) => t.kind === 'contactInbound' || t.kind === 'checkReplied')
+        .map((t) => t.name)
+        .sort(),
+    );
   });
 
   it('resolves every $ref inside the document and keeps no ajv ids', () => {
@@ -77,7 +88,9 @@ describe('OpenAPI components', () => {
   const components = buildOpenApiComponents() as any;
 
   it('give the contact and everything it references, and no case events', () => {
-    expect(Object.keys(components.schemas)).toEqual(expect.arrayContaining(['Contact', 'FieldError', 'id', 'shortText', 'consent', 'lawfulBasis', 'nhsNumber', 'upn']));
+    expect(Object.keys(components.schemas)).toEqual(
+      expect.arrayContaining(['Contact', 'FieldError', 'id', 'shortText', 'consent', 'lawfulBasis', 'nhsNumber', 'upn']),
+    );
     expect(components.schemas.CaseRated).toBeUndefined();
     for (const ref of refs(components)) expect(components.schemas[ref.replace('#/components/schemas/', '')]).toBeDefined();
   });

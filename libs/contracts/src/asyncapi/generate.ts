@@ -78,7 +78,10 @@ export function buildAsyncApi(): object {
       payload: envelopeFor(kind),
       bindings: {
         kafka: {
-          key: { type: 'string', description: 'The case id (equal to envelope.key): every message about a case shares a partition, so per-case order holds.' },
+          key: {
+            type: 'string',
+            description: 'The case id (equal to envelope.key): every message about a case shares a partition, so per-case order holds.',
+          },
           bindingVersion: '0.5.0',
         },
       },
@@ -129,7 +132,7 @@ export function buildAsyncApi(): object {
       title: 'MASH integration hub: topics',
       version: '1.0.0',
       description:
-        'Every Kafka topic of the Multi-Agency Safeguarding Hub. Each message is an envelope (id, type, occurredAt, producer, key = case id, data); data is checked against the topic\'s schema by producers before sending and by consumers on receipt. Topic names carry the major version: a breaking change is a new topic.',
+        "Every Kafka topic of the Multi-Agency Safeguarding Hub. Each message is an envelope (id, type, occurredAt, producer, key = case id, data); data is checked against the topic's schema by producers before sending and by consumers on receipt. Topic names carry the major version: a breaking change is a new topic.",
       license: { name: 'Apache-2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0' },
     },
     defaultContentType: 'application/json',
@@ -143,7 +146,8 @@ export function buildAsyncApi(): object {
       messages,
       correlationIds: {
         request: {
-          description: 'Ties a reply or a chase to the check request it answers (envelope.correlationId, also the mash-correlation-id header). Messages about one case are also tied by the Kafka key, the case id.',
+          description:
+            'Ties a reply or a chase to the check request it answers (envelope.correlationId, also the mash-correlation-id header). Messages about one case are also tied by the Kafka key, the case id.',
           location: '$message.header#/mash-correlation-id',
         },
       },

@@ -50,8 +50,10 @@ describe('hostile contact bodies', () => {
 
   it('include names in non-Latin scripts that are accepted', () => {
     // Code-point ranges of whole scripts, combining marks included on purpose.
-    // eslint-disable-next-line no-misleading-character-class
-    const nonLatin = inputs.filter((i) => i.expectValid && /[\u0600-\u06FF\u4E00-\u9FFF\u0400-\u04FF\u0900-\u09FF]/.test(JSON.stringify(i.body)));
+    const nonLatin = inputs.filter(
+      // eslint-disable-next-line no-misleading-character-class
+      (i) => i.expectValid && /[\u0600-\u06FF\u4E00-\u9FFF\u0400-\u04FF\u0900-\u09FF]/.test(JSON.stringify(i.body)),
+    );
     expect(nonLatin.length).toBeGreaterThan(50);
   });
 
@@ -62,13 +64,25 @@ describe('hostile contact bodies', () => {
   });
 
   it('stay under 100 kB when valid, so a default body limit never refuses a good contact', () => {
-    const largest = Math.max(...inputs.filter((i) => i.expectValid).map((i) => Buffer.byteLength(typeof i.body === 'string' ? i.body : JSON.stringify(i.body))));
+    const largest = Math.max(
+      ...inputs.filter((i) => i.expectValid).map((i) => Buffer.byteLength(typeof i.body === 'string' ? i.body : JSON.stringify(i.body))),
+    );
     expect(largest).toBeLessThan(100 * 1024);
   });
 
   it('cover every kind of case in the first pass, including the named attacks', () => {
     const labels = inputs.map((i) => i.label).join('\n');
-    for (const expected of ['prototype pollution', 'nesting', 'broken JSON', 'unprintable', 'injection-looking text is text', 'names in non-Latin scripts', 'wrong type', 'missing ', 'characters']) {
+    for (const expected of [
+      'prototype pollution',
+      'nesting',
+      'broken JSON',
+      'unprintable',
+      'injection-looking text is text',
+      'names in non-Latin scripts',
+      'wrong type',
+      'missing ',
+      'characters',
+    ]) {
       expect(labels).toContain(expected);
     }
   });

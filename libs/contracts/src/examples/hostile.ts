@@ -20,8 +20,51 @@ export interface HostileInput {
 }
 
 // Names people really have, in the scripts English councils meet; all must be accepted.
-const GIVEN = ['Amy', 'Oliver', 'Zoë', 'Łucja', 'Søren', 'Siân', 'Ngozi', 'Aisha', 'محمد', 'فاطمة', '王伟', '李娜', 'Светлана', 'Дмитрий', 'अनन्या', 'আরিফ', 'Αλέξανδρος', 'יעל', '김민준', 'さくら', 'Nguyễn Thị', 'Ömer', 'Björk', 'Ḥasan', 'José María'];
-const FAMILY = ['Example', "O'Brien", 'Smith-Jones', 'Wiśniewska', 'Kowalczyk', 'حداد', '张', 'Иванова', 'Παπαδόπουλος', 'כהן', 'Nguyễn', 'Ó Súilleabháin', 'van der Berg', 'de la Cruz', 'ap Gwilym', 'Çelik'];
+const GIVEN = [
+  'Amy',
+  'Oliver',
+  'Zoë',
+  'Łucja',
+  'Søren',
+  'Siân',
+  'Ngozi',
+  'Aisha',
+  'محمد',
+  'فاطمة',
+  '王伟',
+  '李娜',
+  'Светлана',
+  'Дмитрий',
+  'अनन्या',
+  'আরিফ',
+  'Αλέξανδρος',
+  'יעל',
+  '김민준',
+  'さくら',
+  'Nguyễn Thị',
+  'Ömer',
+  'Björk',
+  'Ḥasan',
+  'José María',
+];
+const FAMILY = [
+  'Example',
+  "O'Brien",
+  'Smith-Jones',
+  'Wiśniewska',
+  'Kowalczyk',
+  'حداد',
+  '张',
+  'Иванова',
+  'Παπαδόπουλος',
+  'כהן',
+  'Nguyễn',
+  'Ó Súilleabháin',
+  'van der Berg',
+  'de la Cruz',
+  'ap Gwilym',
+  'Çelik',
+];
 // Text that looks like an attack but is text: the contract must accept it and every later layer must treat it as data.
 const INJECTIONS = [
   "Robert'); DROP TABLE contacts;--",
@@ -51,7 +94,27 @@ const NARRATIVES = [
   'Ребёнок сообщил учителю, что дома нет еды.',
   'Dziecko powiedziało, że w domu nie ma jedzenia.',
 ];
-const CODES = ['3', '4B', '1B', '2B', '4A', '10A', '11A', '16A', '17A', '18B', '18C', '19B', '19C', '20', '22A', '24A', 'ASB', 'ARREST', 'HOMELESS-16-17'];
+const CODES = [
+  '3',
+  '4B',
+  '1B',
+  '2B',
+  '4A',
+  '10A',
+  '11A',
+  '16A',
+  '17A',
+  '18B',
+  '18C',
+  '19B',
+  '19C',
+  '20',
+  '22A',
+  '24A',
+  'ASB',
+  'ARREST',
+  'HOMELESS-16-17',
+];
 const BASES = ['section-47', 'section-17', 'risk-of-significant-harm', 'statutory-function', 'crime-prevention'] as const;
 
 function nhsNumber(d: Dice): string {
@@ -80,8 +143,12 @@ function subject(d: Dice, i: number): ContactSubject {
   s.familyName = d.pick(FAMILY);
   s.dateOfBirth = kind === 'child' ? date(d, 2009, 2025) : date(d, 1960, 2004);
   s.sex = d.pick(['male', 'female', 'unknown', 'indeterminate'] as const);
-  s.role = kind === 'child' ? d.pick(['subject', 'victim', 'sibling'] as const) : d.pick(['parent-carer', 'victim', 'alleged-perpetrator', 'household-member'] as const);
-  if (d.chance(0.6)) s.identifiers = kind === 'child' && d.chance(0.5) ? { nhsNumber: nhsNumber(d), upn: upn(d) } : { nhsNumber: nhsNumber(d) };
+  s.role =
+    kind === 'child'
+      ? d.pick(['subject', 'victim', 'sibling'] as const)
+      : d.pick(['parent-carer', 'victim', 'alleged-perpetrator', 'household-member'] as const);
+  if (d.chance(0.6))
+    s.identifiers = kind === 'child' && d.chance(0.5) ? { nhsNumber: nhsNumber(d), upn: upn(d) } : { nhsNumber: nhsNumber(d) };
   if (kind === 'child' && d.chance(0.5)) s.presentDuringIncident = d.chance(0.5);
   return s;
 }
@@ -90,15 +157,40 @@ function referrer(d: Dice): Contact['referrer'] {
   const kind = d.int(0, 5);
   switch (kind) {
     case 0:
-      return { name: `PC ${d.pick(GIVEN)} ${d.pick(FAMILY)}`, role: 'Officer in the case', organisation: 'Example Constabulary', source: '6', channel: { kind: 'topic' } };
+      return {
+        name: `PC ${d.pick(GIVEN)} ${d.pick(FAMILY)}`,
+        role: 'Officer in the case',
+        organisation: 'Example Constabulary',
+        source: '6',
+        channel: { kind: 'topic' },
+      };
     case 1:
-      return { name: d.pick(GIVEN), role: 'Designated Safeguarding Lead', organisation: 'Example Primary School', phone: '01632 960 456', source: '2A', channel: { kind: 'email', address: 'dsl@example-primary.sch.uk' } };
+      return {
+        name: d.pick(GIVEN),
+        role: 'Designated Safeguarding Lead',
+        organisation: 'Example Primary School',
+        phone: '01632 960 456',
+        source: '2A',
+        channel: { kind: 'email', address: 'dsl@example-primary.sch.uk' },
+      };
     case 2:
-      return { name: `Dr ${d.pick(FAMILY)}`, organisation: 'Exampleton Medical Practice', odsCode: 'Y01234', source: '3A', channel: { kind: 'webhook', url: 'https://gp.example.nhs.uk/mash/outcomes' } };
+      return {
+        name: `Dr ${d.pick(FAMILY)}`,
+        organisation: 'Exampleton Medical Practice',
+        odsCode: 'Y01234',
+        source: '3A',
+        channel: { kind: 'webhook', url: 'https://gp.example.nhs.uk/mash/outcomes' },
+      };
     case 3:
       return { source: '9', channel: { kind: 'none', reason: 'anonymous' } };
     case 4:
-      return { name: d.pick(GIVEN), role: 'Grandmother', phone: '07700 900123', source: d.pick(['1A', '1B', '1D'] as ReferralSource[]), channel: { kind: 'topic' } };
+      return {
+        name: d.pick(GIVEN),
+        role: 'Grandmother',
+        phone: '07700 900123',
+        source: d.pick(['1A', '1B', '1D'] as ReferralSource[]),
+        channel: { kind: 'topic' },
+      };
     default:
       return { source: '10', channel: { kind: 'none', reason: 'unknown' } };
   }
@@ -121,9 +213,21 @@ function validContact(d: Dice, n: number): Contact {
     consent,
     urgency: d.pick(['immediate', 'same-day', 'routine'] as const),
   };
-  if (d.chance(0.5)) c.household = { address: { lines: ['1 Example Street'], town: 'Exampleton', postcode: d.pick(['EX1 2AB', 'ex12ab', 'SW1A 1AA', 'M1 1AE', 'B33 8TH']) } };
+  if (d.chance(0.5))
+    c.household = {
+      address: {
+        lines: ['1 Example Street'],
+        town: 'Exampleton',
+        postcode: d.pick(['EX1 2AB', 'ex12ab', 'SW1A 1AA', 'M1 1AE', 'B33 8TH']),
+      },
+    };
   if (d.chance(0.3)) c.incident = { occurredAt: '2026-11-20T22:15:00Z', reference: `INC-${d.digits(8)}` };
-  if (d.chance(0.3)) c.domesticAbuse = { dashRiskLevel: d.pick(['standard', 'medium', 'high'] as const), childrenPresent: d.chance(0.5), dashYesCount: d.int(0, 27) };
+  if (d.chance(0.3))
+    c.domesticAbuse = {
+      dashRiskLevel: d.pick(['standard', 'medium', 'high'] as const),
+      childrenPresent: d.chance(0.5),
+      dashYesCount: d.int(0, 27),
+    };
   if (d.chance(0.2)) c.informationOnly = d.chance(0.5);
   return c;
 }
@@ -162,7 +266,8 @@ const VALID_CASES: Case[] = [
   (_, base) => valid('plain valid contact', base()),
   (d, base) => {
     const c = base();
-    for (const s of c.subjects) if (s.kind !== 'unborn') Object.assign(s, { givenName: d.pick(GIVEN.slice(8)), familyName: d.pick(FAMILY.slice(5)) });
+    for (const s of c.subjects)
+      if (s.kind !== 'unborn') Object.assign(s, { givenName: d.pick(GIVEN.slice(8)), familyName: d.pick(FAMILY.slice(5)) });
     return valid('names in non-Latin scripts', c);
   },
   (d, base) => {
@@ -191,7 +296,11 @@ const VALID_CASES: Case[] = [
     return valid('30 subjects, the most a contact may carry', c);
   },
   (_, base) => valid('valid contact as pretty-printed JSON text', JSON.stringify(base(), null, 2)),
-  (_, base) => valid('valid contact as compact JSON text with escaped non-ASCII', JSON.stringify(base()).replace(/[\u0080-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)),
+  (_, base) =>
+    valid(
+      'valid contact as compact JSON text with escaped non-ASCII',
+      JSON.stringify(base()).replace(/[\u0080-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`),
+    ),
   (_, base) => {
     const c = base();
     c.narrative = 'Tabs\tand newlines\nand carriage returns\r\nare how people write.';
@@ -200,12 +309,34 @@ const VALID_CASES: Case[] = [
 ];
 
 const REQUIRED: (string | number)[][] = [
-  ['agencyReference'], ['referrer'], ['subjects'], ['presentingIssues'], ['narrative'], ['consent'], ['urgency'],
-  ['referrer', 'source'], ['referrer', 'channel'], ['subjects', 0, 'subjectRef'], ['subjects', 0, 'kind'], ['consent', 'status'], ['presentingIssues', 0, 'code'],
+  ['agencyReference'],
+  ['referrer'],
+  ['subjects'],
+  ['presentingIssues'],
+  ['narrative'],
+  ['consent'],
+  ['urgency'],
+  ['referrer', 'source'],
+  ['referrer', 'channel'],
+  ['subjects', 0, 'subjectRef'],
+  ['subjects', 0, 'kind'],
+  ['consent', 'status'],
+  ['presentingIssues', 0, 'code'],
 ];
 const TYPED: (string | number)[][] = [
-  ['agencyReference'], ['referrer'], ['subjects'], ['subjects', 0], ['subjects', 0, 'givenName'], ['subjects', 0, 'dateOfBirth'], ['subjects', 0, 'identifiers'],
-  ['presentingIssues'], ['narrative'], ['consent'], ['urgency'], ['referrer', 'channel'], ['referrer', 'source'],
+  ['agencyReference'],
+  ['referrer'],
+  ['subjects'],
+  ['subjects', 0],
+  ['subjects', 0, 'givenName'],
+  ['subjects', 0, 'dateOfBirth'],
+  ['subjects', 0, 'identifiers'],
+  ['presentingIssues'],
+  ['narrative'],
+  ['consent'],
+  ['urgency'],
+  ['referrer', 'channel'],
+  ['referrer', 'source'],
 ];
 
 const INVALID_CASES: Case[] = [
@@ -217,15 +348,24 @@ const INVALID_CASES: Case[] = [
     const path = d.pick(TYPED);
     const field = path[path.length - 1];
     // A string is the right type for string fields, and {} is a valid (empty) identifiers object.
-    const wrongs = WRONG_TYPES.filter((v) => !(typeof v === 'string' && STRING_FIELDS.has(field)) && !(field === 'identifiers' && JSON.stringify(v) === '{}'));
+    const wrongs = WRONG_TYPES.filter(
+      (v) => !(typeof v === 'string' && STRING_FIELDS.has(field)) && !(field === 'identifiers' && JSON.stringify(v) === '{}'),
+    );
     const wrong = d.pick(wrongs);
     return invalid(`${path.join('.')} of the wrong type (${JSON.stringify(wrong)})`, set(base(), path, wrong));
   },
   (d, base) => {
     const [path, value] = d.pick<[(string | number)[], unknown]>([
-      [['urgency'], 'URGENT'], [['urgency'], 'Immediate'], [['referrer', 'source'], '11'], [['referrer', 'source'], 6],
-      [['subjects', 0, 'kind'], 'baby'], [['presentingIssues', 0, 'code'], 'DV'], [['presentingIssues', 0, 'code'], '3 '],
-      [['consent', 'status'], 'yes'], [['referrer', 'channel'], { kind: 'carrier-pigeon' }], [['subjects', 0, 'sex'], 'F'],
+      [['urgency'], 'URGENT'],
+      [['urgency'], 'Immediate'],
+      [['referrer', 'source'], '11'],
+      [['referrer', 'source'], 6],
+      [['subjects', 0, 'kind'], 'baby'],
+      [['presentingIssues', 0, 'code'], 'DV'],
+      [['presentingIssues', 0, 'code'], '3 '],
+      [['consent', 'status'], 'yes'],
+      [['referrer', 'channel'], { kind: 'carrier-pigeon' }],
+      [['subjects', 0, 'sex'], 'F'],
     ]);
     return invalid(`${path.join('.')} outside its list (${JSON.stringify(value)})`, set(base(), path, value));
   },
@@ -249,8 +389,11 @@ const INVALID_CASES: Case[] = [
   (d, base) => {
     const c = base();
     const [path, value] = d.pick<[(string | number)[], string]>([
-      [['subjects', 0, 'dateOfBirth'], '2019-02-30'], [['subjects', 0, 'dateOfBirth'], '2019-13-01'], [['subjects', 0, 'dateOfBirth'], '02/03/2019'],
-      [['subjects', 0, 'dateOfBirth'], '2019-03-02T00:00:00Z'], [['incident'], '2026-11-20 22:15'],
+      [['subjects', 0, 'dateOfBirth'], '2019-02-30'],
+      [['subjects', 0, 'dateOfBirth'], '2019-13-01'],
+      [['subjects', 0, 'dateOfBirth'], '02/03/2019'],
+      [['subjects', 0, 'dateOfBirth'], '2019-03-02T00:00:00Z'],
+      [['incident'], '2026-11-20 22:15'],
     ]);
     if (path[0] === 'incident') c.incident = { occurredAt: value };
     else set(c, path, value);
@@ -259,7 +402,12 @@ const INVALID_CASES: Case[] = [
   (d, base) => {
     const c = base();
     const [path, size] = d.pick<[(string | number)[], number]>([
-      [['narrative'], 20001], [['narrative'], 65536], [['narrative'], 1_000_000], [['agencyReference'], 101], [['referrer', 'role'], 201], [['subjects', 0, 'givenName'], 201],
+      [['narrative'], 20001],
+      [['narrative'], 65536],
+      [['narrative'], 1_000_000],
+      [['agencyReference'], 101],
+      [['referrer', 'role'], 201],
+      [['subjects', 0, 'givenName'], 201],
     ]);
     const unit = path[0] === 'agencyReference' ? 'A' : d.pick(['a', '王', '😀']);
     set(c, path, unit.repeat(size));
@@ -267,7 +415,15 @@ const INVALID_CASES: Case[] = [
   },
   (d, base) => {
     const c = base();
-    const [where, key] = d.pick<[string, string]>([['top', 'riskScore'], ['top', 'constructor'], ['top', 'prototype'], ['referrer', 'email'], ['subject', '$where'], ['consent', 'override'], ['top', 'toString']]);
+    const [where, key] = d.pick<[string, string]>([
+      ['top', 'riskScore'],
+      ['top', 'constructor'],
+      ['top', 'prototype'],
+      ['referrer', 'email'],
+      ['subject', '$where'],
+      ['consent', 'override'],
+      ['top', 'toString'],
+    ]);
     if (where === 'top') c[key] = { polluted: true };
     else if (where === 'referrer') c.referrer[key] = 'x@example.org';
     else if (where === 'subject') c.subjects[0][key] = 'sleep(1000)';
@@ -276,8 +432,18 @@ const INVALID_CASES: Case[] = [
   },
   (d, base) => {
     const c = base();
-    const [path, label] = d.pick<[string[], string]>([[[], 'top'], [['referrer'], 'referrer'], [['consent'], 'consent'], [['subjects', '0'], 'subject'], [['referrer', 'channel'], 'channel']]);
-    const payload = d.pick(['"__proto__":{"polluted":true}', '"__proto__":{"isAdmin":true,"consent":{"status":"given"}}', '"constructor":{"prototype":{"polluted":true}}']);
+    const [path, label] = d.pick<[string[], string]>([
+      [[], 'top'],
+      [['referrer'], 'referrer'],
+      [['consent'], 'consent'],
+      [['subjects', '0'], 'subject'],
+      [['referrer', 'channel'], 'channel'],
+    ]);
+    const payload = d.pick([
+      '"__proto__":{"polluted":true}',
+      '"__proto__":{"isAdmin":true,"consent":{"status":"given"}}',
+      '"constructor":{"prototype":{"polluted":true}}',
+    ]);
     return invalid(`prototype pollution key in ${label}: ${payload.slice(0, 20)}`, splice(c, path, payload));
   },
   (d, base) => {
@@ -331,7 +497,12 @@ const INVALID_CASES: Case[] = [
   },
   (d, base) => {
     const [path, value] = d.pick<[(string | number)[], unknown]>([
-      [['narrative'], ''], [['narrative'], '   \n\t  '], [['subjects'], []], [['presentingIssues'], []], [['agencyReference'], ''], [['agencyReference'], '-leading-dash'],
+      [['narrative'], ''],
+      [['narrative'], '   \n\t  '],
+      [['subjects'], []],
+      [['presentingIssues'], []],
+      [['agencyReference'], ''],
+      [['agencyReference'], '-leading-dash'],
     ]);
     return invalid(`empty ${path.join('.')} (${JSON.stringify(value)})`, set(base(), path, value));
   },

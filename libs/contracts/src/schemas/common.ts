@@ -9,13 +9,28 @@ export const commonSchema = {
     longText: { type: 'string', maxLength: 20000 },
     agency: {
       type: 'string',
-      enum: ['police', 'health', 'education', 'probation', 'housing', 'adult-social-care', 'youth-justice', 'contact-centre', 'childrens-social-care'],
+      enum: [
+        'police',
+        'health',
+        'education',
+        'probation',
+        'housing',
+        'adult-social-care',
+        'youth-justice',
+        'contact-centre',
+        'childrens-social-care',
+      ],
     },
     checkAgency: {
       type: 'string',
       enum: ['police', 'health', 'education', 'probation', 'housing', 'adult-social-care', 'youth-justice'],
     },
-    rating: { type: 'string', enum: ['RED', 'AMBER', 'GREEN', 'BLUE'], description: 'BRAG: Red immediate/serious harm (CoN 4); Amber risk of harm not imminent (3); Green wellbeing (2); Blue information request.' },
+    rating: {
+      type: 'string',
+      enum: ['RED', 'AMBER', 'GREEN', 'BLUE'],
+      description:
+        'BRAG: Red immediate/serious harm (CoN 4); Amber risk of harm not imminent (3); Green wellbeing (2); Blue information request.',
+    },
     dataCategory: {
       type: 'string',
       enum: ['identity', 'address', 'household', 'involvement', 'history', 'health', 'education', 'offending', 'domestic-abuse'],

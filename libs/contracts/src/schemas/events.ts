@@ -35,7 +35,12 @@ const chronologyEntry = strictObject(['agency', 'date', 'summary'], {
   summary: { type: 'string', minLength: 1, maxLength: 2000 },
   current: { type: 'boolean' },
   late: { type: 'boolean' },
-  alsoReportedBy: { type: 'array', uniqueItems: true, items: ref('checkAgency'), description: 'Other agencies whose entries about the same event were folded into this one.' },
+  alsoReportedBy: {
+    type: 'array',
+    uniqueItems: true,
+    items: ref('checkAgency'),
+    description: 'Other agencies whose entries about the same event were folded into this one.',
+  },
 });
 
 export const eventSchemas = {
@@ -50,32 +55,57 @@ export const eventSchemas = {
   },
   caseRated: {
     $id: 'caseRated',
-    ...strictObject(['caseId', 'contactId', 'stage', 'rating', 'ruleIds', 'reasons', 'policyVersion', 'ratedAt', 'deadline', 'checkPlan', 'subjects', 'lawfulBasis'], {
-      caseId: ref('id'),
-      contactId: ref('id'),
-      stage: { type: 'string', enum: ['start', 'end'], description: 'Rated when checks start, re-rated when they finish.' },
-      rating: ref('rating'),
-      previousRating: ref('rating'),
-      ruleIds: { type: 'array', items: ref('id') },
-      reasons: { type: 'array', items: { type: 'string', maxLength: 500 } },
-      policyVersion: ref('id'),
-      ratedAt: ref('dateTime'),
-      deadline: ref('dateTime'),
-      checkPlan: { type: 'array', items: planItem },
-      subjects: { type: 'array', items: checkSubject },
-      lawfulBasis: ref('lawfulBasis'),
-      duplicateOf: { ...ref('id'), description: 'This contact reports an incident already reported by that contact: it joins that contact\'s case and asks no agency again.' },
-      allocatedWorker: ref('shortText'),
-      outOfArea: strictObject(['postcodeDistrict'], {
-        postcodeDistrict: { type: 'string', pattern: '^[A-Z]{1,2}[0-9][A-Z0-9]?$' },
-        hub: strictObject(['id', 'name', 'localAuthorityCode'], {
-          id: ref('id'),
-          name: ref('shortText'),
-          localAuthorityCode: { type: 'string', pattern: '^[EW][0-9]{8}$' },
+    ...strictObject(
+      [
+        'caseId',
+        'contactId',
+        'stage',
+        'rating',
+        'ruleIds',
+        'reasons',
+        'policyVersion',
+        'ratedAt',
+        'deadline',
+        'checkPlan',
+        'subjects',
+        'lawfulBasis',
+      ],
+      {
+        caseId: ref('id'),
+        contactId: ref('id'),
+        stage: { type: 'string', enum: ['start', 'end'], description: 'Rated when checks start, re-rated when they finish.' },
+        rating: ref('rating'),
+        previousRating: ref('rating'),
+        ruleIds: { type: 'array', items: ref('id') },
+        reasons: { type: 'array', items: { type: 'string', maxLength: 500 } },
+        policyVersion: ref('id'),
+        ratedAt: ref('dateTime'),
+        deadline: ref('dateTime'),
+        checkPlan: { type: 'array', items: planItem },
+        subjects: { type: 'array', items: checkSubject },
+        lawfulBasis: ref('lawfulBasis'),
+        duplicateOf: {
+          ...ref('id'),
+          description:
+            "This contact reports an incident already reported by that contact: it joins that contact's case and asks no agency again.",
+        },
+        allocatedWorker: ref('shortText'),
+        outOfArea: strictObject(['postcodeDistrict'], {
+          postcodeDistrict: { type: 'string', pattern: '^[A-Z]{1,2}[0-9][A-Z0-9]?$' },
+          hub: strictObject(['id', 'name', 'localAuthorityCode'], {
+            id: ref('id'),
+            name: ref('shortText'),
+            localAuthorityCode: { type: 'string', pattern: '^[EW][0-9]{8}$' },
+          }),
         }),
-      }),
-      revision: { type: 'integer', minimum: 1, description: 'Absent or 1: the first start rating and its plan. 2 and up: a revised start (consent override, escalation): checkPlan lists only the agencies to ask now or to ask again for more categories.' },
-    }),
+        revision: {
+          type: 'integer',
+          minimum: 1,
+          description:
+            'Absent or 1: the first start rating and its plan. 2 and up: a revised start (consent override, escalation): checkPlan lists only the agencies to ask now or to ask again for more categories.',
+        },
+      },
+    ),
   },
   teamsAlerted: {
     $id: 'teamsAlerted',
@@ -89,18 +119,21 @@ export const eventSchemas = {
   },
   checkRequested: {
     $id: 'checkRequested',
-    ...strictObject(['requestId', 'caseId', 'agency', 'subjects', 'categories', 'lawfulBasis', 'rating', 'dueAt', 'caseDeadline', 'requestedAt'], {
-      requestId: { ...ref('id'), description: 'Correlation id: a reply names it.' },
-      caseId: ref('id'),
-      agency: ref('checkAgency'),
-      subjects: { type: 'array', minItems: 1, items: checkSubject },
-      categories: { type: 'array', minItems: 1, uniqueItems: true, items: ref('dataCategory') },
-      lawfulBasis: ref('lawfulBasis'),
-      rating: ref('rating'),
-      dueAt: ref('dateTime'),
-      caseDeadline: ref('dateTime'),
-      requestedAt: ref('dateTime'),
-    }),
+    ...strictObject(
+      ['requestId', 'caseId', 'agency', 'subjects', 'categories', 'lawfulBasis', 'rating', 'dueAt', 'caseDeadline', 'requestedAt'],
+      {
+        requestId: { ...ref('id'), description: 'Correlation id: a reply names it.' },
+        caseId: ref('id'),
+        agency: ref('checkAgency'),
+        subjects: { type: 'array', minItems: 1, items: checkSubject },
+        categories: { type: 'array', minItems: 1, uniqueItems: true, items: ref('dataCategory') },
+        lawfulBasis: ref('lawfulBasis'),
+        rating: ref('rating'),
+        dueAt: ref('dateTime'),
+        caseDeadline: ref('dateTime'),
+        requestedAt: ref('dateTime'),
+      },
+    ),
   },
   checkReplied: {
     $id: 'checkReplied',
@@ -133,7 +166,8 @@ export const eventSchemas = {
       kind: {
         type: 'string',
         enum: ['reminder', 'escalation', 'malformed-reply'],
-        description: 'reminder: to the agency before due; escalation: to the MASH manager at due; malformed-reply: an alert that the agency replied but the reply could not be accepted, so it still counts as not replied.',
+        description:
+          'reminder: to the agency before due; escalation: to the MASH manager at due; malformed-reply: an alert that the agency replied but the reply could not be accepted, so it still counts as not replied.',
       },
       at: ref('dateTime'),
       dueAt: ref('dateTime'),
@@ -148,12 +182,25 @@ export const eventSchemas = {
       complete: { type: 'boolean' },
       reason: { type: 'string', enum: ['all-replied', 'deadline-reached'] },
       replied: { type: 'array', items: ref('checkAgency') },
-      missing: { type: 'array', items: ref('checkAgency'), description: 'Agencies with no reply in this picture: at readiness in revision 1, still outstanding in later revisions.' },
+      missing: {
+        type: 'array',
+        items: ref('checkAgency'),
+        description: 'Agencies with no reply in this picture: at readiness in revision 1, still outstanding in later revisions.',
+      },
       late: { type: 'array', items: ref('checkAgency') },
       chronology: { type: 'array', items: chronologyEntry },
-      revision: { type: 'integer', minimum: 1, description: 'Absent or 1: the picture when the case became ready. Each reply accepted after that publishes the next revision with the whole picture.' },
+      revision: {
+        type: 'integer',
+        minimum: 1,
+        description:
+          'Absent or 1: the picture when the case became ready. Each reply accepted after that publishes the next revision with the whole picture.',
+      },
       revisedAt: ref('dateTime'),
-      repliedAfterReady: { type: 'array', items: ref('checkAgency'), description: 'Agencies whose reply came after the case became ready: missing at readiness, late, now in the chronology.' },
+      repliedAfterReady: {
+        type: 'array',
+        items: ref('checkAgency'),
+        description: 'Agencies whose reply came after the case became ready: missing at readiness, late, now in the chronology.',
+      },
     }),
   },
   decisionRecorded: {
@@ -170,7 +217,17 @@ export const eventSchemas = {
         uniqueItems: true,
         items: {
           type: 'string',
-          enum: ['nfa', 'advice', 'signposting', 'early-help', 'social-care-assessment', 'strategy-discussion', 'marac-referral', 'transfer', 'information-provided'],
+          enum: [
+            'nfa',
+            'advice',
+            'signposting',
+            'early-help',
+            'social-care-assessment',
+            'strategy-discussion',
+            'marac-referral',
+            'transfer',
+            'information-provided',
+          ],
         },
       },
       finalRating: ref('rating'),
@@ -184,10 +241,19 @@ export const eventSchemas = {
       signposting: { type: 'string', maxLength: 2000 },
       dissent: {
         type: 'array',
-        items: strictObject(['agency', 'name', 'view'], { agency: ref('agency'), name: ref('shortText'), view: { type: 'string', minLength: 1, maxLength: 2000 } }),
+        items: strictObject(['agency', 'name', 'view'], {
+          agency: ref('agency'),
+          name: ref('shortText'),
+          view: { type: 'string', minLength: 1, maxLength: 2000 },
+        }),
       },
       urgentOverride: strictObject(['reason'], { reason: { type: 'string', minLength: 3, maxLength: 2000 } }),
-      transferTo: { type: 'string', pattern: '^[a-z][a-z0-9-]{1,62}$', description: "With the outcome 'transfer': the neighbouring MASH (its id in the locality policy) the contact is handed to; absent, the hub triage flagged." },
+      transferTo: {
+        type: 'string',
+        pattern: '^[a-z][a-z0-9-]{1,62}$',
+        description:
+          "With the outcome 'transfer': the neighbouring MASH (its id in the locality policy) the contact is handed to; absent, the hub triage flagged.",
+      },
       policyVersion: ref('id'),
     }),
   },
@@ -199,8 +265,18 @@ export const eventSchemas = {
       recordedAt: ref('dateTime'),
       recordedBy: ref('person'),
       principal: ref('id'),
-      basis: { type: 'string', enum: ['section-47', 'risk-of-significant-harm'], description: 'The lawful basis for sharing without consent.' },
-      reason: { type: 'string', minLength: 10, maxLength: 2000, pattern: '\\S', description: 'Why consent is overridden for this case: recorded and audited.' },
+      basis: {
+        type: 'string',
+        enum: ['section-47', 'risk-of-significant-harm'],
+        description: 'The lawful basis for sharing without consent.',
+      },
+      reason: {
+        type: 'string',
+        minLength: 10,
+        maxLength: 2000,
+        pattern: '\\S',
+        description: 'Why consent is overridden for this case: recorded and audited.',
+      },
     }),
   },
   legalHold: {
@@ -208,11 +284,20 @@ export const eventSchemas = {
     ...strictObject(['holdId', 'caseId', 'held', 'recordedAt', 'recordedBy', 'principal', 'reason'], {
       holdId: ref('id'),
       caseId: ref('id'),
-      held: { type: 'boolean', description: 'true: the hold is set and no service purges the case; false: the hold is lifted and retention applies again.' },
+      held: {
+        type: 'boolean',
+        description: 'true: the hold is set and no service purges the case; false: the hold is lifted and retention applies again.',
+      },
       recordedAt: ref('dateTime'),
       recordedBy: ref('person'),
       principal: ref('id'),
-      reason: { type: 'string', minLength: 10, maxLength: 2000, pattern: '\\S', description: 'Why the hold is set or lifted (the proceedings or request it serves): recorded and audited.' },
+      reason: {
+        type: 'string',
+        minLength: 10,
+        maxLength: 2000,
+        pattern: '\\S',
+        description: 'Why the hold is set or lifted (the proceedings or request it serves): recorded and audited.',
+      },
     }),
   },
   noticeDelivered: {
@@ -270,7 +355,11 @@ export const eventSchemas = {
       reason: { type: 'string', maxLength: 10000 },
       errors: { type: 'array', items: { type: 'object' } },
       attempts: { type: 'integer' },
-      rawValue: { type: 'string', description: 'The original message value: sealed (sealed-utf8, sealed-base64: base64 of bytes that were not UTF-8), or plain as parked before sealing.' },
+      rawValue: {
+        type: 'string',
+        description:
+          'The original message value: sealed (sealed-utf8, sealed-base64: base64 of bytes that were not UTF-8), or plain as parked before sealing.',
+      },
       rawEncoding: { type: 'string', enum: ['utf8', 'base64', 'sealed-utf8', 'sealed-base64'] },
     }),
   },

@@ -68,7 +68,7 @@ describe('addWorkingTime', () => {
   it('ends exactly at close when the hours run out at 17:00', () => {
     expect(addWorkingTime(at('2026-11-30T09:00:00Z'), 8, 'working-hours', cal).toISOString()).toBe('2026-11-30T17:00:00.000Z');
   });
-  it('counts a working day as the calendar\'s working hours', () => {
+  it("counts a working day as the calendar's working hours", () => {
     expect(workingDayHours(cal)).toBe(8);
     expect(addWorkingTime(at('2026-11-30T13:00:00Z'), 0.5, 'working-days', cal).toISOString()).toBe('2026-11-30T17:00:00.000Z');
   });

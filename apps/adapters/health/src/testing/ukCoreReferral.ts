@@ -1,4 +1,17 @@
-import type { Bundle, BundleEntry, Condition, Consent, MessageHeader, Organization, Patient, Practitioner, PractitionerRole, RelatedPerson, Resource, ServiceRequest } from '@medplum/fhirtypes';
+import type {
+  Bundle,
+  BundleEntry,
+  Condition,
+  Consent,
+  MessageHeader,
+  Organization,
+  Patient,
+  Practitioner,
+  PractitionerRole,
+  RelatedPerson,
+  Resource,
+  ServiceRequest,
+} from '@medplum/fhirtypes';
 import { FHIR } from '../translate';
 
 /**
@@ -86,7 +99,12 @@ export function ukCoreReferral(o: ReferralOptions = {}): Bundle {
     code: [{ coding: [{ system: FHIR.referrerRole, code: 'general-practitioner' }], text: 'GP' }],
   };
   const gp: Practitioner = { resourceType: 'Practitioner', id: 'gp-1', name: [{ prefix: ['Dr'], given: ['Ana'], family: 'Lima' }] };
-  const org: Organization = { resourceType: 'Organization', id: 'org-1', name: 'Example Surgery', identifier: [{ system: FHIR.ods, value: 'Y05555' }] };
+  const org: Organization = {
+    resourceType: 'Organization',
+    id: 'org-1',
+    name: 'Example Surgery',
+    identifier: [{ system: FHIR.ods, value: 'Y05555' }],
+  };
   const findings: Condition[] = (o.findings ?? []).map((f, i) => ({
     resourceType: 'Condition',
     id: `finding-${i + 1}`,
@@ -99,6 +117,9 @@ export function ukCoreReferral(o: ReferralOptions = {}): Bundle {
   }));
   const consent = o.consent === undefined ? [] : [typeof o.consent === 'string' ? consentResource(o.consent) : o.consent];
   const resources: Resource[] = [header, request, patient, ...consent, ...findings, mother, role, gp, org];
-  const entry: BundleEntry[] = resources.map((resource) => ({ fullUrl: `https://gp.example.nhs.uk/fhir/${resource.resourceType}/${resource.id}`, resource }));
+  const entry: BundleEntry[] = resources.map((resource) => ({
+    fullUrl: `https://gp.example.nhs.uk/fhir/${resource.resourceType}/${resource.id}`,
+    resource,
+  }));
   return { resourceType: 'Bundle', id: 'bundle-1', meta: ukCore('Bundle'), type: 'message', timestamp: '2026-11-28T10:00:05Z', entry };
 }
