@@ -153,21 +153,38 @@ function upn(r: Dice): string {
 
 const iso = (d: Date) => d.toISOString().slice(0, 10);
 
-function makeFamily(id: number, r: Dice, baseTime: Date): Family {
+/**
+ * A date of birth no one else with the same names has in the generated population: two families
+ * whose children share a name and a date of birth are one child to triage (as to any MASH), so a
+ * collision the name pools make likely at 10,000 contacts would turn two intended cases into one.
+ */
+function uniqueBirth(taken: Set<string>, given: string, family: string, draw: () => Date): string {
+  for (;;) {
+    const dob = iso(draw());
+    const key = `${given}|${family}|${dob}`;
+    if (!taken.has(key)) {
+      taken.add(key);
+      return dob;
+    }
+  }
+}
+
+function makeFamily(id: number, r: Dice, baseTime: Date, taken: Set<string>): Family {
   const familyName = r.pick(FAMILY);
   const year = baseTime.getUTCFullYear();
   const childCount = r.chance(0.5) ? 1 : r.chance(0.6) ? 2 : 3;
   const children: ContactSubject[] = [];
   for (let c = 0; c < childCount; c++) {
     const age = r.int(0, 16);
-    const dob = new Date(Date.UTC(year - age - 1, r.int(0, 11), r.int(1, 28)));
+    const givenName = r.pick(GIVEN);
+    const dateOfBirth = uniqueBirth(taken, givenName, familyName, () => new Date(Date.UTC(year - age - 1, r.int(0, 11), r.int(1, 28))));
     children.push({
       subjectRef: `c${c + 1}`,
       kind: 'child',
       role: c === 0 ? 'subject' : 'sibling',
-      givenName: r.pick(GIVEN),
+      givenName,
       familyName,
-      dateOfBirth: iso(dob),
+      dateOfBirth,
       sex: r.chance(0.5) ? 'female' : 'male',
       identifiers: { nhsNumber: nhsNumber(r), ...(age >= 4 ? { upn: upn(r) } : {}) },
       residentAtAddress: true,
@@ -181,25 +198,38 @@ function makeFamily(id: number, r: Dice, baseTime: Date): Family {
     line1: `${r.int(1, 240)} ${r.pick(STREETS)}`,
     town: r.pick(TOWNS),
     children,
-    mother: {
-      subjectRef: 'a1',
-      kind: 'adult',
-      role: 'parent-carer',
-      givenName: r.pick(ADULT_GIVEN),
+    mother: adult(
+      r,
+      taken,
+      'a1',
+      'parent-carer',
       familyName,
-      dateOfBirth: iso(new Date(Date.UTC(year - r.int(22, 45), r.int(0, 11), r.int(1, 28)))),
-      sex: 'female',
-    },
-    partner: {
-      subjectRef: 'a2',
-      kind: 'adult',
-      role: 'alleged-perpetrator',
-      givenName: r.pick(ADULT_GIVEN),
-      familyName: r.pick(FAMILY),
-      dateOfBirth: iso(new Date(Date.UTC(year - r.int(22, 50), r.int(0, 11), r.int(1, 28)))),
-      sex: 'male',
-    },
+      () => new Date(Date.UTC(year - r.int(22, 45), r.int(0, 11), r.int(1, 28))),
+      'female',
+    ),
+    partner: adult(
+      r,
+      taken,
+      'a2',
+      'alleged-perpetrator',
+      r.pick(FAMILY),
+      () => new Date(Date.UTC(year - r.int(22, 50), r.int(0, 11), r.int(1, 28))),
+      'male',
+    ),
   };
+}
+
+function adult(
+  r: Dice,
+  taken: Set<string>,
+  subjectRef: string,
+  role: ContactSubject['role'],
+  familyName: string,
+  draw: () => Date,
+  sex: 'female' | 'male',
+): ContactSubject {
+  const givenName = r.pick(ADULT_GIVEN);
+  return { subjectRef, kind: 'adult', role, givenName, familyName, dateOfBirth: uniqueBirth(taken, givenName, familyName, draw), sex };
 }
 
 const household = (f: Family) => ({
@@ -496,6 +526,8 @@ export function generateContacts(opts: GenerateOptions): GeneratedContact[] {
   const out: GeneratedContact[] = [];
   // Each family's incidents are a day apart or more, so a repeat is never read as a duplicate.
   const lastIncident = new Map<number, number>();
+  // Names and dates of birth already given to someone, so no two families share a person (uniqueBirth).
+  const births = new Set<string>();
   for (let i = 0; i < opts.count; i++) {
     const agencyReference = `LOAD-${tag}-${String(i).padStart(6, '0')}`;
     const roll = r.next();
@@ -543,7 +575,7 @@ export function generateContacts(opts: GenerateOptions): GeneratedContact[] {
       while (profile.agency !== prior.agency) profile = pickProfile(r, weights);
       at = Math.min(base - 3_600_000, lastIncident.get(family.id)! + r.int(26, 96) * 3_600_000);
     } else {
-      family = makeFamily(families.length, r, opts.baseTime);
+      family = makeFamily(families.length, r, opts.baseTime, births);
       families.push(family);
       kind = 'new';
       profile = pickProfile(r, weights);

@@ -23,6 +23,22 @@ describe('load generator', () => {
     expect(generateContacts({ count: 100, seed: 42, baseTime })).toEqual(list.slice(0, 100));
   });
 
+  it('never gives two families a person with the same names and date of birth (triage would rightly call them one)', () => {
+    // 10,000 contacts: the size of the burst that found it (seed 20261130 merged two families' cases).
+    const big = generateContacts({ count: 10000, seed: 20261130, baseTime });
+    const familiesOf = new Map<string, Set<number>>();
+    for (const g of big) {
+      for (const s of g.contact.subjects) {
+        if (!s.givenName || !s.familyName || !s.dateOfBirth) continue;
+        const key = `${s.givenName}|${s.familyName}|${s.dateOfBirth}`;
+        familiesOf.set(key, (familiesOf.get(key) ?? new Set()).add(g.family));
+      }
+    }
+    const shared = [...familiesOf].filter(([, f]) => f.size > 1).map(([k, f]) => `${k}: families ${[...f].join(', ')}`);
+    expect(shared).toEqual([]);
+    expect(familiesOf.size).toBeGreaterThan(10000);
+  });
+
   it('sends only contacts the front door accepts, each with its own agency reference', () => {
     const invalid = list.map((g) => [g.index, validateContact(g.contact)] as const).filter(([, r]) => !r.ok);
     expect(invalid.slice(0, 3)).toEqual([]);
