@@ -1,5 +1,5 @@
 import type { CheckAgency, CheckRequested, CheckSubject, DataCategory, ReplyEntry } from '@mash/contracts';
-import { CHECK_AGENCIES } from '@mash/contracts';
+import { CHECK_AGENCIES, DATA_CATEGORIES } from '@mash/contracts';
 import type { LookupResult } from './connector';
 
 /** A person as a reference agency's system holds them. */
@@ -33,17 +33,7 @@ export interface FixtureFile {
   records: FixtureRecord[];
 }
 
-const CATEGORIES: readonly DataCategory[] = [
-  'identity',
-  'address',
-  'household',
-  'involvement',
-  'history',
-  'health',
-  'education',
-  'offending',
-  'domestic-abuse',
-];
+const CATEGORIES: readonly DataCategory[] = DATA_CATEGORIES;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 

@@ -1,6 +1,6 @@
 import { deepStrictEqual, ok, strictEqual } from 'node:assert/strict';
 import type { CheckAgency, CheckRequested, CheckSubject, Contact, DataCategory } from '@mash/contracts';
-import { validateData } from '@mash/contracts';
+import { DATA_CATEGORIES, validateData } from '@mash/contracts';
 import { answer, Connector } from './connector';
 import { parseFixtures } from './fixtures';
 
@@ -9,17 +9,7 @@ import { parseFixtures } from './fixtures';
  * built without jest's types): checks throw assertion errors, and a spec runs them with it.each.
  */
 
-export const ALL_CATEGORIES: readonly DataCategory[] = [
-  'identity',
-  'address',
-  'household',
-  'involvement',
-  'history',
-  'health',
-  'education',
-  'offending',
-  'domestic-abuse',
-];
+export const ALL_CATEGORIES: readonly DataCategory[] = DATA_CATEGORIES;
 
 /** A valid check request, as triage and checks would send it. */
 export function checkRequestFor(

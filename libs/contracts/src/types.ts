@@ -2,8 +2,19 @@ import type { AgencyId, CheckAgency, SubmittingAgency } from './agencies';
 
 /** Types of every message; each mirrors the schema of the same name in schemas/. */
 export type Rating = 'RED' | 'AMBER' | 'GREEN' | 'BLUE';
-export type DataCategory =
-  'identity' | 'address' | 'household' | 'involvement' | 'history' | 'health' | 'education' | 'offending' | 'domestic-abuse';
+/** What an agency may be asked for and may see about a case (the schema's dataCategory). */
+export const DATA_CATEGORIES = [
+  'identity',
+  'address',
+  'household',
+  'involvement',
+  'history',
+  'health',
+  'education',
+  'offending',
+  'domestic-abuse',
+] as const;
+export type DataCategory = (typeof DATA_CATEGORIES)[number];
 export type LawfulBasis = 'consent' | 'section-47' | 'section-17' | 'risk-of-significant-harm' | 'statutory-function' | 'crime-prevention';
 export type ReferralSource =
   | '1A'

@@ -1,3 +1,5 @@
+import { DATA_CATEGORIES } from '../types';
+
 /** Definitions shared by every message schema, referenced as `common#/definitions/<name>`. */
 export const commonSchema = {
   $id: 'common',
@@ -33,7 +35,7 @@ export const commonSchema = {
     },
     dataCategory: {
       type: 'string',
-      enum: ['identity', 'address', 'household', 'involvement', 'history', 'health', 'education', 'offending', 'domestic-abuse'],
+      enum: [...DATA_CATEGORIES],
       description: 'What an agency may be asked for and may see about a case, granted per agency by the check plan.',
     },
     nhsNumber: { type: 'string', format: 'nhs-number', description: '10 digits with a valid modulus-11 check digit.' },
