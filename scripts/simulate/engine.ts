@@ -13,7 +13,6 @@ import {
   checkRequestedTopic,
   DecisionRecorded,
   NoticeDelivered,
-  Rating,
   SubmittingAgency,
   TOPICS,
 } from '@mash/contracts';
@@ -71,7 +70,7 @@ export interface SimulationResult {
 type SimEvent =
   | { at: number; kind: 'contact'; item: ScheduledContact }
   | { at: number; kind: 'reply'; request: CheckRequested }
-  | { at: number; kind: 'decide'; caseId: string; rating: Rating };
+  | { at: number; kind: 'decide'; caseId: string };
 
 /** A time-ordered queue; events at one time keep the order they were added in. */
 class EventQueue {
@@ -173,8 +172,15 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     const d = msg.envelope.data as unknown;
     if (msg.topic === TOPICS.caseRated) {
       const e = d as CaseRated;
-      if (!cases.has(e.caseId))
+      const known = cases.get(e.caseId);
+      if (!known)
         cases.set(e.caseId, { caseId: e.caseId, rating: e.rating, receivedAt: Date.parse(e.ratedAt), deadline: Date.parse(e.deadline) });
+      else {
+        // Events of one case share its partition: the last one handled is the latest rating made.
+        known.latestRating = e.rating;
+        // An escalation brings the deadline forward, never back (the hub's rule).
+        known.deadline = Math.min(known.deadline, Date.parse(e.deadline));
+      }
       const r = referrers.get(e.contactId);
       if (r && !r.caseId) r.caseId = e.caseId;
     } else if (msg.topic === TOPICS.caseReady) {
@@ -187,7 +193,6 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
           at: Math.max(decisionTime(c.readyAt, c.rating, policy, rng), clock.now().getTime()),
           kind: 'decide',
           caseId: c.caseId,
-          rating: c.rating,
         });
       }
     } else if (msg.topic === TOPICS.checkChased) {
@@ -247,7 +252,8 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     } else {
       const res = await httpJson(agent, `${hub!.gatewayUrl}/v1/cases/${e.caseId}/decision`, 'POST', TEST_TOKENS.manager, {
         outcomes: ['early-help'],
-        finalRating: e.rating,
+        // The rating as it stands when the decision is made, not as it was when the case became ready.
+        finalRating: cases.get(e.caseId)?.latestRating ?? cases.get(e.caseId)!.rating,
         responsibleTeam: { name: 'Early Help Hub North', inHours: '01234 567890' },
       });
       if (res.status !== 201 && !(res.status === 409 && /already has decision/.test(res.body)))

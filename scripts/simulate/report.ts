@@ -9,7 +9,13 @@ import { addWorkingTime, workingDayHours, type WorkingCalendar } from '@mash/pol
 
 export interface CaseRecord {
   caseId: string;
+  /** The case's first rating: the report groups by it. */
   rating: Rating;
+  /**
+   * The rating the decision maker sees: the latest the hub made (an escalation by a second report,
+   * or the end-of-checks re-rating, which a quiet picture can lower from Amber to Green).
+   */
+  latestRating?: Rating;
   /** When the first contact of the case was received (its clock start). */
   receivedAt: number;
   deadline: number;
