@@ -26,7 +26,7 @@ import { prng } from '@mash/contracts/examples/seededRandom';
 import { AgencyBehaviour, decisionTime, replyTime } from './actors';
 import { HubProbe, SIMULATED_SERVICES } from './hubProbe';
 import { arrivalTimes, MixProfile } from './profiles';
-import { CaseRecord, ReferrerRecord, RequestRecord, SimRecords } from './report';
+import { CaseRecord, ReferrerRecord, RequestRecord, SimRecords, toldWithinMinute } from './report';
 import { VirtualClockController } from './virtualClock';
 
 /** One contact the simulation sends: what, from whom, and when (epoch ms, virtual). */
@@ -233,7 +233,11 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       );
       const body = JSON.parse(res.body || '{}') as { contactId?: string };
       if ((res.status === 202 || res.status === 200) && body.contactId) {
-        referrers.set(body.contactId, { contactId: body.contactId, hasChannel: e.item.contact.referrer.channel?.kind !== 'none' });
+        referrers.set(body.contactId, {
+          contactId: body.contactId,
+          hasChannel: e.item.contact.referrer.channel?.kind !== 'none',
+          sentAt: clock.now().getTime(),
+        });
       } else refused.push(`contact ${e.item.contact.agencyReference}: HTTP ${res.status} ${res.body.slice(0, 200)}`);
     } else if (e.kind === 'reply') {
       const r = requests.get(e.request.requestId);
@@ -325,6 +329,16 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       }
       await clock.advance(new Date(next), SIMULATED_SERVICES);
       for (const e of queue.takeUntil(next)) await fire(e);
+    }
+    if (process.env.SIM_DEBUG) {
+      for (const r of referrers.values()) {
+        const decidedAt = r.caseId ? cases.get(r.caseId)?.decidedAt : undefined;
+        if (!r.hasChannel || decidedAt === undefined || toldWithinMinute(r, decidedAt)) continue;
+        const s = (t?: number) => (t === undefined ? '-' : `${Math.round((t - decidedAt) / 1000)} s`);
+        process.stderr.write(
+          `[sim] referrer of ${r.caseId} not told within a minute: ${r.outcomeStatus ?? 'no notice'}, sent ${s(r.sentAt)}, told ${s(r.outcomeAt)} after the decision\n`,
+        );
+      }
     }
     return {
       records: {

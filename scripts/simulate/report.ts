@@ -39,6 +39,8 @@ export interface ReferrerRecord {
   caseId?: string;
   /** The referrer gave a way to be told (a webhook, topic or email channel). */
   hasChannel: boolean;
+  /** When the simulator sent the contact: a report of a case already decided is told from then. */
+  sentAt?: number;
   outcomeAt?: number;
   outcomeStatus?: 'delivered' | 'failed' | 'no-channel';
 }
@@ -124,12 +126,18 @@ export function figures(records: SimRecords): Figures[] {
       ready: ready.length,
       readyWithMissing: ready.filter((c) => (c.missingAtReady ?? []).length > 0).length,
       referrersWithChannel: withChannel.length,
-      toldWithinMinute: withChannel.filter(
-        (r) => r.outcomeStatus === 'delivered' && r.outcomeAt !== undefined && r.outcomeAt - decidedOf.get(r.caseId!)! <= 60_000,
-      ).length,
+      toldWithinMinute: withChannel.filter((r) => toldWithinMinute(r, decidedOf.get(r.caseId!)!)).length,
       noChannel: told.filter((r) => !r.hasChannel || r.outcomeStatus === 'no-channel').length,
     };
   });
+}
+
+/**
+ * Told within a minute of the decision, or of its own arrival for a report that joined a case
+ * already decided (its referrer cannot be told before the hub has it).
+ */
+export function toldWithinMinute(r: ReferrerRecord, decidedAt: number): boolean {
+  return r.outcomeStatus === 'delivered' && r.outcomeAt !== undefined && r.outcomeAt - Math.max(decidedAt, r.sentAt ?? 0) <= 60_000;
 }
 
 const pct = (n: number, d: number) => (d ? `${((100 * n) / d).toFixed(1)}%` : 'n/a');

@@ -100,6 +100,15 @@ describe('simulation report', () => {
         { contactId: 'c2', caseId: 'R2', hasChannel: true, outcomeStatus: 'delivered', outcomeAt: t('2026-06-01T09:32:00Z') },
         { contactId: 'c3', caseId: 'A1', hasChannel: false, outcomeStatus: 'no-channel', outcomeAt: t('2026-09-01T14:00:00Z') },
         { contactId: 'c4', caseId: 'G1', hasChannel: true },
+        // A second report of R1 sent an hour after its decision, told 30 s after it arrived: in time.
+        {
+          contactId: 'c5',
+          caseId: 'R1',
+          hasChannel: true,
+          sentAt: t('2026-08-30T06:40:00Z'),
+          outcomeStatus: 'delivered',
+          outcomeAt: t('2026-08-30T06:40:30Z'),
+        },
       ],
     };
     const [red, amber, green, all] = figures(records);
@@ -115,8 +124,8 @@ describe('simulation report', () => {
       chasedBeforeDue: 1,
       ready: 2,
       readyWithMissing: 1,
-      referrersWithChannel: 2,
-      toldWithinMinute: 1,
+      referrersWithChannel: 3,
+      toldWithinMinute: 2,
       noChannel: 0,
     });
     expect(amber).toEqual({
@@ -163,8 +172,8 @@ describe('simulation report', () => {
       chasedBeforeDue: 1,
       ready: 3,
       readyWithMissing: 1,
-      referrersWithChannel: 2,
-      toldWithinMinute: 1,
+      referrersWithChannel: 3,
+      toldWithinMinute: 2,
       noChannel: 1,
     });
   });
