@@ -4,2058 +4,1960 @@
  * and the document differ, and prints the command that regenerates it.
  */
 export type paths = {
-  '/asyncapi.json': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/asyncapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every topic, its envelope, headers and schema */
+        get: operations["getAsyncApi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Every topic, its envelope, headers and schema */
-    get: operations['getAsyncApi'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/board': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The live wall board page; it reads its credential from #token= and polls /v1/board */
+        get: operations["getBoardPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The live wall board page; it reads its credential from #token= and polls /v1/board */
-    get: operations['getBoardPage'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/health/live': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The process is up */
+        get: operations["getLiveness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The process is up */
-    get: operations['getLiveness'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/health/ready': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Postgres and Kafka answer (with warnings that need an operator, such as a calendar about to run out) */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Postgres and Kafka answer (with warnings that need an operator, such as a calendar about to run out) */
-    get: operations['getReadiness'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/metrics': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus metrics */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Prometheus metrics */
-    get: operations['getMetrics'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/openapi.json': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This document */
+        get: operations["getOpenApi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** This document */
-    get: operations['getOpenApi'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/problems/{slug}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/problems/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a problem type means and what to do about it */
+        get: operations["getProblemType"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** What a problem type means and what to do about it */
-    get: operations['getProblemType'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/agencies/{agency}/contacts': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/agencies/{agency}/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a contact as the adapter of an agency
+         * @description An adapter may submit only as its own agency. The same agency reference twice is the same contact (200, nothing new). Bodies over the size limit get 413, nesting deeper than the limit 422 (rule maxDepth), floods 429 with Retry-After; every rejected body is kept in quarantine.
+         */
+        post: operations["submitContact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Submit a contact as the adapter of an agency
-     * @description An adapter may submit only as its own agency. The same agency reference twice is the same contact (200, nothing new). Bodies over the size limit get 413, nesting deeper than the limit 422 (rule maxDepth), floods 429 with Retry-After; every rejected body is kept in quarantine.
-     */
-    post: operations['submitContact'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/board': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open cases by rating with time left and each agency's reply status; no names or case content (decision maker, ops) */
+        get: operations["getBoard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Open cases by rating with time left and each agency's reply status; no names or case content (decision maker, ops) */
-    get: operations['getBoard'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/cases/{caseId}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/cases/{caseId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The full picture of a case, for a decision maker (audited) */
+        get: operations["getCasePicture"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The full picture of a case, for a decision maker (audited) */
-    get: operations['getCasePicture'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/cases/{caseId}/consent-override': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/cases/{caseId}/consent-override": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record that checks may go ahead without consent (section 47 / risk of significant harm), with the reason; audited */
+        post: operations["recordConsentOverride"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Record that checks may go ahead without consent (section 47 / risk of significant harm), with the reason; audited */
-    post: operations['recordConsentOverride'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/cases/{caseId}/decision': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/cases/{caseId}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record the decision on a case */
+        post: operations["recordDecision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Record the decision on a case */
-    post: operations['recordDecision'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/cases/{caseId}/legal-hold': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/cases/{caseId}/legal-hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set or lift a legal hold on a case, with the reason (manager; audited)
+         * @description held true: no service purges the case (its rows, its persons' links, its outbox events) until the hold is lifted; held false: retention applies again at the next run (docs/retention.md). The gateway records the hold in its audit chain and publishes it on mash.case.legal-hold.v1; every service applies the latest by recordedAt. A refused body is kept in the quarantine with the reason.
+         */
+        post: operations["recordLegalHold"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Set or lift a legal hold on a case, with the reason (manager; audited)
-     * @description held true: no service purges the case (its rows, its persons' links, its outbox events) until the hold is lifted; held false: retention applies again at the next run (docs/retention.md). The gateway records the hold in its audit chain and publishes it on mash.case.legal-hold.v1; every service applies the latest by recordedAt. A refused body is kept in the quarantine with the reason.
-     */
-    post: operations['recordLegalHold'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/contacts/{contactId}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/contacts/{contactId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Status of a contact, for the agency that sent it */
+        get: operations["getContactStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Status of a contact, for the agency that sent it */
-    get: operations['getContactStatus'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/hubs/{hubId}/transfers': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/hubs/{hubId}/transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a contact handed over by a neighbouring authority's MASH (signed; docs/hub-to-hub.md)
+         * @description The body is a compact JWS (RFC 7515) signed with EdDSA (Ed25519) by the sending hub: header kid = its hub id, typ = mash-transfer+jws; payload {transferId, fromHub {id, name, localAuthorityCode}, toHub, sentAt, caseId, decisionId, decidedAt, contact}. It is verified against the public key the receiving hub's locality policy lists for that neighbour. Accepted, the contact enters as a contact from another local authority (CIN referral source 5C) and the answer carries the receiving hub's signed receipt. The same transferId again is the same contact (200). Every refusal is a problem document and the body is kept in the quarantine with the reason.
+         */
+        post: operations["receiveTransfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Receive a contact handed over by a neighbouring authority's MASH (signed; docs/hub-to-hub.md)
-     * @description The body is a compact JWS (RFC 7515) signed with EdDSA (Ed25519) by the sending hub: header kid = its hub id, typ = mash-transfer+jws; payload {transferId, fromHub {id, name, localAuthorityCode}, toHub, sentAt, caseId, decisionId, decidedAt, contact}. It is verified against the public key the receiving hub's locality policy lists for that neighbour. Accepted, the contact enters as a contact from another local authority (CIN referral source 5C) and the answer carries the receiving hub's signed receipt. The same transferId again is the same contact (200). Every refusal is a problem document and the body is kept in the quarantine with the reason.
-     */
-    post: operations['receiveTransfer'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/indicators': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/indicators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The partnership's indicators for a period: counts only, no case content, as JSON or CSV */
+        get: operations["getIndicators"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The partnership's indicators for a period: counts only, no case content, as JSON or CSV */
-    get: operations['getIndicators'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/ops/lag': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/ops/lag": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Consumer lag per group, topic and partition (messages, seconds) with a status per group after Burrow's rules (ops) */
+        get: operations["getConsumerLag"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Consumer lag per group, topic and partition (messages, seconds) with a status per group after Burrow's rules (ops) */
-    get: operations['getConsumerLag'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/ops/quarantine': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/ops/quarantine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rejected inputs with reason, time and sender (ops), newest first */
+        get: operations["listQuarantine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Rejected inputs with reason, time and sender (ops), newest first */
-    get: operations['listQuarantine'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/ops/quarantine/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/ops/quarantine/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One rejected input with its raw body (ops; audited) */
+        get: operations["getQuarantinedInput"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** One rejected input with its raw body (ops; audited) */
-    get: operations['getQuarantinedInput'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
 };
 export type webhooks = Record<string, never>;
 export type components = {
-  schemas: {
-    Acceptance: {
-      contactId: string;
-      nextSteps: string;
-      policyVersion?: string;
-      /** Format: date-time */
-      receivedAt: string;
-      /** @enum {string} */
-      status: 'accepted' | 'already-received';
-      /** @description Where the sending adapter follows this contact. */
-      statusUrl: string;
-      /** @description The locality policy's timescale for each rating the contact may receive. */
-      timescales: {
-        [key: string]: string;
-      };
-    };
-    /** @enum {string} */
-    agency:
-      | 'police'
-      | 'health'
-      | 'education'
-      | 'probation'
-      | 'housing'
-      | 'adult-social-care'
-      | 'youth-justice'
-      | 'contact-centre'
-      | 'childrens-social-care';
-    /** @description Ids, ratings, times and agencies only: no names, no case content. */
-    Board: {
-      cases: components['schemas']['BoardCase'][];
-      counts: {
-        byRating: {
-          [key: string]: number;
-        };
-        byReplyStatus: {
-          [key: string]: number;
-        };
-        open: number;
-        overdue: number;
-        readyForDecision: number;
-      };
-      /** Format: date-time */
-      generatedAt: string;
-      shown: number;
-    };
-    BoardAgency: {
-      agency: string;
-      /** Format: date-time */
-      dueAt: string | null;
-      reminders: number;
-      /** Format: date-time */
-      repliedAt: string | null;
-      /** @enum {string} */
-      status: 'requested' | 'reminded' | 'escalated' | 'missing' | 'replied' | 'late';
-    };
-    BoardCase: {
-      agencies: components['schemas']['BoardAgency'][];
-      caseId: string;
-      /** Format: date-time */
-      deadline: string;
-      /** @enum {string} */
-      rating: 'RED' | 'AMBER' | 'GREEN' | 'BLUE';
-      readyForDecision: boolean;
-      /** @description Negative once the deadline has passed. */
-      secondsLeft: number;
-    };
-    /** @description The full picture for the decision maker; reading it is audited. */
-    CasePicture: {
-      caseId: string;
-      /** @description Entries from the agencies that replied (see ChronologyEntry in /asyncapi.json). */
-      chronology: Record<string, never>[];
-      contactId: string;
-      /** Format: date-time */
-      deadline: string;
-      decisionId?: string | null;
-      missing: string[];
-      /** @description The child lives outside the area the locality policy covers: the postcode district and, if the policy lists one, the neighbouring MASH that should hold the case. */
-      outOfArea?: {
-        hub?: {
-          id?: string;
-          localAuthorityCode?: string;
-          name?: string;
-        };
-        postcodeDistrict?: string;
-      } | null;
-      policyVersion: string;
-      /** @enum {string} */
-      rating: 'RED' | 'AMBER' | 'GREEN' | 'BLUE';
-      ready: boolean;
-      replied: string[];
-      transfers?: components['schemas']['TransferState'][];
-    };
-    consent: {
-      lawfulBasis?: components['schemas']['lawfulBasis'];
-      reason?: string;
-      /** @enum {string} */
-      status: 'given' | 'refused' | 'not-sought';
-    };
-    ConsentOverrideReceipt: {
-      caseId: string;
-      overrideId: string;
-      /** Format: date-time */
-      recordedAt: string;
-    };
-    ConsentOverrideRequest: {
-      /**
-       * @description The lawful basis for sharing without consent.
-       * @enum {string}
-       */
-      basis: 'section-47' | 'risk-of-significant-harm';
-      /** @description Why consent is overridden for this case: recorded and audited. */
-      reason: string;
-    };
-    /**
-     * @example {
-     *       "agencyReference": "PVP-2026-000123",
-     *       "referrer": {
-     *         "name": "PC Jane Walker",
-     *         "role": "Officer in the case",
-     *         "organisation": "Example Constabulary",
-     *         "source": "6",
-     *         "channel": {
-     *           "kind": "topic"
-     *         }
-     *       },
-     *       "subjects": [
-     *         {
-     *           "subjectRef": "c1",
-     *           "kind": "child",
-     *           "role": "subject",
-     *           "givenName": "Amy",
-     *           "familyName": "Example",
-     *           "dateOfBirth": "2019-03-02",
-     *           "sex": "female",
-     *           "identifiers": {
-     *             "nhsNumber": "9434765919"
-     *           },
-     *           "presentDuringIncident": true,
-     *           "residentAtAddress": true
-     *         },
-     *         {
-     *           "subjectRef": "a1",
-     *           "kind": "adult",
-     *           "role": "victim",
-     *           "givenName": "Beth",
-     *           "familyName": "Example",
-     *           "dateOfBirth": "1990-07-14",
-     *           "sex": "female"
-     *         },
-     *         {
-     *           "subjectRef": "a2",
-     *           "kind": "adult",
-     *           "role": "alleged-perpetrator",
-     *           "givenName": "Carl",
-     *           "familyName": "Sample",
-     *           "dateOfBirth": "1988-01-30",
-     *           "sex": "male",
-     *           "identifiers": {
-     *             "policePersonId": "PNC-88-123456"
-     *           }
-     *         }
-     *       ],
-     *       "household": {
-     *         "address": {
-     *           "lines": [
-     *             "1 Example Street"
-     *           ],
-     *           "town": "Exampleton",
-     *           "postcode": "EX1 2AB"
-     *         },
-     *         "relationships": [
-     *           {
-     *             "from": "a1",
-     *             "to": "c1",
-     *             "type": "parent"
-     *           },
-     *           {
-     *             "from": "a2",
-     *             "to": "a1",
-     *             "type": "partner"
-     *           }
-     *         ]
-     *       },
-     *       "presentingIssues": [
-     *         {
-     *           "code": "3",
-     *           "label": "Domestic abuse"
-     *         }
-     *       ],
-     *       "narrative": "Police attended a domestic incident; the child was present.",
-     *       "incident": {
-     *         "occurredAt": "2026-11-20T22:15:00Z",
-     *         "place": "Home address",
-     *         "reference": "INC-20261120-0456"
-     *       },
-     *       "domesticAbuse": {
-     *         "dashRiskLevel": "medium",
-     *         "childrenPresent": true,
-     *         "dashYesCount": 9
-     *       },
-     *       "consent": {
-     *         "status": "not-sought",
-     *         "reason": "Seeking consent may place the child at risk",
-     *         "lawfulBasis": "risk-of-significant-harm"
-     *       },
-     *       "urgency": "same-day"
-     *     }
-     * @example {
-     *       "agencyReference": "123456:CPOMS-48213",
-     *       "referrer": {
-     *         "name": "Mrs K Patel",
-     *         "role": "Designated Safeguarding Lead",
-     *         "organisation": "Example Primary School",
-     *         "phone": "01632 960 456",
-     *         "source": "2A",
-     *         "channel": {
-     *           "kind": "email",
-     *           "address": "dsl@example-primary.sch.uk"
-     *         }
-     *       },
-     *       "subjects": [
-     *         {
-     *           "subjectRef": "pupil-1",
-     *           "kind": "child",
-     *           "role": "subject",
-     *           "givenName": "Amy",
-     *           "familyName": "Example",
-     *           "dateOfBirth": "2019-03-02",
-     *           "sex": "female",
-     *           "identifiers": {
-     *             "upn": "P123456789123"
-     *           },
-     *           "school": "Example Primary School",
-     *           "yearGroup": "2"
-     *         },
-     *         {
-     *           "subjectRef": "pupil-2",
-     *           "kind": "child",
-     *           "role": "sibling",
-     *           "givenName": "Zofia",
-     *           "familyName": "Wiśniewska",
-     *           "dateOfBirth": "2016-10-11",
-     *           "sex": "female",
-     *           "identifiers": {
-     *             "upn": "X12345678912A"
-     *           },
-     *           "school": "Example Primary School",
-     *           "yearGroup": "5"
-     *         }
-     *       ],
-     *       "presentingIssues": [
-     *         {
-     *           "code": "16A",
-     *           "label": "Neglect"
-     *         }
-     *       ],
-     *       "narrative": "Amy arrived hungry for the third day running; her sister says there is no food at home.",
-     *       "consent": {
-     *         "status": "given"
-     *       },
-     *       "urgency": "routine"
-     *     }
-     */
-    Contact: {
-      /** @description The sending agency's own reference; the same reference twice is the same contact. */
-      agencyReference: components['schemas']['id'];
-      consent: components['schemas']['consent'];
-      domesticAbuse?: {
-        childrenPresent: boolean;
-        /** @enum {string} */
-        dashRiskLevel: 'standard' | 'medium' | 'high';
-        dashYesCount?: number;
-      };
-      household?: {
-        address?: {
-          lines?: components['schemas']['shortText'][];
-          postcode: string;
-          town?: components['schemas']['shortText'];
-        };
-        relationships?: {
-          from: components['schemas']['id'];
-          to: components['schemas']['id'];
-          /** @enum {string} */
-          type: 'parent' | 'step-parent' | 'partner' | 'sibling' | 'grandparent' | 'carer' | 'other';
-        }[];
-      };
-      incident?: {
-        occurredAt?: components['schemas']['dateTime'];
-        place?: components['schemas']['shortText'];
-        reference?: components['schemas']['id'];
-      };
-      /** @description Police: information exchange only, not a formal referral. */
-      informationOnly?: boolean;
-      narrative: string & (unknown & unknown);
-      presentingIssues: {
-        /**
-         * @description CIN census assessment factor code, or a London MASH template category with no CIN code (ASB, ARREST, HOMELESS-16-17).
-         * @enum {string}
-         */
-        code:
-          | '1'
-          | '2'
-          | '3'
-          | '4'
-          | '5'
-          | '6'
-          | '1A'
-          | '1B'
-          | '1C'
-          | '2A'
-          | '2B'
-          | '2C'
-          | '3A'
-          | '3B'
-          | '3C'
-          | '4A'
-          | '4B'
-          | '4C'
-          | '5A'
-          | '5B'
-          | '5C'
-          | '6A'
-          | '6B'
-          | '6C'
-          | '7A'
-          | '8B'
-          | '8C'
-          | '8D'
-          | '8E'
-          | '8F'
-          | '9A'
-          | '10A'
-          | '11A'
-          | '12A'
-          | '13A'
-          | '14A'
-          | '15A'
-          | '16A'
-          | '17A'
-          | '18A'
-          | '18B'
-          | '18C'
-          | '19A'
-          | '19B'
-          | '19C'
-          | '20'
-          | '21'
-          | '22A'
-          | '23A'
-          | '24A'
-          | 'ASB'
-          | 'ARREST'
-          | 'HOMELESS-16-17';
-        /** @description The sender's own code (SNOMED CT, a police or school category), kept as sent: the hub's code mapping counts it as the canonical factor, and an unmapped one is shown and counted, never dropped. */
-        coding?: {
-          code: string;
-          display?: components['schemas']['shortText'];
-          /** Format: uri */
-          system: string;
-        };
-        /** @description The source system's own label, kept as sent. */
-        label?: components['schemas']['shortText'];
-      }[];
-      referrer: {
-        /** @description Where outcome notices go. "none" is explicit: anonymous and unknown referrers are counted, never silently skipped. */
-        channel:
-          | {
-              /** @constant */
-              kind: 'webhook';
-              /** Format: uri */
-              url: string;
-            }
-          | {
-              /** @constant */
-              kind: 'topic';
-            }
-          | {
-              /** Format: email */
-              address: string;
-              /** @constant */
-              kind: 'email';
-            }
-          | {
-              /** @constant */
-              kind: 'none';
-              /** @enum {string} */
-              reason: 'anonymous' | 'unknown' | 'no-contact-details';
+    schemas: {
+        Acceptance: {
+            contactId: string;
+            nextSteps: string;
+            policyVersion?: string;
+            /** Format: date-time */
+            receivedAt: string;
+            /** @enum {string} */
+            status: "accepted" | "already-received";
+            /** @description Where the sending adapter follows this contact. */
+            statusUrl: string;
+            /** @description The locality policy's timescale for each rating the contact may receive. */
+            timescales: {
+                [key: string]: string;
             };
-        name?: components['schemas']['shortText'];
-        odsCode?: string;
-        organisation?: components['schemas']['shortText'];
-        phone?: string;
-        role?: components['schemas']['shortText'];
+        };
+        /** @enum {string} */
+        agency: "police" | "health" | "education" | "probation" | "housing" | "adult-social-care" | "youth-justice" | "contact-centre" | "childrens-social-care";
+        /** @description Ids, ratings, times and agencies only: no names, no case content. */
+        Board: {
+            cases: components["schemas"]["BoardCase"][];
+            counts: {
+                byRating: {
+                    [key: string]: number;
+                };
+                byReplyStatus: {
+                    [key: string]: number;
+                };
+                open: number;
+                overdue: number;
+                readyForDecision: number;
+            };
+            /** Format: date-time */
+            generatedAt: string;
+            shown: number;
+        };
+        BoardAgency: {
+            agency: string;
+            /** Format: date-time */
+            dueAt: string | null;
+            reminders: number;
+            /** Format: date-time */
+            repliedAt: string | null;
+            /** @enum {string} */
+            status: "requested" | "reminded" | "escalated" | "missing" | "replied" | "late";
+        };
+        BoardCase: {
+            agencies: components["schemas"]["BoardAgency"][];
+            caseId: string;
+            /** Format: date-time */
+            deadline: string;
+            /** @enum {string} */
+            rating: "RED" | "AMBER" | "GREEN" | "BLUE";
+            readyForDecision: boolean;
+            /** @description Negative once the deadline has passed. */
+            secondsLeft: number;
+        };
+        /** @description The full picture for the decision maker; reading it is audited. */
+        CasePicture: {
+            caseId: string;
+            /** @description Entries from the agencies that replied (see ChronologyEntry in /asyncapi.json). */
+            chronology: Record<string, never>[];
+            contactId: string;
+            /** Format: date-time */
+            deadline: string;
+            decisionId?: string | null;
+            missing: string[];
+            /** @description The child lives outside the area the locality policy covers: the postcode district and, if the policy lists one, the neighbouring MASH that should hold the case. */
+            outOfArea?: {
+                hub?: {
+                    id?: string;
+                    localAuthorityCode?: string;
+                    name?: string;
+                };
+                postcodeDistrict?: string;
+            } | null;
+            policyVersion: string;
+            /** @enum {string} */
+            rating: "RED" | "AMBER" | "GREEN" | "BLUE";
+            ready: boolean;
+            replied: string[];
+            transfers?: components["schemas"]["TransferState"][];
+        };
+        consent: {
+            lawfulBasis?: components["schemas"]["lawfulBasis"];
+            reason?: string;
+            /** @enum {string} */
+            status: "given" | "refused" | "not-sought";
+        };
+        ConsentOverrideReceipt: {
+            caseId: string;
+            overrideId: string;
+            /** Format: date-time */
+            recordedAt: string;
+        };
+        ConsentOverrideRequest: {
+            /**
+             * @description The lawful basis for sharing without consent.
+             * @enum {string}
+             */
+            basis: "section-47" | "risk-of-significant-harm";
+            /** @description Why consent is overridden for this case: recorded and audited. */
+            reason: string;
+        };
         /**
-         * @description CIN census ReferralSource code (6 police, 2A schools, 3A GP, 9 anonymous, 10 unknown, ...).
+         * @example {
+         *       "agencyReference": "PVP-2026-000123",
+         *       "referrer": {
+         *         "name": "PC Jane Walker",
+         *         "role": "Officer in the case",
+         *         "organisation": "Example Constabulary",
+         *         "source": "6",
+         *         "channel": {
+         *           "kind": "topic"
+         *         }
+         *       },
+         *       "subjects": [
+         *         {
+         *           "subjectRef": "c1",
+         *           "kind": "child",
+         *           "role": "subject",
+         *           "givenName": "Amy",
+         *           "familyName": "Example",
+         *           "dateOfBirth": "2019-03-02",
+         *           "sex": "female",
+         *           "identifiers": {
+         *             "nhsNumber": "9434765919"
+         *           },
+         *           "presentDuringIncident": true,
+         *           "residentAtAddress": true
+         *         },
+         *         {
+         *           "subjectRef": "a1",
+         *           "kind": "adult",
+         *           "role": "victim",
+         *           "givenName": "Beth",
+         *           "familyName": "Example",
+         *           "dateOfBirth": "1990-07-14",
+         *           "sex": "female"
+         *         },
+         *         {
+         *           "subjectRef": "a2",
+         *           "kind": "adult",
+         *           "role": "alleged-perpetrator",
+         *           "givenName": "Carl",
+         *           "familyName": "Sample",
+         *           "dateOfBirth": "1988-01-30",
+         *           "sex": "male",
+         *           "identifiers": {
+         *             "policePersonId": "PNC-88-123456"
+         *           }
+         *         }
+         *       ],
+         *       "household": {
+         *         "address": {
+         *           "lines": [
+         *             "1 Example Street"
+         *           ],
+         *           "town": "Exampleton",
+         *           "postcode": "EX1 2AB"
+         *         },
+         *         "relationships": [
+         *           {
+         *             "from": "a1",
+         *             "to": "c1",
+         *             "type": "parent"
+         *           },
+         *           {
+         *             "from": "a2",
+         *             "to": "a1",
+         *             "type": "partner"
+         *           }
+         *         ]
+         *       },
+         *       "presentingIssues": [
+         *         {
+         *           "code": "3",
+         *           "label": "Domestic abuse"
+         *         }
+         *       ],
+         *       "narrative": "Police attended a domestic incident; the child was present.",
+         *       "incident": {
+         *         "occurredAt": "2026-11-20T22:15:00Z",
+         *         "place": "Home address",
+         *         "reference": "INC-20261120-0456"
+         *       },
+         *       "domesticAbuse": {
+         *         "dashRiskLevel": "medium",
+         *         "childrenPresent": true,
+         *         "dashYesCount": 9
+         *       },
+         *       "consent": {
+         *         "status": "not-sought",
+         *         "reason": "Seeking consent may place the child at risk",
+         *         "lawfulBasis": "risk-of-significant-harm"
+         *       },
+         *       "urgency": "same-day"
+         *     }
+         * @example {
+         *       "agencyReference": "123456:CPOMS-48213",
+         *       "referrer": {
+         *         "name": "Mrs K Patel",
+         *         "role": "Designated Safeguarding Lead",
+         *         "organisation": "Example Primary School",
+         *         "phone": "01632 960 456",
+         *         "source": "2A",
+         *         "channel": {
+         *           "kind": "email",
+         *           "address": "dsl@example-primary.sch.uk"
+         *         }
+         *       },
+         *       "subjects": [
+         *         {
+         *           "subjectRef": "pupil-1",
+         *           "kind": "child",
+         *           "role": "subject",
+         *           "givenName": "Amy",
+         *           "familyName": "Example",
+         *           "dateOfBirth": "2019-03-02",
+         *           "sex": "female",
+         *           "identifiers": {
+         *             "upn": "P123456789123"
+         *           },
+         *           "school": "Example Primary School",
+         *           "yearGroup": "2"
+         *         },
+         *         {
+         *           "subjectRef": "pupil-2",
+         *           "kind": "child",
+         *           "role": "sibling",
+         *           "givenName": "Zofia",
+         *           "familyName": "Wiśniewska",
+         *           "dateOfBirth": "2016-10-11",
+         *           "sex": "female",
+         *           "identifiers": {
+         *             "upn": "X12345678912A"
+         *           },
+         *           "school": "Example Primary School",
+         *           "yearGroup": "5"
+         *         }
+         *       ],
+         *       "presentingIssues": [
+         *         {
+         *           "code": "16A",
+         *           "label": "Neglect"
+         *         }
+         *       ],
+         *       "narrative": "Amy arrived hungry for the third day running; her sister says there is no food at home.",
+         *       "consent": {
+         *         "status": "given"
+         *       },
+         *       "urgency": "routine"
+         *     }
+         */
+        Contact: {
+            /** @description The sending agency's own reference; the same reference twice is the same contact. */
+            agencyReference: components["schemas"]["id"];
+            consent: components["schemas"]["consent"];
+            domesticAbuse?: {
+                childrenPresent: boolean;
+                /** @enum {string} */
+                dashRiskLevel: "standard" | "medium" | "high";
+                dashYesCount?: number;
+            };
+            household?: {
+                address?: {
+                    lines?: components["schemas"]["shortText"][];
+                    postcode: string;
+                    town?: components["schemas"]["shortText"];
+                };
+                relationships?: {
+                    from: components["schemas"]["id"];
+                    to: components["schemas"]["id"];
+                    /** @enum {string} */
+                    type: "parent" | "step-parent" | "partner" | "sibling" | "grandparent" | "carer" | "other";
+                }[];
+            };
+            incident?: {
+                occurredAt?: components["schemas"]["dateTime"];
+                place?: components["schemas"]["shortText"];
+                reference?: components["schemas"]["id"];
+            };
+            /** @description Police: information exchange only, not a formal referral. */
+            informationOnly?: boolean;
+            narrative: string & (unknown & unknown);
+            presentingIssues: {
+                /**
+                 * @description CIN census assessment factor code, or a London MASH template category with no CIN code (ASB, ARREST, HOMELESS-16-17).
+                 * @enum {string}
+                 */
+                code: "1" | "2" | "3" | "4" | "5" | "6" | "1A" | "1B" | "1C" | "2A" | "2B" | "2C" | "3A" | "3B" | "3C" | "4A" | "4B" | "4C" | "5A" | "5B" | "5C" | "6A" | "6B" | "6C" | "7A" | "8B" | "8C" | "8D" | "8E" | "8F" | "9A" | "10A" | "11A" | "12A" | "13A" | "14A" | "15A" | "16A" | "17A" | "18A" | "18B" | "18C" | "19A" | "19B" | "19C" | "20" | "21" | "22A" | "23A" | "24A" | "ASB" | "ARREST" | "HOMELESS-16-17";
+                /** @description The sender's own code (SNOMED CT, a police or school category), kept as sent: the hub's code mapping counts it as the canonical factor, and an unmapped one is shown and counted, never dropped. */
+                coding?: {
+                    code: string;
+                    display?: components["schemas"]["shortText"];
+                    /** Format: uri */
+                    system: string;
+                };
+                /** @description The source system's own label, kept as sent. */
+                label?: components["schemas"]["shortText"];
+            }[];
+            referrer: {
+                /** @description Where outcome notices go. "none" is explicit: anonymous and unknown referrers are counted, never silently skipped. */
+                channel: {
+                    /** @constant */
+                    kind: "webhook";
+                    /** Format: uri */
+                    url: string;
+                } | {
+                    /** @constant */
+                    kind: "topic";
+                } | {
+                    /** Format: email */
+                    address: string;
+                    /** @constant */
+                    kind: "email";
+                } | {
+                    /** @constant */
+                    kind: "none";
+                    /** @enum {string} */
+                    reason: "anonymous" | "unknown" | "no-contact-details";
+                };
+                name?: components["schemas"]["shortText"];
+                odsCode?: string;
+                organisation?: components["schemas"]["shortText"];
+                phone?: string;
+                role?: components["schemas"]["shortText"];
+                /**
+                 * @description CIN census ReferralSource code (6 police, 2A schools, 3A GP, 9 anonymous, 10 unknown, ...).
+                 * @enum {string}
+                 */
+                source: "1A" | "1B" | "1C" | "1D" | "2A" | "2B" | "3A" | "3B" | "3C" | "3D" | "3E" | "3F" | "4" | "5A" | "5B" | "5C" | "5D" | "6" | "7" | "8" | "9" | "10";
+            };
+            subjects: ({
+                dateOfBirth?: components["schemas"]["date"];
+                disability?: boolean;
+                ethnicity?: string;
+                /** @description Unborn: expected date of delivery. */
+                expectedDate?: components["schemas"]["date"];
+                familyName?: components["schemas"]["shortText"];
+                givenName?: components["schemas"]["shortText"];
+                gpPractice?: components["schemas"]["shortText"];
+                identifiers?: {
+                    nhsNumber?: components["schemas"]["nhsNumber"];
+                    policePersonId?: components["schemas"]["id"];
+                    upn?: components["schemas"]["upn"];
+                };
+                /** @enum {string} */
+                kind: "child" | "adult" | "unborn";
+                presentDuringIncident?: boolean;
+                residentAtAddress?: boolean;
+                /** @enum {string} */
+                role?: "subject" | "victim" | "alleged-perpetrator" | "parent-carer" | "household-member" | "sibling";
+                school?: components["schemas"]["shortText"];
+                /** @enum {string} */
+                sex?: "male" | "female" | "unknown" | "indeterminate";
+                /** @description Identifies the person within this contact (household members refer to it). */
+                subjectRef: components["schemas"]["id"];
+                yearGroup?: string;
+            } & unknown)[];
+            /**
+             * @description The referrer's view of urgency; the hub's rating may differ.
+             * @enum {string}
+             */
+            urgency: "immediate" | "same-day" | "routine";
+        };
+        /** @description A contact's journey: ids, stages and times only, never case content. */
+        ContactStatus: {
+            agencyReference: string;
+            caseId?: string | null;
+            complete?: boolean | null;
+            contactId: string;
+            /** Format: date-time */
+            deadline?: string | null;
+            /** Format: date-time */
+            decidedAt?: string | null;
+            history: {
+                at: string;
+                stage: string;
+            }[];
+            missingAgencies?: string[] | null;
+            noticeStatus?: string | null;
+            outcomes?: string[] | null;
+            rating?: string | null;
+            /** Format: date-time */
+            readyAt?: string | null;
+            /** Format: date-time */
+            receivedAt: string;
+            /** Format: date-time */
+            referrerInformedAt?: string | null;
+            /**
+             * @example received
+             * @example checks-in-progress
+             * @example decided
+             * @example referrer-informed
+             */
+            stage: string;
+        };
+        /** Format: date */
+        date: string;
+        /** Format: date-time */
+        dateTime: string;
+        DecisionReceipt: {
+            caseId: string;
+            /** Format: date-time */
+            decidedAt: string;
+            decisionId: string;
+            /** @description With the outcome 'transfer': the neighbouring MASH it is handed to. */
+            transferTo?: string;
+        };
+        DecisionRequest: {
+            dissent?: {
+                agency: components["schemas"]["agency"];
+                name: components["schemas"]["shortText"];
+                view: string;
+            }[];
+            finalRating: components["schemas"]["rating"];
+            nextSteps?: string;
+            outcomes: ("nfa" | "advice" | "signposting" | "early-help" | "social-care-assessment" | "strategy-discussion" | "marac-referral" | "transfer" | "information-provided")[];
+            ratingChangeReason?: string;
+            responsibleTeam: {
+                inHours: components["schemas"]["shortText"];
+                name: components["schemas"]["shortText"];
+                outOfHours?: components["schemas"]["shortText"];
+            };
+            signposting?: string;
+            /** @description With the outcome 'transfer': the neighbouring MASH (its id in the locality policy) the contact is handed to; absent, the hub triage flagged. */
+            transferTo?: string;
+            urgentOverride?: {
+                reason: string;
+            };
+        };
+        /** @description One broken rule: a JSON pointer into the submitted body, the rule, and a sentence for people. */
+        FieldError: {
+            /** @example is required */
+            message: string;
+            /** @example /consent */
+            path: string;
+            /** @example required */
+            rule: string;
+        };
+        GroupLag: {
+            consumersActive?: boolean;
+            group: string;
+            maxLagSeconds: number;
+            partitions: components["schemas"]["PartitionLag"][];
+            /** Format: date-time */
+            sampledAt: string;
+            /** @enum {string} */
+            status: "ok" | "warning" | "error" | "stalled";
+            totalLag: number;
+        };
+        Health: {
+            /** @description Each dependency: ok or down. */
+            checks?: {
+                [key: string]: string;
+            };
+            /** @enum {string} */
+            status: "ok" | "ready";
+            /** @description What an operator must act on although the service is ready (a calendar running out). */
+            warnings?: string[];
+        };
+        id: string;
+        /** @description The partnership's figures for a period: counts, shares (0 to 1, null with nothing to divide by) and medians; no case content. */
+        Indicators: {
+            contacts: {
+                byPresentingIssue: {
+                    [key: string]: number;
+                };
+                bySource: {
+                    [key: string]: number;
+                };
+                repeatShare: number | null;
+                repeatWithin12Months: number;
+                total: number;
+            };
+            notices: {
+                delivered: number;
+                failed: number;
+                noChannel: number;
+            };
+            outcomes: {
+                byGroup: {
+                    [key: string]: number;
+                };
+                byOutcome: {
+                    [key: string]: number;
+                };
+                decisions: number;
+            };
+            /** @description By agency asked. */
+            partnerReplies: {
+                [key: string]: {
+                    late: number;
+                    noReply: number;
+                    onTime: number;
+                    requested: number;
+                    shareOnTime: number | null;
+                };
+            };
+            /** @description The instants counted: from included, to excluded (midnight after the last day asked for). */
+            period: {
+                /** Format: date-time */
+                from: string;
+                /** Format: date-time */
+                to: string;
+            };
+            ratings: {
+                atEnd: {
+                    [key: string]: number;
+                };
+                atStart: {
+                    [key: string]: number;
+                };
+                /** @description Rating at the start, then at the end: how many cases. */
+                changeMatrix: {
+                    [key: string]: {
+                        [key: string]: number;
+                    };
+                };
+                undecided: number;
+            };
+            referrersWithoutChannel: {
+                byReason: {
+                    [key: string]: number;
+                };
+                total: number;
+            };
+            /** @description By rating. */
+            timeInMash: {
+                [key: string]: {
+                    decided: number;
+                    medianHours: number | null;
+                    shareWithinTarget: number | null;
+                    withinTarget: number;
+                };
+            };
+        };
+        LagSnapshot: {
+            absentGroups: string[];
+            groups: components["schemas"]["GroupLag"][];
+            intervalSeconds: number;
+            lastError?: string;
+            /** Format: date-time */
+            sampledAt?: string;
+            /**
+             * @description One gateway replica samples at a time (a Postgres advisory lock); the others serve its last sample.
+             * @enum {string}
+             */
+            sampler?: "this replica" | "another replica";
+            windowSamples: number;
+        };
+        /** @enum {string} */
+        lawfulBasis: "consent" | "section-47" | "section-17" | "risk-of-significant-harm" | "statutory-function" | "crime-prevention";
+        LegalHoldReceipt: {
+            caseId: string;
+            /** @description true: set, no service purges the case; false: lifted. */
+            held: boolean;
+            holdId: string;
+            /**
+             * Format: date-time
+             * @description When the hold was applied: of two holds on a case, the later is the one in force.
+             */
+            recordedAt: string;
+        };
+        LegalHoldRequest: {
+            /** @description true: the hold is set and no service purges the case; false: the hold is lifted and retention applies again. */
+            held: boolean;
+            /** @description Why the hold is set or lifted (the proceedings or request it serves): recorded and audited. */
+            reason: string;
+        };
+        /**
+         * Format: nhs-number
+         * @description 10 digits with a valid modulus-11 check digit.
+         */
+        nhsNumber: string;
+        PartitionLag: {
+            committed: number;
+            end: number;
+            lag: number;
+            lagSeconds: number;
+            partition: number;
+            rule: string;
+            samples: number;
+            /** @enum {string} */
+            status: "ok" | "warning" | "stalled" | "stopped" | "rewind";
+            topic: string;
+        };
+        /** @description RFC 9457 problem details (application/problem+json) with the field errors inside. */
+        Problem: {
+            /** @description Why, in a sentence, for this occurrence. */
+            detail: string;
+            /** @description Every broken rule, not only the first (empty when the problem is not about fields). */
+            errors: components["schemas"]["FieldError"][];
+            /**
+             * Format: uri-reference
+             * @description The request path that met the problem.
+             */
+            instance?: string;
+            /** @description Where the refused input is kept for ops (GET /v1/ops/quarantine/{id}). */
+            quarantineId?: number;
+            /** @description The HTTP status code. */
+            status: number;
+            /** @description Short summary of the problem type; the same for every occurrence of the type. */
+            title: string;
+            /**
+             * Format: uri-reference
+             * @description What kind of problem; dereference it under the gateway for an explanation (about:blank for a bare HTTP status).
+             */
+            type: string;
+        };
+        ProblemType: {
+            description: string;
+            status: number;
+            title: string;
+            type: string;
+        };
+        QuarantinedInput: components["schemas"]["QuarantineEntry"] & {
+            /** @description The input as it came (the first 256 KiB; the first 4 KiB when the caller presented no valid credential). */
+            raw: string;
+            /** @description SHA-256 (hex) of the whole input as received; null for rows kept before it was recorded. */
+            raw_sha256?: string | null;
+        };
+        /** @description A refused input without its body. */
+        QuarantineEntry: {
+            channel: string;
+            errors: components["schemas"]["FieldError"][];
+            /** @description The quarantineId of the problem document that refused it. */
+            id: string | number;
+            raw_bytes: number;
+            reason: string;
+            /** Format: date-time */
+            received_at: string;
+            /** @description The principal, or unauthenticated:<agency> / unverified:<agency> / unknown. */
+            sender: string;
+            status: number;
+            truncated: boolean;
+        };
+        QuarantineList: components["schemas"]["QuarantineEntry"][];
+        /**
+         * @description BRAG: Red immediate/serious harm (CoN 4); Amber risk of harm not imminent (3); Green wellbeing (2); Blue information request.
          * @enum {string}
          */
-        source:
-          | '1A'
-          | '1B'
-          | '1C'
-          | '1D'
-          | '2A'
-          | '2B'
-          | '3A'
-          | '3B'
-          | '3C'
-          | '3D'
-          | '3E'
-          | '3F'
-          | '4'
-          | '5A'
-          | '5B'
-          | '5C'
-          | '5D'
-          | '6'
-          | '7'
-          | '8'
-          | '9'
-          | '10';
-      };
-      subjects: ({
-        dateOfBirth?: components['schemas']['date'];
-        disability?: boolean;
-        ethnicity?: string;
-        /** @description Unborn: expected date of delivery. */
-        expectedDate?: components['schemas']['date'];
-        familyName?: components['schemas']['shortText'];
-        givenName?: components['schemas']['shortText'];
-        gpPractice?: components['schemas']['shortText'];
-        identifiers?: {
-          nhsNumber?: components['schemas']['nhsNumber'];
-          policePersonId?: components['schemas']['id'];
-          upn?: components['schemas']['upn'];
+        rating: "RED" | "AMBER" | "GREEN" | "BLUE";
+        shortText: string;
+        /** @description The receiving hub's answer: what it made of the transfer, and the same signed by its key (compact JWS, typ mash-transfer-receipt+jws). */
+        TransferAcceptance: {
+            contactId: string;
+            hub: string;
+            /** @description Compact JWS (EdDSA, Ed25519) over {transferId, hub, contactId, receivedAt, status}, kid the receiving hub. */
+            receipt: string;
+            /** Format: date-time */
+            receivedAt: string;
+            /** @enum {string} */
+            status: "accepted" | "already-received";
+            transferId: string;
         };
-        /** @enum {string} */
-        kind: 'child' | 'adult' | 'unborn';
-        presentDuringIncident?: boolean;
-        residentAtAddress?: boolean;
-        /** @enum {string} */
-        role?: 'subject' | 'victim' | 'alleged-perpetrator' | 'parent-carer' | 'household-member' | 'sibling';
-        school?: components['schemas']['shortText'];
-        /** @enum {string} */
-        sex?: 'male' | 'female' | 'unknown' | 'indeterminate';
-        /** @description Identifies the person within this contact (household members refer to it). */
-        subjectRef: components['schemas']['id'];
-        yearGroup?: string;
-      } & unknown)[];
-      /**
-       * @description The referrer's view of urgency; the hub's rating may differ.
-       * @enum {string}
-       */
-      urgency: 'immediate' | 'same-day' | 'routine';
-    };
-    /** @description A contact's journey: ids, stages and times only, never case content. */
-    ContactStatus: {
-      agencyReference: string;
-      caseId?: string | null;
-      complete?: boolean | null;
-      contactId: string;
-      /** Format: date-time */
-      deadline?: string | null;
-      /** Format: date-time */
-      decidedAt?: string | null;
-      history: {
-        at: string;
-        stage: string;
-      }[];
-      missingAgencies?: string[] | null;
-      noticeStatus?: string | null;
-      outcomes?: string[] | null;
-      rating?: string | null;
-      /** Format: date-time */
-      readyAt?: string | null;
-      /** Format: date-time */
-      receivedAt: string;
-      /** Format: date-time */
-      referrerInformedAt?: string | null;
-      /**
-       * @example received
-       * @example checks-in-progress
-       * @example decided
-       * @example referrer-informed
-       */
-      stage: string;
-    };
-    /** Format: date */
-    date: string;
-    /** Format: date-time */
-    dateTime: string;
-    DecisionReceipt: {
-      caseId: string;
-      /** Format: date-time */
-      decidedAt: string;
-      decisionId: string;
-      /** @description With the outcome 'transfer': the neighbouring MASH it is handed to. */
-      transferTo?: string;
-    };
-    DecisionRequest: {
-      dissent?: {
-        agency: components['schemas']['agency'];
-        name: components['schemas']['shortText'];
-        view: string;
-      }[];
-      finalRating: components['schemas']['rating'];
-      nextSteps?: string;
-      outcomes: (
-        | 'nfa'
-        | 'advice'
-        | 'signposting'
-        | 'early-help'
-        | 'social-care-assessment'
-        | 'strategy-discussion'
-        | 'marac-referral'
-        | 'transfer'
-        | 'information-provided'
-      )[];
-      ratingChangeReason?: string;
-      responsibleTeam: {
-        inHours: components['schemas']['shortText'];
-        name: components['schemas']['shortText'];
-        outOfHours?: components['schemas']['shortText'];
-      };
-      signposting?: string;
-      /** @description With the outcome 'transfer': the neighbouring MASH (its id in the locality policy) the contact is handed to; absent, the hub triage flagged. */
-      transferTo?: string;
-      urgentOverride?: {
-        reason: string;
-      };
-    };
-    /** @description One broken rule: a JSON pointer into the submitted body, the rule, and a sentence for people. */
-    FieldError: {
-      /** @example is required */
-      message: string;
-      /** @example /consent */
-      path: string;
-      /** @example required */
-      rule: string;
-    };
-    GroupLag: {
-      consumersActive?: boolean;
-      group: string;
-      maxLagSeconds: number;
-      partitions: components['schemas']['PartitionLag'][];
-      /** Format: date-time */
-      sampledAt: string;
-      /** @enum {string} */
-      status: 'ok' | 'warning' | 'error' | 'stalled';
-      totalLag: number;
-    };
-    Health: {
-      /** @description Each dependency: ok or down. */
-      checks?: {
-        [key: string]: string;
-      };
-      /** @enum {string} */
-      status: 'ok' | 'ready';
-      /** @description What an operator must act on although the service is ready (a calendar running out). */
-      warnings?: string[];
-    };
-    id: string;
-    /** @description The partnership's figures for a period: counts, shares (0 to 1, null with nothing to divide by) and medians; no case content. */
-    Indicators: {
-      contacts: {
-        byPresentingIssue: {
-          [key: string]: number;
+        /** @description A hand-over of the case to a neighbouring MASH (docs/hub-to-hub.md). */
+        TransferState: {
+            /** Format: date-time */
+            acknowledgedAt?: string | null;
+            attempts: number;
+            lastError?: string | null;
+            /** @description The neighbour's verified receipt: its contact id and when it received the contact. */
+            receipt?: {
+                contactId?: string;
+                hub?: string;
+                /** Format: date-time */
+                receivedAt?: string;
+                /** @enum {string} */
+                status?: "accepted" | "already-received";
+                transferId?: string;
+            } | null;
+            /** @enum {string} */
+            status: "pending" | "acknowledged" | "refused";
+            toHub: string;
+            transferId: string;
         };
-        bySource: {
-          [key: string]: number;
-        };
-        repeatShare: number | null;
-        repeatWithin12Months: number;
-        total: number;
-      };
-      notices: {
-        delivered: number;
-        failed: number;
-        noChannel: number;
-      };
-      outcomes: {
-        byGroup: {
-          [key: string]: number;
-        };
-        byOutcome: {
-          [key: string]: number;
-        };
-        decisions: number;
-      };
-      /** @description By agency asked. */
-      partnerReplies: {
-        [key: string]: {
-          late: number;
-          noReply: number;
-          onTime: number;
-          requested: number;
-          shareOnTime: number | null;
-        };
-      };
-      /** @description The instants counted: from included, to excluded (midnight after the last day asked for). */
-      period: {
-        /** Format: date-time */
-        from: string;
-        /** Format: date-time */
-        to: string;
-      };
-      ratings: {
-        atEnd: {
-          [key: string]: number;
-        };
-        atStart: {
-          [key: string]: number;
-        };
-        /** @description Rating at the start, then at the end: how many cases. */
-        changeMatrix: {
-          [key: string]: {
-            [key: string]: number;
-          };
-        };
-        undecided: number;
-      };
-      referrersWithoutChannel: {
-        byReason: {
-          [key: string]: number;
-        };
-        total: number;
-      };
-      /** @description By rating. */
-      timeInMash: {
-        [key: string]: {
-          decided: number;
-          medianHours: number | null;
-          shareWithinTarget: number | null;
-          withinTarget: number;
-        };
-      };
+        /**
+         * Format: upn
+         * @description Unique Pupil Number: check letter + 12 characters (CBDS P1).
+         */
+        upn: string;
     };
-    LagSnapshot: {
-      absentGroups: string[];
-      groups: components['schemas']['GroupLag'][];
-      intervalSeconds: number;
-      lastError?: string;
-      /** Format: date-time */
-      sampledAt?: string;
-      /**
-       * @description One gateway replica samples at a time (a Postgres advisory lock); the others serve its last sample.
-       * @enum {string}
-       */
-      sampler?: 'this replica' | 'another replica';
-      windowSamples: number;
-    };
-    /** @enum {string} */
-    lawfulBasis: 'consent' | 'section-47' | 'section-17' | 'risk-of-significant-harm' | 'statutory-function' | 'crime-prevention';
-    LegalHoldReceipt: {
-      caseId: string;
-      /** @description true: set, no service purges the case; false: lifted. */
-      held: boolean;
-      holdId: string;
-      /**
-       * Format: date-time
-       * @description When the hold was applied: of two holds on a case, the later is the one in force.
-       */
-      recordedAt: string;
-    };
-    LegalHoldRequest: {
-      /** @description true: the hold is set and no service purges the case; false: the hold is lifted and retention applies again. */
-      held: boolean;
-      /** @description Why the hold is set or lifted (the proceedings or request it serves): recorded and audited. */
-      reason: string;
-    };
-    /**
-     * Format: nhs-number
-     * @description 10 digits with a valid modulus-11 check digit.
-     */
-    nhsNumber: string;
-    PartitionLag: {
-      committed: number;
-      end: number;
-      lag: number;
-      lagSeconds: number;
-      partition: number;
-      rule: string;
-      samples: number;
-      /** @enum {string} */
-      status: 'ok' | 'warning' | 'stalled' | 'stopped' | 'rewind';
-      topic: string;
-    };
-    /** @description RFC 9457 problem details (application/problem+json) with the field errors inside. */
-    Problem: {
-      /** @description Why, in a sentence, for this occurrence. */
-      detail: string;
-      /** @description Every broken rule, not only the first (empty when the problem is not about fields). */
-      errors: components['schemas']['FieldError'][];
-      /**
-       * Format: uri-reference
-       * @description The request path that met the problem.
-       */
-      instance?: string;
-      /** @description Where the refused input is kept for ops (GET /v1/ops/quarantine/{id}). */
-      quarantineId?: number;
-      /** @description The HTTP status code. */
-      status: number;
-      /** @description Short summary of the problem type; the same for every occurrence of the type. */
-      title: string;
-      /**
-       * Format: uri-reference
-       * @description What kind of problem; dereference it under the gateway for an explanation (about:blank for a bare HTTP status).
-       */
-      type: string;
-    };
-    ProblemType: {
-      description: string;
-      status: number;
-      title: string;
-      type: string;
-    };
-    QuarantinedInput: components['schemas']['QuarantineEntry'] & {
-      /** @description The input as it came (the first 256 KiB; the first 4 KiB when the caller presented no valid credential). */
-      raw: string;
-      /** @description SHA-256 (hex) of the whole input as received; null for rows kept before it was recorded. */
-      raw_sha256?: string | null;
-    };
-    /** @description A refused input without its body. */
-    QuarantineEntry: {
-      channel: string;
-      errors: components['schemas']['FieldError'][];
-      /** @description The quarantineId of the problem document that refused it. */
-      id: string | number;
-      raw_bytes: number;
-      reason: string;
-      /** Format: date-time */
-      received_at: string;
-      /** @description The principal, or unauthenticated:<agency> / unverified:<agency> / unknown. */
-      sender: string;
-      status: number;
-      truncated: boolean;
-    };
-    QuarantineList: components['schemas']['QuarantineEntry'][];
-    /**
-     * @description BRAG: Red immediate/serious harm (CoN 4); Amber risk of harm not imminent (3); Green wellbeing (2); Blue information request.
-     * @enum {string}
-     */
-    rating: 'RED' | 'AMBER' | 'GREEN' | 'BLUE';
-    shortText: string;
-    /** @description The receiving hub's answer: what it made of the transfer, and the same signed by its key (compact JWS, typ mash-transfer-receipt+jws). */
-    TransferAcceptance: {
-      contactId: string;
-      hub: string;
-      /** @description Compact JWS (EdDSA, Ed25519) over {transferId, hub, contactId, receivedAt, status}, kid the receiving hub. */
-      receipt: string;
-      /** Format: date-time */
-      receivedAt: string;
-      /** @enum {string} */
-      status: 'accepted' | 'already-received';
-      transferId: string;
-    };
-    /** @description A hand-over of the case to a neighbouring MASH (docs/hub-to-hub.md). */
-    TransferState: {
-      /** Format: date-time */
-      acknowledgedAt?: string | null;
-      attempts: number;
-      lastError?: string | null;
-      /** @description The neighbour's verified receipt: its contact id and when it received the contact. */
-      receipt?: {
-        contactId?: string;
-        hub?: string;
-        /** Format: date-time */
-        receivedAt?: string;
-        /** @enum {string} */
-        status?: 'accepted' | 'already-received';
-        transferId?: string;
-      } | null;
-      /** @enum {string} */
-      status: 'pending' | 'acknowledged' | 'refused';
-      toHub: string;
-      transferId: string;
-    };
-    /**
-     * Format: upn
-     * @description Unique Pupil Number: check letter + 12 characters (CBDS P1).
-     */
-    upn: string;
-  };
-  responses: never;
-  parameters: never;
-  requestBodies: never;
-  headers: never;
-  pathItems: never;
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
 };
 export type $defs = Record<string, never>;
 export interface operations {
-  getAsyncApi: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    getAsyncApi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description AsyncAPI 3.0. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description AsyncAPI 3.0. */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    getBoardPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': Record<string, never>;
+        requestBody?: never;
+        responses: {
+            /** @description HTML. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
         };
-      };
     };
-  };
-  getBoardPage: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    getLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Process is up. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description HTML. */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'text/html': string;
+        requestBody?: never;
+        responses: {
+            /** @description Ready. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description Not ready: the checks say which dependency is down. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
-      };
     };
-  };
-  getLiveness: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text exposition format. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description No metrics token, or not the configured one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description Process is up. */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    getOpenApi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': components['schemas']['Health'];
+        requestBody?: never;
+        responses: {
+            /** @description OpenAPI 3.1. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
         };
-      };
     };
-  };
-  getReadiness: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    getProblemType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The last segment of a problem document's type.
+                 * @example invalid-fields
+                 */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The problem type explained. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemType"];
+                };
+            };
+            /** @description No such problem type. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description Ready. */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    submitContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The submitting agency; it must be the credential's own.
+                 * @example police
+                 */
+                agency: "police" | "health" | "education" | "contact-centre";
+            };
+            cookie?: never;
         };
-        content: {
-          'application/json': components['schemas']['Health'];
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Contact"];
+            };
         };
-      };
-      /** @description Not ready: the checks say which dependency is down. */
-      503: {
-        headers: {
-          [name: string]: unknown;
+        responses: {
+            /** @description This agency reference was received before: the same contact, nothing new created. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Acceptance"];
+                };
+            };
+            /** @description Accepted: contact id, received time, what happens next and the timescales. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Acceptance"];
+                };
+            };
+            /** @description Body is empty or not JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid adapter credential. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential belongs to another agency. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown agency. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Every field that breaks a rule, with its JSON pointer and the rule. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many submissions; retry after the Retry-After header (seconds). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
     };
-  };
-  getMetrics: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    getBoard: {
+        parameters: {
+            query?: {
+                /** @description At most this many cases, most urgent first (default 200). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tiles and counts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Board"];
+                };
+            };
+            /** @description No valid credential. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential is valid but not a decision maker or ops's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description Prometheus text exposition format. */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    getCasePicture: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case id (from the contact status once triage has rated it).
+                 * @example CS-2026-000123
+                 */
+                caseId: string;
+            };
+            cookie?: never;
         };
-        content: {
-          'text/plain': string;
+        requestBody?: never;
+        responses: {
+            /** @description Rating, replies, missing agencies, chronology. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CasePicture"];
+                };
+            };
+            /** @description No valid credential. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential is valid but not a decision maker's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such case. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
-      };
-      /** @description No metrics token, or not the configured one. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
     };
-  };
-  getOpenApi: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    recordConsentOverride: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case id (from the contact status once triage has rated it).
+                 * @example CS-2026-000123
+                 */
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsentOverrideRequest"];
+            };
+        };
+        responses: {
+            /** @description Recorded; triage audits it and asks the agencies consent held back. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsentOverrideReceipt"];
+                };
+            };
+            /** @description No valid credential. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential is valid but not a decision maker's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such case. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already decided. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Every field that breaks a rule, with its JSON pointer and the rule. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description OpenAPI 3.1. */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    recordDecision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case id (from the contact status once triage has rated it).
+                 * @example CS-2026-000123
+                 */
+                caseId: string;
+            };
+            cookie?: never;
         };
-        content: {
-          'application/json': Record<string, never>;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionRequest"];
+            };
         };
-      };
+        responses: {
+            /** @description Recorded; outcome notices follow. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecisionReceipt"];
+                };
+            };
+            /** @description No valid credential. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential is valid but not a decision maker's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such case. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Checks not complete (and no urgent override), or already decided. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Every field that breaks a rule, with its JSON pointer and the rule. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
     };
-  };
-  getProblemType: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /**
-         * @description The last segment of a problem document's type.
-         * @example invalid-fields
-         */
-        slug: string;
-      };
-      cookie?: never;
+    recordLegalHold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case id (from the contact status once triage has rated it).
+                 * @example CS-2026-000123
+                 */
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LegalHoldRequest"];
+            };
+        };
+        responses: {
+            /** @description Recorded and published; the hold id and the time it was applied. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegalHoldReceipt"];
+                };
+            };
+            /** @description Body is empty or not JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential is valid but not a manager's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such case. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Every field that breaks a rule, with its JSON pointer and the rule. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description The problem type explained. */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    getContactStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id the gateway answered with on submission.
+                 * @example CT-0b6f3c1e-2d4a-4c55-9a47-3f1d2e8b9c10
+                 */
+                contactId: string;
+            };
+            cookie?: never;
         };
-        content: {
-          'application/json': components['schemas']['ProblemType'];
+        requestBody?: never;
+        responses: {
+            /** @description Stage, rating, deadline, decision and notice status (no case content). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactStatus"];
+                };
+            };
+            /** @description No valid credential. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential is valid but not an adapter, decision maker or ops's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or sent by another agency. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
-      };
-      /** @description No such problem type. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
     };
-  };
-  submitContact: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /**
-         * @description The submitting agency; it must be the credential's own.
-         * @example police
-         */
-        agency: 'police' | 'health' | 'education' | 'contact-centre';
-      };
-      cookie?: never;
+    receiveTransfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The sending hub's id, as the receiving hub's policy lists it among its neighbours.
+                 * @example dudley-mash
+                 */
+                hubId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /** @example eyJhbGciOiJFZERTQSIsImtpZCI6ImR1ZGxleS1tYXNoIiwidHlwIjoibWFzaC10cmFuc2Zlcitqd3MifQ.eyJ0cmFuc2ZlcklkIjoiVFItMSJ9.c2lnbmF0dXJl */
+                "application/jose": string;
+            };
+        };
+        responses: {
+            /** @description This transfer was received before: the same contact, nothing new created; the receipt again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferAcceptance"];
+                };
+            };
+            /** @description Accepted as a new contact; the receipt is signed by this hub. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferAcceptance"];
+                };
+            };
+            /** @description Signature refused: unknown neighbour, no key for it, wrong signer or a signature that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed, but addressed to another hub or claiming another sender. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Every field that breaks a rule, with its JSON pointer and the rule. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This hub has no area or signing key configured and cannot acknowledge a transfer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
     };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['Contact'];
-      };
+    getIndicators: {
+        parameters: {
+            query: {
+                /** @description json (the default) or csv (one row per figure, as a download). */
+                format?: "json" | "csv";
+                /**
+                 * @description First day of the period (UTC calendar date), included.
+                 * @example 2026-10-01
+                 */
+                from: string;
+                /**
+                 * @description Last day of the period (UTC calendar date), included; at most 1830 days after from.
+                 * @example 2026-10-31
+                 */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Contacts, ratings, time in the MASH, outcomes, partner replies and notices for the period. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Indicators"];
+                    "text/csv": string;
+                };
+            };
+            /** @description The period or the format is not valid, with each broken field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential is valid but not ops, an auditor or a decision maker's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
     };
-    responses: {
-      /** @description This agency reference was received before: the same contact, nothing new created. */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    getConsumerLag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': components['schemas']['Acceptance'];
+        requestBody?: never;
+        responses: {
+            /** @description ok / warning / error / stalled per group. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LagSnapshot"];
+                };
+            };
+            /** @description No valid credential. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential is valid but not ops's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
-      };
-      /** @description Accepted: contact id, received time, what happens next and the timescales. */
-      202: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Acceptance'];
-        };
-      };
-      /** @description Body is empty or not JSON. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description No valid adapter credential. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description The credential belongs to another agency. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unknown agency. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Body too large. */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Every field that breaks a rule, with its JSON pointer and the rule. */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too many submissions; retry after the Retry-After header (seconds). */
-      429: {
-        headers: {
-          /** @description Seconds to wait. */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
     };
-  };
-  getBoard: {
-    parameters: {
-      query?: {
-        /** @description At most this many cases, most urgent first (default 200). */
-        limit?: number;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
+    listQuarantine: {
+        parameters: {
+            query?: {
+                /** @description At most this many (default 100). */
+                limit?: number;
+                /** @description Only those received at or after this time. */
+                since?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Without the raw bodies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuarantineList"];
+                };
+            };
+            /** @description No valid credential. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential is valid but not ops's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description Tiles and counts. */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    getQuarantinedInput: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The quarantineId of a problem document.
+                 * @example 42
+                 */
+                id: number;
+            };
+            cookie?: never;
         };
-        content: {
-          'application/json': components['schemas']['Board'];
+        requestBody?: never;
+        responses: {
+            /** @description The input as it came. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuarantinedInput"];
+                };
+            };
+            /** @description No valid credential. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential is valid but not ops's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such input. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
-      };
-      /** @description No valid credential. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description The credential is valid but not a decision maker or ops's. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
     };
-  };
-  getCasePicture: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /**
-         * @description The case id (from the contact status once triage has rated it).
-         * @example CS-2026-000123
-         */
-        caseId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Rating, replies, missing agencies, chronology. */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CasePicture'];
-        };
-      };
-      /** @description No valid credential. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description The credential is valid but not a decision maker's. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description No such case. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  recordConsentOverride: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /**
-         * @description The case id (from the contact status once triage has rated it).
-         * @example CS-2026-000123
-         */
-        caseId: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['ConsentOverrideRequest'];
-      };
-    };
-    responses: {
-      /** @description Recorded; triage audits it and asks the agencies consent held back. */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ConsentOverrideReceipt'];
-        };
-      };
-      /** @description No valid credential. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description The credential is valid but not a decision maker's. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description No such case. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Already decided. */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Every field that breaks a rule, with its JSON pointer and the rule. */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  recordDecision: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /**
-         * @description The case id (from the contact status once triage has rated it).
-         * @example CS-2026-000123
-         */
-        caseId: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['DecisionRequest'];
-      };
-    };
-    responses: {
-      /** @description Recorded; outcome notices follow. */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['DecisionReceipt'];
-        };
-      };
-      /** @description No valid credential. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description The credential is valid but not a decision maker's. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description No such case. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Checks not complete (and no urgent override), or already decided. */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Every field that breaks a rule, with its JSON pointer and the rule. */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  recordLegalHold: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /**
-         * @description The case id (from the contact status once triage has rated it).
-         * @example CS-2026-000123
-         */
-        caseId: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['LegalHoldRequest'];
-      };
-    };
-    responses: {
-      /** @description Recorded and published; the hold id and the time it was applied. */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['LegalHoldReceipt'];
-        };
-      };
-      /** @description Body is empty or not JSON. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description No valid credential. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description The credential is valid but not a manager's. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description No such case. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Every field that breaks a rule, with its JSON pointer and the rule. */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getContactStatus: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /**
-         * @description The id the gateway answered with on submission.
-         * @example CT-0b6f3c1e-2d4a-4c55-9a47-3f1d2e8b9c10
-         */
-        contactId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Stage, rating, deadline, decision and notice status (no case content). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ContactStatus'];
-        };
-      };
-      /** @description No valid credential. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description The credential is valid but not an adapter, decision maker or ops's. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unknown, or sent by another agency. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  receiveTransfer: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /**
-         * @description The sending hub's id, as the receiving hub's policy lists it among its neighbours.
-         * @example dudley-mash
-         */
-        hubId: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        /** @example eyJhbGciOiJFZERTQSIsImtpZCI6ImR1ZGxleS1tYXNoIiwidHlwIjoibWFzaC10cmFuc2Zlcitqd3MifQ.eyJ0cmFuc2ZlcklkIjoiVFItMSJ9.c2lnbmF0dXJl */
-        'application/jose': string;
-      };
-    };
-    responses: {
-      /** @description This transfer was received before: the same contact, nothing new created; the receipt again. */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['TransferAcceptance'];
-        };
-      };
-      /** @description Accepted as a new contact; the receipt is signed by this hub. */
-      202: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['TransferAcceptance'];
-        };
-      };
-      /** @description Signature refused: unknown neighbour, no key for it, wrong signer or a signature that does not verify. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Signed, but addressed to another hub or claiming another sender. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Body too large. */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Every field that breaks a rule, with its JSON pointer and the rule. */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description This hub has no area or signing key configured and cannot acknowledge a transfer. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getIndicators: {
-    parameters: {
-      query: {
-        /** @description json (the default) or csv (one row per figure, as a download). */
-        format?: 'json' | 'csv';
-        /**
-         * @description First day of the period (UTC calendar date), included.
-         * @example 2026-10-01
-         */
-        from: string;
-        /**
-         * @description Last day of the period (UTC calendar date), included; at most 1830 days after from.
-         * @example 2026-10-31
-         */
-        to: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Contacts, ratings, time in the MASH, outcomes, partner replies and notices for the period. */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Indicators'];
-          'text/csv': string;
-        };
-      };
-      /** @description The period or the format is not valid, with each broken field. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description No valid credential. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description The credential is valid but not ops, an auditor or a decision maker's. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getConsumerLag: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description ok / warning / error / stalled per group. */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['LagSnapshot'];
-        };
-      };
-      /** @description No valid credential. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description The credential is valid but not ops's. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  listQuarantine: {
-    parameters: {
-      query?: {
-        /** @description At most this many (default 100). */
-        limit?: number;
-        /** @description Only those received at or after this time. */
-        since?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Without the raw bodies. */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['QuarantineList'];
-        };
-      };
-      /** @description No valid credential. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description The credential is valid but not ops's. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getQuarantinedInput: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /**
-         * @description The quarantineId of a problem document.
-         * @example 42
-         */
-        id: number;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The input as it came. */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['QuarantinedInput'];
-        };
-      };
-      /** @description No valid credential. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description The credential is valid but not ops's. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description No such input. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
 }
