@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { Client } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { DeadLetter, Envelope, TOPIC_DEFINITIONS, TOPICS } from '@mash/contracts';
 import { validExamples } from '@mash/contracts/examples';
@@ -9,9 +7,9 @@ import { envelopeFor } from './envelopes';
 import { NotReadyYet, RejectedMessage } from './errors';
 import { KafkaPort, Received } from './kafkaPort';
 import { Outbox } from './outbox';
+import { MessagingHarness, openMessagingHarness } from './messagingHarness.fixtures';
 import { rememberMessage } from './inbox.repository';
 import { messagingMetrics } from './metrics';
-import { messagingDeferredMigration, messagingTablesMigration } from './tables.migration';
 import { partitionOf } from './batchAcks';
 import { deferredRows } from './deferred.repository';
 import { DeferredMessages } from './deferredMessages';
@@ -21,16 +19,9 @@ import { DeferredMessages } from './deferredMessages';
  * all; a redelivery does nothing; bad messages and failing handlers end in the dead-letter topic
  * with the reason; a dependency being away parks nothing.
  */
-const runId = `m${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-const prefix = `${runId}.`;
-const schema = 'msgtest';
-const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const dbUrl = (() => {
-  const u = new URL(adminUrl);
-  u.pathname = `/mash_${runId}`;
-  return u.toString();
-})();
 
+const schema = 'msgtest';
+let h: MessagingHarness;
 let ds: DataSource;
 let port: KafkaPort;
 let outbox: Outbox;
@@ -57,37 +48,11 @@ async function collect(topics: string[]): Promise<Received[]> {
 }
 
 beforeAll(async () => {
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "mash_${runId}"`);
-  await admin.end();
-  ds = new DataSource({
-    type: 'postgres',
-    url: dbUrl,
-    schema,
-    migrations: [messagingTablesMigration(schema), messagingDeferredMigration(schema)],
-  });
-  await ds.initialize();
-  await ds.query(`CREATE SCHEMA ${schema}`);
-  await ds.runMigrations();
-  port = new KafkaPort({ brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'msgtest', prefix });
-  await port.ensureTopics();
-  outbox = new Outbox(ds, port, schema, 'msgtest', 50);
+  h = await openMessagingHarness({ letter: 'm', schema, clientId: 'msgtest' });
+  ({ ds, port, outbox } = h);
 }, 60000);
 
-afterAll(async () => {
-  for (const s of stops) await s().catch(() => undefined);
-  await outbox?.stop();
-  const admin = await port.adminClient();
-  const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-  if (mine.length) await admin.deleteTopics({ topics: mine });
-  await port.close();
-  await ds?.destroy();
-  const pg = new Client({ connectionString: adminUrl });
-  await pg.connect();
-  await pg.query(`DROP DATABASE IF EXISTS "mash_${runId}" WITH (FORCE)`);
-  await pg.end();
-}, 60000);
+afterAll(() => h?.close(stops), 60000);
 
 const chased = (caseId: string) => ({ ...validExamples.checkChased, caseId });
 

@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { TOPICS } from '@mash/contracts';
 import { validExamples } from '@mash/contracts/examples';
@@ -8,7 +6,7 @@ import { NotReadyYet, RunMustEnd } from './errors';
 import { KafkaPort } from './kafkaPort';
 import { messagingMetrics } from './metrics';
 import { Outbox } from './outbox';
-import { messagingDeferredMigration, messagingTablesMigration } from './tables.migration';
+import { MessagingHarness, openMessagingHarness } from './messagingHarness.fixtures';
 import { MashKafkaTransport, MessageContext } from './transport';
 
 /**
@@ -16,16 +14,9 @@ import { MashKafkaTransport, MessageContext } from './transport';
  * Postgres: every message once and in partition order, whatever fails in the middle of a run.
  * The handlers write rows in the handler's transaction, so "once" is counted in the database.
  */
-const runId = `r${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-const prefix = `${runId}.`;
-const schema = 'runtest';
-const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const dbUrl = (() => {
-  const u = new URL(adminUrl);
-  u.pathname = `/mash_${runId}`;
-  return u.toString();
-})();
 
+const schema = 'runtest';
+let h: MessagingHarness;
 let ds: DataSource;
 let port: KafkaPort;
 let outbox: Outbox;
@@ -43,40 +34,14 @@ async function until<T>(fn: () => Promise<T | undefined>, ms = 60000): Promise<T
 }
 
 beforeAll(async () => {
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "mash_${runId}"`);
-  await admin.end();
-  ds = new DataSource({
-    type: 'postgres',
-    url: dbUrl,
-    schema,
-    migrations: [messagingTablesMigration(schema), messagingDeferredMigration(schema)],
-  });
-  await ds.initialize();
-  await ds.query(`CREATE SCHEMA ${schema}`);
-  await ds.runMigrations();
+  h = await openMessagingHarness({ letter: 'r', schema, clientId: 'runtest' });
+  ({ ds, port, outbox } = h);
   await ds.query(
     `CREATE TABLE ${schema}.handled (seq bigserial PRIMARY KEY, consumer text NOT NULL, message_id text NOT NULL, n int NOT NULL)`,
   );
-  port = new KafkaPort({ brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'runtest', prefix });
-  await port.ensureTopics();
-  outbox = new Outbox(ds, port, schema, 'runtest', 50);
 }, 60000);
 
-afterAll(async () => {
-  for (const s of stops) await s().catch(() => undefined);
-  await outbox?.stop();
-  const admin = await port.adminClient();
-  const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-  if (mine.length) await admin.deleteTopics({ topics: mine });
-  await port.close();
-  await ds?.destroy();
-  const pg = new Client({ connectionString: adminUrl });
-  await pg.connect();
-  await pg.query(`DROP DATABASE IF EXISTS "mash_${runId}" WITH (FORCE)`);
-  await pg.end();
-}, 60000);
+afterAll(() => h?.close(stops), 60000);
 
 /**
  * A transport for one consumer group with one handler on case.rated, as a service has. Every test
@@ -122,7 +87,7 @@ const runCount = async () => (await messagingMetrics.runs.get()).values.find((v)
 const runSum = async () => (await messagingMetrics.runs.get()).values.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0;
 
 it('handles a backlog of one partition in runs, every message once and in order', async () => {
-  const caseId = `CS-${runId}-backlog`;
+  const caseId = `CS-${h.runId}-backlog`;
   const envs = ratings(caseId, 300);
   await port.sendRaw(envs.map((e) => ({ topic: TOPICS.caseRated, key: e.key, value: JSON.stringify(e) })));
   const [runsBefore, sumBefore] = [await runCount(), await runSum()];
@@ -138,7 +103,7 @@ it('handles a backlog of one partition in runs, every message once and in order'
 }, 90000);
 
 it('takes a message that is not ready out of its run: the rest are handled once, in order, and it follows when ready', async () => {
-  const caseId = `CS-${runId}-early`;
+  const caseId = `CS-${h.runId}-early`;
   const envs = ratings(caseId, 40);
   const ready = new Set<number>();
   const attempts = new Map<number, number>();
@@ -160,7 +125,7 @@ it('takes a message that is not ready out of its run: the rest are handled once,
 }, 90000);
 
 it('handles a message delivered twice in one run once', async () => {
-  const caseId = `CS-${runId}-twice`;
+  const caseId = `CS-${h.runId}-twice`;
   const envs = ratings(caseId, 10);
   const records = envs.map((e) => ({ topic: TOPICS.caseRated, key: e.key, value: JSON.stringify(e) }));
   // The fourth message twice, next to itself, as a producer retry can leave it.
@@ -172,7 +137,7 @@ it('handles a message delivered twice in one run once', async () => {
 }, 90000);
 
 it('loses and repeats nothing when the database goes away in the middle of a run', async () => {
-  const caseId = `CS-${runId}-outage`;
+  const caseId = `CS-${h.runId}-outage`;
   const envs = ratings(caseId, 60);
   let failures = 0;
   await serve('outage', caseId, async (n) => {
@@ -190,7 +155,7 @@ it('loses and repeats nothing when the database goes away in the middle of a run
 }, 120000);
 
 it('publishes what the handlers of a run write to the outbox, once each', async () => {
-  const caseId = `CS-${runId}-publish`;
+  const caseId = `CS-${h.runId}-publish`;
   const envs = ratings(caseId, 25);
   const chased = new Set<string>();
   const sub = await port.subscribe({
@@ -202,8 +167,8 @@ it('publishes what the handlers of a run write to the outbox, once each', async 
   await serve('publisher', caseId, async (n, _id, ctx) => {
     await ctx.publish({
       topic: TOPICS.checkChased,
-      key: `CS-${runId}-publish`,
-      data: { ...validExamples.checkChased, requestId: `RQ-${runId}-${n}` },
+      key: `CS-${h.runId}-publish`,
+      data: { ...validExamples.checkChased, requestId: `RQ-${h.runId}-${n}` },
     });
   });
   outbox.start();
@@ -211,11 +176,11 @@ it('publishes what the handlers of a run write to the outbox, once each', async 
   await until(async () => (chased.size >= 25 ? true : undefined));
   const rows: { n: number }[] = await ds.query(`SELECT count(*)::int n FROM ${schema}.outbox WHERE topic = $1`, [TOPICS.checkChased]);
   expect(rows[0].n).toBe(25);
-  expect([...chased].sort()).toEqual(envs.map((_, i) => `RQ-${runId}-${i + 1}`).sort());
+  expect([...chased].sort()).toEqual(envs.map((_, i) => `RQ-${h.runId}-${i + 1}`).sort());
 }, 90000);
 
 it('ends a run where a handler must not wait, commits what came before, and starts the next run with that message', async () => {
-  const caseId = `CS-${runId}-split`;
+  const caseId = `CS-${h.runId}-split`;
   const envs = ratings(caseId, 60);
   const firstOfRun = new Set<number>();
   await serve('splitter', caseId, async (n, _id, ctx) => {
