@@ -254,10 +254,11 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       ]);
       if (r) r.repliedAt = clock.now().getTime();
     } else {
+      const c = cases.get(e.caseId)!;
       const res = await httpJson(agent, `${hub!.gatewayUrl}/v1/cases/${e.caseId}/decision`, 'POST', TEST_TOKENS.manager, {
         outcomes: ['early-help'],
         // The rating as it stands when the decision is made, not as it was when the case became ready.
-        finalRating: cases.get(e.caseId)?.latestRating ?? cases.get(e.caseId)!.rating,
+        finalRating: c.latestRating ?? c.rating,
         responsibleTeam: { name: 'Early Help Hub North', inHours: '01234 567890' },
       });
       if (res.status !== 201 && !(res.status === 409 && /already has decision/.test(res.body)))

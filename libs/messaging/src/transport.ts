@@ -137,7 +137,7 @@ export class MashKafkaTransport extends Server implements CustomTransportStrateg
       'db transaction',
       {
         attributes: { 'db.system.name': 'postgresql', 'db.namespace': this.options.schema, 'messaging.batch.message_count': msgs.length },
-        parent: contextOf(msgs[0]),
+        parent: contextFromTraceparent(msgs[0].traceparent),
       },
       () =>
         this.dataSource.transaction(async (manager) => {
@@ -226,9 +226,4 @@ export class MashKafkaTransport extends Server implements CustomTransportStrateg
     messagingMetrics.handleSeconds.observe({ topic: msg.topic }, Number(process.hrtime.bigint() - started) / 1e9);
     if (duplicate) log('info', 'duplicate message ignored', { topic: msg.topic, messageId: msg.envelope.id });
   }
-}
-
-/** The trace a run's transaction belongs to: its first message's (each handler continues its own). */
-function contextOf(msg: Received) {
-  return contextFromTraceparent(msg.traceparent);
 }
