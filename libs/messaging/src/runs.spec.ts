@@ -6,6 +6,8 @@ import { NotReadyYet, RunMustEnd } from './errors';
 import { KafkaPort } from './kafkaPort';
 import { messagingMetrics } from './metrics';
 import { Outbox } from './outbox';
+import { outboxValueText } from './outbox.repository';
+import { startTracing, stopTracing } from './tracing';
 import { MessagingHarness, openMessagingHarness } from './messagingHarness.fixtures';
 import { MashKafkaTransport, MessageContext } from './transport';
 
@@ -34,6 +36,8 @@ async function until<T>(fn: () => Promise<T | undefined>, ms = 60000): Promise<T
 }
 
 beforeAll(async () => {
+  // Traces are made only with a tracer provider, as every service starts one (startTracing).
+  startTracing('runtest');
   h = await openMessagingHarness({ letter: 'r', schema, clientId: 'runtest' });
   ({ ds, port, outbox } = h);
   await ds.query(
@@ -41,7 +45,10 @@ beforeAll(async () => {
   );
 }, 60000);
 
-afterAll(() => h?.close(stops), 60000);
+afterAll(async () => {
+  await h?.close(stops);
+  await stopTracing();
+}, 60000);
 
 /**
  * A transport for one consumer group with one handler on case.rated, as a service has. Every test
@@ -154,9 +161,15 @@ it('loses and repeats nothing when the database goes away in the middle of a run
   expect(failures).toBe(2);
 }, 120000);
 
-it('publishes what the handlers of a run write to the outbox, once each', async () => {
+it('publishes what the handlers of a run write to the outbox, once each, each in the trace of its own message', async () => {
   const caseId = `CS-${h.runId}-publish`;
   const envs = ratings(caseId, 25);
+  // Message n arrives in trace n (32 hex digits), as a producer's traceparent header carries it.
+  const traceOf = (n: number) =>
+    `${h.runId
+      .replace(/[^0-9a-f]/g, '0')
+      .padEnd(24, '0')
+      .slice(0, 24)}${n.toString(16).padStart(8, '0')}`;
   const chased = new Set<string>();
   const sub = await port.subscribe({
     group: 'publish-reader',
@@ -164,6 +177,15 @@ it('publishes what the handlers of a run write to the outbox, once each', async 
     handle: async (m) => void chased.add((m.envelope.data as { requestId: string }).requestId),
   });
   stops.push(() => sub.stop());
+  // A backlog first, so the handlers run in runs.
+  await port.sendRaw(
+    envs.map((e, i) => ({
+      topic: TOPICS.caseRated,
+      key: e.key,
+      value: JSON.stringify(e),
+      traceparent: `00-${traceOf(i + 1)}-${'1'.repeat(16)}-01`,
+    })),
+  );
   await serve('publisher', caseId, async (n, _id, ctx) => {
     await ctx.publish({
       topic: TOPICS.checkChased,
@@ -172,11 +194,19 @@ it('publishes what the handlers of a run write to the outbox, once each', async 
     });
   });
   outbox.start();
-  await port.sendRaw(envs.map((e) => ({ topic: TOPICS.caseRated, key: e.key, value: JSON.stringify(e) })));
   await until(async () => (chased.size >= 25 ? true : undefined));
-  const rows: { n: number }[] = await ds.query(`SELECT count(*)::int n FROM ${schema}.outbox WHERE topic = $1`, [TOPICS.checkChased]);
-  expect(rows[0].n).toBe(25);
+  const rows: { value: unknown; traceparent: string | null }[] = await ds.query(
+    `SELECT value, traceparent FROM ${schema}.outbox WHERE topic = $1`,
+    [TOPICS.checkChased],
+  );
+  expect(rows).toHaveLength(25);
   expect([...chased].sort()).toEqual(envs.map((_, i) => `RQ-${h.runId}-${i + 1}`).sort());
+  // Each event continues the trace of the message whose handler wrote it, not the run's first.
+  const traced = rows.map((r) => {
+    const n = Number((JSON.parse(outboxValueText(r.value)) as { data: { requestId: string } }).data.requestId.split('-').pop());
+    return { n, trace: r.traceparent?.split('-')[1] };
+  });
+  expect(traced.filter((t) => t.trace !== traceOf(t.n))).toEqual([]);
 }, 90000);
 
 it('ends a run where a handler must not wait, commits what came before, and starts the next run with that message', async () => {
