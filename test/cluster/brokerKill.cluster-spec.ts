@@ -5,7 +5,7 @@ import { END_STATE_TOPICS, settledEndState } from '../support/endState';
 import { startTestHub, TestHub } from '../support/hub';
 import { kafkaCluster, partitionLayout } from '../support/kafkaCluster';
 import { LogReader } from '../support/logReader';
-import { stuckReport } from '../support/stuckReport';
+import { failOnStuck } from '../support/stuckReport';
 import { poll } from '../support/topics';
 
 // The short form (.ci/run) streams fewer contacts; the kill and restart happen at the same fractions.
@@ -112,18 +112,7 @@ describe('three-broker cluster: kill -9 of a broker mid-stream loses and repeats
     expect(new Set(contactIds).size).toBe(CONTACTS);
     driven = await driveToInformed(gateways, contactIds, 360000);
     note(`all referrers informed: ${driven.stuck.length} stuck, ${driven.decisions} decisions recorded`);
-    if (driven.stuck.length > 0) {
-      // CI keeps the first lines of a failure: they say where each stuck contact stopped.
-      const where = await stuckReport(
-        db,
-        hub.env,
-        hub.runId,
-        driven.stuck.map((s) => s.contactId),
-      );
-      throw new Error(
-        [`${driven.stuck.length} contacts stuck: ${driven.stuck.map((s) => s.stage).join(', ')}`, ...where, ...events].join('\n'),
-      );
-    }
+    await failOnStuck(db, hub.env, hub.runId, driven.stuck, events);
     expect(driven.decisions).toBe(CONTACTS);
 
     const report = await settledEndState(db, log, contactIds, REFERRER_TOPIC);

@@ -5,7 +5,7 @@ import { END_STATE_TOPICS, settledEndState } from '../support/endState';
 import { SERVICES, startTestHub, TestHub } from '../support/hub';
 import { groupMembers, handledCount, Service, startAnotherInstance } from '../support/instances';
 import { LogReader } from '../support/logReader';
-import { stuckReport } from '../support/stuckReport';
+import { failOnStuck } from '../support/stuckReport';
 import { poll } from '../support/topics';
 
 const CONTACTS = Number(process.env.MASH_SCALE_OUT_CONTACTS ?? 48);
@@ -122,18 +122,7 @@ describe('scale-out: two instances of every service share the work; one of each 
     expect(new Set(contactIds).size).toBe(CONTACTS);
     driven = await driveToInformed(gateways, contactIds, 420000);
     note(`all referrers informed: ${driven.stuck.length} stuck, ${driven.decisions} decisions recorded`);
-    if (driven.stuck.length > 0) {
-      // CI keeps the first lines of a failure: they say where each stuck contact stopped.
-      const where = await stuckReport(
-        db,
-        hub.env,
-        hub.runId,
-        driven.stuck.map((s) => s.contactId),
-      );
-      throw new Error(
-        [`${driven.stuck.length} contacts stuck: ${driven.stuck.map((s) => s.stage).join(', ')}`, ...where, ...events].join('\n'),
-      );
-    }
+    await failOnStuck(db, hub.env, hub.runId, driven.stuck, events);
     expect(driven.decisions).toBe(CONTACTS);
 
     const report = await settledEndState(db, log, contactIds, REFERRER_TOPIC);

@@ -115,3 +115,24 @@ function shortLine(line: string): string {
     return line.slice(0, 200);
   }
 }
+
+/**
+ * Fails a cluster run whose contacts did not all reach their referrer's notice, with where each
+ * stuck contact stopped first: CI keeps only the first lines of a failure.
+ */
+export async function failOnStuck(
+  db: Client,
+  env: Record<string, string>,
+  runId: string,
+  stuck: { contactId: string; stage: string }[],
+  events: string[],
+): Promise<void> {
+  if (stuck.length === 0) return;
+  const where = await stuckReport(
+    db,
+    env,
+    runId,
+    stuck.map((s) => s.contactId),
+  );
+  throw new Error([`${stuck.length} contacts stuck: ${stuck.map((s) => s.stage).join(', ')}`, ...where, ...events].join('\n'));
+}
