@@ -235,6 +235,11 @@ it('puts each key on the partition kafkajs itself would pick, so a case keeps it
 
 describe('a message that arrives before what it builds on', () => {
   const consumer = 'early-consumer';
+  // A sweeper left running would be a third replica in the next test, with its own idea of which cases are rated.
+  const sweepers: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const stop of sweepers.splice(0)) await stop();
+  });
   /** Handles as a service does: one transaction with the inbox; a case not yet "rated" is not ready. */
   const serviceLike = (rated: Set<string>, handled: string[]) => (m: Received, take?: (manager: EntityManager) => Promise<boolean>) =>
     ds.transaction(async (manager) => {
@@ -257,7 +262,7 @@ describe('a message that arrives before what it builds on', () => {
       defer: (m, reason) => deferred.defer(m, reason),
     });
     deferred.start((m, take) => handle(m, take));
-    stops.push(
+    sweepers.push(
       () => deferred.stop(),
       () => sub.stop(),
     );
