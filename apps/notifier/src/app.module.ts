@@ -13,6 +13,7 @@ import { NoticesService } from './notices/notices.service';
 import { NoticesRepository } from './notices/notices.repository';
 import { DeliveryWorker } from './sending/deliveryWorker';
 import { NoticeSender } from './sending/noticeSender';
+import { NoticesByCase1700000001920 } from './migrations/1700000001920-notices-by-case';
 
 @Module({
   imports: [
@@ -26,6 +27,7 @@ import { NoticeSender } from './sending/noticeSender';
         sealColumnsMigration('NotifierAtRest1700000001220', NOTIFIER_SEALED_FIRST),
         NotifierLegalHolds1700000001303,
         sealColumnsMigration('NotifierSealAddresses1700000001910', NOTIFIER_SEALED_ADDRESSES),
+        NoticesByCase1700000001920,
       ],
     }),
   ],

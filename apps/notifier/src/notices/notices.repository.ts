@@ -114,6 +114,12 @@ export class NoticesRepository {
     return rows.map((r) => ({ decision: openJsonb<DecisionRecorded>(r.body), publishedAt: new Date(r.published_at) }));
   }
 
+  /** The ids of the notices the case has been issued, whatever became of them since. */
+  async noticeIdsOf(m: EntityManager, caseId: string): Promise<Set<string>> {
+    const rows: { notice_id: string }[] = await m.query(`SELECT notice_id FROM notifier.notices WHERE case_id = $1`, [caseId]);
+    return new Set(rows.map((r) => r.notice_id));
+  }
+
   async contributorsOf(m: EntityManager, caseId: string): Promise<CheckAgency[]> {
     const rows: { agency: CheckAgency }[] = await m.query(`SELECT agency FROM notifier.contributors WHERE case_id = $1 ORDER BY agency`, [
       caseId,

@@ -7,6 +7,7 @@ import { KafkaPort, messagingTablesMigration, Outbox, outboxEnvelopes } from '@m
 import { NotifierTables1700000000400 } from '../migrations/1700000000400-notifier-tables';
 import { NoticeDelivery1700000000401 } from '../migrations/1700000000401-notice-delivery';
 import { NotifierRetention1700000000402 } from '../migrations/1700000000402-notifier-retention';
+import { NoticesByCase1700000001920 } from '../migrations/1700000001920-notices-by-case';
 import { NoticeSender } from '../sending/noticeSender';
 import { NoticesRepository } from './notices.repository';
 import { NoticesService } from './notices.service';
@@ -42,6 +43,7 @@ beforeAll(async () => {
       NotifierTables1700000000400,
       NoticeDelivery1700000000401,
       NotifierRetention1700000000402,
+      NoticesByCase1700000001920,
       disclosureAuditMigrationFor('notifier'),
     ],
   });
@@ -137,6 +139,20 @@ describe('notices under parallel and reordered delivery', () => {
         { topic: noticeIssuedTopic('health'), n: 1 },
         { topic: noticeIssuedTopic('police'), n: 1 },
       ]);
+    }
+  }, 60000);
+
+  it('a case told again what it was told before issues nothing: no notice is composed into a write twice', async () => {
+    const caseId = 'CS-again';
+    for (const run of caseEvents(caseId)) await ds.transaction('READ COMMITTED', run);
+    const before: { n: number }[] = await ds.query(`SELECT count(*)::int AS n FROM notifier.notices WHERE case_id = $1`, [caseId]);
+    expect(before[0].n).toBe(6);
+    const issue = jest.spyOn(NoticeSender.prototype, 'issue');
+    try {
+      for (const run of caseEvents(caseId)) await ds.transaction('READ COMMITTED', run);
+      expect(issue).not.toHaveBeenCalled();
+    } finally {
+      issue.mockRestore();
     }
   }, 60000);
 });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { AgencyId, CaseRated, CaseReady, Contact, ContactReceived, DecisionRecorded } from '@mash/contracts';
+import { AgencyId, CaseRated, CaseReady, Contact, ContactReceived, DecisionRecorded, NoticeIssued } from '@mash/contracts';
+import type { NoticeAgency, NoticeTarget } from '../delivery/channel';
 import { acknowledgementNotice, closingNotice, londonDateTime, outcomeNotice } from '../outcomeNotice';
 import { NoticeSender } from '../sending/noticeSender';
 import { NoticesRepository } from './notices.repository';
@@ -62,11 +63,19 @@ export class NoticesService {
     await this.reconcile(m, d.caseId);
   }
 
-  /** Issues every notice the case owes that does not exist yet. The caller holds the case lock. */
+  /**
+   * Issues every notice the case owes that does not exist yet. The caller holds the case lock, so
+   * the ids read here are every notice issued before; those are not sealed and written again only
+   * to be refused by their key (each event of a case reconciles it, about ten per contact).
+   */
   async reconcile(m: EntityManager, caseId: string, now = hubNow()): Promise<void> {
     const referrers = await this.repo.referrersOf(m, caseId);
     const decisions = await this.repo.decisionsOf(m, caseId);
     const contributors = decisions.length ? await this.repo.contributorsOf(m, caseId) : [];
+    const issued = await this.repo.noticeIdsOf(m, caseId);
+    const issue = async (notice: NoticeIssued, target: NoticeTarget, agency: NoticeAgency, sourcePublishedAt?: string) => {
+      if (!issued.has(notice.noticeId)) await this.sender.issue(m, notice, target, agency, sourcePublishedAt);
+    };
 
     for (const r of referrers) {
       const received: ContactReceived = {
@@ -78,7 +87,7 @@ export class NoticesService {
       };
       const timescale = r.deadline ? `a decision is due by ${londonDateTime(r.deadline)}.` : undefined;
       const ack = acknowledgementNotice(received, timescale, now, { caseId });
-      await this.sender.issue(m, ack, this.sender.referrerTarget(r.referrer, r.sourceAgency), r.sourceAgency);
+      await issue(ack, this.sender.referrerTarget(r.referrer, r.sourceAgency), r.sourceAgency);
     }
 
     for (const { decision: d, publishedAt } of decisions) {
@@ -95,11 +104,11 @@ export class NoticesService {
           },
           now,
         );
-        await this.sender.issue(m, notice, this.sender.referrerTarget(r.referrer, r.sourceAgency), r.sourceAgency, published);
+        await issue(notice, this.sender.referrerTarget(r.referrer, r.sourceAgency), r.sourceAgency, published);
       }
       for (const agency of contributors) {
         const notice = closingNotice(d, agency as AgencyId, now);
-        await this.sender.issue(m, notice, { kind: 'topic', agency }, agency, published);
+        await issue(notice, { kind: 'topic', agency }, agency, published);
       }
     }
   }
