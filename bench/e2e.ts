@@ -8,8 +8,9 @@
  * 2. Burst: N realistic contacts (scripts/load) posted as fast as 32 connections allow; then a
  *    steady rate R for S seconds. An automatic decision maker records a decision for every case as
  *    soon as it is ready, so each contact goes on to its referrer's outcome notice.
- * 3. Reads every contact's own stage history, each service's CPU seconds and peak RSS (/proc), and
- *    the gateway's consumer-lag sampler during the run.
+ * 3. Reads every contact's own stage history, each service's CPU seconds and peak RSS (/proc) and
+ *    Postgres statements (its /metrics), the CPU of Postgres, the broker and this driver beside
+ *    them (what the machine's cores went on), and the gateway's consumer-lag sampler during the run.
  * 4. The limit, in the same run: Apache Kafka's ProducerPerformance and ConsumerPerformance (1 KiB
  *    records, acks=all) from the broker's own version, and a bare chain through our Kafka port (the
  *    same number of handlings per contact as the hub, each a validated consume and an acks=all
@@ -18,10 +19,10 @@
  * Numbers from a shared or busy machine say so only through the load average printed beside them.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CHECK_AGENCIES, SubmittingAgency, TOPICS, topicDefinition } from '@mash/contracts';
 import { validExamples } from '@mash/contracts/examples';
 import { credentialsOf, defaultPrincipalsFile, KafkaPort, KafkaPrincipals, loadKafkaPrincipals } from '@mash/messaging';
@@ -29,7 +30,7 @@ import { repoRoot } from '@mash/policy';
 import { httpJson, percentile, postContacts, progressBar, readStatuses } from '../scripts/load/drive';
 import { generateContacts } from '../scripts/load/generate';
 import { decide } from '../test/support/contactFlow';
-import { startTestHub, TEST_TOKENS, TestHub } from '../test/support/hub';
+import { METRICS_AUTH, SERVICES, startTestHub, TEST_TOKENS, TestHub } from '../test/support/hub';
 
 interface Args {
   burst: number;
@@ -87,11 +88,60 @@ function procSample(pid: number | undefined): ProcSample | undefined {
     return undefined;
   }
 }
+/** CPU seconds of every process whose command is `comm`, with what their exited children used (a Postgres backend that closed). */
+function cpuOfCommand(comm: string): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== comm) continue;
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / TICKS;
+    } catch {
+      // gone between the listing and the read
+    }
+  }
+  return total;
+}
+
+function brokerPid(): number | undefined {
+  try {
+    return Number(readFileSync(join(dirname(defaultPrincipalsFile()), 'kafka.pid'), 'utf8').trim()) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Rows beside the hub's own processes: what else the machine spent its CPU on in a phase. */
+const POSTGRES = 'postgres (whole server)';
+const BROKER = 'kafka broker';
+const DRIVER = 'bench (load, decisions, reads)';
+
 function sampleAll(hub: TestHub): Map<string, ProcSample> {
   const out = new Map<string, ProcSample>();
   for (const [name, r] of hub.processes) {
     const s = procSample(r.child.pid);
     if (s) out.set(name, s);
+  }
+  out.set(POSTGRES, { cpuSeconds: cpuOfCommand('postgres'), peakRssMb: NaN });
+  const broker = procSample(brokerPid());
+  if (broker) out.set(BROKER, broker);
+  const own = process.cpuUsage();
+  out.set(DRIVER, { cpuSeconds: (own.user + own.system) / 1e6, peakRssMb: process.memoryUsage().rss / 2 ** 20 });
+  return out;
+}
+
+const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+
+/** Each service's count of Postgres statements (mash_db_statements_total on its /metrics). */
+async function statementsOf(hub: TestHub): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const name of SERVICES) {
+    const res = await fetch(`http://127.0.0.1:${hub.ports[name]}/metrics`, { headers: METRICS_AUTH }).catch(() => undefined);
+    if (!res?.ok) continue;
+    let n = 0;
+    for (const m of (await res.text()).matchAll(/^mash_db_statements_total\{[^}]*\} (\d+(?:\.\d+)?)$/gm)) n += Number(m[1]);
+    out.set(name, n);
   }
   return out;
 }
@@ -118,6 +168,10 @@ interface PhaseResult {
   maxLagSeconds: number;
   maxLagGroup: string;
   cpu: Map<string, number>;
+  /** Postgres statements each service sent during the phase. */
+  statements: Map<string, number>;
+  /** From the first post to the last notice read. */
+  seconds: number;
 }
 
 /** Status reads per round while waiting (see runPhase). */
@@ -153,6 +207,8 @@ async function runPhase(
     tag: `${name}${seed}`,
   });
   const cpuBefore = sampleAll(hub);
+  const statementsBefore = await statementsOf(hub);
+  const phaseStart = Date.now();
   let maxLagSeconds = 0;
   let maxLagGroup = '-';
   const agent = new Agent({ keepAlive: true });
@@ -221,6 +277,8 @@ async function runPhase(
   agent.destroy();
   const cpuAfter = sampleAll(hub);
   const cpu = new Map([...cpuAfter].map(([n, s]) => [n, s.cpuSeconds - (cpuBefore.get(n)?.cpuSeconds ?? 0)]));
+  const statementsAfter = await statementsOf(hub);
+  const statements = new Map([...statementsAfter].map(([n, v]) => [n, v - (statementsBefore.get(n) ?? 0)]));
   const journeys = [...statuses.values()];
   return {
     name,
@@ -232,6 +290,8 @@ async function runPhase(
     maxLagSeconds,
     maxLagGroup,
     cpu,
+    statements,
+    seconds: (Date.now() - phaseStart) / 1000,
   };
 }
 
@@ -513,12 +573,17 @@ async function main(): Promise<void> {
     ``,
     `## Processes`,
     ``,
-    `| process | CPU s (burst) | CPU s (steady) | peak RSS MB |`,
-    `| --- | --- | --- | --- |`,
-    ...services.map(
-      (n) =>
-        `| ${n} | ${(burst.cpu.get(n) ?? NaN).toFixed(1)} | ${steady ? (steady.cpu.get(n) ?? NaN).toFixed(1) : '-'} | ${(peak.get(n)?.peakRssMb ?? NaN).toFixed(0)} |`,
-    ),
+    `| process | CPU s (burst) | CPU ms per contact (burst) | Postgres statements per contact (burst) | CPU s (steady) | peak RSS MB |`,
+    `| --- | --- | --- | --- | --- | --- |`,
+    ...[...services, POSTGRES, BROKER, DRIVER].map((n) => {
+      const perContact = (v: number | undefined) => (v === undefined ? '-' : (v / burst.posted).toFixed(1));
+      const cpuB = burst.cpu.get(n);
+      return `| ${n} | ${(cpuB ?? NaN).toFixed(1)} | ${cpuB === undefined ? '-' : ((cpuB * 1000) / burst.posted).toFixed(1)} | ${perContact(burst.statements.get(n))} | ${steady ? (steady.cpu.get(n) ?? NaN).toFixed(1) : '-'} | ${(peak.get(n)?.peakRssMb ?? NaN).toFixed(0)} |`;
+    }),
+    `| all of the above | ${sum(burst.cpu).toFixed(1)} | ${((sum(burst.cpu) * 1000) / burst.posted).toFixed(1)} | ${(sum(burst.statements) / burst.posted).toFixed(1)} | ${steady ? sum(steady.cpu).toFixed(1) : '-'} | |`,
+    ``,
+    `The burst phase lasted ${burst.seconds.toFixed(0)} s, so ${cpus().length} cores offered ${(burst.seconds * cpus().length).toFixed(0)} CPU s; ` +
+      `the rows above used ${((sum(burst.cpu) / (burst.seconds * cpus().length)) * 100).toFixed(0)}% of it. Postgres counts every database on its server.`,
     ``,
     `## Against the limit (same broker, same run)`,
     ``,

@@ -14,3 +14,4 @@ export * from './leadership';
 export * from './sharedClock';
 export * from './sharedClock.repository';
 export * from './problems';
+export * from './databaseStatements';

@@ -16,6 +16,7 @@ import {
 import { AuditHeadPublisher } from './auditHead';
 import { CLOCK, hubClock } from './clock';
 import { databaseUrl } from './database';
+import { statementCounter } from './databaseStatements';
 import { disclosureAuditMigrationFor } from './disclosureAudit.migration';
 import { HealthController } from './health.controller';
 
@@ -76,6 +77,7 @@ export class ServiceModule {
               migrationsRun: true,
               synchronize: false,
               extra: { max: Number(process.env.DATABASE_POOL_SIZE ?? 10), application_name: `mash-${opts.name}` },
+              logger: statementCounter,
             };
           },
         }),
