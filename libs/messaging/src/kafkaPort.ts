@@ -64,8 +64,11 @@ export interface Subscription {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // About 30 s of waiting in all (the back-off is capped at 2 s) before a message is parked.
 const NOT_READY_ATTEMPTS = 20;
-// About 3 s of waiting in place before a message is set aside, where the subscriber can (opts.defer).
-const DEFER_AFTER_ATTEMPTS = 5;
+// One retry in place (0.2 s) before a message is set aside, where the subscriber can (opts.defer).
+// A wait in place holds one of the few partitions a consumer handles at a time: in a burst, when
+// many readiness events run ahead of their ratings, waits of seconds took every slot, the ratings'
+// partitions among them, and fed themselves (docs/architecture.md "Messages that arrive early").
+const DEFER_AFTER_ATTEMPTS = 2;
 // The longest run of messages handled in one transaction (opts.handleMany): long enough that a
 // burst pays one commit for many messages, short enough that row locks are held briefly.
 const MAX_RUN = 100;
