@@ -8,8 +8,9 @@
  * 2. Burst: N realistic contacts (scripts/load) posted as fast as 32 connections allow; then a
  *    steady rate R for S seconds. An automatic decision maker records a decision for every case as
  *    soon as it is ready, so each contact goes on to its referrer's outcome notice.
- * 3. Reads every contact's own stage history, each service's CPU seconds and peak RSS (/proc), and
- *    the gateway's consumer-lag sampler during the run.
+ * 3. Reads every contact's own stage history, each service's CPU seconds and peak RSS in each phase
+ *    (/proc: the kernel's high-water mark, reset at the phase's start, so start-up and the other
+ *    phase are not counted in it), and the gateway's consumer-lag sampler during the run.
  * 4. The limit, in the same run: Apache Kafka's ProducerPerformance and ConsumerPerformance (1 KiB
  *    records, acks=all) from the broker's own version, and a bare chain through our Kafka port (the
  *    same number of handlings per contact as the hub, each a validated consume and an acks=all
@@ -87,6 +88,23 @@ function procSample(pid: number | undefined): ProcSample | undefined {
     return undefined;
   }
 }
+/**
+ * Resets each process's high-water mark (VmHWM) to its RSS now, so the next reading is the peak
+ * since this call: without it VmHWM is the peak since the process started, start-up included.
+ * Linux 4.0 on (`5` to /proc/<pid>/clear_refs); false where that is refused, and the peaks read
+ * then are since start.
+ */
+function resetPeaks(hub: TestHub): boolean {
+  let ok = true;
+  for (const r of hub.processes.values()) {
+    try {
+      if (r.child.pid) writeFileSync(`/proc/${r.child.pid}/clear_refs`, '5');
+    } catch {
+      ok = false;
+    }
+  }
+  return ok;
+}
 function sampleAll(hub: TestHub): Map<string, ProcSample> {
   const out = new Map<string, ProcSample>();
   for (const [name, r] of hub.processes) {
@@ -118,6 +136,9 @@ interface PhaseResult {
   maxLagSeconds: number;
   maxLagGroup: string;
   cpu: Map<string, number>;
+  /** Each process's peak RSS during the phase (since start, where peakSinceStart). */
+  peak: Map<string, ProcSample>;
+  peakSinceStart: boolean;
 }
 
 /** Status reads per round while waiting (see runPhase). */
@@ -152,6 +173,7 @@ async function runPhase(
     baseTime: new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000),
     tag: `${name}${seed}`,
   });
+  const peakSinceStart = !resetPeaks(hub);
   const cpuBefore = sampleAll(hub);
   let maxLagSeconds = 0;
   let maxLagGroup = '-';
@@ -232,6 +254,8 @@ async function runPhase(
     maxLagSeconds,
     maxLagGroup,
     cpu,
+    peak: cpuAfter,
+    peakSinceStart,
   };
 }
 
@@ -461,13 +485,11 @@ async function main(): Promise<void> {
   );
   let burst: PhaseResult;
   let steady: PhaseResult | undefined;
-  let peak: Map<string, ProcSample>;
   let handlingsPerContact: number;
   try {
     burst = await runPhase(hub, 'burst', args.burst, undefined, args.seed, args.waitSeconds);
     if (args.steady > 0)
       steady = await runPhase(hub, 'steady', Math.round(args.rate * args.steady), args.rate, args.seed + 1, args.waitSeconds);
-    peak = sampleAll(hub);
     handlingsPerContact = await handlingsPer(brokers, principals, hub.env.MASH_TOPIC_PREFIX, burst.posted + (steady?.posted ?? 0));
   } finally {
     // A failure to clean up must not hide why the run stopped.
@@ -513,12 +535,17 @@ async function main(): Promise<void> {
     ``,
     `## Processes`,
     ``,
-    `| process | CPU s (burst) | CPU s (steady) | peak RSS MB |`,
-    `| --- | --- | --- | --- |`,
+    `| process | CPU s (burst) | CPU s (steady) | peak RSS MB (burst) | peak RSS MB (steady) |`,
+    `| --- | --- | --- | --- | --- |`,
     ...services.map(
       (n) =>
-        `| ${n} | ${(burst.cpu.get(n) ?? NaN).toFixed(1)} | ${steady ? (steady.cpu.get(n) ?? NaN).toFixed(1) : '-'} | ${(peak.get(n)?.peakRssMb ?? NaN).toFixed(0)} |`,
+        `| ${n} | ${(burst.cpu.get(n) ?? NaN).toFixed(1)} | ${steady ? (steady.cpu.get(n) ?? NaN).toFixed(1) : '-'} | ` +
+        `${(burst.peak.get(n)?.peakRssMb ?? NaN).toFixed(0)} | ${steady ? (steady.peak.get(n)?.peakRssMb ?? NaN).toFixed(0) : '-'} |`,
     ),
+    ``,
+    burst.peakSinceStart || steady?.peakSinceStart
+      ? `Peak RSS is each process's peak since it started (this kernel refused to reset the high-water mark).`
+      : `Peak RSS is the kernel's high-water mark (VmHWM) over each phase alone, reset at the phase's start.`,
     ``,
     `## Against the limit (same broker, same run)`,
     ``,
