@@ -8,9 +8,11 @@
  * 2. Burst: N realistic contacts (scripts/load) posted as fast as 32 connections allow; then a
  *    steady rate R for S seconds. An automatic decision maker records a decision for every case as
  *    soon as it is ready, so each contact goes on to its referrer's outcome notice.
- * 3. Reads every contact's own stage history, each service's CPU seconds and peak RSS (/proc) and
- *    Postgres statements (its /metrics), the CPU of Postgres, the broker and this driver beside
- *    them (what the machine's cores went on), and the gateway's consumer-lag sampler during the run.
+ * 3. Reads every contact's own stage history, each service's CPU seconds and Postgres statements
+ *    (its /metrics), the CPU of Postgres, the broker and this driver beside them (what the
+ *    machine's cores went on), each process's peak RSS in each phase (/proc: the kernel's
+ *    high-water mark, reset at the phase's start, so start-up and the other phase are not counted
+ *    in it), and the gateway's consumer-lag sampler during the run.
  * 4. The limit, in the same run: Apache Kafka's ProducerPerformance and ConsumerPerformance (1 KiB
  *    records, acks=all) from the broker's own version, and a bare chain through our Kafka port (the
  *    same number of handlings per contact as the hub, each a validated consume and an acks=all
@@ -117,6 +119,23 @@ const POSTGRES = 'postgres (whole server)';
 const BROKER = 'kafka broker';
 const DRIVER = 'bench (load, decisions, reads)';
 
+/**
+ * Resets each process's high-water mark (VmHWM) to its RSS now, so the next reading is the peak
+ * since this call: without it VmHWM is the peak since the process started, start-up included.
+ * Linux 4.0 on (`5` to /proc/<pid>/clear_refs); false where that is refused, and the peaks read
+ * then are since start.
+ */
+function resetPeaks(hub: TestHub): boolean {
+  let ok = true;
+  for (const r of hub.processes.values()) {
+    try {
+      if (r.child.pid) writeFileSync(`/proc/${r.child.pid}/clear_refs`, '5');
+    } catch {
+      ok = false;
+    }
+  }
+  return ok;
+}
 function sampleAll(hub: TestHub): Map<string, ProcSample> {
   const out = new Map<string, ProcSample>();
   for (const [name, r] of hub.processes) {
@@ -172,6 +191,9 @@ interface PhaseResult {
   statements: Map<string, number>;
   /** From the first post to the last notice read. */
   seconds: number;
+  /** Each process's peak RSS during the phase (since start, where peakSinceStart). */
+  peak: Map<string, ProcSample>;
+  peakSinceStart: boolean;
 }
 
 /** Status reads per round while waiting (see runPhase). */
@@ -206,6 +228,7 @@ async function runPhase(
     baseTime: new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000),
     tag: `${name}${seed}`,
   });
+  const peakSinceStart = !resetPeaks(hub);
   const cpuBefore = sampleAll(hub);
   const statementsBefore = await statementsOf(hub);
   const phaseStart = Date.now();
@@ -292,6 +315,8 @@ async function runPhase(
     cpu,
     statements,
     seconds: (Date.now() - phaseStart) / 1000,
+    peak: cpuAfter,
+    peakSinceStart,
   };
 }
 
@@ -521,13 +546,11 @@ async function main(): Promise<void> {
   );
   let burst: PhaseResult;
   let steady: PhaseResult | undefined;
-  let peak: Map<string, ProcSample>;
   let handlingsPerContact: number;
   try {
     burst = await runPhase(hub, 'burst', args.burst, undefined, args.seed, args.waitSeconds);
     if (args.steady > 0)
       steady = await runPhase(hub, 'steady', Math.round(args.rate * args.steady), args.rate, args.seed + 1, args.waitSeconds);
-    peak = sampleAll(hub);
     handlingsPerContact = await handlingsPer(brokers, principals, hub.env.MASH_TOPIC_PREFIX, burst.posted + (steady?.posted ?? 0));
   } finally {
     // A failure to clean up must not hide why the run stopped.
@@ -573,17 +596,26 @@ async function main(): Promise<void> {
     ``,
     `## Processes`,
     ``,
-    `| process | CPU s (burst) | CPU ms per contact (burst) | Postgres statements per contact (burst) | CPU s (steady) | peak RSS MB |`,
-    `| --- | --- | --- | --- | --- | --- |`,
+    `| process | CPU s (burst) | CPU ms per contact (burst) | Postgres statements per contact (burst) | CPU s (steady) | peak RSS MB (burst) | peak RSS MB (steady) |`,
+    `| --- | --- | --- | --- | --- | --- | --- |`,
     ...[...services, POSTGRES, BROKER, DRIVER].map((n) => {
       const perContact = (v: number | undefined) => (v === undefined ? '-' : (v / burst.posted).toFixed(1));
       const cpuB = burst.cpu.get(n);
-      return `| ${n} | ${(cpuB ?? NaN).toFixed(1)} | ${cpuB === undefined ? '-' : ((cpuB * 1000) / burst.posted).toFixed(1)} | ${perContact(burst.statements.get(n))} | ${steady ? (steady.cpu.get(n) ?? NaN).toFixed(1) : '-'} | ${(peak.get(n)?.peakRssMb ?? NaN).toFixed(0)} |`;
+      // Peaks only for the hub's processes: theirs alone are reset at each phase's start.
+      const rss = (p: PhaseResult | undefined) => (p && services.includes(n) ? (p.peak.get(n)?.peakRssMb ?? NaN).toFixed(0) : '-');
+      return (
+        `| ${n} | ${(cpuB ?? NaN).toFixed(1)} | ${cpuB === undefined ? '-' : ((cpuB * 1000) / burst.posted).toFixed(1)} | ${perContact(burst.statements.get(n))} | ` +
+        `${steady ? (steady.cpu.get(n) ?? NaN).toFixed(1) : '-'} | ${rss(burst)} | ${rss(steady)} |`
+      );
     }),
-    `| all of the above | ${sum(burst.cpu).toFixed(1)} | ${((sum(burst.cpu) * 1000) / burst.posted).toFixed(1)} | ${(sum(burst.statements) / burst.posted).toFixed(1)} | ${steady ? sum(steady.cpu).toFixed(1) : '-'} | |`,
+    `| all of the above | ${sum(burst.cpu).toFixed(1)} | ${((sum(burst.cpu) * 1000) / burst.posted).toFixed(1)} | ${(sum(burst.statements) / burst.posted).toFixed(1)} | ${steady ? sum(steady.cpu).toFixed(1) : '-'} | | |`,
     ``,
     `The burst phase lasted ${burst.seconds.toFixed(0)} s, so ${cpus().length} cores offered ${(burst.seconds * cpus().length).toFixed(0)} CPU s; ` +
       `the rows above used ${((sum(burst.cpu) / (burst.seconds * cpus().length)) * 100).toFixed(0)}% of it. Postgres counts every database on its server.`,
+    ``,
+    burst.peakSinceStart || steady?.peakSinceStart
+      ? `Peak RSS is each process's peak since it started (this kernel refused to reset the high-water mark).`
+      : `Peak RSS is the kernel's high-water mark (VmHWM) over each phase alone, reset at the phase's start.`,
     ``,
     `## Against the limit (same broker, same run)`,
     ``,

@@ -3,6 +3,17 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@mash/policy';
 
+/**
+ * V8 flags every service process starts with, here and in the image (infra/Dockerfile sets the same
+ * in NODE_OPTIONS). V8 lets the old generation grow to a multiple of the live data before a full
+ * collection, and that multiple follows the heap's ceiling: with none given on a machine of 24 GiB
+ * the ceiling is about 4 GiB and a service with 40-60 MB live grew its heap to 150+ MB of garbage
+ * during a burst; under a ceiling of 512 MB it collects at about 1.3-1.5 x live. The ceiling is 8 x
+ * the gateway's live heap at its busiest, so it is a target for the collector, not a cap a burst
+ * meets (infra/README.md "Memory per service").
+ */
+export const SERVICE_NODE_FLAGS = ['--max-old-space-size=512'];
+
 export interface Deployable {
   /** Short name, used for the log file and as MASH_SERVICE. */
   name: string;
@@ -14,6 +25,8 @@ export interface Deployable {
    * null for a process that never talks to Kafka (the demo identity provider, the demo mailbox).
    */
   principal?: string | null;
+  /** V8 flags for this process instead of SERVICE_NODE_FLAGS. */
+  nodeFlags?: string[];
 }
 
 export interface Running {
@@ -29,7 +42,7 @@ export function startDeployable(d: Deployable, logDir: string, baseEnv: NodeJS.P
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, `${d.name}.log`);
   const out = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, [join(root, 'scripts', 'launch.js'), d.entry], {
+  const child = spawn(process.execPath, [...(d.nodeFlags ?? SERVICE_NODE_FLAGS), join(root, 'scripts', 'launch.js'), d.entry], {
     cwd: root,
     env: { ...baseEnv, MASH_SERVICE: d.name, ...d.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -33,6 +33,11 @@ export class RefusalLimiter {
     // One log line a minute per address: the log must not grow at the flood's rate either.
     if ((this.loggedAt.get(address) ?? 0) < now - 60_000) {
       this.loggedAt.set(address, now);
+      // Addresses are the sender's to choose: forget those whose minute is over before the map grows.
+      if (this.loggedAt.size > 10_000) {
+        for (const [a, at] of this.loggedAt) if (at < now - 60_000) this.loggedAt.delete(a);
+        if (this.loggedAt.size > 10_000) this.loggedAt.clear();
+      }
       log('warn', 'refusals rate-limited for a client address', { address });
     }
     return false;
