@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Consumer, ConsumerRunConfig, Kafka, logLevel } from 'kafkajs';
 import { TOPICS } from '@mash/contracts';
 import { validExamples } from '@mash/contracts/examples';
 import { credentialsOf, defaultPrincipalsFile, envelopeFor, loadKafkaPrincipals } from '@mash/messaging';
@@ -56,6 +56,31 @@ function versionOf(pkg: string): string {
   return (JSON.parse(readFileSync(join(repoRoot(), 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
+/**
+ * Reads `count` messages with a consumer of the KafkaJS shape (kafkajs, or confluent's KafkaJS API)
+ * in runs of at most 100, one commit each, as the port hands them to the transport.
+ */
+async function readInRuns(consumer: Consumer, count: number, runOptions: Partial<ConsumerRunConfig>): Promise<void> {
+  let read = 0;
+  await new Promise<void>((resolve, reject) => {
+    consumer
+      .run({
+        ...runOptions,
+        partitionsConsumedConcurrently: PARTITIONS,
+        eachBatch: async ({ batch }) => {
+          for (let i = 0; i < batch.messages.length; i += 100) {
+            const run = batch.messages.slice(i, i + 100);
+            read += run.length;
+            const next = (BigInt(run[run.length - 1].offset) + 1n).toString();
+            await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+          }
+          if (read >= count) resolve();
+        },
+      })
+      .catch(reject);
+  });
+}
+
 function kafkajsClient(brokers: string[], sasl: Sasl): ClientUnderTest {
   const kafka = new Kafka({ clientId: 'bench-clients', brokers, sasl, logLevel: logLevel.ERROR });
   const producer = kafka.producer({ allowAutoTopicCreation: false });
@@ -71,25 +96,7 @@ function kafkajsClient(brokers: string[], sasl: Sasl): ClientUnderTest {
       const consumer = kafka.consumer({ groupId: group, allowAutoTopicCreation: false });
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
-      let read = 0;
-      await new Promise<void>((resolve, reject) => {
-        consumer
-          .run({
-            autoCommit: false,
-            partitionsConsumedConcurrently: PARTITIONS,
-            // Runs of at most 100, one commit each, as the port hands them to the transport.
-            eachBatch: async ({ batch }) => {
-              for (let i = 0; i < batch.messages.length; i += 100) {
-                const run = batch.messages.slice(i, i + 100);
-                for (const m of run) if (m.value) read++;
-                const next = (BigInt(run[run.length - 1].offset) + 1n).toString();
-                await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
-              }
-              if (read >= count) resolve();
-            },
-          })
-          .catch(reject);
-      });
+      await readInRuns(consumer, count, { autoCommit: false });
       await consumer.disconnect();
     },
     close: () => producer.disconnect(),
@@ -165,24 +172,7 @@ function confluentClient(brokers: string[], sasl: Sasl): ClientUnderTest | strin
       const consumer = kafka.consumer({ kafkaJS: { groupId: group, fromBeginning: true, autoCommit: false } });
       await consumer.connect();
       await consumer.subscribe({ topics: [topic] });
-      let read = 0;
-      await new Promise<void>((resolve, reject) => {
-        consumer
-          .run({
-            partitionsConsumedConcurrently: PARTITIONS,
-            eachBatch: async ({ batch }: any) => {
-              read += batch.messages.length;
-              const last = batch.messages[batch.messages.length - 1];
-              if (last) {
-                await consumer.commitOffsets([
-                  { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
-                ]);
-              }
-              if (read >= count) resolve();
-            },
-          })
-          .catch(reject);
-      });
+      await readInRuns(consumer, count, {});
       await consumer.disconnect();
     },
     close: () => producer.disconnect(),
