@@ -66,7 +66,7 @@ export class NoticesService {
   /**
    * Issues every notice the case owes that does not exist yet. The caller holds the case lock, so
    * the ids read here are every notice issued before; those are not sealed and written again only
-   * to be refused by their key (each event of a case reconciles it, about ten per contact).
+   * to be refused by their key (each event of a case reconciles it, about four per contact).
    */
   async reconcile(m: EntityManager, caseId: string, now = hubNow()): Promise<void> {
     const referrers = await this.repo.referrersOf(m, caseId);
