@@ -26,8 +26,6 @@ export interface Deployable {
    * null for a process that never talks to Kafka (the demo identity provider, the demo mailbox).
    */
   principal?: string | null;
-  /** V8 flags for this process instead of SERVICE_NODE_FLAGS. */
-  nodeFlags?: string[];
 }
 
 export interface Running {
@@ -43,7 +41,7 @@ export function startDeployable(d: Deployable, logDir: string, baseEnv: NodeJS.P
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, `${d.name}.log`);
   const out = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, [...(d.nodeFlags ?? SERVICE_NODE_FLAGS), join(root, 'scripts', 'launch.js'), d.entry], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, join(root, 'scripts', 'launch.js'), d.entry], {
     cwd: root,
     env: { ...baseEnv, MASH_SERVICE: d.name, ...d.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,6 +4,7 @@ import Ajv from 'ajv';
 import { parseAllDocuments } from 'yaml';
 import { CHECK_AGENCIES, checkRepliedTopic, contactInboundTopic, SUBMITTING_AGENCIES, TOPIC_DEFINITIONS, TOPICS } from '@mash/contracts';
 import { kafkaYaml } from '../../scripts/kafkaManifests';
+import { SERVICE_NODE_FLAGS } from '../../scripts/processes';
 import { checkKafka, checkManifests } from './rules';
 import { STRIMZI_SCHEMAS } from './strimziSchemas';
 
@@ -172,5 +173,11 @@ describe('infra/k8s: manifests an operator would apply', () => {
         expect.stringMatching(/^Deployment\/gateway: .*containerPort must be integer/),
       ]),
     );
+  });
+
+  it('the image starts every service with the V8 flags npm start and the test hubs use', () => {
+    const dockerfile = readFileSync(join(dir, '..', 'Dockerfile'), 'utf8');
+    const env = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(dockerfile)?.[1];
+    expect(env?.split(' ')).toEqual(SERVICE_NODE_FLAGS);
   });
 });
