@@ -17,7 +17,9 @@ const limited = new Counter({
 @Injectable()
 export class RefusalLimiter {
   private readonly bucket: RateLimiter;
-  private readonly loggedAt = new Map<string, number>();
+  // One log line a minute per address, so the log does not grow at the flood's rate either; a
+  // limiter of its own, whose map is bounded like the refusals' (addresses are the sender's to choose).
+  private readonly logLines = new RateLimiter(1 / 60, 1);
 
   constructor() {
     const perSecond = Number(process.env.MASH_REFUSAL_RATE_PER_SEC ?? 5);
@@ -30,16 +32,7 @@ export class RefusalLimiter {
   allow(address: string, now = Date.now()): boolean {
     if (this.bucket.take(address, now)) return true;
     limited.inc();
-    // One log line a minute per address: the log must not grow at the flood's rate either.
-    if ((this.loggedAt.get(address) ?? 0) < now - 60_000) {
-      this.loggedAt.set(address, now);
-      // Addresses are the sender's to choose: forget those whose minute is over before the map grows.
-      if (this.loggedAt.size > 10_000) {
-        for (const [a, at] of this.loggedAt) if (at < now - 60_000) this.loggedAt.delete(a);
-        if (this.loggedAt.size > 10_000) this.loggedAt.clear();
-      }
-      log('warn', 'refusals rate-limited for a client address', { address });
-    }
+    if (this.logLines.take(address, now)) log('warn', 'refusals rate-limited for a client address', { address });
     return false;
   }
 }
