@@ -138,6 +138,7 @@ describe('notifier notices: who is told what, once', () => {
   it('an anonymous referrer is recorded and counted as no channel, not skipped', async () => {
     const metricsUrl = `http://127.0.0.1:${hub.ports.notifier}/metrics`;
     const before = await metric(metricsUrl, 'mash_notices_no_channel_total', { kind: 'outcome', reason: 'anonymous' });
+    const insertsBefore = await metric(metricsUrl, 'mash_db_statements_total', { kind: 'insert' });
     const story = caseStory('ANON1', { referrer: ANONYMOUS, sourceAgency: 'contact-centre', outcomes: ['nfa'] });
     await publishUpToReady(port, story);
     await sendEnvelope(port, decisionEnvelope(story));
@@ -158,6 +159,8 @@ describe('notifier notices: who is told what, once', () => {
       { kind: 'outcome', status: 'no-channel', recipient: 'anonymous referrer', attempts: 1 },
     ]);
     expect(await metric(metricsUrl, 'mash_notices_no_channel_total', { kind: 'outcome', reason: 'anonymous' })).toBe(before + 1);
+    // The service counts what it sends to Postgres (docs/observability.md): at least the two notices' rows.
+    expect(await metric(metricsUrl, 'mash_db_statements_total', { kind: 'insert' })).toBeGreaterThanOrEqual(insertsBefore + 2);
     await poll(
       async () =>
         receipts().some((r) => r.contactId === story.contactId && r.kind === 'outcome' && r.status === 'no-channel' && r.channel === 'none')
