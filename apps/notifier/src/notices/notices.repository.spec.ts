@@ -70,7 +70,7 @@ describe('notices repository', () => {
         ratedAt: '2026-11-23T12:00:00.000Z',
         stage: 'end',
       });
-      const referrers = await repo.referrersOf(m, 'CS-1');
+      const { referrers } = await repo.caseOnRecord(m, 'CS-1');
       expect(referrers.map((r) => r.contactId)).toEqual(['CT-1', 'CT-2']);
       expect(referrers[0].receivedAt).toBeInstanceOf(Date);
       expect(referrers[0].receivedAt.toISOString()).toBe('2026-11-23T09:00:00.000Z');
@@ -83,16 +83,17 @@ describe('notices repository', () => {
   it('keeps each decision and contributor once however often it is told', async () => {
     await ds.transaction(async (m) => {
       const d = { ...validExamples.decisionRecorded, caseId: 'CS-2', decisionId: 'DC-2' };
-      await repo.keepDecision(m, d, '2026-11-23T16:05:00.000Z');
+      await repo.keepDecision(m, d, '2026-11-23T16:05:00.123Z');
       await repo.keepDecision(m, d, '2026-11-23T16:09:00.000Z');
       await repo.addContributors(m, 'CS-2', ['police', 'health']);
       await repo.addContributors(m, 'CS-2', ['health', 'education']);
       await repo.addContributors(m, 'CS-2', []);
-      const decisions = await repo.decisionsOf(m, 'CS-2');
+      const { decisions, contributors, noticeIds } = await repo.caseOnRecord(m, 'CS-2');
       expect(decisions).toHaveLength(1);
-      expect(decisions[0].publishedAt.toISOString()).toBe('2026-11-23T16:05:00.000Z');
+      expect(decisions[0].publishedAt.toISOString()).toBe('2026-11-23T16:05:00.123Z');
       expect(decisions[0].decision.decisionId).toBe('DC-2');
-      expect(await repo.contributorsOf(m, 'CS-2')).toEqual(['education', 'health', 'police']);
+      expect(contributors).toEqual(['education', 'health', 'police']);
+      expect(noticeIds.size).toBe(0);
     });
   });
 });

@@ -15,6 +15,15 @@ export interface CaseReferrer {
   deadline: Date | null;
 }
 
+/** A case as the notifier has it on record (NoticesRepository.caseOnRecord). */
+export interface CaseOnRecord {
+  referrers: CaseReferrer[];
+  decisions: KeptDecision[];
+  contributors: CheckAgency[];
+  /** The notices issued to the case so far. */
+  noticeIds: Set<string>;
+}
+
 export interface KeptDecision {
   decision: DecisionRecorded;
   publishedAt: Date;
@@ -28,9 +37,15 @@ export interface KeptDecision {
  */
 @Injectable()
 export class NoticesRepository {
-  /** Contact before case, always, so two handlers never wait on each other in a circle. */
-  async lock(m: EntityManager, kind: 'contact' | 'case', id: string): Promise<void> {
-    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`notifier:${kind}:${id}`]);
+  /**
+   * Takes the locks in the order given, in one statement (a select list is evaluated left to
+   * right). Contact before case, always, so two handlers never wait on each other in a circle.
+   */
+  async lock(m: EntityManager, ...locks: ['contact' | 'case', string][]): Promise<void> {
+    await m.query(
+      `SELECT ${locks.map((_, i) => `pg_advisory_xact_lock(hashtextextended($${i + 1}, 0))`).join(', ')}`,
+      locks.map(([kind, id]) => `notifier:${kind}:${id}`),
+    );
   }
 
   /** Only what a notice may use: the referrer and the references, never the narrative or subjects. */
@@ -80,50 +95,49 @@ export class NoticesRepository {
     );
   }
 
-  /** Every referrer of the case whose contact the notifier has both halves of (the contact and its rating). */
-  async referrersOf(m: EntityManager, caseId: string): Promise<CaseReferrer[]> {
-    const rows: {
-      contact_id: string;
-      case_id: string;
-      source_agency: SubmittingAgency;
-      agency_reference: string;
-      referrer: unknown;
-      received_at: Date;
-      deadline: Date | null;
+  /**
+   * Everything a case's notices are made from, in one statement: each referrer whose contact the
+   * notifier has both halves of (the contact and its rating), the decisions, the contributing
+   * agencies and the ids of the notices already issued (whatever became of them since).
+   */
+  async caseOnRecord(m: EntityManager, caseId: string): Promise<CaseOnRecord> {
+    const [row]: {
+      referrers: {
+        contact_id: string;
+        case_id: string;
+        source_agency: SubmittingAgency;
+        agency_reference: string;
+        referrer: unknown;
+        received_at: string;
+        deadline: string | null;
+      }[];
+      decisions: { body: unknown; published_at: string }[];
+      contributors: CheckAgency[];
+      notice_ids: string[];
     }[] = await m.query(
-      `SELECT r.contact_id, c.case_id, r.source_agency, r.agency_reference, r.referrer, r.received_at, c.deadline
-       FROM notifier.case_contacts c JOIN notifier.referrers r USING (contact_id) WHERE c.case_id = $1 ORDER BY r.contact_id`,
+      `SELECT
+         (SELECT coalesce(json_agg(x ORDER BY x.contact_id), '[]') FROM (
+            SELECT r.contact_id, c.case_id, r.source_agency, r.agency_reference, r.referrer, r.received_at, c.deadline
+            FROM notifier.case_contacts c JOIN notifier.referrers r USING (contact_id) WHERE c.case_id = $1) x) AS referrers,
+         (SELECT coalesce(json_agg(json_build_object('body', body, 'published_at', published_at) ORDER BY published_at, decision_id), '[]')
+            FROM notifier.decisions WHERE case_id = $1) AS decisions,
+         ARRAY(SELECT agency FROM notifier.contributors WHERE case_id = $1 ORDER BY agency) AS contributors,
+         ARRAY(SELECT notice_id FROM notifier.notices WHERE case_id = $1) AS notice_ids`,
       [caseId],
     );
-    return rows.map((r) => ({
-      contactId: r.contact_id,
-      caseId: r.case_id,
-      sourceAgency: r.source_agency,
-      agencyReference: r.agency_reference,
-      referrer: openJsonb<Contact['referrer']>(r.referrer),
-      receivedAt: new Date(r.received_at),
-      deadline: r.deadline ? new Date(r.deadline) : null,
-    }));
-  }
-
-  async decisionsOf(m: EntityManager, caseId: string): Promise<KeptDecision[]> {
-    const rows: { body: unknown; published_at: Date }[] = await m.query(
-      `SELECT body, published_at FROM notifier.decisions WHERE case_id = $1 ORDER BY published_at, decision_id`,
-      [caseId],
-    );
-    return rows.map((r) => ({ decision: openJsonb<DecisionRecorded>(r.body), publishedAt: new Date(r.published_at) }));
-  }
-
-  /** The ids of the notices the case has been issued, whatever became of them since. */
-  async noticeIdsOf(m: EntityManager, caseId: string): Promise<Set<string>> {
-    const rows: { notice_id: string }[] = await m.query(`SELECT notice_id FROM notifier.notices WHERE case_id = $1`, [caseId]);
-    return new Set(rows.map((r) => r.notice_id));
-  }
-
-  async contributorsOf(m: EntityManager, caseId: string): Promise<CheckAgency[]> {
-    const rows: { agency: CheckAgency }[] = await m.query(`SELECT agency FROM notifier.contributors WHERE case_id = $1 ORDER BY agency`, [
-      caseId,
-    ]);
-    return rows.map((r) => r.agency);
+    return {
+      referrers: row.referrers.map((r) => ({
+        contactId: r.contact_id,
+        caseId: r.case_id,
+        sourceAgency: r.source_agency,
+        agencyReference: r.agency_reference,
+        referrer: openJsonb<Contact['referrer']>(r.referrer),
+        receivedAt: new Date(r.received_at),
+        deadline: r.deadline ? new Date(r.deadline) : null,
+      })),
+      decisions: row.decisions.map((d) => ({ decision: openJsonb<DecisionRecorded>(d.body), publishedAt: new Date(d.published_at) })),
+      contributors: row.contributors,
+      noticeIds: new Set(row.notice_ids),
+    };
   }
 }

@@ -156,3 +156,42 @@ describe('notices under parallel and reordered delivery', () => {
     }
   }, 60000);
 });
+
+/** Runs one event's handling in its own transaction, counting the statements it sends. */
+async function counted(run: (m: EntityManager) => Promise<void>): Promise<number> {
+  let n = 0;
+  await ds.transaction('READ COMMITTED', (m) =>
+    run(
+      new Proxy(m, {
+        get: (target, prop, receiver) =>
+          prop === 'query'
+            ? (...args: Parameters<EntityManager['query']>) => (n++, target.query(...args))
+            : Reflect.get(target, prop, receiver),
+      }),
+    ),
+  );
+  return n;
+}
+
+describe('what a case costs the notifier in statements', () => {
+  // Under a burst every statement is paid for every contact (docs/architecture.md "Runs of messages"):
+  // what an event owes is issued in a fixed number of statements, however many notices that is.
+  it('a decision owing four notices costs no more statements than a rating owing one', async () => {
+    const caseId = 'CS-count';
+    const [receivedA, receivedB, ratedA, ratedB, ready, decision, decisionAgain] = caseEvents(caseId);
+    await counted(receivedA);
+    await counted(receivedB);
+    const ratingOwingOne = await counted(ratedA);
+    await counted(ratedB);
+    await counted(ready);
+    const before: { n: number }[] = await ds.query(`SELECT count(*)::int AS n FROM notifier.notices WHERE case_id = $1`, [caseId]);
+    const decisionOwingFour = await counted(decision);
+    const after: { n: number }[] = await ds.query(`SELECT count(*)::int AS n FROM notifier.notices WHERE case_id = $1`, [caseId]);
+    expect(after[0].n - before[0].n).toBe(4);
+    // Lock, read the case, insert the notices, their disclosures, attempts, settlements and events; and keep the decision.
+    expect(ratingOwingOne).toBeLessThanOrEqual(8);
+    expect(decisionOwingFour).toBeLessThanOrEqual(ratingOwingOne);
+    // Told again: the lock, the decision refused by its key and one read.
+    expect(await counted(decisionAgain)).toBe(3);
+  }, 60000);
+});

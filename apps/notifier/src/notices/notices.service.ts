@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { AgencyId, CaseRated, CaseReady, Contact, ContactReceived, DecisionRecorded, NoticeIssued } from '@mash/contracts';
-import type { NoticeAgency, NoticeTarget } from '../delivery/channel';
+import { AgencyId, CaseRated, CaseReady, Contact, ContactReceived, DecisionRecorded } from '@mash/contracts';
 import { acknowledgementNotice, closingNotice, londonDateTime, outcomeNotice } from '../outcomeNotice';
-import { NoticeSender } from '../sending/noticeSender';
+import { NoticeSender, OwedNotice } from '../sending/noticeSender';
 import { NoticesRepository } from './notices.repository';
 import { now as hubNow } from '@mash/platform/clock';
 
@@ -28,7 +27,7 @@ export class NoticesService {
   ) {}
 
   async contactReceived(e: ContactReceived, m: EntityManager): Promise<void> {
-    await this.repo.lock(m, 'contact', e.contactId);
+    await this.repo.lock(m, ['contact', e.contactId]);
     await this.repo.keepReferrer(m, {
       contactId: e.contactId,
       sourceAgency: e.sourceAgency,
@@ -38,27 +37,26 @@ export class NoticesService {
     });
     const caseId = await this.repo.caseOf(m, e.contactId);
     if (caseId) {
-      await this.repo.lock(m, 'case', caseId);
+      await this.repo.lock(m, ['case', caseId]);
       await this.reconcile(m, caseId);
     }
   }
 
   async caseRated(e: CaseRated, m: EntityManager): Promise<void> {
-    await this.repo.lock(m, 'contact', e.contactId);
-    await this.repo.lock(m, 'case', e.caseId);
+    await this.repo.lock(m, ['contact', e.contactId], ['case', e.caseId]);
     await this.repo.attach(m, { contactId: e.contactId, caseId: e.caseId, deadline: e.deadline, ratedAt: e.ratedAt, stage: e.stage });
     await this.reconcile(m, e.caseId);
   }
 
   async caseReady(e: CaseReady, m: EntityManager): Promise<void> {
-    await this.repo.lock(m, 'case', e.caseId);
+    await this.repo.lock(m, ['case', e.caseId]);
     // Agencies that replied contributed; the missing ones did not and get no closing notice.
     await this.repo.addContributors(m, e.caseId, e.replied);
     await this.reconcile(m, e.caseId);
   }
 
   async decisionRecorded(d: DecisionRecorded, publishedAt: string, m: EntityManager): Promise<void> {
-    await this.repo.lock(m, 'case', d.caseId);
+    await this.repo.lock(m, ['case', d.caseId]);
     await this.repo.keepDecision(m, d, publishedAt);
     await this.reconcile(m, d.caseId);
   }
@@ -66,17 +64,12 @@ export class NoticesService {
   /**
    * Issues every notice the case owes that does not exist yet. The caller holds the case lock, so
    * the ids read here are every notice issued before; those are not sealed and written again only
-   * to be refused by their key (each event of a case reconciles it, about four per contact).
+   * to be refused by their key (each event of a case reconciles it, about four per contact). What
+   * is owed is written in one go: a read and a few statements per event, not a few per notice.
    */
   async reconcile(m: EntityManager, caseId: string, now = hubNow()): Promise<void> {
-    const referrers = await this.repo.referrersOf(m, caseId);
-    const decisions = await this.repo.decisionsOf(m, caseId);
-    const contributors = decisions.length ? await this.repo.contributorsOf(m, caseId) : [];
-    const issued = await this.repo.noticeIdsOf(m, caseId);
-    const issue = async (notice: NoticeIssued, target: NoticeTarget, agency: NoticeAgency, sourcePublishedAt?: string) => {
-      if (!issued.has(notice.noticeId)) await this.sender.issue(m, notice, target, agency, sourcePublishedAt);
-    };
-
+    const { referrers, decisions, contributors, noticeIds } = await this.repo.caseOnRecord(m, caseId);
+    const owed: OwedNotice[] = [];
     for (const r of referrers) {
       const received: ContactReceived = {
         contactId: r.contactId,
@@ -87,7 +80,7 @@ export class NoticesService {
       };
       const timescale = r.deadline ? `a decision is due by ${londonDateTime(r.deadline)}.` : undefined;
       const ack = acknowledgementNotice(received, timescale, now, { caseId });
-      await issue(ack, this.sender.referrerTarget(r.referrer, r.sourceAgency), r.sourceAgency);
+      owed.push({ notice: ack, target: this.sender.referrerTarget(r.referrer, r.sourceAgency), agency: r.sourceAgency });
     }
 
     for (const { decision: d, publishedAt } of decisions) {
@@ -104,12 +97,19 @@ export class NoticesService {
           },
           now,
         );
-        await issue(notice, this.sender.referrerTarget(r.referrer, r.sourceAgency), r.sourceAgency, published);
+        owed.push({
+          notice,
+          target: this.sender.referrerTarget(r.referrer, r.sourceAgency),
+          agency: r.sourceAgency,
+          sourcePublishedAt: published,
+        });
       }
       for (const agency of contributors) {
         const notice = closingNotice(d, agency as AgencyId, now);
-        await issue(notice, { kind: 'topic', agency }, agency, published);
+        owed.push({ notice, target: { kind: 'topic', agency }, agency, sourcePublishedAt: published });
       }
     }
+    const missing = owed.filter((o) => !noticeIds.has(o.notice.noticeId));
+    if (missing.length > 0) await this.sender.issue(m, missing);
   }
 }

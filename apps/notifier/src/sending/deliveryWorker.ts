@@ -64,7 +64,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     return this.ds.transaction(async (m) => {
       const row = await noticeDeliveryRows.nextDue(m);
       if (!row) return false;
-      await this.sender.attempt(m, row);
+      await this.sender.attempt(m, [row]);
       return true;
     });
   }

@@ -10,30 +10,32 @@ import type { NoticeRow } from './noticeSender';
  * here and opened here (NOTIFIER_SEALED, docs/architecture.md "Encryption at rest").
  */
 export const noticeDeliveryRows = {
-  /** A new notice; false when its id was issued before (the row is left as it was). */
+  /**
+   * New notices in one statement; answers the ids written now. An id issued before is left as it was
+   * and is not among them.
+   */
   async insertNew(
     m: EntityManager,
-    notice: NoticeIssued,
-    channel: { kind: string },
-    agency: NoticeAgency,
-    sourcePublishedAt?: string,
-  ): Promise<boolean> {
-    const inserted: unknown[] = await m.query(
+    rows: { notice: NoticeIssued; channel: { kind: string }; agency: NoticeAgency; sourcePublishedAt?: string }[],
+  ): Promise<Set<string>> {
+    if (rows.length === 0) return new Set();
+    const inserted: { notice_id: string }[] = await m.query(
       `INSERT INTO notifier.notices (notice_id, case_id, contact_id, kind, recipient, channel, agency, body, source_published_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (notice_id) DO NOTHING RETURNING notice_id`,
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::jsonb[], $9::timestamptz[])
+       ON CONFLICT (notice_id) DO NOTHING RETURNING notice_id`,
       [
-        notice.noticeId,
-        notice.caseId,
-        notice.contactId ?? null,
-        notice.kind,
-        notice.recipient,
-        JSON.stringify(sealedAt(channel, 'address')),
-        agency,
-        sealedJsonb(notice),
-        sourcePublishedAt ?? null,
+        rows.map((r) => r.notice.noticeId),
+        rows.map((r) => r.notice.caseId),
+        rows.map((r) => r.notice.contactId ?? null),
+        rows.map((r) => r.notice.kind),
+        rows.map((r) => r.notice.recipient),
+        rows.map((r) => JSON.stringify(sealedAt(r.channel, 'address'))),
+        rows.map((r) => r.agency),
+        rows.map((r) => sealedJsonb(r.notice)),
+        rows.map((r) => r.sourcePublishedAt ?? null),
       ],
     );
-    return inserted.length > 0;
+    return new Set(inserted.map((r) => r.notice_id));
   },
 
   /** The pending notice due first, locked for this transaction (others skip it); undefined when none is due. */
@@ -46,10 +48,19 @@ export const noticeDeliveryRows = {
     return row && { ...row, body: openJsonb<NoticeRow['body']>(row.body), channel: openedAt(row.channel, 'address') };
   },
 
-  async recordAttempt(m: EntityManager, noticeId: string, attempt: number, receipt: Receipt): Promise<void> {
+  async recordAttempts(m: EntityManager, attempts: { noticeId: string; attempt: number; receipt: Receipt }[]): Promise<void> {
+    if (attempts.length === 0) return;
     await m.query(
-      `INSERT INTO notifier.delivery_attempts (notice_id, attempt, channel, status, detail, at) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [noticeId, attempt, receipt.channel, receipt.status, receipt.detail ?? null, receipt.at],
+      `INSERT INTO notifier.delivery_attempts (notice_id, attempt, channel, status, detail, at)
+       SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])`,
+      [
+        attempts.map((a) => a.noticeId),
+        attempts.map((a) => a.attempt),
+        attempts.map((a) => a.receipt.channel),
+        attempts.map((a) => a.receipt.status),
+        attempts.map((a) => a.receipt.detail ?? null),
+        attempts.map((a) => a.receipt.at),
+      ],
     );
   },
 
@@ -69,14 +80,20 @@ export const noticeDeliveryRows = {
     );
   },
 
-  /** Delivered, or settled without a channel: the notice's last state. */
-  async settle(m: EntityManager, noticeId: string, receipt: Receipt, attempt: number): Promise<void> {
-    await m.query(`UPDATE notifier.notices SET status = $2, attempts = $3, delivered_at = $4, last_error = NULL WHERE notice_id = $1`, [
-      noticeId,
-      receipt.status,
-      attempt,
-      receipt.status === 'delivered' ? receipt.at : null,
-    ]);
+  /** Delivered, or settled without a channel: each notice's last state, in one statement. */
+  async settle(m: EntityManager, settled: { noticeId: string; receipt: Receipt; attempt: number }[]): Promise<void> {
+    if (settled.length === 0) return;
+    await m.query(
+      `UPDATE notifier.notices n SET status = u.status, attempts = u.attempt, delivered_at = u.delivered_at, last_error = NULL
+       FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[]) AS u(notice_id, status, attempt, delivered_at)
+       WHERE n.notice_id = u.notice_id`,
+      [
+        settled.map((s) => s.noticeId),
+        settled.map((s) => s.receipt.status),
+        settled.map((s) => s.attempt),
+        settled.map((s) => (s.receipt.status === 'delivered' ? s.receipt.at : null)),
+      ],
+    );
   },
 
   /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Contact, DeadLetter, NoticeIssued, noticeIssuedTopic, TOPICS } from '@mash/contracts';
-import { log, Outbox, sealedRaw } from '@mash/messaging';
+import { log, Outbox, Outgoing, sealedRaw } from '@mash/messaging';
 import { DeliveryTarget, failed, NoticeAgency, NoticeTarget, Receipt, targetFor } from '../delivery/channel';
 import { deliveryRecord, NoticeDispatcher } from '../delivery/dispatch';
 import { EmailChannel, emailConfigFromEnv } from '../delivery/email';
@@ -13,7 +13,7 @@ import { WebhookRegistry, webhookRegistryFromEnv } from '../delivery/webhookRegi
 import { SendingConfig, sendingConfigFromEnv, webhookSecretsFromEnv } from './config';
 import { noticeMetrics } from './metrics';
 import { noticeDeliveryRows } from './noticeDelivery.repository';
-import { recordDisclosure } from '@mash/platform';
+import { recordDisclosures } from '@mash/platform';
 
 /** A notices row as the sender needs it. */
 export interface NoticeRow {
@@ -28,6 +28,15 @@ export interface NoticeRow {
   agency: NoticeAgency;
   attempts: number;
   source_published_at: Date | string | null;
+}
+
+/** A notice a case owes, where it goes and for which agency. */
+export interface OwedNotice {
+  notice: NoticeIssued;
+  target: NoticeTarget;
+  agency: NoticeAgency;
+  /** When the decision it tells of was published (not for an acknowledgement). */
+  sourcePublishedAt?: string;
 }
 
 export const REPLAY_HINT = (noticeId: string) => `npm run replay:notices -- --notice ${noticeId}`;
@@ -50,39 +59,49 @@ export class NoticeSender {
   constructor(private readonly outbox: Outbox) {}
 
   /**
-   * Stores a new notice. Topic and no-channel notices are settled at once in this transaction
-   * (a Kafka handler's): neither does network I/O. Webhook and email stay pending for the worker,
-   * because a slow receiver must never hold up a Kafka consumer.
+   * Stores new notices, in one statement whatever their number (a decision owes one to every
+   * referrer and every contributor at once), and answers how many were new. Topic and no-channel
+   * notices are settled at once in this transaction (a Kafka handler's): neither does network I/O.
+   * Webhook and email stay pending for the worker, because a slow receiver must never hold up a
+   * Kafka consumer.
    */
-  async issue(
-    m: EntityManager,
-    notice: NoticeIssued,
-    target: NoticeTarget,
-    agency: NoticeAgency,
-    sourcePublishedAt?: string,
-  ): Promise<boolean> {
-    const stored = target.kind === 'topic' ? { kind: 'topic' } : target;
-    if (!(await noticeDeliveryRows.insertNew(m, notice, stored, agency, sourcePublishedAt))) return false;
+  async issue(m: EntityManager, owed: OwedNotice[]): Promise<number> {
+    const stored = owed.map((o) => ({
+      notice: o.notice,
+      channel: o.target.kind === 'topic' ? { kind: 'topic' } : o.target,
+      agency: o.agency,
+      sourcePublishedAt: o.sourcePublishedAt,
+    }));
+    const inserted = await noticeDeliveryRows.insertNew(m, stored);
+    const fresh = stored.filter((s) => inserted.has(s.notice.noticeId));
     // To whom, over which channel: never the notice text.
-    await recordDisclosure(m, 'notifier', {
-      principal: 'notifier',
-      action: 'notice-issued',
-      caseId: notice.caseId,
-      contactId: notice.contactId ?? null,
-      detail: { noticeId: notice.noticeId, kind: notice.kind, recipient: agency, channel: target.kind },
-    });
-    log('info', 'notice issued', { noticeId: notice.noticeId, caseId: notice.caseId, kind: notice.kind, channel: target.kind });
-    if (target.kind === 'topic' || target.kind === 'none') {
-      await this.attempt(m, {
-        notice_id: notice.noticeId,
-        body: notice,
-        channel: stored as NoticeRow['channel'],
-        agency,
-        attempts: 0,
-        source_published_at: sourcePublishedAt ?? null,
-      });
-    }
-    return true;
+    await recordDisclosures(
+      m,
+      'notifier',
+      fresh.map(({ notice, channel, agency }) => ({
+        principal: 'notifier',
+        action: 'notice-issued',
+        caseId: notice.caseId,
+        contactId: notice.contactId ?? null,
+        detail: { noticeId: notice.noticeId, kind: notice.kind, recipient: agency, channel: channel.kind },
+      })),
+    );
+    for (const { notice, channel } of fresh)
+      log('info', 'notice issued', { noticeId: notice.noticeId, caseId: notice.caseId, kind: notice.kind, channel: channel.kind });
+    await this.attempt(
+      m,
+      fresh
+        .filter((s) => s.channel.kind === 'topic' || s.channel.kind === 'none')
+        .map((s) => ({
+          notice_id: s.notice.noticeId,
+          body: s.notice,
+          channel: s.channel as NoticeRow['channel'],
+          agency: s.agency,
+          attempts: 0,
+          source_published_at: s.sourcePublishedAt ?? null,
+        })),
+    );
+    return fresh.length;
   }
 
   /**
@@ -96,12 +115,32 @@ export class NoticeSender {
     return endpoint ? { kind: 'webhook', endpoint: endpoint.key } : { kind: 'none', reason: 'no-registered-endpoint' };
   }
 
-  /** One delivery attempt of a pending row the caller holds locked. */
-  async attempt(m: EntityManager, row: NoticeRow): Promise<Receipt> {
-    const target = this.deliveryTarget(row);
-    const receipt = 'receipt' in target ? target.receipt : await this.dispatcher(m, row.agency).deliver(row.body, target);
-    await this.record(m, row, receipt, row.attempts + 1);
-    return receipt;
+  /**
+   * One delivery attempt of each row (pending rows the caller holds locked, or notices just
+   * issued), its receipt recorded and its events written: a statement or two for all of them.
+   */
+  async attempt(m: EntityManager, rows: NoticeRow[]): Promise<Receipt[]> {
+    if (rows.length === 0) return [];
+    // The topic channel's messages go to the outbox with the receipts' events, in this transaction.
+    const events: Outgoing<unknown>[] = [];
+    const dispatcher = (agency: NoticeAgency) =>
+      new NoticeDispatcher({
+        webhook: this.webhookFor(agency),
+        email: this.email,
+        topic: new TopicChannel(async (msg) => void events.push(msg)),
+        none: this.none,
+      });
+    const receipts: Receipt[] = [];
+    for (const row of rows) {
+      const target = this.deliveryTarget(row);
+      receipts.push('receipt' in target ? target.receipt : await dispatcher(row.agency).deliver(row.body, target));
+    }
+    await this.record(
+      m,
+      rows.map((row, i) => ({ row, receipt: receipts[i], attempt: row.attempts + 1 })),
+      events,
+    );
+    return receipts;
   }
 
   /** The stored target made deliverable; a webhook's address is looked up in the registry now. */
@@ -118,14 +157,6 @@ export class NoticeSender {
     return { kind: 'webhook', url };
   }
 
-  private dispatcher(m: EntityManager, agency: NoticeAgency): NoticeDispatcher {
-    // The topic channel writes to the outbox in the attempt's own transaction.
-    const topic = new TopicChannel(async (msg) => {
-      await this.outbox.add(m, msg);
-    });
-    return new NoticeDispatcher({ webhook: this.webhookFor(agency), email: this.email, topic, none: this.none });
-  }
-
   private webhookFor(agency: NoticeAgency): WebhookChannel {
     let channel = this.webhooks.get(agency);
     if (!channel) {
@@ -135,51 +166,64 @@ export class NoticeSender {
     return channel;
   }
 
-  private async record(m: EntityManager, row: NoticeRow, receipt: Receipt, attempt: number): Promise<void> {
-    const notice = row.body;
-    await noticeDeliveryRows.recordAttempt(m, notice.noticeId, attempt, receipt);
-    noticeMetrics.attempts.inc({ channel: receipt.channel, status: receipt.status });
-    const step = afterAttempt(receipt, attempt, this.config.policy);
-    const ids = { noticeId: notice.noticeId, caseId: notice.caseId, kind: notice.kind, channel: receipt.channel, attempt };
+  /** The attempts' receipts, each notice's next state and the events they make, in few statements. */
+  private async record(
+    m: EntityManager,
+    tried: { row: NoticeRow; receipt: Receipt; attempt: number }[],
+    events: Outgoing<unknown>[],
+  ): Promise<void> {
+    await noticeDeliveryRows.recordAttempts(
+      m,
+      tried.map(({ row, receipt, attempt }) => ({ noticeId: row.notice_id, attempt, receipt })),
+    );
+    const settled: { noticeId: string; receipt: Receipt; attempt: number }[] = [];
+    for (const { row, receipt, attempt } of tried) {
+      const notice = row.body;
+      noticeMetrics.attempts.inc({ channel: receipt.channel, status: receipt.status });
+      const step = afterAttempt(receipt, attempt, this.config.policy);
+      const ids = { noticeId: notice.noticeId, caseId: notice.caseId, kind: notice.kind, channel: receipt.channel, attempt };
 
-    if (step.action === 'retry') {
-      await noticeDeliveryRows.retryAt(m, notice.noticeId, attempt, step.at, receipt.detail ?? null);
-      log('warn', 'notice delivery failed, will retry', { ...ids, detail: receipt.detail, retryAt: step.at.toISOString() });
-      return;
-    }
+      if (step.action === 'retry') {
+        await noticeDeliveryRows.retryAt(m, notice.noticeId, attempt, step.at, receipt.detail ?? null);
+        log('warn', 'notice delivery failed, will retry', { ...ids, detail: receipt.detail, retryAt: step.at.toISOString() });
+        continue;
+      }
 
-    if (step.action === 'dead-letter') {
-      await noticeDeliveryRows.deadLetter(m, notice.noticeId, attempt, receipt.detail ?? null);
-      const letter: DeadLetter = {
-        // The notice as it would travel on its agency's notice topic: what a replay would send.
-        originalTopic: noticeIssuedTopic(row.agency),
-        key: notice.caseId,
-        consumer: 'notifier',
-        failedAt: receipt.at,
-        reason: `notice ${notice.noticeId} (${notice.kind}, ${receipt.channel}) not delivered: ${step.reason}. Replay: ${REPLAY_HINT(notice.noticeId)}`,
-        errors: [{ path: '/channel', rule: receipt.channel, message: receipt.detail ?? 'failed' }],
-        attempts: attempt,
-        ...sealedRaw(JSON.stringify(notice)),
-      };
-      await this.outbox.add(m, { topic: TOPICS.deadLetter, key: notice.caseId, data: letter });
-      await this.outbox.add(m, { topic: TOPICS.noticeDelivered, key: notice.caseId, data: deliveryRecord(notice, receipt, attempt) });
-      noticeMetrics.deadLettered.inc({ channel: receipt.channel });
-      log('error', 'notice dead-lettered', { ...ids, detail: receipt.detail });
-      return;
-    }
+      if (step.action === 'dead-letter') {
+        await noticeDeliveryRows.deadLetter(m, notice.noticeId, attempt, receipt.detail ?? null);
+        const letter: DeadLetter = {
+          // The notice as it would travel on its agency's notice topic: what a replay would send.
+          originalTopic: noticeIssuedTopic(row.agency),
+          key: notice.caseId,
+          consumer: 'notifier',
+          failedAt: receipt.at,
+          reason: `notice ${notice.noticeId} (${notice.kind}, ${receipt.channel}) not delivered: ${step.reason}. Replay: ${REPLAY_HINT(notice.noticeId)}`,
+          errors: [{ path: '/channel', rule: receipt.channel, message: receipt.detail ?? 'failed' }],
+          attempts: attempt,
+          ...sealedRaw(JSON.stringify(notice)),
+        };
+        events.push({ topic: TOPICS.deadLetter, key: notice.caseId, data: letter });
+        events.push({ topic: TOPICS.noticeDelivered, key: notice.caseId, data: deliveryRecord(notice, receipt, attempt) });
+        noticeMetrics.deadLettered.inc({ channel: receipt.channel });
+        log('error', 'notice dead-lettered', { ...ids, detail: receipt.detail });
+        continue;
+      }
 
-    await noticeDeliveryRows.settle(m, notice.noticeId, receipt, attempt);
-    await this.outbox.add(m, { topic: TOPICS.noticeDelivered, key: notice.caseId, data: deliveryRecord(notice, receipt, attempt) });
-    if (receipt.status === 'no-channel') {
-      const reason = row.channel.kind === 'none' ? row.channel.reason : 'unknown';
-      noticeMetrics.noChannel.inc({ kind: notice.kind, reason });
-    } else if (row.source_published_at && notice.kind !== 'acknowledgement') {
-      noticeMetrics.decisionToDelivery.observe(
-        { channel: receipt.channel },
-        (Date.parse(receipt.at) - new Date(row.source_published_at).getTime()) / 1000,
-      );
+      settled.push({ noticeId: notice.noticeId, receipt, attempt });
+      events.push({ topic: TOPICS.noticeDelivered, key: notice.caseId, data: deliveryRecord(notice, receipt, attempt) });
+      if (receipt.status === 'no-channel') {
+        const reason = row.channel.kind === 'none' ? row.channel.reason : 'unknown';
+        noticeMetrics.noChannel.inc({ kind: notice.kind, reason });
+      } else if (row.source_published_at && notice.kind !== 'acknowledgement') {
+        noticeMetrics.decisionToDelivery.observe(
+          { channel: receipt.channel },
+          (Date.parse(receipt.at) - new Date(row.source_published_at).getTime()) / 1000,
+        );
+      }
+      log('info', 'notice receipt', { ...ids, status: receipt.status });
     }
-    log('info', 'notice receipt', { ...ids, status: receipt.status });
+    await noticeDeliveryRows.settle(m, settled);
+    await this.outbox.addMany(m, events);
   }
 
   close(): void {
