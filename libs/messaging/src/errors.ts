@@ -1,3 +1,5 @@
+import { isStalePlan } from '@mash/platform/preparedStatements';
+
 /**
  * Errors that mean a dependency is away (network, Postgres restarting, Kafka leader moving), as
  * opposed to a message the code cannot handle. The first kind is retried without limit and never
@@ -29,6 +31,8 @@ export function isInfrastructureError(err: unknown): boolean {
     const name = (e as { name?: string }).name ?? '';
     if (name.startsWith('KafkaJS') && name !== 'KafkaJSNonRetriableError') return true;
     if (/Connection terminated|terminating connection|Connection ended/i.test((e as Error).message ?? '')) return true;
+    // A prepared statement a migration made stale: the client sends it unprepared from now on.
+    if (isStalePlan(e)) return true;
     e = (e as { cause?: unknown; driverError?: unknown }).driverError ?? (e as { cause?: unknown }).cause;
   }
   return false;

@@ -17,6 +17,7 @@ import { AuditHeadPublisher } from './auditHead';
 import { CLOCK, hubClock } from './clock';
 import { databaseUrl } from './database';
 import { statementCounter } from './databaseStatements';
+import { PreparingClient } from './preparedStatements';
 import { disclosureAuditMigrationFor } from './disclosureAudit.migration';
 import { HealthController } from './health.controller';
 
@@ -76,7 +77,7 @@ export class ServiceModule {
               migrationsTableName: 'migrations',
               migrationsRun: true,
               synchronize: false,
-              extra: { max: Number(process.env.DATABASE_POOL_SIZE ?? 10), application_name: `mash-${opts.name}` },
+              extra: { max: Number(process.env.DATABASE_POOL_SIZE ?? 10), application_name: `mash-${opts.name}`, Client: PreparingClient },
               logger: statementCounter,
             };
           },
