@@ -12,6 +12,7 @@ import { ChecksPlanRevisions1700000000320 } from './migrations/1700000000320-che
 import { ChecksRetention1700000000330 } from './migrations/1700000000330-checks-retention';
 import { policyProvider } from './policy.provider';
 import { CasesRepository } from './cases/cases.repository';
+import { PictureRepository } from './picture/picture.repository';
 import { RepliesRepository } from './picture/replies.repository';
 import { RequestsRepository } from './requests/requests.repository';
 import { ChecksRetention, DecisionsHandlers } from './retention/checksRetention';
@@ -43,6 +44,7 @@ import { TimersService } from './timers/timers.service';
     CasesRepository,
     RequestsRepository,
     RepliesRepository,
+    PictureRepository,
     PictureService,
     RequestsService,
     TimersService,

@@ -3,7 +3,7 @@ import { CasesRepository } from './cases/cases.repository';
 import { elapsedTimeForEveryAgency } from './chasing';
 import { ChecksDb, createChecksDb } from '../../../test/support/checksDb.fixtures';
 import { PictureService } from './picture/picture.service';
-import { RepliesRepository } from './picture/replies.repository';
+import { PictureRepository } from './picture/picture.repository';
 import { checksRetentionSteps } from './retention/checksRetention';
 import { RequestsRepository } from './requests/requests.repository';
 import { requestIdFor, RequestsService } from './requests/requests.service';
@@ -12,7 +12,7 @@ import { requestIdFor, RequestsService } from './requests/requests.service';
 let db: ChecksDb;
 const cases = new CasesRepository();
 const requests = new RequestsRepository();
-const replies = new RepliesRepository();
+const pictures = new PictureRepository();
 
 const T0 = new Date('2026-11-23T09:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -144,7 +144,7 @@ describe('RequestsRepository', () => {
         revision: 1,
       });
     });
-    const current = await db.ds.transaction((m) => requests.current(m, [caseId]));
+    const { requests: current } = await db.ds.transaction((m) => pictures.ofCases(m, [caseId]));
     expect(current.map((r) => [r.agency, r.requestId, r.dueAt]).sort()).toEqual([
       ['health', `RQ-b-${n}`, at(20 * MIN)],
       ['police', `RQ-c-${n}`, at(30 * MIN)],
@@ -157,37 +157,48 @@ describe('RequestsRepository', () => {
     const caseId = await openCase();
     const requestId = `RQ-t-${n}`;
     await db.ds.transaction(async (m) => {
-      await requests.insert(m, {
-        requestId,
-        caseId,
-        agency: 'police',
-        categories: ['identity'],
-        requestedAt: T0,
-        dueAt: at(10 * MIN),
-        revision: 1,
-      });
-      await requests.addTimers(m, [
-        { kind: 'reminder', fireAt: at(5 * MIN), caseId, requestId, agency: 'police', dueAt: at(10 * MIN), key: `${requestId}:reminder:1` },
+      await requests.insert(
+        m,
         {
-          kind: 'escalation',
-          fireAt: at(10 * MIN),
-          caseId,
           requestId,
+          caseId,
           agency: 'police',
+          categories: ['identity'],
+          requestedAt: T0,
           dueAt: at(10 * MIN),
-          key: `${requestId}:escalation`,
+          revision: 1,
         },
-        // Same key again: kept once.
-        {
-          kind: 'escalation',
-          fireAt: at(11 * MIN),
-          caseId,
-          requestId,
-          agency: 'police',
-          dueAt: at(11 * MIN),
-          key: `${requestId}:escalation`,
-        },
-      ]);
+        [
+          {
+            kind: 'reminder',
+            fireAt: at(5 * MIN),
+            caseId,
+            requestId,
+            agency: 'police',
+            dueAt: at(10 * MIN),
+            key: `${requestId}:reminder:1`,
+          },
+          {
+            kind: 'escalation',
+            fireAt: at(10 * MIN),
+            caseId,
+            requestId,
+            agency: 'police',
+            dueAt: at(10 * MIN),
+            key: `${requestId}:escalation`,
+          },
+          // Same key again: kept once.
+          {
+            kind: 'escalation',
+            fireAt: at(11 * MIN),
+            caseId,
+            requestId,
+            agency: 'police',
+            dueAt: at(11 * MIN),
+            key: `${requestId}:escalation`,
+          },
+        ],
+      );
     });
     const taken = await Promise.all(
       [1, 2, 3].map(() =>
@@ -210,7 +221,7 @@ describe('RequestsRepository', () => {
   });
 });
 
-describe('RepliesRepository and retention', () => {
+describe('PictureRepository and retention', () => {
   const reply = (caseId: string, requestId: string): CheckReplied => ({
     requestId,
     caseId,
@@ -220,24 +231,86 @@ describe('RepliesRepository and retention', () => {
     entries: [{ date: '2026-01-01', category: 'offending', summary: 'Caution' }],
   });
 
-  it('gives replies back with their request due time, as Dates', async () => {
+  it('records a reply (request replied, chasing stopped, body stored) and gives back the picture with it, as a fresh read would', async () => {
     const caseId = await openCase();
-    const requestId = `RQ-r-${n}`;
-    await db.ds.transaction(async (m) => {
-      await requests.insert(m, {
-        requestId,
-        caseId,
-        agency: 'police',
-        categories: ['offending'],
-        requestedAt: T0,
-        dueAt: at(10 * MIN),
-        revision: 1,
-      });
-      await replies.insert(m, reply(caseId, requestId), at(4 * MIN));
+    const police = `RQ-r-${n}`;
+    const health1 = `RQ-h1-${n}`;
+    const health2 = `RQ-h2-${n}`;
+    const request = (requestId: string, agency: 'police' | 'health', revision: number, dueAt: Date) => ({
+      requestId,
+      caseId,
+      agency,
+      categories: ['offending' as const],
+      requestedAt: T0,
+      dueAt,
+      revision,
     });
-    expect(await db.ds.transaction((m) => replies.ofCases(m, [caseId]))).toEqual([
-      { caseId, agency: 'police', receivedAt: at(4 * MIN), body: reply(caseId, requestId), dueAt: at(10 * MIN) },
+    const reminder = (requestId: string, agency: 'police' | 'health') => ({
+      kind: 'reminder' as const,
+      fireAt: at(5 * MIN),
+      caseId,
+      requestId,
+      agency,
+      dueAt: at(10 * MIN),
+      key: `${requestId}:reminder:1`,
+    });
+    await db.ds.transaction(async (m) => {
+      await requests.insertMany(
+        m,
+        [
+          request(police, 'police', 1, at(10 * MIN)),
+          request(health1, 'health', 1, at(20 * MIN)),
+          request(health2, 'health', 2, at(30 * MIN)),
+        ],
+        [reminder(police, 'police'), reminder(health2, 'health')],
+      );
+    });
+    // An answer to health's first request (a revised plan asked health again since).
+    const healthReply = { ...reply(caseId, health1), agency: 'health' as const };
+    const first = await db.ds.transaction((m) => pictures.recordReply(m, healthReply, at(3 * MIN), false));
+    expect(first).toEqual(await db.ds.transaction((m) => pictures.ofCases(m, [caseId])));
+    expect(first.requests.find((r) => r.agency === 'health')).toEqual({
+      requestId: health2,
+      caseId,
+      agency: 'health',
+      dueAt: at(30 * MIN),
+      repliedAt: null,
+    });
+
+    const recorded = await db.ds.transaction((m) => pictures.recordReply(m, reply(caseId, police), at(4 * MIN), true));
+    const sort = <T extends { agency: string }>(xs: T[]) => [...xs].sort((a, b) => a.agency.localeCompare(b.agency));
+    expect({ ...recorded, replies: sort(recorded.replies) }).toEqual({
+      requests: expect.arrayContaining([
+        { requestId: police, caseId, agency: 'police', dueAt: at(10 * MIN), repliedAt: at(4 * MIN) },
+        { requestId: health2, caseId, agency: 'health', dueAt: at(30 * MIN), repliedAt: null },
+      ]),
+      replies: [
+        { caseId, agency: 'health', receivedAt: at(3 * MIN), body: healthReply, dueAt: at(20 * MIN) },
+        { caseId, agency: 'police', receivedAt: at(4 * MIN), body: reply(caseId, police), dueAt: at(10 * MIN) },
+      ],
+    });
+    expect(recorded.requests).toHaveLength(2);
+    expect(recorded.replies[0].receivedAt).toBeInstanceOf(Date);
+    const fresh = await db.ds.transaction((m) => pictures.ofCases(m, [caseId]));
+    expect({ requests: sort(recorded.requests), replies: sort(recorded.replies) }).toEqual({
+      requests: sort(fresh.requests),
+      replies: sort(fresh.replies),
+    });
+    // The police request's chasing stopped, health's current request is still chased; what was said is sealed at rest.
+    const timers = await db.ds.query(
+      `SELECT request_id, cancelled_at IS NOT NULL AS cancelled FROM checks.timers WHERE case_id = $1 ORDER BY request_id`,
+      [caseId],
+    );
+    expect(timers).toEqual([
+      { request_id: health2, cancelled: false },
+      { request_id: police, cancelled: true },
     ]);
+    const [{ late, plain }] = await db.ds.query(
+      `SELECT q.late, jsonb_typeof(p.body) = 'object' AS plain FROM checks.requests q JOIN checks.replies p USING (request_id) WHERE request_id = $1`,
+      [police],
+    );
+    expect(late).toBe(true);
+    expect(plain).toBe(false);
   });
 
   it('a reply racing retention: committed before the prune it is deleted, after it no content is kept', async () => {

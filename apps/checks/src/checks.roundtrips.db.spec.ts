@@ -5,6 +5,8 @@ import { elapsedTimeForEveryAgency } from './chasing';
 import { ChecksDb, createChecksDb } from '../../../test/support/checksDb.fixtures';
 import { PictureService } from './picture/picture.service';
 import { requestIdFor, RequestsService } from './requests/requests.service';
+import { TimersService } from './timers/timers.service';
+import { statementCounter } from '@mash/platform';
 
 /**
  * What one message costs checks in statements, on real Postgres: under a burst every round trip
@@ -90,9 +92,70 @@ it('a rating asks its agencies, and each reply is taken, in a fixed number of st
   );
   const [ready] = await db.published<{ reason: string }>('mash.case.ready.v1', large.caseId);
   expect(ready.reason).toBe('all-replied');
-  // The plan's size does not change what a rating costs.
+  // The plan's size does not change what a rating costs: the case, its requests with their
+  // timers, its messages, its disclosures.
   expect(ratingLarge).toBe(ratingSmall);
-  expect(ratingLarge).toBeLessThanOrEqual(6);
-  expect(Math.max(...replies.slice(0, -1))).toBeLessThanOrEqual(7);
-  expect(replies[replies.length - 1]).toBeLessThanOrEqual(10);
+  expect(ratingLarge).toBeLessThanOrEqual(4);
+  // A reply: the case's lock, its request and the time (read only once the lock is held), the
+  // reply recorded with the case's picture back, its disclosure.
+  expect(Math.max(...replies.slice(0, -1))).toBeLessThanOrEqual(4);
+  // The last adds the ready picture and marking the case ready (its timers cancelled with it).
+  expect(replies[replies.length - 1]).toBeLessThanOrEqual(6);
+});
+
+it('a reply after readiness, and one after the deadline its timer has not fired yet, in a fixed number of statements', async () => {
+  const c = rated('CS-rt-late', ['police', 'health', 'education']);
+  await counted('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, T0));
+  const collect = (agency: CheckAgency, min: number) =>
+    counted(`mash.check.${agency}.replied.v1`, reply(c, agency), (ctx) =>
+      requests.collect(reply(c, agency), agency, ctx, new Date(T0.getTime() + min * 60_000)),
+    );
+  await collect('police', 20);
+  // Past the 600-minute deadline, no timer fired: this reply declares the case ready as of its
+  // deadline, then revises the picture with itself.
+  const afterDeadline = await collect('health', 700);
+  // The case is ready: this reply revises the picture.
+  const afterReady = await collect('education', 710);
+  console.log(`checks statements per reply: after the deadline ${afterDeadline}, after readiness ${afterReady}`);
+  const pictures = await db.published<{ revision: number; reason: string }>('mash.case.ready.v1', c.caseId);
+  expect(pictures.map((p) => [p.revision, p.reason])).toEqual([
+    [1, 'deadline-reached'],
+    [2, 'deadline-reached'],
+    [3, 'deadline-reached'],
+  ]);
+  expect(afterReady).toBeLessThanOrEqual(6);
+  expect(afterDeadline).toBeLessThanOrEqual(9);
+});
+
+it('a look at the timers that finds nothing due costs one statement, transaction and all', async () => {
+  const timers = new TimersService(db.ds, db.outbox, new PictureService(db.outbox));
+  // Every timer the cases above scheduled is long due by the real clock: out of the way.
+  await db.ds.query(`UPDATE checks.timers SET cancelled_at = clock_timestamp() WHERE fired_at IS NULL AND cancelled_at IS NULL`);
+  const c = rated('CS-rt-tick', ['police']);
+  await counted('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, new Date()));
+  // Its timers are not due yet.
+  await db.ds.query(`UPDATE checks.timers SET fire_at = clock_timestamp() + interval '1 hour' WHERE case_id = $1`, [c.caseId]);
+
+  // Every statement the DataSource sends, BEGIN and COMMIT among them.
+  let n = 0;
+  const logger = db.ds.logger;
+  Object.assign(db.ds, { logger: { ...statementCounter, logQuery: () => n++ } });
+  try {
+    const tick = () => (timers as unknown as { tick(): Promise<number> }).tick();
+    const sleep = await tick();
+    const idle = n;
+    // The case's timers fall due.
+    await db.ds.query(`UPDATE checks.timers SET fire_at = clock_timestamp() - interval '1 minute' WHERE case_id = $1`, [c.caseId]);
+    n = 0;
+    await tick();
+    const firing = n;
+    console.log(`checks statements per timer look: nothing due ${idle}, due timers fired ${firing}`);
+    expect(idle).toBe(1);
+    expect(sleep).toBeGreaterThan(0);
+    expect(
+      await db.ds.query(`SELECT count(*)::int AS n FROM checks.timers WHERE case_id = $1 AND fired_at IS NOT NULL`, [c.caseId]),
+    ).toEqual([{ n: 2 }]);
+  } finally {
+    Object.assign(db.ds, { logger });
+  }
 });

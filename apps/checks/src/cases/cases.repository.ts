@@ -135,11 +135,20 @@ export class CasesRepository {
     await m.query(`UPDATE checks.cases SET deadline = $2 WHERE case_id = $1`, [caseId, deadline]);
   }
 
-  /** Records readiness (revision 1 of the picture) for cases the caller holds. */
+  /**
+   * Records readiness (revision 1 of the picture) for cases the caller holds, and cancels their
+   * pending timers (nobody is chased for a case at decision), in one statement. Timers another
+   * transaction holds are skipped, not waited for: the timer loop holds timers of many cases while
+   * it declares some ready, and two loops waiting on each other's would deadlock. A skipped timer
+   * is cancelled when next taken (TimersService.fireDue).
+   */
   async markReady(m: EntityManager, ready: { caseId: string; readyAt: Date; reason: ReadyReason }[]): Promise<void> {
     if (ready.length === 0) return;
     await m.query(
-      `UPDATE checks.cases c SET ready_at = u.ready_at, ready_reason = u.reason, revision = 1
+      `WITH stopped AS (
+         UPDATE checks.timers SET cancelled_at = clock_timestamp() WHERE id IN (
+           SELECT id FROM checks.timers WHERE case_id = ANY($1) AND fired_at IS NULL AND cancelled_at IS NULL FOR UPDATE SKIP LOCKED))
+       UPDATE checks.cases c SET ready_at = u.ready_at, ready_reason = u.reason, revision = 1
        FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS u(case_id, ready_at, reason) WHERE c.case_id = u.case_id`,
       [ready.map((x) => x.caseId), ready.map((x) => x.readyAt), ready.map((x) => x.reason)],
     );

@@ -6,8 +6,7 @@ import { mergeChronology } from '../chronology';
 import { checksMetrics } from '../metrics';
 import { CasesRepository, CheckCase } from '../cases/cases.repository';
 import { assessReadiness, caseReadyMessage, isLate, Readiness, revisedCaseReadyMessage } from '../readiness';
-import { RequestsRepository } from '../requests/requests.repository';
-import { RepliesRepository } from './replies.repository';
+import { PictureRepository, StoredPicture } from './picture.repository';
 
 /** One case as readiness and the chronology see it. */
 export interface CaseState {
@@ -23,6 +22,29 @@ export interface CaseState {
 }
 
 const planOrder = (a: CheckAgency, b: CheckAgency) => CHECK_AGENCIES.indexOf(a) - CHECK_AGENCIES.indexOf(b);
+
+/** These cases' states from what is stored of them. */
+function statesOf(cases: readonly CheckCase[], stored: StoredPicture): CaseState[] {
+  const byCase = new Map<string, CaseState>(
+    cases.map((c) => [
+      c.caseId,
+      {
+        caseId: c.caseId,
+        deadline: c.deadline,
+        revision: c.revision,
+        ...(c.readyAt && c.readyReason ? { declared: { readyAt: c.readyAt, reason: c.readyReason } } : {}),
+        requests: [],
+        replies: [],
+      },
+    ]),
+  );
+  for (const r of stored.requests)
+    byCase.get(r.caseId)!.requests.push({ requestId: r.requestId, agency: r.agency, dueAt: r.dueAt, repliedAt: r.repliedAt });
+  for (const r of stored.replies)
+    byCase.get(r.caseId)!.replies.push({ agency: r.agency, receivedAt: r.receivedAt, body: r.body, dueAt: r.dueAt });
+  for (const s of byCase.values()) s.requests.sort((a, b) => planOrder(a.agency, b.agency));
+  return [...byCase.values()];
+}
 
 export function readinessOf(state: CaseState, now: Date): Readiness {
   return assessReadiness({
@@ -57,33 +79,28 @@ export class PictureService {
   constructor(
     private readonly outbox: Outbox,
     private readonly cases: CasesRepository = new CasesRepository(),
-    private readonly requests: RequestsRepository = new RequestsRepository(),
-    private readonly replies: RepliesRepository = new RepliesRepository(),
+    private readonly pictures: PictureRepository = new PictureRepository(),
   ) {}
 
-  /** Everything readiness needs for these cases, in two queries whatever their number. */
+  /** Everything readiness needs for these cases, in one statement whatever their number. */
   async load(m: EntityManager, cases: readonly CheckCase[]): Promise<CaseState[]> {
     if (cases.length === 0) return [];
-    const ids = cases.map((c) => c.caseId);
-    const byCase = new Map<string, CaseState>(
-      cases.map((c) => [
-        c.caseId,
-        {
-          caseId: c.caseId,
-          deadline: c.deadline,
-          revision: c.revision,
-          ...(c.readyAt && c.readyReason ? { declared: { readyAt: c.readyAt, reason: c.readyReason } } : {}),
-          requests: [],
-          replies: [],
-        },
-      ]),
+    return statesOf(
+      cases,
+      await this.pictures.ofCases(
+        m,
+        cases.map((c) => c.caseId),
+      ),
     );
-    for (const r of await this.requests.current(m, ids))
-      byCase.get(r.caseId)!.requests.push({ requestId: r.requestId, agency: r.agency, dueAt: r.dueAt, repliedAt: r.repliedAt });
-    for (const r of await this.replies.ofCases(m, ids))
-      byCase.get(r.caseId)!.replies.push({ agency: r.agency, receivedAt: r.receivedAt, body: r.body, dueAt: r.dueAt });
-    for (const s of byCase.values()) s.requests.sort((a, b) => planOrder(a.agency, b.agency));
-    return [...byCase.values()];
+  }
+
+  /**
+   * Records a reply to a case the caller holds (its request replied, its chasing stopped, what it
+   * said stored) and gives back the case's state with it, in one statement.
+   */
+  async recordReply(m: EntityManager, c: CheckCase, reply: CheckReplied, now: Date, late: boolean): Promise<CaseState> {
+    const [state] = statesOf([c], await this.pictures.recordReply(m, reply, now, late));
+    return state;
   }
 
   /**
@@ -110,21 +127,21 @@ export class PictureService {
         m,
         out.map((msg) => ({ topic: TOPICS.caseReady, key: msg.caseId, data: msg })),
       );
+      // Marks them ready and cancels their pending timers in one statement.
       await this.cases.markReady(
         m,
         out.map((x) => ({ caseId: x.caseId, readyAt: new Date(x.readyAt), reason: x.reason! })),
-      );
-      await this.requests.cancelCaseTimers(
-        m,
-        out.map((x) => x.caseId),
       );
     }
     return out;
   }
 
-  /** Publishes the next revision of a ready case's picture, after a reply was accepted late. */
-  async revise(m: EntityManager, c: CheckCase, now: Date): Promise<CaseReady> {
-    const [state] = await this.load(m, [c]);
+  /**
+   * Publishes the next revision of a ready case's picture, after a reply was accepted late.
+   * `loaded`: the case's state, when the caller has it from under the same lock (recordReply).
+   */
+  async revise(m: EntityManager, c: CheckCase, now: Date, loaded?: CaseState): Promise<CaseReady> {
+    const state = loaded ?? (await this.load(m, [c]))[0];
     const readiness = readinessOf(state, now);
     const revision = Math.max(1, c.revision) + 1;
     const msg = revisedCaseReadyMessage(state.caseId, readiness, chronologyOf(state), revision, now);

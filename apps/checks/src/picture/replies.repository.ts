@@ -1,50 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { affectedRows, openJsonb, sealedJsonb } from '@mash/at-rest';
-import { CheckAgency, CheckReplied } from '@mash/contracts';
+import { affectedRows } from '@mash/at-rest';
+import { CheckAgency } from '@mash/contracts';
 import { heldSql } from '@mash/platform';
-
-/** A reply as stored, with the due time of the request it answered. */
-export interface StoredReply {
-  caseId: string;
-  agency: CheckAgency;
-  receivedAt: Date;
-  body: CheckReplied;
-  dueAt: Date;
-}
 
 /**
  * checks.replies (what agencies said: case content, stripped by retention) and checks.alerts
- * (replies refused before they reached checks). The picture of a case is built from these.
+ * (replies refused before they reached checks). Replies are stored, and read for a case's
+ * picture, by PictureRepository.
  */
 @Injectable()
 export class RepliesRepository {
-  async insert(m: EntityManager, reply: CheckReplied, receivedAt: Date): Promise<void> {
-    await m.query(`INSERT INTO checks.replies (request_id, case_id, agency, received_at, body) VALUES ($1, $2, $3, $4, $5)`, [
-      reply.requestId,
-      reply.caseId,
-      reply.agency,
-      receivedAt,
-      // What the agency said is case content: sealed at rest (docs/architecture.md, "Encryption at rest").
-      sealedJsonb(reply),
-    ]);
-  }
-
-  /** Every reply to these cases, to whichever request. */
-  async ofCases(m: EntityManager, caseIds: string[]): Promise<StoredReply[]> {
-    const rows: { case_id: string; agency: CheckAgency; received_at: Date; body: unknown; due_at: Date }[] = await m.query(
-      `SELECT p.case_id, p.agency, p.received_at, p.body, r.due_at FROM checks.replies p JOIN checks.requests r USING (request_id) WHERE p.case_id = ANY($1)`,
-      [caseIds],
-    );
-    return rows.map((r) => ({
-      caseId: r.case_id,
-      agency: r.agency,
-      receivedAt: new Date(r.received_at),
-      body: openJsonb<CheckReplied>(r.body),
-      dueAt: new Date(r.due_at),
-    }));
-  }
-
   /** Deletes up to `batch` replies of cases retention pruned (a hold set since keeps them); returns how many. */
   async deleteOfPrunedCases(m: EntityManager, batch: number): Promise<number> {
     return affectedRows(

@@ -59,16 +59,25 @@ const PENDING = `fired_at IS NULL AND cancelled_at IS NULL`;
  */
 @Injectable()
 export class RequestsRepository {
-  async insert(m: EntityManager, r: NewRequest): Promise<void> {
-    await this.insertMany(m, [r]);
+  async insert(m: EntityManager, r: NewRequest, timers: readonly ChaseTimer[] = []): Promise<void> {
+    await this.insertMany(m, [r], timers);
   }
 
-  /** A plan's requests in one statement: a burst of ratings asks seven agencies a case. */
-  async insertMany(m: EntityManager, list: readonly NewRequest[]): Promise<void> {
-    if (list.length === 0) return;
+  /**
+   * A plan's requests and their timers in one statement: a burst of ratings asks seven agencies a
+   * case. Of timers with one key the first is kept: every request of a case names the same case
+   * deadline. The timers' references to their requests are checked at the statement's end, when
+   * the requests are in.
+   */
+  async insertMany(m: EntityManager, list: readonly NewRequest[], timers: readonly ChaseTimer[] = []): Promise<void> {
+    if (list.length === 0 && timers.length === 0) return;
     await m.query(
-      `INSERT INTO checks.requests (request_id, case_id, agency, categories, requested_at, due_at, revision)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[], $6::timestamptz[], $7::int[])`,
+      `WITH asked AS (
+         INSERT INTO checks.requests (request_id, case_id, agency, categories, requested_at, due_at, revision)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[], $6::timestamptz[], $7::int[]))
+       INSERT INTO checks.timers (key, case_id, request_id, agency, kind, fire_at, due_at)
+       SELECT * FROM unnest($8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[])
+       ON CONFLICT (key) DO NOTHING`,
       [
         list.map((r) => r.requestId),
         list.map((r) => r.caseId),
@@ -77,6 +86,13 @@ export class RequestsRepository {
         list.map((r) => r.requestedAt),
         list.map((r) => r.dueAt),
         list.map((r) => r.revision),
+        timers.map((t) => t.key),
+        timers.map((t) => t.caseId),
+        timers.map((t) => t.requestId ?? null),
+        timers.map((t) => t.agency ?? null),
+        timers.map((t) => t.kind),
+        timers.map((t) => t.fireAt),
+        timers.map((t) => t.dueAt),
       ],
     );
   }
@@ -98,16 +114,6 @@ export class RequestsRepository {
     );
   }
 
-  /** The request that counts for each agency of these cases: its latest (a revised plan asks again). */
-  async current(m: EntityManager, caseIds: string[]): Promise<CheckRequest[]> {
-    const rows: RequestRow[] = await m.query(
-      `SELECT DISTINCT ON (case_id, agency) request_id, case_id, agency, due_at, replied_at FROM checks.requests
-       WHERE case_id = ANY($1) ORDER BY case_id, agency, revision DESC`,
-      [caseIds],
-    );
-    return rows.map(toRequest);
-  }
-
   /** The latest request to this agency for this case, if any. */
   async latest(m: EntityManager, caseId: string, agency: CheckAgency): Promise<CheckRequest | undefined> {
     const [row]: RequestRow[] = await m.query(
@@ -117,50 +123,11 @@ export class RequestsRepository {
     return row && toRequest(row);
   }
 
-  /** Inserts timers, keeping the first of each key: every request of a case names the same case deadline. */
-  async addTimers(m: EntityManager, timers: ChaseTimer[]): Promise<void> {
-    if (timers.length === 0) return;
-    await m.query(
-      `INSERT INTO checks.timers (key, case_id, request_id, agency, kind, fire_at, due_at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[])
-       ON CONFLICT (key) DO NOTHING`,
-      [
-        timers.map((t) => t.key),
-        timers.map((t) => t.caseId),
-        timers.map((t) => t.requestId ?? null),
-        timers.map((t) => t.agency ?? null),
-        timers.map((t) => t.kind),
-        timers.map((t) => t.fireAt),
-        timers.map((t) => t.dueAt),
-      ],
-    );
-  }
-
-  /** A reply stops its request's chasing. */
-  async cancelRequestTimers(m: EntityManager, requestId: string): Promise<void> {
-    await m.query(`UPDATE checks.timers SET cancelled_at = clock_timestamp() WHERE request_id = $1 AND ${PENDING}`, [requestId]);
-  }
-
   /** An agency asked again is chased for its new request only. */
   async cancelAgencyTimers(m: EntityManager, caseId: string, agencies: CheckAgency[]): Promise<void> {
     await m.query(
       `UPDATE checks.timers SET cancelled_at = clock_timestamp() WHERE case_id = $1 AND agency = ANY($2) AND request_id IS NOT NULL AND ${PENDING}`,
       [caseId, agencies],
-    );
-  }
-
-  /**
-   * Cancels these cases' pending timers. Timers another transaction holds are skipped, not waited
-   * for: the timer loop holds timers of many cases while it declares some ready, and two loops
-   * waiting on each other's would deadlock. A skipped timer is cancelled when next taken (see
-   * cancelTimers' caller).
-   */
-  async cancelCaseTimers(m: EntityManager, caseIds: string[]): Promise<void> {
-    if (caseIds.length === 0) return;
-    await m.query(
-      `UPDATE checks.timers SET cancelled_at = clock_timestamp() WHERE id IN (
-         SELECT id FROM checks.timers WHERE case_id = ANY($1) AND ${PENDING} FOR UPDATE SKIP LOCKED)`,
-      [caseIds],
     );
   }
 
@@ -173,8 +140,11 @@ export class RequestsRepository {
     );
   }
 
-  /** Takes up to `batch` pending timers due by `now`, skipping those another replica holds. */
-  async takeDue(m: EntityManager, now: Date, batch: number): Promise<DueTimer[]> {
+  /**
+   * Takes up to `batch` pending timers due by `now` (absent: the database's clock as the statement
+   * starts), skipping those another replica holds.
+   */
+  async takeDue(m: EntityManager, now: Date | undefined, batch: number): Promise<DueTimer[]> {
     const rows: {
       id: string;
       key: string;
@@ -186,8 +156,8 @@ export class RequestsRepository {
       due_at: Date | null;
     }[] = await m.query(
       `SELECT id, key, case_id, request_id, agency, kind, fire_at, due_at FROM checks.timers
-       WHERE ${PENDING} AND fire_at <= $1 ORDER BY fire_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [now, batch],
+       WHERE ${PENDING} AND fire_at <= coalesce($1::timestamptz, statement_timestamp()) ORDER BY fire_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [now ?? null, batch],
     );
     return rows.map((r) => ({
       id: r.id,
@@ -218,9 +188,11 @@ export class RequestsRepository {
     await m.query(`UPDATE checks.timers SET cancelled_at = clock_timestamp() WHERE id = ANY($1::bigint[])`, [ids]);
   }
 
-  /** When the next pending timer is due, if any. */
-  async nextDue(m: EntityManager): Promise<Date | null> {
-    const [{ next }]: { next: Date | null }[] = await m.query(`SELECT min(fire_at) AS next FROM checks.timers WHERE ${PENDING}`);
-    return next && new Date(next);
+  /** When the next pending timer is due, if any, and the database's clock as it looked. */
+  async nextDue(m: EntityManager): Promise<{ next: Date | null; now: Date }> {
+    const [{ next, now }]: { next: Date | null; now: Date }[] = await m.query(
+      `SELECT min(fire_at) AS next, clock_timestamp() AS now FROM checks.timers WHERE ${PENDING}`,
+    );
+    return { next: next && new Date(next), now: new Date(now) };
   }
 }

@@ -7,7 +7,6 @@ import { CasesRepository } from '../cases/cases.repository';
 import { AGENCY_CALENDAR, AgencyCalendar, chaseSchedule, ChaseTimer } from '../chasing';
 import { checksMetrics } from '../metrics';
 import { PictureService, readinessOf } from '../picture/picture.service';
-import { RepliesRepository } from '../picture/replies.repository';
 import { effectiveDue, isLate } from '../readiness';
 import { subjectsFor } from './disclosure';
 import { NewRequest, RequestsRepository } from './requests.repository';
@@ -39,7 +38,6 @@ export class RequestsService {
     @Inject(AGENCY_CALENDAR) private readonly calendar: AgencyCalendar,
     private readonly cases: CasesRepository = new CasesRepository(),
     private readonly requests: RequestsRepository = new RequestsRepository(),
-    private readonly replies: RepliesRepository = new RepliesRepository(),
   ) {}
 
   async fanOut(e: CaseRated, ctx: MessageContext, at?: Date): Promise<void> {
@@ -113,7 +111,7 @@ export class RequestsService {
 
   /**
    * Sends each item its request, stores it and schedules its chasing: one statement each for the
-   * requests, their timers, the messages and the disclosures, whatever the plan's size. The
+   * requests with their timers, the messages and the disclosures, whatever the plan's size. The
    * disclosures go last: they take the disclosure chain's lock until commit (recordDisclosures).
    */
   private async ask(
@@ -162,8 +160,7 @@ export class RequestsService {
         },
       });
     }
-    await this.requests.insertMany(m, rows);
-    await this.requests.addTimers(m, timers);
+    await this.requests.insertMany(m, rows, timers);
     await ctx.publishMany(messages);
     await recordDisclosures(m, 'checks', disclosures);
     log('info', 'checks requested', { caseId: e.caseId, revision, agencies: plan.map((p) => p.agency), timers: timers.length });
@@ -207,17 +204,15 @@ export class RequestsService {
     const ready = c.readyAt !== null;
 
     const late = isLate({ dueAt: req.dueAt.toISOString() }, c.deadline, now);
-    // Marks the request replied and stops its chasing.
-    await this.requests.markReplied(m, e.requestId, now, late);
-    await this.replies.insert(m, e, now);
+    // Marks the request replied, stops its chasing and stores the reply; the case's state with it.
+    const state = await this.picture.recordReply(m, c, e, now, late);
     checksMetrics.replies.inc({ agency: e.agency, timeliness: ready ? 'after-ready' : late ? 'late' : 'on-time' });
     log('info', 'check reply received', { caseId: e.caseId, agency: e.agency, late, afterReady: ready });
 
     if (ready) {
-      await this.picture.revise(m, c, now);
-    } else {
-      const states = await this.picture.load(m, [c]);
-      if (readinessOf(states[0], now).ready) await this.picture.declareReady(m, [c], now, states);
+      await this.picture.revise(m, c, now, state);
+    } else if (readinessOf(state, now).ready) {
+      await this.picture.declareReady(m, [c], now, [state]);
     }
     // What each agency provided (categories and entry counts, never the entries). Last, because it
     // holds the disclosure chain's lock until commit (recordDisclosures).

@@ -64,14 +64,21 @@ export class TimersService implements OnApplicationBootstrap, OnApplicationShutd
     this.ticker.start();
   }
 
-  /** Fires what is due; then sleeps the poll interval, or less when the next timer is sooner. */
+  /**
+   * Fires what is due; then sleeps the poll interval, or less when the next timer is sooner. One
+   * look, outside any transaction, says whether anything is due by the database's clock: most
+   * looks find nothing, and then cost that one statement. What is due is taken and judged in
+   * fireDue's own transaction, by a clock read there.
+   */
   private async tick(): Promise<number> {
-    await this.fireDue();
-    let sleep = this.options.pollMs;
-    if (this.options.wakeAtNextDue) {
-      const next = await this.requests.nextDue(this.ds.manager);
-      if (next) sleep = Math.max(5, Math.min(sleep, next.getTime() - hubNowMs()));
+    const look = await this.requests.nextDue(this.ds.manager);
+    let next = look.next;
+    if (next && next <= look.now) {
+      await this.fireDue();
+      if (this.options.wakeAtNextDue) ({ next } = await this.requests.nextDue(this.ds.manager));
     }
+    let sleep = this.options.pollMs;
+    if (this.options.wakeAtNextDue && next) sleep = Math.max(5, Math.min(sleep, next.getTime() - hubNowMs()));
     return sleep;
   }
 
@@ -92,8 +99,7 @@ export class TimersService implements OnApplicationBootstrap, OnApplicationShutd
     let fired = 0;
     for (;;) {
       const { taken, done } = await this.ds.transaction(async (m) => {
-        const now = at ?? (await this.cases.clock(m));
-        const due = await this.requests.takeDue(m, now, this.options.batch);
+        const due = await this.requests.takeDue(m, at, this.options.batch);
         if (due.length === 0) return { taken: 0, done: 0 };
         const firedIds: string[] = [];
         const firedAt = hubNow();
