@@ -1,3 +1,5 @@
+// kafkajs's request queue spins a 1 ms timer on every connection without this (requestQueueTimer.ts).
+import './requestQueueTimer';
 import { Admin, Consumer, Kafka, KafkaMessage, logLevel, Partitioners, Producer } from 'kafkajs';
 import { DeadLetter, Envelope, KAFKA_ADMIN_PRINCIPAL, TOPICS, TOPIC_DEFINITIONS, TopicDefinition, validateMessage } from '@mash/contracts';
 import { KafkaCredentials, kafkaCredentialsFromEnv, MessagingConfig } from './config';
