@@ -152,17 +152,54 @@ function sampleAll(hub: TestHub): Map<string, ProcSample> {
 
 const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 
-/** Each service's count of Postgres statements (mash_db_statements_total on its /metrics). */
-async function statementsOf(hub: TestHub): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
+/** What a service's /metrics counts that the processes table divides per contact. */
+interface ServiceCounts {
+  /** Postgres statements (mash_db_statements_total). */
+  statements: number;
+  /** Messages its handlers handled (mash_messages_consumed_total, outcome handled). */
+  handled: number;
+  /** Runs of messages handled in one transaction, and the messages in them (mash_message_run_size). */
+  runs: number;
+  inRuns: number;
+  /** Runs that failed and were handled again one message at a time (mash_message_runs_handled_singly_total). */
+  singly: number;
+}
+
+/** Each service's counters, read from its /metrics. */
+async function countsOf(hub: TestHub): Promise<Map<string, ServiceCounts>> {
+  const out = new Map<string, ServiceCounts>();
   for (const name of SERVICES) {
     const res = await fetch(`http://127.0.0.1:${hub.ports[name]}/metrics`, { headers: METRICS_AUTH }).catch(() => undefined);
     if (!res?.ok) continue;
-    let n = 0;
-    for (const m of (await res.text()).matchAll(/^mash_db_statements_total\{[^}]*\} (\d+(?:\.\d+)?)$/gm)) n += Number(m[1]);
-    out.set(name, n);
+    const text = await res.text();
+    const total = (re: RegExp) => [...text.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0);
+    out.set(name, {
+      statements: total(/^mash_db_statements_total\{[^}]*\} (\d+(?:\.\d+)?)$/gm),
+      handled: total(/^mash_messages_consumed_total\{[^}]*outcome="handled"[^}]*\} (\d+(?:\.\d+)?)$/gm),
+      runs: total(/^mash_message_run_size_count\{[^}]*\} (\d+(?:\.\d+)?)$/gm),
+      inRuns: total(/^mash_message_run_size_sum\{[^}]*\} (\d+(?:\.\d+)?)$/gm),
+      singly: total(/^mash_message_runs_handled_singly_total\{[^}]*\} (\d+(?:\.\d+)?)$/gm),
+    });
   }
   return out;
+}
+
+function countsSince(before: Map<string, ServiceCounts>, after: Map<string, ServiceCounts>): Map<string, ServiceCounts> {
+  return new Map(
+    [...after].map(([n, a]) => {
+      const b = before.get(n);
+      return [
+        n,
+        {
+          statements: a.statements - (b?.statements ?? 0),
+          handled: a.handled - (b?.handled ?? 0),
+          runs: a.runs - (b?.runs ?? 0),
+          inRuns: a.inRuns - (b?.inRuns ?? 0),
+          singly: a.singly - (b?.singly ?? 0),
+        },
+      ];
+    }),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -187,8 +224,8 @@ interface PhaseResult {
   maxLagSeconds: number;
   maxLagGroup: string;
   cpu: Map<string, number>;
-  /** Postgres statements each service sent during the phase. */
-  statements: Map<string, number>;
+  /** Each service's statements, messages and runs during the phase. */
+  counts: Map<string, ServiceCounts>;
   /** From the first post to the last notice read. */
   seconds: number;
   /** Each process's peak RSS during the phase (since start, where peakSinceStart). */
@@ -230,7 +267,7 @@ async function runPhase(
   });
   const peakSinceStart = !resetPeaks(hub);
   const cpuBefore = sampleAll(hub);
-  const statementsBefore = await statementsOf(hub);
+  const countsBefore = await countsOf(hub);
   const phaseStart = Date.now();
   let maxLagSeconds = 0;
   let maxLagGroup = '-';
@@ -300,8 +337,7 @@ async function runPhase(
   agent.destroy();
   const cpuAfter = sampleAll(hub);
   const cpu = new Map([...cpuAfter].map(([n, s]) => [n, s.cpuSeconds - (cpuBefore.get(n)?.cpuSeconds ?? 0)]));
-  const statementsAfter = await statementsOf(hub);
-  const statements = new Map([...statementsAfter].map(([n, v]) => [n, v - (statementsBefore.get(n) ?? 0)]));
+  const counts = countsSince(countsBefore, await countsOf(hub));
   const journeys = [...statuses.values()];
   return {
     name,
@@ -313,7 +349,7 @@ async function runPhase(
     maxLagSeconds,
     maxLagGroup,
     cpu,
-    statements,
+    counts,
     seconds: (Date.now() - phaseStart) / 1000,
     peak: cpuAfter,
     peakSinceStart,
@@ -604,14 +640,26 @@ async function main(): Promise<void> {
       // Peaks only for the hub's processes: theirs alone are reset at each phase's start.
       const rss = (p: PhaseResult | undefined) => (p && services.includes(n) ? (p.peak.get(n)?.peakRssMb ?? NaN).toFixed(0) : '-');
       return (
-        `| ${n} | ${(cpuB ?? NaN).toFixed(1)} | ${cpuB === undefined ? '-' : ((cpuB * 1000) / burst.posted).toFixed(1)} | ${perContact(burst.statements.get(n))} | ` +
+        `| ${n} | ${(cpuB ?? NaN).toFixed(1)} | ${cpuB === undefined ? '-' : ((cpuB * 1000) / burst.posted).toFixed(1)} | ${perContact(burst.counts.get(n)?.statements)} | ` +
         `${steady ? (steady.cpu.get(n) ?? NaN).toFixed(1) : '-'} | ${rss(burst)} | ${rss(steady)} |`
       );
     }),
-    `| all of the above | ${sum(burst.cpu).toFixed(1)} | ${((sum(burst.cpu) * 1000) / burst.posted).toFixed(1)} | ${(sum(burst.statements) / burst.posted).toFixed(1)} | ${steady ? sum(steady.cpu).toFixed(1) : '-'} | | |`,
+    `| all of the above | ${sum(burst.cpu).toFixed(1)} | ${((sum(burst.cpu) * 1000) / burst.posted).toFixed(1)} | ${([...burst.counts.values()].reduce((a, c) => a + c.statements, 0) / burst.posted).toFixed(1)} | ${steady ? sum(steady.cpu).toFixed(1) : '-'} | | |`,
     ``,
     `The burst phase lasted ${burst.seconds.toFixed(0)} s, so ${cpus().length} cores offered ${(burst.seconds * cpus().length).toFixed(0)} CPU s; ` +
       `the rows above used ${((sum(burst.cpu) / (burst.seconds * cpus().length)) * 100).toFixed(0)}% of it. Postgres counts every database on its server.`,
+    ``,
+    `## Messages per transaction (burst)`,
+    ``,
+    `A transaction costs its begin, its commit, the inbox and usually an outbox relay whatever it holds: the more messages a run holds, the fewer of those a contact pays.`,
+    ``,
+    `| service | messages handled per contact | transactions (runs) per contact | messages per run | runs handled again one at a time |`,
+    `| --- | --- | --- | --- | --- |`,
+    ...SERVICES.map((n) => {
+      const c = burst.counts.get(n);
+      if (!c) return `| ${n} | - | - | - | - |`;
+      return `| ${n} | ${(c.handled / burst.posted).toFixed(1)} | ${(c.runs / burst.posted).toFixed(2)} | ${c.runs ? (c.inRuns / c.runs).toFixed(1) : '-'} | ${c.singly} |`;
+    }),
     ``,
     burst.peakSinceStart || steady?.peakSinceStart
       ? `Peak RSS is each process's peak since it started (this kernel refused to reset the high-water mark).`
