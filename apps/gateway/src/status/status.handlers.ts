@@ -3,7 +3,6 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { CaseRated, CaseReady, DecisionRecorded, NoticeDelivered, TeamsAlerted, TOPICS } from '@mash/contracts';
 import { MessageContext } from '@mash/messaging';
 import { BoardProjection } from '../board/board.projection';
-import { recordRatingStage } from './status.repository';
 import { StatusProjection } from './status.projection';
 
 /**
@@ -21,7 +20,6 @@ export class StatusHandlers {
   @EventPattern(TOPICS.caseRated)
   async rated(@Payload() e: CaseRated, @Ctx() ctx: MessageContext) {
     await this.status.rated(e, ctx.envelope.occurredAt, ctx.manager);
-    await recordRatingStage(ctx.manager, e);
     await this.board.rated(e, ctx.manager);
   }
 

@@ -5,6 +5,7 @@ import { GatewayTables1700000000100 } from '../migrations/1700000000100-gateway-
 import { BoardAgencyStatus1700000000160 } from '../migrations/1700000000160-board-agency-status';
 import { GatewayRetention1700000000170 } from '../migrations/1700000000170-gateway-retention';
 import { CaseProgress1700000000180 } from '../migrations/1700000000180-case-progress';
+import { CasePictureRatings1700000000200 } from '../migrations/1700000000200-case-picture-ratings';
 import { furthestStage } from './stages';
 import { StatusProjection } from './status.projection';
 import { createServiceDb, ServiceDb } from '../../../../test/support/serviceDb';
@@ -26,7 +27,13 @@ beforeAll(async () => {
   db = await createServiceDb(
     'mash_status',
     'gateway',
-    [GatewayTables1700000000100, BoardAgencyStatus1700000000160, GatewayRetention1700000000170, CaseProgress1700000000180],
+    [
+      GatewayTables1700000000100,
+      BoardAgencyStatus1700000000160,
+      GatewayRetention1700000000170,
+      CaseProgress1700000000180,
+      CasePictureRatings1700000000200,
+    ],
     12,
   );
   ds = db.ds;
