@@ -7,6 +7,7 @@ import { GatewayRetention1700000000170 } from '../migrations/1700000000170-gatew
 import { CaseProgress1700000000180 } from '../migrations/1700000000180-case-progress';
 import { CasePictureRatings1700000000200 } from '../migrations/1700000000200-case-picture-ratings';
 import { caseSubjects } from './status.repository';
+import { BoardProjection } from '../board/board.projection';
 import { StatusProjection } from './status.projection';
 import { createServiceDb, ServiceDb } from '../../../../test/support/serviceDb';
 
@@ -54,7 +55,7 @@ async function received(caseId: string) {
   await ds.query(`INSERT INTO gateway.contact_status (contact_id, stage, history) VALUES ($1, 'received', '[]')`, [contactId]);
 }
 /** A rating as the gateway handles it: the status projection keeps the stages on the case row. */
-const projection = new StatusProjection();
+const projection = new StatusProjection(new BoardProjection());
 const recordRatingStage = (m: EntityManager, e: CaseRated) => projection.rated(e, e.ratedAt, m);
 const stored = async (caseId: string) =>
   (await ds.query(`SELECT rating_start, rating_end FROM gateway.cases WHERE case_id = $1`, [caseId]))[0];

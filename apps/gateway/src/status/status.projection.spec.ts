@@ -7,6 +7,7 @@ import { GatewayRetention1700000000170 } from '../migrations/1700000000170-gatew
 import { CaseProgress1700000000180 } from '../migrations/1700000000180-case-progress';
 import { CasePictureRatings1700000000200 } from '../migrations/1700000000200-case-picture-ratings';
 import { furthestStage } from './stages';
+import { BoardProjection } from '../board/board.projection';
 import { StatusProjection } from './status.projection';
 import { createServiceDb, ServiceDb } from '../../../../test/support/serviceDb';
 
@@ -19,7 +20,7 @@ import { createServiceDb, ServiceDb } from '../../../../test/support/serviceDb';
  */
 let db: ServiceDb;
 let ds: DataSource;
-const projection = new StatusProjection();
+const projection = new StatusProjection(new BoardProjection());
 const T0 = Date.parse('2026-11-23T09:00:00.000Z');
 const at = (min: number) => new Date(T0 + min * 60_000).toISOString();
 

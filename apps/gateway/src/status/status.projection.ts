@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { CaseRated, CaseReady, DecisionRecorded, NoticeDelivered, TeamsAlerted } from '@mash/contracts';
 import { NotReadyYet } from '@mash/messaging';
 import { Stage } from './stages';
+import { BoardProjection } from '../board/board.projection';
 import { CaseChange, CaseWrite, statusRows } from './status.repository';
 
 interface Step {
@@ -28,6 +29,9 @@ interface Step {
  */
 @Injectable()
 export class StatusProjection {
+  /** The board's rows of a rating and of a readiness are written with the case (boardWithCase). */
+  constructor(private readonly board: BoardProjection) {}
+
   async rated(e: CaseRated, at: string, m: EntityManager): Promise<void> {
     const step = caseStepOf(e, at);
     // Events for one case share its key and partition, so the latest rating handled is the latest made.
@@ -38,7 +42,7 @@ export class StatusProjection {
       entry: JSON.stringify(step ? [step] : []),
       own: JSON.stringify(step ? [] : [{ at, stage: 'rated' }]),
     };
-    const r = await underCaseLock(m, e.caseId, () => statusRows.rateCase(m, e, change));
+    const r = await underCaseLock(m, e.caseId, () => statusRows.rateCase(m, e, change, this.board.plannedChecks(e)));
     // The contact is accepted at this gateway before triage hears of it, so this is a replay
     // into a gateway that lost it, or the outbox not committed yet: try again later.
     if (!r.attached && !r.contactKnown) throw new NotReadyYet(`no contact yet for the rating of case ${e.caseId} (contact ${e.contactId})`);
@@ -65,7 +69,13 @@ export class StatusProjection {
    */
   async ready(e: CaseReady, at: string, m: EntityManager): Promise<void> {
     const step = { at, stage: 'ready-for-decision' };
-    const r = await this.caseStep(m, e.caseId, { stage: step.stage, entry: JSON.stringify([step]), unlessDecided: true, ready: e });
+    const r = await this.caseStep(m, e.caseId, {
+      stage: step.stage,
+      entry: JSON.stringify([step]),
+      unlessDecided: true,
+      ready: e,
+      board: this.board.readiness(e),
+    });
     if (!r.known) throw new NotReadyYet(`case ${e.caseId} not rated yet`);
   }
 

@@ -13,6 +13,7 @@ import type {
   Rating,
 } from '@mash/contracts';
 import { furthestStageSql } from './stages';
+import { AgencyAtReadiness, boardWithCase, PlannedCheck } from '../board/board.repository';
 import { TransfersRepository, TransferState } from '../transfers/transfers.repository';
 
 /** One contact's journey as the referrer may see it: stage, rating, times; no case content. */
@@ -194,6 +195,8 @@ export interface CaseChange {
   unlessDecided?: boolean;
   ready?: CaseReady;
   decision?: CaseDecisionFacts;
+  /** The board's rows of a readiness, written with the case. */
+  board?: AgencyAtReadiness[];
 }
 
 /**
@@ -229,12 +232,14 @@ export const statusRows = {
   /**
    * A rating: the case row (created by the first), its rating stages, the rating and deadline onto
    * every contact attached to the case, and the rated contact attached to it if not yet, taking the
-   * case's progress. `attached`: the rated contact was attached now; `contactKnown`: it is here.
+   * case's progress; and the board's rows of the checks it plans. `attached`: the rated contact
+   * was attached now; `contactKnown`: it is here.
    */
   async rateCase(
     m: EntityManager,
     e: CaseRated,
     change: { stage: string | null; entry: string; own: string },
+    checks: PlannedCheck[],
   ): Promise<CaseWrite & { attached: boolean; contactKnown: boolean }> {
     const stages = ratingStageOf(e);
     const [r]: { written: boolean; attached: boolean; contact_known: boolean }[] = await m.query(
@@ -262,7 +267,7 @@ export const statusRows = {
            decided_at = c.decided_at, outcomes = c.outcomes
          FROM c WHERE s.contact_id = $2 AND s.case_id IS NULL
          RETURNING s.contact_id
-       )
+       ), board AS (${boardWithCase.planChecks('$12', '$13')})
        SELECT EXISTS (SELECT 1 FROM c) AS written, EXISTS (SELECT 1 FROM attached) AS attached,
          EXISTS (SELECT 1 FROM gateway.contact_status WHERE contact_id = $2) AS contact_known`,
       [
@@ -277,6 +282,8 @@ export const statusRows = {
         stages.start ?? null,
         stages.end ?? null,
         e.ratedAt,
+        checks.map((p) => p.agency),
+        checks.map((p) => p.dueAt),
       ],
     );
     // The INSERT inserts or meets a row: it wrote nothing only when SEEN stopped it, so the case is there.
@@ -337,6 +344,17 @@ export const statusRows = {
       const [d, o] = [params.length - 1, params.length];
       facts.push(`decided_at = COALESCE(decided_at, $${d}::timestamptz), outcomes = COALESCE(outcomes, $${o}::jsonb)`);
     }
+    const ctes: string[] = [];
+    if (change.board?.length) {
+      const b = change.board;
+      params.push(
+        b.map((a) => a.agency),
+        b.map((a) => a.missing),
+        b.map((a) => a.late),
+      );
+      const n = params.length;
+      ctes.push(`, board AS (${boardWithCase.readiness(`$${n - 2}`, `$${n - 1}`, `$${n}`)})`);
+    }
     // The step is skipped on a decided case when asked; then nothing is added to the history either.
     const skips = (decisionId: string) => `$2::text IS NULL OR ($4::boolean AND ${decisionId} IS NOT NULL)`;
     const [r]: { known: boolean; written: boolean }[] = await m.query(
@@ -352,7 +370,7 @@ export const statusRows = {
            stage = CASE WHEN ${skips('c.decision_id')} THEN s.stage ELSE ${furthestStageSql('s.stage', '$2::text')} END,
            history = CASE WHEN ${skips('c.decision_id')} THEN s.history ELSE s.history || $3::jsonb END
          FROM c WHERE s.case_id = $1
-       )
+       )${ctes.join('')}
        SELECT EXISTS (SELECT 1 FROM gateway.cases WHERE case_id = $1) AS known, EXISTS (SELECT 1 FROM c) AS written`,
       params,
     );
