@@ -371,6 +371,79 @@ describe('every referrer of a case follows the case', () => {
     ).rejects.toBeInstanceOf(NotReadyYet);
   });
 
+  /**
+   * The case row and its contacts are written in one statement, whose snapshot is taken before it
+   * waits for the case row's lock. Here the wait is made certain: a second referrer's report holds
+   * the lock, having attached its contact, while each later event of the case waits for it; the
+   * waiting statement must still bring that contact along (it runs again under the lock).
+   */
+  it.each([
+    ['a teams alert', 'teams-informed'],
+    ['readiness', 'ready-for-decision'],
+    ['the end-of-checks re-rating', 're-rated'],
+    ['a third report joining', 'rated'],
+    ['the decision', 'decided'],
+  ] as const)('brings along a contact attached while %s waited for the case row', async (name, stage) => {
+    const tag = stage.replace(/-/g, '');
+    const [caseId, a, b, c] = [`CS-wait-${tag}`, `CT-wait-${tag}-a`, `CT-wait-${tag}-b`, `CT-wait-${tag}-c`];
+    for (const id of [a, b, c]) await receive(id, 'police');
+    await tx((m) => projection.rated(rating(caseId, a, { rating: 'AMBER' }), at(1), m));
+    if (stage === 'decided') {
+      await tx((m) => projection.ready(readyPicture(caseId, 1, []), at(300), m));
+      await ds.query(`UPDATE gateway.cases SET decision_id = 'DC-wait' WHERE case_id = $1`, [caseId]);
+    }
+    const waiting: Record<typeof stage, (m: EntityManager) => Promise<void>> = {
+      'teams-informed': (m) =>
+        projection.teamsAlerted({ caseId, contactId: a, alertedAt: at(2), teams: ['MASH duty'], ruleIds: [] }, at(2), m),
+      'ready-for-decision': (m) => projection.ready(readyPicture(caseId, 1, []), at(300), m),
+      're-rated': (m) => projection.rated(rating(caseId, a, { stage: 'end', rating: 'RED', checkPlan: [], ratedAt: at(301) }), at(301), m),
+      rated: (m) => projection.rated(rating(caseId, c, { rating: 'RED', checkPlan: [], duplicateOf: a, ratedAt: at(5) }), at(5), m),
+      decided: (m) =>
+        projection.decided(
+          {
+            decisionId: 'DC-wait',
+            caseId,
+            contactId: a,
+            decidedAt: at(400),
+            decisionMaker: { name: 'Sam Patel', role: 'MASH team manager' },
+            outcomes: ['early-help'],
+            finalRating: 'AMBER',
+            responsibleTeam: { name: 'Early Help', inHours: '01234 567890' },
+          },
+          at(400),
+          m,
+        ),
+    };
+    const holder = ds.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction('READ COMMITTED');
+    try {
+      await projection.rated(rating(caseId, b, { checkPlan: [], duplicateOf: a, ratedAt: at(4) }), at(4), holder.manager);
+      const waiter = tx(waiting[stage]);
+      // Committed only once the waiting statement is blocked on the case row.
+      for (let i = 0; ; i++) {
+        const [{ n }] = await ds.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        if (n > 0) break;
+        if (i > 500) throw new Error(`${name} never waited for the case row`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await holder.commitTransaction();
+      await waiter;
+    } finally {
+      await holder.release();
+    }
+    const [joined]: StatusRow[] = await ds.query(`SELECT * FROM gateway.contact_status WHERE contact_id = $1`, [b]);
+    expect({ contact: 'b', caseId: joined.case_id, stage: joined.stage, rating: joined.rating }).toEqual({
+      contact: 'b',
+      caseId,
+      stage: stage === 'rated' ? 'checks-in-progress' : stage,
+      rating: stage === 'rated' || stage === 're-rated' ? 'RED' : 'AMBER',
+    });
+    expect(joined.history.filter((h) => h.stage === stage)).toHaveLength(1);
+  });
+
   it('never takes a contact back to an earlier stage', () => {
     expect(furthestStage('decided', 'ready-for-decision')).toBe('decided');
     expect(furthestStage('re-rated', 'ready-for-decision')).toBe('re-rated');
