@@ -6,7 +6,8 @@ import { BoardProjection } from './board.projection';
 
 /**
  * The board's own topics: chasing and replies, which no other gateway handler reads. The rating
- * and readiness reach the board through StatusHandlers, since a topic has one handler per service.
+ * and readiness reach the board through StatusHandlers (StatusProjection writes their rows with
+ * the case), since a topic has one handler per service.
  */
 @Controller()
 export class BoardHandlers {

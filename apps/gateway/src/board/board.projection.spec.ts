@@ -1,7 +1,12 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { CaseRated, CaseReady, CheckChased } from '@mash/contracts';
+import { NotReadyYet } from '@mash/messaging';
 import { BoardAgencyStatus1700000000160 } from '../migrations/1700000000160-board-agency-status';
 import { GatewayTables1700000000100 } from '../migrations/1700000000100-gateway-tables';
+import { GatewayRetention1700000000170 } from '../migrations/1700000000170-gateway-retention';
+import { CaseProgress1700000000180 } from '../migrations/1700000000180-case-progress';
+import { CasePictureRatings1700000000200 } from '../migrations/1700000000200-case-picture-ratings';
+import { StatusProjection } from '../status/status.projection';
 import { BoardProjection } from './board.projection';
 import { createServiceDb, ServiceDb } from '../../../../test/support/serviceDb';
 
@@ -9,16 +14,31 @@ import { createServiceDb, ServiceDb } from '../../../../test/support/serviceDb';
  * The board's projection on real Postgres, each event in its own transaction as the transport runs
  * them: delivered in order one at a time, shuffled, and all at once in parallel, every case ends
  * with the same rows. Only what shares a partition keeps its order (the rating before its
- * revision, readiness before its revision); replies and chasing come from other topics.
+ * revision, readiness before its revision); replies and chasing come from other topics. The
+ * rating's and readiness's rows are written with the case, so they go through the status
+ * projection as the gateway handles them; readiness before its case is rated is not ready yet and
+ * is delivered again, as the transport does.
  */
 const projection = new BoardProjection();
+const status = new StatusProjection(projection);
 const t0 = Date.parse('2026-11-23T09:00:00.000Z');
 const at = (h: number) => new Date(t0 + h * 3600_000).toISOString();
 let db: ServiceDb;
 let ds: DataSource;
 
 beforeAll(async () => {
-  db = await createServiceDb('mash_boardproj', 'gateway', [GatewayTables1700000000100, BoardAgencyStatus1700000000160], 12);
+  db = await createServiceDb(
+    'mash_boardproj',
+    'gateway',
+    [
+      GatewayTables1700000000100,
+      BoardAgencyStatus1700000000160,
+      GatewayRetention1700000000170,
+      CaseProgress1700000000180,
+      CasePictureRatings1700000000200,
+    ],
+    12,
+  );
   ds = db.ds;
 }, 60000);
 
@@ -69,7 +89,7 @@ function caseEvents(caseId: string): Step[][] {
     repliedAfterReady: ['health'],
   };
   return [
-    [(m) => projection.rated(rated, m)],
+    [(m) => status.rated(rated, at(0), m)],
     [
       chased('health', 'reminder', 9),
       chased('health', 'reminder', 14),
@@ -80,11 +100,36 @@ function caseEvents(caseId: string): Step[][] {
     [replied('police', 4, true)],
     [replied('education', 12, false)],
     [replied('health', 25, true)],
-    [(m) => projection.ready(ready1, m), (m) => projection.ready(ready2, m)],
+    [(m) => status.ready(ready1, at(24), m), (m) => status.ready(ready2, at(26), m)],
   ];
 }
 
 const tx = (s: Step) => ds.transaction('READ COMMITTED', s);
+
+/** One event in its own transaction; false when it is not ready yet (nothing written). */
+async function attempt(s: Step): Promise<boolean> {
+  try {
+    await tx(s);
+    return true;
+  } catch (err) {
+    if (err instanceof NotReadyYet) return false;
+    throw err;
+  }
+}
+
+/** Delivered again until ready, as the transport does. */
+async function deliver(s: Step): Promise<void> {
+  while (!(await attempt(s))) await new Promise((r) => setTimeout(r, 2 + Math.random() * 8));
+}
+
+/** The case's contact as intake stores it, before triage rates it. */
+async function receive(caseId: string): Promise<void> {
+  await ds.query(
+    `INSERT INTO gateway.contacts (contact_id, source_agency, agency_reference, received_at, body) VALUES ($1, 'police', $1, $2, '{}')`,
+    [`CT-${caseId}`, at(0)],
+  );
+  await ds.query(`INSERT INTO gateway.contact_status (contact_id, stage, history) VALUES ($1, 'received', '[]')`, [`CT-${caseId}`]);
+}
 
 async function rows(caseId: string) {
   return ds.query(
@@ -107,6 +152,7 @@ describe('board projection under reordered and parallel delivery', () => {
   let expected: unknown[];
 
   beforeAll(async () => {
+    await receive('CS-inorder');
     for (const group of caseEvents('CS-inorder')) for (const s of group) await tx(s);
     expected = await rows('CS-inorder');
   });
@@ -146,11 +192,12 @@ describe('board projection under reordered and parallel delivery', () => {
   it('ends with the same rows when the partitions interleave in any order, one event at a time', async () => {
     for (let i = 0; i < 10; i++) {
       const caseId = `CS-shuffled-${i}`;
+      await receive(caseId);
       const queues = caseEvents(caseId).map((g) => [...g]);
-      // Take the next event of a random partition until all are drained.
+      // Take the next event of a random partition until all are drained; one not ready yet stays first in its partition.
       while (queues.some((q) => q.length)) {
         const q = shuffle(queues.filter((x) => x.length))[0];
-        await tx(q.shift()!);
+        if (await attempt(q[0])) q.shift();
       }
       expect({ caseId, rows: await rows(caseId) }).toEqual({ caseId, rows: expected });
     }
@@ -158,10 +205,11 @@ describe('board projection under reordered and parallel delivery', () => {
 
   it('ends with the same rows when every partition of many cases is delivered at once', async () => {
     const ids = Array.from({ length: 12 }, (_, i) => `CS-parallel-${i}`);
+    for (const id of ids) await receive(id);
     await Promise.all(
       ids.flatMap((id) =>
         shuffle(caseEvents(id)).map(async (group) => {
-          for (const s of group) await tx(s);
+          for (const s of group) await deliver(s);
         }),
       ),
     );

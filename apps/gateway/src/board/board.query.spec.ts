@@ -4,6 +4,10 @@ import { DataSource, EntityManager } from 'typeorm';
 import { CaseRated, CaseReady } from '@mash/contracts';
 import { BoardAgencyStatus1700000000160 } from '../migrations/1700000000160-board-agency-status';
 import { GatewayTables1700000000100 } from '../migrations/1700000000100-gateway-tables';
+import { GatewayRetention1700000000170 } from '../migrations/1700000000170-gateway-retention';
+import { CaseProgress1700000000180 } from '../migrations/1700000000180-case-progress';
+import { CasePictureRatings1700000000200 } from '../migrations/1700000000200-case-picture-ratings';
+import { StatusProjection } from '../status/status.projection';
 import { BoardProjection } from './board.projection';
 import { BoardQuery } from './board.query';
 
@@ -16,31 +20,33 @@ const base = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:
 const dbName = `mash_board_${randomBytes(4).toString('hex')}`;
 let ds: DataSource;
 const projection = new BoardProjection();
+/** The rating's and readiness's board rows are written with the case, by the status projection. */
+const status = new StatusProjection(projection);
 
 const HOUR = 3600_000;
 const t0 = Date.parse('2026-11-23T09:00:00.000Z');
 const at = (h: number) => new Date(t0 + h * HOUR).toISOString();
 
-async function openCase(m: EntityManager, caseId: string, rating: string, deadlineH: number) {
-  await m.query(`INSERT INTO gateway.cases (case_id, contact_id, rating, policy_version, deadline) VALUES ($1, $2, $3, 'p1', $4)`, [
-    caseId,
-    `CT-${caseId}`,
-    rating,
-    at(deadlineH),
-  ]);
+/** The case's contact as intake stores it; the rating then opens the case. */
+async function receive(m: EntityManager, caseId: string) {
+  await m.query(
+    `INSERT INTO gateway.contacts (contact_id, source_agency, agency_reference, received_at, body) VALUES ($1, 'police', $1, $2, '{}')`,
+    [`CT-${caseId}`, at(0)],
+  );
+  await m.query(`INSERT INTO gateway.contact_status (contact_id, stage, history) VALUES ($1, 'received', '[]')`, [`CT-${caseId}`]);
 }
 
-function rated(caseId: string, agencies: string[], dueH: number): CaseRated {
+function rated(caseId: string, agencies: string[], dueH: number, rating: CaseRated['rating'], deadlineH: number): CaseRated {
   return {
     caseId,
     contactId: `CT-${caseId}`,
     stage: 'start',
-    rating: 'AMBER',
+    rating,
     ruleIds: [],
     reasons: [],
     policyVersion: 'p1',
     ratedAt: at(0),
-    deadline: at(24),
+    deadline: at(deadlineH),
     checkPlan: agencies.map((agency) => ({
       agency: agency as CaseRated['checkPlan'][number]['agency'],
       categories: ['identity'],
@@ -61,7 +67,13 @@ beforeAll(async () => {
   ds = new DataSource({
     type: 'postgres',
     url: url.toString(),
-    migrations: [GatewayTables1700000000100, BoardAgencyStatus1700000000160],
+    migrations: [
+      GatewayTables1700000000100,
+      BoardAgencyStatus1700000000160,
+      GatewayRetention1700000000170,
+      CaseProgress1700000000180,
+      CasePictureRatings1700000000200,
+    ],
     migrationsTableName: 'migrations',
   });
   await ds.initialize();
@@ -80,10 +92,14 @@ afterAll(async () => {
 describe('board reply statuses', () => {
   beforeAll(async () => {
     await ds.transaction(async (m) => {
-      await openCase(m, 'CS-1', 'AMBER', 24);
+      await receive(m, 'CS-1');
       // A reply handled before the rating that planned it: order must not matter.
       await projection.replied('police', { caseId: 'CS-1', requestId: 'RQ-p', repliedAt: at(2), known: true }, m);
-      await projection.rated(rated('CS-1', ['police', 'health', 'education', 'housing', 'probation', 'youth-justice'], 18), m);
+      await status.rated(
+        rated('CS-1', ['police', 'health', 'education', 'housing', 'probation', 'youth-justice'], 18, 'AMBER', 24),
+        at(0),
+        m,
+      );
       await projection.chased({ caseId: 'CS-1', requestId: 'RQ-h', agency: 'health', kind: 'reminder', at: at(9), dueAt: at(18) }, m);
       await projection.chased({ caseId: 'CS-1', requestId: 'RQ-e', agency: 'education', kind: 'reminder', at: at(9), dueAt: at(18) }, m);
       await projection.chased({ caseId: 'CS-1', requestId: 'RQ-e', agency: 'education', kind: 'reminder', at: at(14), dueAt: at(18) }, m);
@@ -99,13 +115,13 @@ describe('board reply statuses', () => {
         late: ['probation'],
         chronology: [],
       };
-      await projection.ready(ready, m);
+      await status.ready(ready, at(24), m);
       // housing: requested and never chased, and the case was not yet ready for it... in this
       // picture housing is absent from the readiness lists, so it stays "requested".
       // A decided case never shows.
-      await openCase(m, 'CS-2', 'RED', 1);
+      await receive(m, 'CS-2');
+      await status.rated(rated('CS-2', ['police'], 1, 'RED', 1), at(0), m);
       await m.query(`UPDATE gateway.cases SET decision_id = 'DC-2' WHERE case_id = 'CS-2'`);
-      await projection.rated(rated('CS-2', ['police'], 1), m);
     });
   });
 
@@ -133,8 +149,8 @@ describe('board reply statuses', () => {
 
   it('shows reminded and escalated before readiness', async () => {
     await ds.transaction(async (m) => {
-      await openCase(m, 'CS-3', 'GREEN', 72);
-      await projection.rated(rated('CS-3', ['health', 'education'], 50), m);
+      await receive(m, 'CS-3');
+      await status.rated(rated('CS-3', ['health', 'education'], 50, 'GREEN', 72), at(0), m);
       await projection.chased({ caseId: 'CS-3', requestId: 'RQ-3h', agency: 'health', kind: 'reminder', at: at(25), dueAt: at(50) }, m);
       await projection.chased(
         { caseId: 'CS-3', requestId: 'RQ-3e', agency: 'education', kind: 'escalation', at: at(50), dueAt: at(50) },

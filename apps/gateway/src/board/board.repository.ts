@@ -1,5 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
-import type { CaseRated, CheckAgency, CheckChased, CheckReplied, Rating } from '@mash/contracts';
+import type { CheckAgency, CheckChased, CheckReplied, Rating } from '@mash/contracts';
 import type { BoardAgency } from './board.query';
 
 /**
@@ -24,32 +24,45 @@ export interface OpenCasesRow {
   cases: { caseId: string; rating: Rating; deadline: string; ready: boolean; agencies: BoardAgency[] }[];
 }
 
+/** An agency a rating asks, and by when. */
+export interface PlannedCheck {
+  agency: CheckAgency;
+  dueAt: string;
+}
+
+/** An agency's place at readiness: declared missing, and late (which, once set, stays). */
+export interface AgencyAtReadiness {
+  agency: CheckAgency;
+  missing: boolean;
+  late: boolean;
+}
+
 /**
- * gateway.board_agency_status (BoardProjection writes it, in the handler's transaction) and the
- * reads of the board over it and gateway.cases (BoardQuery).
+ * The board's rows that a rating and a readiness write, as parts of the statement that writes the
+ * case and its contacts (statusRows): the case row's write (the CTE named `c`, with its case_id)
+ * and the board's rows in one round trip, the board's written only when the case row is. The
+ * arguments name the statement's parameters: agencies and due times, or agencies and flags, as
+ * arrays in the same order.
+ */
+export const boardWithCase = {
+  planChecks: (agencies: string, dueAts: string) =>
+    `INSERT INTO gateway.board_agency_status (case_id, agency, due_at)
+     SELECT c.case_id, t.agency, t.due_at::timestamptz FROM c, unnest(${agencies}::text[], ${dueAts}::text[]) AS t(agency, due_at)
+     ON CONFLICT (case_id, agency) DO UPDATE SET due_at = EXCLUDED.due_at, updated_at = now()`,
+
+  readiness: (agencies: string, missing: string, late: string) =>
+    `INSERT INTO gateway.board_agency_status (case_id, agency, missing, late)
+     SELECT c.case_id, t.agency, t.missing, t.late FROM c, unnest(${agencies}::text[], ${missing}::boolean[], ${late}::boolean[]) AS t(agency, missing, late)
+     ON CONFLICT (case_id, agency) DO UPDATE SET missing = EXCLUDED.missing,
+       late = gateway.board_agency_status.late OR EXCLUDED.late, updated_at = now()`,
+};
+
+/**
+ * gateway.board_agency_status (BoardProjection writes it, in the handler's transaction; the rating
+ * and readiness rows with the case, boardWithCase) and the reads of the board over it and
+ * gateway.cases (BoardQuery).
  */
 export const boardRows = {
-  /** The check plan: which agencies are asked, and by when. */
-  async planChecks(m: EntityManager, caseId: string, plan: CaseRated['checkPlan']): Promise<void> {
-    await m.query(
-      `INSERT INTO gateway.board_agency_status (case_id, agency, due_at)
-       SELECT $1, t.agency, t.due_at::timestamptz FROM unnest($2::text[], $3::text[]) AS t(agency, due_at)
-       ON CONFLICT (case_id, agency) DO UPDATE SET due_at = EXCLUDED.due_at, updated_at = now()`,
-      [caseId, plan.map((p) => p.agency), plan.map((p) => p.dueAt)],
-    );
-  },
-
-  /** Each agency's place at readiness: missing, and late (which, once set, stays). */
-  async readiness(m: EntityManager, caseId: string, agencies: { agency: CheckAgency; missing: boolean; late: boolean }[]): Promise<void> {
-    await m.query(
-      `INSERT INTO gateway.board_agency_status (case_id, agency, missing, late)
-       SELECT $1, t.agency, t.missing, t.late FROM unnest($2::text[], $3::boolean[], $4::boolean[]) AS t(agency, missing, late)
-       ON CONFLICT (case_id, agency) DO UPDATE SET missing = EXCLUDED.missing,
-         late = gateway.board_agency_status.late OR EXCLUDED.late, updated_at = now()`,
-      [caseId, agencies.map((a) => a.agency), agencies.map((a) => a.missing), agencies.map((a) => a.late)],
-    );
-  },
-
   async chased(m: EntityManager, e: CheckChased, counts: { reminders: number; refusedReplies: number }): Promise<void> {
     await m.query(
       `INSERT INTO gateway.board_agency_status AS s (case_id, agency, request_id, due_at, reminders, last_reminded_at, escalated_at, refused_replies)

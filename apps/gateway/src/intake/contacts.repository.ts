@@ -4,20 +4,36 @@ import { EntityManager } from 'typeorm';
 import type { Contact, SubmittingAgency } from '@mash/contracts';
 
 /**
- * gateway.contacts and each contact's first status row, written in the intake's transaction (the
+ * gateway.contacts and each contact's first status row, written together in the intake's transaction (the
  * caller's manager). The body is sealed here (docs/architecture.md, "Encryption at rest").
  */
 @Injectable()
 export class ContactsRepository {
-  /** False when this agency's reference is already a contact (the row is left as it was). */
+  /**
+   * The contact, with its status row at stage 'received' (the status projection moves it on), in
+   * one statement. False when this agency's reference is already a contact (the rows are left as
+   * they were).
+   */
   async insertNew(
     m: EntityManager,
     c: { contactId: string; agency: SubmittingAgency; receivedAt: string; contact: Contact },
   ): Promise<boolean> {
     const inserted: { contact_id: string }[] = await m.query(
-      `INSERT INTO gateway.contacts (contact_id, source_agency, agency_reference, received_at, body)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (source_agency, agency_reference) DO NOTHING RETURNING contact_id`,
-      [c.contactId, c.agency, c.contact.agencyReference, c.receivedAt, sealedJsonb(c.contact)],
+      `WITH c AS (
+         INSERT INTO gateway.contacts (contact_id, source_agency, agency_reference, received_at, body)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (source_agency, agency_reference) DO NOTHING RETURNING contact_id
+       ), s AS (
+         INSERT INTO gateway.contact_status (contact_id, stage, history) SELECT contact_id, 'received', $6 FROM c
+       )
+       SELECT contact_id FROM c`,
+      [
+        c.contactId,
+        c.agency,
+        c.contact.agencyReference,
+        c.receivedAt,
+        sealedJsonb(c.contact),
+        JSON.stringify([{ at: c.receivedAt, stage: 'received' }]),
+      ],
     );
     return inserted.length > 0;
   }
@@ -32,13 +48,5 @@ export class ContactsRepository {
       [agency, agencyReference],
     );
     return { contactId: existing.contact_id, receivedAt: new Date(existing.received_at) };
-  }
-
-  /** The contact's status row, at stage 'received' (the status projection moves it on). */
-  async startStatus(m: EntityManager, contactId: string, receivedAt: string): Promise<void> {
-    await m.query(`INSERT INTO gateway.contact_status (contact_id, stage, history) VALUES ($1, 'received', $2)`, [
-      contactId,
-      JSON.stringify([{ at: receivedAt, stage: 'received' }]),
-    ]);
   }
 }

@@ -39,7 +39,6 @@ export class IntakeService {
       const existing = await this.contacts.byAgencyReference(m, agency, contact.agencyReference);
       return { kind: 'already-received', contactId: existing.contactId, receivedAt: existing.receivedAt.toISOString() };
     }
-    await this.contacts.startStatus(m, contactId, receivedAt);
     const data: ContactReceived = { contactId, receivedAt, sourceAgency: agency, contact };
     await this.outbox.add(m, { topic: TOPICS.contactReceived, key: contactId, data });
     // What was received, from whom: the first entry of every child's disclosure history.

@@ -4,6 +4,7 @@ import type { CaseReady } from '@mash/contracts';
 import { disclosureAuditMigrationFor, RetentionJob } from '@mash/platform';
 import { createServiceDb, ServiceDb } from '../../../../test/support/serviceDb';
 import { GATEWAY_MIGRATIONS } from '../app.module';
+import { BoardProjection } from '../board/board.projection';
 import { StatusProjection } from '../status/status.projection';
 import { GATEWAY_RETENTION } from './gatewayRetention';
 
@@ -15,7 +16,7 @@ import { GATEWAY_RETENTION } from './gatewayRetention';
 const LONG_AGO = '2020-01-10T10:00:00Z';
 let db: ServiceDb;
 let job: RetentionJob;
-const projection = new StatusProjection();
+const projection = new StatusProjection(new BoardProjection());
 
 beforeAll(async () => {
   db = await createServiceDb('mash_gwret', 'gateway', [...GATEWAY_MIGRATIONS, disclosureAuditMigrationFor('gateway')]);

@@ -1,11 +1,14 @@
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { isSealed, openedAt } from '@mash/at-rest';
 import type { CaseRated, Rating } from '@mash/contracts';
 import { GatewayTables1700000000100 } from '../migrations/1700000000100-gateway-tables';
 import { BoardAgencyStatus1700000000160 } from '../migrations/1700000000160-board-agency-status';
 import { GatewayRetention1700000000170 } from '../migrations/1700000000170-gateway-retention';
+import { CaseProgress1700000000180 } from '../migrations/1700000000180-case-progress';
 import { CasePictureRatings1700000000200 } from '../migrations/1700000000200-case-picture-ratings';
-import { caseSubjects, recordRatingStage } from './status.repository';
+import { caseSubjects } from './status.repository';
+import { BoardProjection } from '../board/board.projection';
+import { StatusProjection } from './status.projection';
 import { createServiceDb, ServiceDb } from '../../../../test/support/serviceDb';
 
 /**
@@ -42,6 +45,18 @@ async function openCase(caseId: string) {
     at(0),
   ]);
 }
+/** The rated contact as intake stores it, so the projection can attach it. */
+async function received(caseId: string) {
+  const contactId = `CT-${caseId}`;
+  await ds.query(
+    `INSERT INTO gateway.contacts (contact_id, source_agency, agency_reference, received_at, body) VALUES ($1, 'police', $1, $2, '{}')`,
+    [contactId, at(0)],
+  );
+  await ds.query(`INSERT INTO gateway.contact_status (contact_id, stage, history) VALUES ($1, 'received', '[]')`, [contactId]);
+}
+/** A rating as the gateway handles it: the status projection keeps the stages on the case row. */
+const projection = new StatusProjection(new BoardProjection());
+const recordRatingStage = (m: EntityManager, e: CaseRated) => projection.rated(e, e.ratedAt, m);
 const stored = async (caseId: string) =>
   (await ds.query(`SELECT rating_start, rating_end FROM gateway.cases WHERE case_id = $1`, [caseId]))[0];
 /** The stages with their sealed reasons opened (the rest of each stage is stored plain). */
@@ -54,7 +69,13 @@ beforeAll(async () => {
   db = await createServiceDb(
     'mash_picture',
     'gateway',
-    [GatewayTables1700000000100, BoardAgencyStatus1700000000160, GatewayRetention1700000000170, CasePictureRatings1700000000200],
+    [
+      GatewayTables1700000000100,
+      BoardAgencyStatus1700000000160,
+      GatewayRetention1700000000170,
+      CaseProgress1700000000180,
+      CasePictureRatings1700000000200,
+    ],
     12,
   );
   ds = db.ds;
@@ -65,6 +86,7 @@ afterAll(() => db?.drop());
 describe('case picture: rating at start and end', () => {
   it('keeps both stages with rules and reasons, an end that arrives before its start included', async () => {
     await openCase('CS-1');
+    await received('CS-1');
     await ds.transaction((m) => recordRatingStage(m, rated('CS-1', 'end', 'RED', at(5000))));
     await ds.transaction((m) => recordRatingStage(m, rated('CS-1', 'start', 'AMBER', at(1000))));
     expect(await stages('CS-1')).toEqual({
@@ -85,6 +107,7 @@ describe('case picture: rating at start and end', () => {
 
   it('a revised start (more checks after an override) does not replace the triage rating', async () => {
     await openCase('CS-2');
+    await received('CS-2');
     await ds.transaction((m) => recordRatingStage(m, rated('CS-2', 'start', 'GREEN', at(1000))));
     await ds.transaction((m) => recordRatingStage(m, rated('CS-2', 'start', 'AMBER', at(2000), { revision: 2 })));
     expect((await stages('CS-2')).rating_start).toMatchObject({ rating: 'GREEN', ratedAt: at(1000) });
@@ -92,6 +115,7 @@ describe('case picture: rating at start and end', () => {
 
   it('of many ends delivered in parallel and in any order, the latest rating stands; same-millisecond ones leave one of them whole', async () => {
     await openCase('CS-3');
+    await received('CS-3');
     const ratings: Rating[] = ['BLUE', 'GREEN', 'AMBER', 'RED'];
     const ends = Array.from({ length: 24 }, (_, i) => rated('CS-3', 'end', ratings[i % 4], at(10_000 + (i % 12) * 1000)));
     ends.push(rated('CS-3', 'end', 'RED', at(40_000)));
@@ -105,6 +129,7 @@ describe('case picture: rating at start and end', () => {
 
     // Two ends in the same millisecond: one of them, whole, never a mix.
     await openCase('CS-4');
+    await received('CS-4');
     await Promise.all(
       [rated('CS-4', 'end', 'GREEN', at(7000)), rated('CS-4', 'end', 'AMBER', at(7000))].map((e) =>
         ds.transaction((m) => recordRatingStage(m, e)),

@@ -2,8 +2,6 @@ import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { CaseRated, CaseReady, DecisionRecorded, NoticeDelivered, TeamsAlerted, TOPICS } from '@mash/contracts';
 import { MessageContext } from '@mash/messaging';
-import { BoardProjection } from '../board/board.projection';
-import { recordRatingStage } from './status.repository';
 import { StatusProjection } from './status.projection';
 
 /**
@@ -13,16 +11,11 @@ import { StatusProjection } from './status.projection';
  */
 @Controller()
 export class StatusHandlers {
-  constructor(
-    private readonly status: StatusProjection,
-    private readonly board: BoardProjection,
-  ) {}
+  constructor(private readonly status: StatusProjection) {}
 
   @EventPattern(TOPICS.caseRated)
   async rated(@Payload() e: CaseRated, @Ctx() ctx: MessageContext) {
     await this.status.rated(e, ctx.envelope.occurredAt, ctx.manager);
-    await recordRatingStage(ctx.manager, e);
-    await this.board.rated(e, ctx.manager);
   }
 
   @EventPattern(TOPICS.teamsAlerted)
@@ -33,7 +26,6 @@ export class StatusHandlers {
   @EventPattern(TOPICS.caseReady)
   async ready(@Payload() e: CaseReady, @Ctx() ctx: MessageContext) {
     await this.status.ready(e, ctx.envelope.occurredAt, ctx.manager);
-    await this.board.ready(e, ctx.manager);
   }
 
   @EventPattern(TOPICS.decisionRecorded)

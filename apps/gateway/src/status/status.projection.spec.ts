@@ -5,7 +5,9 @@ import { GatewayTables1700000000100 } from '../migrations/1700000000100-gateway-
 import { BoardAgencyStatus1700000000160 } from '../migrations/1700000000160-board-agency-status';
 import { GatewayRetention1700000000170 } from '../migrations/1700000000170-gateway-retention';
 import { CaseProgress1700000000180 } from '../migrations/1700000000180-case-progress';
+import { CasePictureRatings1700000000200 } from '../migrations/1700000000200-case-picture-ratings';
 import { furthestStage } from './stages';
+import { BoardProjection } from '../board/board.projection';
 import { StatusProjection } from './status.projection';
 import { createServiceDb, ServiceDb } from '../../../../test/support/serviceDb';
 
@@ -18,7 +20,7 @@ import { createServiceDb, ServiceDb } from '../../../../test/support/serviceDb';
  */
 let db: ServiceDb;
 let ds: DataSource;
-const projection = new StatusProjection();
+const projection = new StatusProjection(new BoardProjection());
 const T0 = Date.parse('2026-11-23T09:00:00.000Z');
 const at = (min: number) => new Date(T0 + min * 60_000).toISOString();
 
@@ -26,7 +28,13 @@ beforeAll(async () => {
   db = await createServiceDb(
     'mash_status',
     'gateway',
-    [GatewayTables1700000000100, BoardAgencyStatus1700000000160, GatewayRetention1700000000170, CaseProgress1700000000180],
+    [
+      GatewayTables1700000000100,
+      BoardAgencyStatus1700000000160,
+      GatewayRetention1700000000170,
+      CaseProgress1700000000180,
+      CasePictureRatings1700000000200,
+    ],
     12,
   );
   ds = db.ds;
@@ -361,6 +369,79 @@ describe('every referrer of a case follows the case', () => {
     await expect(
       tx((m) => projection.teamsAlerted({ ...alert, caseId: 'CS-nobody', contactId: 'CT-nobody' }, at(1), m)),
     ).rejects.toBeInstanceOf(NotReadyYet);
+  });
+
+  /**
+   * The case row and its contacts are written in one statement, whose snapshot is taken before it
+   * waits for the case row's lock. Here the wait is made certain: a second referrer's report holds
+   * the lock, having attached its contact, while each later event of the case waits for it; the
+   * waiting statement must still bring that contact along (it runs again under the lock).
+   */
+  it.each([
+    ['a teams alert', 'teams-informed'],
+    ['readiness', 'ready-for-decision'],
+    ['the end-of-checks re-rating', 're-rated'],
+    ['a third report joining', 'rated'],
+    ['the decision', 'decided'],
+  ] as const)('brings along a contact attached while %s waited for the case row', async (name, stage) => {
+    const tag = stage.replace(/-/g, '');
+    const [caseId, a, b, c] = [`CS-wait-${tag}`, `CT-wait-${tag}-a`, `CT-wait-${tag}-b`, `CT-wait-${tag}-c`];
+    for (const id of [a, b, c]) await receive(id, 'police');
+    await tx((m) => projection.rated(rating(caseId, a, { rating: 'AMBER' }), at(1), m));
+    if (stage === 'decided') {
+      await tx((m) => projection.ready(readyPicture(caseId, 1, []), at(300), m));
+      await ds.query(`UPDATE gateway.cases SET decision_id = 'DC-wait' WHERE case_id = $1`, [caseId]);
+    }
+    const waiting: Record<typeof stage, (m: EntityManager) => Promise<void>> = {
+      'teams-informed': (m) =>
+        projection.teamsAlerted({ caseId, contactId: a, alertedAt: at(2), teams: ['MASH duty'], ruleIds: [] }, at(2), m),
+      'ready-for-decision': (m) => projection.ready(readyPicture(caseId, 1, []), at(300), m),
+      're-rated': (m) => projection.rated(rating(caseId, a, { stage: 'end', rating: 'RED', checkPlan: [], ratedAt: at(301) }), at(301), m),
+      rated: (m) => projection.rated(rating(caseId, c, { rating: 'RED', checkPlan: [], duplicateOf: a, ratedAt: at(5) }), at(5), m),
+      decided: (m) =>
+        projection.decided(
+          {
+            decisionId: 'DC-wait',
+            caseId,
+            contactId: a,
+            decidedAt: at(400),
+            decisionMaker: { name: 'Sam Patel', role: 'MASH team manager' },
+            outcomes: ['early-help'],
+            finalRating: 'AMBER',
+            responsibleTeam: { name: 'Early Help', inHours: '01234 567890' },
+          },
+          at(400),
+          m,
+        ),
+    };
+    const holder = ds.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction('READ COMMITTED');
+    try {
+      await projection.rated(rating(caseId, b, { checkPlan: [], duplicateOf: a, ratedAt: at(4) }), at(4), holder.manager);
+      const waiter = tx(waiting[stage]);
+      // Committed only once the waiting statement is blocked on the case row.
+      for (let i = 0; ; i++) {
+        const [{ n }] = await ds.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        if (n > 0) break;
+        if (i > 500) throw new Error(`${name} never waited for the case row`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await holder.commitTransaction();
+      await waiter;
+    } finally {
+      await holder.release();
+    }
+    const [joined]: StatusRow[] = await ds.query(`SELECT * FROM gateway.contact_status WHERE contact_id = $1`, [b]);
+    expect({ contact: 'b', caseId: joined.case_id, stage: joined.stage, rating: joined.rating }).toEqual({
+      contact: 'b',
+      caseId,
+      stage: stage === 'rated' ? 'checks-in-progress' : stage,
+      rating: stage === 'rated' || stage === 're-rated' ? 'RED' : 'AMBER',
+    });
+    expect(joined.history.filter((h) => h.stage === stage)).toHaveLength(1);
   });
 
   it('never takes a contact back to an earlier stage', () => {

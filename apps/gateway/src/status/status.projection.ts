@@ -3,7 +3,8 @@ import { EntityManager } from 'typeorm';
 import { CaseRated, CaseReady, DecisionRecorded, NoticeDelivered, TeamsAlerted } from '@mash/contracts';
 import { NotReadyYet } from '@mash/messaging';
 import { Stage } from './stages';
-import { CaseDecisionFacts, statusRows } from './status.repository';
+import { BoardProjection } from '../board/board.projection';
+import { CaseChange, CaseWrite, statusRows } from './status.repository';
 
 interface Step {
   at: string;
@@ -19,30 +20,32 @@ interface Step {
  * a contact that joins later takes the case's progress so far. What happens to one contact (its
  * own rating, its referrer's notice) stays on that contact.
  *
- * Every handler that changes a case's contacts first locks the case row (the upsert or UPDATE of
- * gateway.cases), and only then reads or writes the contacts. So a contact attaching and a case
- * moving on are serialised: the attach sees every step committed before it, and every later step
- * sees the attached contact. Stages only move forward (stages.ts), computed on the row as the
+ * Every handler that changes a case's contacts writes the case row (the upsert or UPDATE of
+ * gateway.cases, locking it) and the contacts in one statement, which writes only if no other
+ * transaction changed the case row since the statement's snapshot, and otherwise runs again under
+ * the row's lock (underCaseLock). So a contact attaching and a case moving on are serialised: the
+ * attach sees every step committed before it, and every later step sees the attached contact. Stages only move forward (stages.ts), computed on the row as the
  * UPDATE holds it, so parallel or reordered events end in the same state.
  */
 @Injectable()
 export class StatusProjection {
+  /** The board's rows of a rating and of a readiness are written with the case (boardWithCase). */
+  constructor(private readonly board: BoardProjection) {}
+
   async rated(e: CaseRated, at: string, m: EntityManager): Promise<void> {
     const step = caseStepOf(e, at);
-    const entry = JSON.stringify(step ? [step] : []);
     // Events for one case share its key and partition, so the latest rating handled is the latest made.
-    await statusRows.upsertCaseRating(m, e, step?.stage ?? null, entry);
-    // The rating and deadline are the case's: every referrer of the case sees them.
-    await statusRows.rateCaseContacts(m, e, step?.stage ?? null, entry);
-    // The contact this rating is about attaches to its case and catches up with it.
-    const own = JSON.stringify(step ? [] : [{ at, stage: 'rated' }]);
-    const attached = await statusRows.attachContact(m, e.caseId, e.contactId, own);
-    if (!attached) {
-      // The contact is accepted at this gateway before triage hears of it, so this is a replay
-      // into a gateway that lost it, or the outbox not committed yet: try again later.
-      if (!(await statusRows.contactKnown(m, e.contactId)))
-        throw new NotReadyYet(`no contact yet for the rating of case ${e.caseId} (contact ${e.contactId})`);
-    }
+    // The rating and deadline are the case's: every referrer of the case sees them; the contact
+    // this rating is about attaches to its case and catches up with it.
+    const change = {
+      stage: step?.stage ?? null,
+      entry: JSON.stringify(step ? [step] : []),
+      own: JSON.stringify(step ? [] : [{ at, stage: 'rated' }]),
+    };
+    const r = await underCaseLock(m, e.caseId, () => statusRows.rateCase(m, e, change, this.board.plannedChecks(e)));
+    // The contact is accepted at this gateway before triage hears of it, so this is a replay
+    // into a gateway that lost it, or the outbox not committed yet: try again later.
+    if (!r.attached && !r.contactKnown) throw new NotReadyYet(`no contact yet for the rating of case ${e.caseId} (contact ${e.contactId})`);
   }
 
   /**
@@ -53,24 +56,34 @@ export class StatusProjection {
    */
   async teamsAlerted(e: TeamsAlerted, at: string, m: EntityManager): Promise<void> {
     const step = { at, stage: 'teams-informed' as const };
-    if (await statusRows.lockCase(m, e.caseId)) return this.caseStep(m, e.caseId, step);
+    if ((await this.caseStep(m, e.caseId, { stage: step.stage, entry: JSON.stringify([step]) })).known) return;
     if (!(await statusRows.contactStep(m, e.contactId, step)))
       throw new NotReadyYet(`no contact yet for the teams alert (contact ${e.contactId})`);
   }
 
-  /** Readiness, and each revision of the picture after it. */
+  /**
+   * Readiness, and each revision of the picture after it. A picture after the decision (a late
+   * reply, a revised plan, readiness after an urgent decision) updates what the case shows and is
+   * not a step of the journey: decided on the case row under its lock, so a decision recorded
+   * meanwhile is seen.
+   */
   async ready(e: CaseReady, at: string, m: EntityManager): Promise<void> {
-    const ready = await statusRows.caseReady(m, e);
-    if (!ready) throw new NotReadyYet(`case ${e.caseId} not rated yet`);
-    // Read under the row lock taken just above, so a decision recorded meanwhile is seen. A picture
-    // after the decision (a late reply, a revised plan, readiness after an urgent decision) updates
-    // what the case shows and is not a step of the journey.
-    const decided = ready.decided;
-    await this.caseStep(m, e.caseId, decided ? undefined : { at, stage: 'ready-for-decision' });
+    const step = { at, stage: 'ready-for-decision' };
+    const r = await this.caseStep(m, e.caseId, {
+      stage: step.stage,
+      entry: JSON.stringify([step]),
+      unlessDecided: true,
+      ready: e,
+      board: this.board.readiness(e),
+    });
+    if (!r.known) throw new NotReadyYet(`case ${e.caseId} not rated yet`);
   }
 
   async decided(e: DecisionRecorded, at: string, m: EntityManager): Promise<void> {
-    await this.caseStep(m, e.caseId, { at, stage: 'decided' }, { decidedAt: e.decidedAt, outcomes: e.outcomes });
+    const step = { at, stage: 'decided' };
+    const decision = { decidedAt: e.decidedAt, outcomes: e.outcomes };
+    const r = await this.caseStep(m, e.caseId, { stage: step.stage, entry: JSON.stringify([step]), decision });
+    if (!r.known) throw new NotReadyYet(`case ${e.caseId} not rated yet`);
   }
 
   /** A receipt of one referrer's outcome notice: that contact's alone. */
@@ -88,15 +101,28 @@ export class StatusProjection {
   }
 
   /**
-   * A step of the case: recorded on the case row (locking it), with the facts the event adds, then
+   * A step of the case: recorded on the case row (locking it), with the facts the event adds, and
    * applied to every contact attached to the case, which also take the case's facts as they now are.
+   * `known` false: the case is not here yet, and nothing was written.
    */
-  private async caseStep(m: EntityManager, caseId: string, step: Step | undefined, decision?: CaseDecisionFacts): Promise<void> {
-    const entry = JSON.stringify(step ? [step] : []);
-    if (!(await statusRows.caseStep(m, caseId, step?.stage ?? null, entry, decision)))
-      throw new NotReadyYet(`case ${caseId} not rated yet`);
-    await statusRows.caseContactsCatchUp(m, caseId, step?.stage ?? null, entry);
+  private caseStep(m: EntityManager, caseId: string, change: CaseChange): Promise<CaseWrite> {
+    return underCaseLock(m, caseId, () => statusRows.caseStep(m, caseId, change));
   }
+}
+
+/**
+ * Runs a write of a case and its contacts (one statement) once, and when another transaction
+ * changed the case row after the statement began (it then wrote nothing: statusRows' SEEN), takes
+ * the row's lock and runs it again, now with a snapshot that has every change to the case: under
+ * the lock none can come. Only contention costs the two extra statements.
+ */
+async function underCaseLock<W extends CaseWrite>(m: EntityManager, caseId: string, write: () => Promise<W>): Promise<W> {
+  const first = await write();
+  if (first.written || !first.known) return first;
+  await statusRows.lockCase(m, caseId);
+  const again = await write();
+  if (!again.written) throw new Error(`case ${caseId} changed under its row lock`);
+  return again;
 }
 
 /**

@@ -13,6 +13,7 @@ import type {
   Rating,
 } from '@mash/contracts';
 import { furthestStageSql } from './stages';
+import { AgencyAtReadiness, boardWithCase, PlannedCheck } from '../board/board.repository';
 import { TransfersRepository, TransferState } from '../transfers/transfers.repository';
 
 /** One contact's journey as the referrer may see it: stage, rating, times; no case content. */
@@ -125,13 +126,17 @@ export interface RatingStage {
 }
 
 /**
- * Keeps the rating at the start of checks and at the end beside each other. Each stage has its own
- * column, so a start that arrives after its end (they travel on one topic, but a revised start can
- * follow an end) lands in its place; of two ends the later rating wins, decided inside the row
- * update rather than from a read before it. The reasons can quote the case and are sealed; the
- * rating, rules and times stay plain for the indicators (GATEWAY_SEALED, docs/architecture.md).
+ * The rating at the start of checks and at the end, kept beside each other on the case row by the
+ * rating's statement (statusRows.rateCase). Each stage has its own column, so a start that arrives
+ * after its end (they travel on one topic, but a revised start can follow an end) lands in its
+ * place; of two ends the later rating wins, decided inside the row update rather than from a read
+ * before it. The reasons can quote the case and are sealed; the rating, rules and times stay plain
+ * for the indicators (GATEWAY_SEALED, docs/architecture.md). Undefined: the rating leaves both as
+ * they are (a revised start, from a consent override or an escalation by a duplicate, adds checks;
+ * the first start is the triage rating).
  */
-export async function recordRatingStage(m: EntityManager, e: CaseRated): Promise<void> {
+export function ratingStageOf(e: CaseRated): { start?: string; end?: string } {
+  if (e.stage === 'start' && (e.revision ?? 1) > 1) return {};
   const stage: RatingStage = {
     rating: e.rating,
     ruleIds: e.ruleIds,
@@ -140,16 +145,8 @@ export async function recordRatingStage(m: EntityManager, e: CaseRated): Promise
     ratedAt: e.ratedAt,
     ...(e.outOfArea ? { outOfArea: e.outOfArea } : {}),
   };
-  if (e.stage === 'start') {
-    // A revised start (consent override, escalation by a duplicate) adds checks; the first start is the triage rating.
-    if ((e.revision ?? 1) > 1) return;
-    await m.query(`UPDATE gateway.cases SET rating_start = $2 WHERE case_id = $1`, [e.caseId, JSON.stringify(sealedAt(stage, 'reasons'))]);
-    return;
-  }
-  await m.query(
-    `UPDATE gateway.cases SET rating_end = $2 WHERE case_id = $1 AND (rating_end IS NULL OR (rating_end->>'ratedAt')::timestamptz <= $3::timestamptz)`,
-    [e.caseId, JSON.stringify(sealedAt(stage, 'reasons')), e.ratedAt],
-  );
+  const sealed = JSON.stringify(sealedAt(stage, 'reasons'));
+  return e.stage === 'start' ? { start: sealed } : { end: sealed };
 }
 
 type PictureSubject = ContactSubject & { contactId: string };
@@ -189,58 +186,113 @@ export interface CaseDecisionFacts {
   outcomes: DecisionOutcome[];
 }
 
+/** A step of the case and what the event adds to the case row (a picture, a decision's facts). */
+export interface CaseChange {
+  /** The step (null: none) and the JSON array added to the history. */
+  stage: string | null;
+  entry: string;
+  /** The step is taken only while the case is undecided (readiness and its revisions). */
+  unlessDecided?: boolean;
+  ready?: CaseReady;
+  decision?: CaseDecisionFacts;
+  /** The board's rows of a readiness, written with the case. */
+  board?: AgencyAtReadiness[];
+}
+
+/**
+ * Whether a statement that wrote a case and its contacts together did so: `known`, the case was
+ * there for the statement; `written`, its row and contacts were written. Known but not written:
+ * another transaction changed the case row after the statement began (statusRows below), nothing
+ * was written, and the caller takes the row's lock and sends the statement again.
+ */
+export interface CaseWrite {
+  known: boolean;
+  written: boolean;
+}
+
+/**
+ * The guard that makes one statement safe for a case row and its contacts. A statement reads with
+ * the snapshot it began with (READ COMMITTED), which the case row's lock, taken inside it, does not
+ * renew: a contact attached by a transaction that held the lock while the statement waited would be
+ * missed. So the case row is written only if it is the version the snapshot saw (its xmin); then
+ * no transaction changed the case since the snapshot, and every contact attached to it is in the
+ * snapshot, since attaching one writes the case row first. Under a concurrent change Postgres
+ * re-checks the condition on the newest version (or, for INSERT ... ON CONFLICT, on the row it
+ * locked), finds another xmin, and writes nothing; the row stays locked by this transaction.
+ */
+const SEEN = `(SELECT xmin FROM gateway.cases WHERE case_id = $1)`;
+
 /**
  * The status projection's writes (StatusProjection says in which order and why): each runs in the
- * handler's transaction (`m`), and each that touches gateway.cases locks that case's row. `stage` is
- * the step a statement moves to (null: none) and `entry` the JSON array added to the history. An
- * UPDATE answers whether it found its row (TypeORM gives [rows, count]).
+ * handler's transaction (`m`). Each write of a case and its contacts is one statement, the case row
+ * first (locking it), guarded by SEEN. An UPDATE answers whether it found its row (TypeORM gives
+ * [rows, count]).
  */
 export const statusRows = {
-  async upsertCaseRating(m: EntityManager, e: CaseRated, stage: string | null, entry: string): Promise<void> {
-    await m.query(
-      `INSERT INTO gateway.cases AS c (case_id, contact_id, rating, policy_version, deadline, stage, history)
-       VALUES ($1, $2, $3, $4, $5, COALESCE($6::text, 'rated'), $7::jsonb)
-       ON CONFLICT (case_id) DO UPDATE SET rating = EXCLUDED.rating, policy_version = EXCLUDED.policy_version, deadline = EXCLUDED.deadline,
-         stage = CASE WHEN $6::text IS NULL THEN c.stage ELSE ${furthestStageSql('c.stage', '$6::text')} END,
-         history = c.history || $7::jsonb, updated_at = now()`,
-      [e.caseId, e.contactId, e.rating, e.policyVersion, e.deadline, stage, entry],
+  /**
+   * A rating: the case row (created by the first), its rating stages, the rating and deadline onto
+   * every contact attached to the case, and the rated contact attached to it if not yet, taking the
+   * case's progress; and the board's rows of the checks it plans. `attached`: the rated contact
+   * was attached now; `contactKnown`: it is here.
+   */
+  async rateCase(
+    m: EntityManager,
+    e: CaseRated,
+    change: { stage: string | null; entry: string; own: string },
+    checks: PlannedCheck[],
+  ): Promise<CaseWrite & { attached: boolean; contactKnown: boolean }> {
+    const stages = ratingStageOf(e);
+    const [r]: { written: boolean; attached: boolean; contact_known: boolean }[] = await m.query(
+      `WITH c AS (
+         INSERT INTO gateway.cases AS c (case_id, contact_id, rating, policy_version, deadline, stage, history, rating_start, rating_end)
+         VALUES ($1, $2, $3, $4, $5, COALESCE($6::text, 'rated'), $7::jsonb, $9::jsonb, $10::jsonb)
+         ON CONFLICT (case_id) DO UPDATE SET rating = EXCLUDED.rating, policy_version = EXCLUDED.policy_version, deadline = EXCLUDED.deadline,
+           stage = CASE WHEN $6::text IS NULL THEN c.stage ELSE ${furthestStageSql('c.stage', '$6::text')} END,
+           history = c.history || $7::jsonb, updated_at = now(),
+           rating_start = COALESCE($9::jsonb, c.rating_start),
+           rating_end = CASE WHEN $10::jsonb IS NOT NULL AND (c.rating_end IS NULL OR (c.rating_end->>'ratedAt')::timestamptz <= $11::timestamptz)
+             THEN $10::jsonb ELSE c.rating_end END
+         WHERE c.xmin = ${SEEN}
+         RETURNING c.*
+       ), rated AS (
+         UPDATE gateway.contact_status s SET rating = $3, deadline = $5, updated_at = now(),
+           stage = CASE WHEN $6::text IS NULL THEN s.stage ELSE ${furthestStageSql('s.stage', '$6::text')} END,
+           history = s.history || $7::jsonb
+         FROM c WHERE s.case_id = $1
+       ), attached AS (
+         UPDATE gateway.contact_status s SET case_id = c.case_id, rating = c.rating, deadline = c.deadline, updated_at = now(),
+           stage = ${furthestStageSql(furthestStageSql('s.stage', `'rated'::text`), 'c.stage')},
+           history = ${sortedHistory('s.history || c.history || $8::jsonb')},
+           ready_at = c.ready_at, complete = c.complete, missing = CASE WHEN c.ready THEN c.missing END,
+           decided_at = c.decided_at, outcomes = c.outcomes
+         FROM c WHERE s.contact_id = $2 AND s.case_id IS NULL
+         RETURNING s.contact_id
+       ), board AS (${boardWithCase.planChecks('$12', '$13')})
+       SELECT EXISTS (SELECT 1 FROM c) AS written, EXISTS (SELECT 1 FROM attached) AS attached,
+         EXISTS (SELECT 1 FROM gateway.contact_status WHERE contact_id = $2) AS contact_known`,
+      [
+        e.caseId,
+        e.contactId,
+        e.rating,
+        e.policyVersion,
+        e.deadline,
+        change.stage,
+        change.entry,
+        change.own,
+        stages.start ?? null,
+        stages.end ?? null,
+        e.ratedAt,
+        checks.map((p) => p.agency),
+        checks.map((p) => p.dueAt),
+      ],
     );
+    // The INSERT inserts or meets a row: it wrote nothing only when SEEN stopped it, so the case is there.
+    return { known: true, written: r.written, attached: r.attached, contactKnown: r.contact_known };
   },
 
-  /** The case's rating and deadline onto every contact attached to it. */
-  async rateCaseContacts(m: EntityManager, e: CaseRated, stage: string | null, entry: string): Promise<void> {
-    await m.query(
-      `UPDATE gateway.contact_status SET rating = $2, deadline = $3, updated_at = now(),
-         stage = CASE WHEN $4::text IS NULL THEN stage ELSE ${furthestStageSql('stage', '$4::text')} END,
-         history = history || $5::jsonb
-       WHERE case_id = $1`,
-      [e.caseId, e.rating, e.deadline, stage, entry],
-    );
-  },
-
-  /** Attaches a contact not yet on a case to `caseId`, taking the case's progress; false when none was attached. */
-  async attachContact(m: EntityManager, caseId: string, contactId: string, own: string): Promise<boolean> {
-    const [, attached]: [unknown, number] = await m.query(
-      `UPDATE gateway.contact_status s SET case_id = c.case_id, rating = c.rating, deadline = c.deadline, updated_at = now(),
-         stage = ${furthestStageSql(furthestStageSql('s.stage', `'rated'::text`), 'c.stage')},
-         history = ${sortedHistory('s.history || c.history || $3::jsonb')},
-         ready_at = c.ready_at, complete = c.complete, missing = CASE WHEN c.ready THEN c.missing END,
-         decided_at = c.decided_at, outcomes = c.outcomes
-       FROM gateway.cases c WHERE c.case_id = $1 AND s.contact_id = $2 AND s.case_id IS NULL`,
-      [caseId, contactId, own],
-    );
-    return attached !== 0;
-  },
-
-  async contactKnown(m: EntityManager, contactId: string): Promise<boolean> {
-    const [row] = await m.query(`SELECT case_id FROM gateway.contact_status WHERE contact_id = $1`, [contactId]);
-    return row !== undefined;
-  },
-
-  /** Locks the case's row for the rest of the transaction; false when the case is not here yet. */
-  async lockCase(m: EntityManager, caseId: string): Promise<boolean> {
-    const [, caseKnown]: [unknown, number] = await m.query(`UPDATE gateway.cases SET updated_at = now() WHERE case_id = $1`, [caseId]);
-    return caseKnown !== 0;
+  /** Locks the case's row for the rest of the transaction (after a write SEEN stopped). */
+  async lockCase(m: EntityManager, caseId: string): Promise<void> {
+    await m.query(`SELECT 1 FROM gateway.cases WHERE case_id = $1 FOR UPDATE`, [caseId]);
   },
 
   /** A step onto one contact, forward only; false when the contact is not here yet. */
@@ -250,18 +302,6 @@ export const statusRows = {
       [contactId, step.stage, JSON.stringify([step])],
     );
     return contactKnown !== 0;
-  },
-
-  /** The case's picture (chronology sealed); undefined when the case is not here yet, else whether it was decided. */
-  async caseReady(m: EntityManager, e: CaseReady): Promise<{ decided: boolean } | undefined> {
-    const [rows, known]: [{ decision_id: string | null }[], number] = await m.query(
-      `UPDATE gateway.cases SET ready = true, chronology = $2, replied = $3, missing = $4, complete = $5,
-         ready_at = COALESCE(ready_at, $6::timestamptz), updated_at = now()
-       WHERE case_id = $1 RETURNING decision_id`,
-      [e.caseId, sealedJsonb(e.chronology), JSON.stringify(e.replied), JSON.stringify(e.missing), e.complete, e.readyAt],
-    );
-    if (known === 0) return undefined;
-    return { decided: rows[0].decision_id !== null };
   },
 
   /** One referrer's notice receipt onto its contact; false when the contact is not here yet. */
@@ -283,33 +323,57 @@ export const statusRows = {
     return updated !== 0;
   },
 
-  /** A step on the case row (locking it), with a decision's facts if any; false when the case is not here yet. */
-  async caseStep(m: EntityManager, caseId: string, stage: string | null, entry: string, decision?: CaseDecisionFacts): Promise<boolean> {
-    const facts = decision
-      ? {
-          sql: 'decided_at = COALESCE(decided_at, $4::timestamptz), outcomes = COALESCE(outcomes, $5::jsonb)',
-          params: [decision.decidedAt, JSON.stringify(decision.outcomes)],
-        }
-      : undefined;
-    const [, known]: [unknown, number] = await m.query(
-      `UPDATE gateway.cases SET updated_at = now(),
-         stage = CASE WHEN $2::text IS NULL THEN stage ELSE ${furthestStageSql('stage', '$2::text')} END,
-         history = history || $3::jsonb${facts ? `, ${facts.sql}` : ''}
-       WHERE case_id = $1`,
-      [caseId, stage, entry, ...(facts?.params ?? [])],
+  /**
+   * A step on the case row (locking it), with the event's facts (a picture: chronology sealed; a
+   * decision's: the first decision's stay), and every contact attached to the case takes the case's
+   * facts as they now are, and the step. Whether the step is taken (`unlessDecided`) is decided on
+   * the row as the UPDATE holds it, so a decision recorded meanwhile is seen.
+   */
+  async caseStep(m: EntityManager, caseId: string, change: CaseChange): Promise<CaseWrite> {
+    const params: unknown[] = [caseId, change.stage, change.entry, change.unlessDecided ?? false];
+    const facts: string[] = [];
+    if (change.ready) {
+      const e = change.ready;
+      params.push(sealedJsonb(e.chronology), JSON.stringify(e.replied), JSON.stringify(e.missing), e.complete, e.readyAt);
+      facts.push(
+        `ready = true, chronology = $5, replied = $6, missing = $7, complete = $8, ready_at = COALESCE(ready_at, $9::timestamptz)`,
+      );
+    }
+    if (change.decision) {
+      params.push(change.decision.decidedAt, JSON.stringify(change.decision.outcomes));
+      const [d, o] = [params.length - 1, params.length];
+      facts.push(`decided_at = COALESCE(decided_at, $${d}::timestamptz), outcomes = COALESCE(outcomes, $${o}::jsonb)`);
+    }
+    const ctes: string[] = [];
+    if (change.board?.length) {
+      const b = change.board;
+      params.push(
+        b.map((a) => a.agency),
+        b.map((a) => a.missing),
+        b.map((a) => a.late),
+      );
+      const n = params.length;
+      ctes.push(`, board AS (${boardWithCase.readiness(`$${n - 2}`, `$${n - 1}`, `$${n}`)})`);
+    }
+    // The step is skipped on a decided case when asked; then nothing is added to the history either.
+    const skips = (decisionId: string) => `$2::text IS NULL OR ($4::boolean AND ${decisionId} IS NOT NULL)`;
+    const [r]: { known: boolean; written: boolean }[] = await m.query(
+      `WITH c AS (
+         UPDATE gateway.cases SET updated_at = now(),
+           stage = CASE WHEN ${skips('decision_id')} THEN stage ELSE ${furthestStageSql('stage', '$2::text')} END,
+           history = CASE WHEN ${skips('decision_id')} THEN history ELSE history || $3::jsonb END${facts.map((f) => `, ${f}`).join('')}
+         WHERE case_id = $1 AND xmin = ${SEEN}
+         RETURNING case_id, decision_id, ready, ready_at, complete, missing, decided_at, outcomes
+       ), contacts AS (
+         UPDATE gateway.contact_status s SET updated_at = now(),
+           ready_at = c.ready_at, complete = c.complete, missing = CASE WHEN c.ready THEN c.missing END, decided_at = c.decided_at, outcomes = c.outcomes,
+           stage = CASE WHEN ${skips('c.decision_id')} THEN s.stage ELSE ${furthestStageSql('s.stage', '$2::text')} END,
+           history = CASE WHEN ${skips('c.decision_id')} THEN s.history ELSE s.history || $3::jsonb END
+         FROM c WHERE s.case_id = $1
+       )${ctes.join('')}
+       SELECT EXISTS (SELECT 1 FROM gateway.cases WHERE case_id = $1) AS known, EXISTS (SELECT 1 FROM c) AS written`,
+      params,
     );
-    return known !== 0;
-  },
-
-  /** Every contact attached to the case takes the case's facts as they now are, and the step. */
-  async caseContactsCatchUp(m: EntityManager, caseId: string, stage: string | null, entry: string): Promise<void> {
-    await m.query(
-      `UPDATE gateway.contact_status s SET updated_at = now(),
-         ready_at = c.ready_at, complete = c.complete, missing = CASE WHEN c.ready THEN c.missing END, decided_at = c.decided_at, outcomes = c.outcomes,
-         stage = CASE WHEN $2::text IS NULL THEN s.stage ELSE ${furthestStageSql('s.stage', '$2::text')} END,
-         history = s.history || $3::jsonb
-       FROM gateway.cases c WHERE c.case_id = $1 AND s.case_id = $1`,
-      [caseId, stage, entry],
-    );
+    return r;
   },
 };
