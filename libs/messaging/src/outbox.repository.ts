@@ -53,6 +53,12 @@ export const outboxRows = {
     await m.query(`UPDATE "${schema}".outbox SET published_at = now() WHERE seq = ANY($1::bigint[])`, [seqs]);
   },
 
+  /** Whether anything waits to be sent: one cheap look, outside any transaction and lock. */
+  async anyUnsent(ds: DataSource, schema: string): Promise<boolean> {
+    const rows: unknown[] = await ds.query(`SELECT 1 FROM "${schema}".outbox WHERE published_at IS NULL LIMIT 1`);
+    return rows.length > 0;
+  },
+
   async backlog(ds: DataSource, schema: string): Promise<number> {
     const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM "${schema}".outbox WHERE published_at IS NULL`);
     return n;
