@@ -9,6 +9,8 @@ import { NoticeDelivery1700000000401 } from '../migrations/1700000000401-notice-
 import { NotifierRetention1700000000402 } from '../migrations/1700000000402-notifier-retention';
 import { NoticesByCase1700000001920 } from '../migrations/1700000001920-notices-by-case';
 import { NoticeSender } from '../sending/noticeSender';
+import { DeliveryWorker } from '../sending/deliveryWorker';
+import { noticeDeliveryRows } from '../sending/noticeDelivery.repository';
 import { NoticesRepository } from './notices.repository';
 import { NoticesService } from './notices.service';
 import { disclosureAuditMigrationFor } from '@mash/platform';
@@ -194,4 +196,36 @@ describe('what a case costs the notifier in statements', () => {
     // Told again: the lock, the decision refused by its key and one read.
     expect(await counted(decisionAgain)).toBe(3);
   }, 60000);
+});
+
+describe("the delivery worker's poll", () => {
+  it('costs one statement and no transaction when nothing is due, and takes a due notice in a transaction', async () => {
+    let statements = 0;
+    let transactions = 0;
+    const counting = new Proxy(ds, {
+      get: (target, prop, receiver) => {
+        if (prop === 'query') return (...args: Parameters<DataSource['query']>) => (statements++, target.query(...args));
+        if (prop === 'transaction')
+          return (...args: unknown[]) => (transactions++, (target.transaction as (...a: unknown[]) => unknown)(...args));
+        return Reflect.get(target, prop, receiver);
+      },
+    });
+    const outbox = new Outbox(ds, port, 'notifier', 'notifier');
+    const worker = new DeliveryWorker(counting, outbox, new NoticeSender(outbox));
+    await ds.query(`UPDATE notifier.notices SET status = 'delivered' WHERE status = 'pending'`);
+    expect(await worker.deliverOne()).toBe(false);
+    expect({ statements, transactions }).toEqual({ statements: 1, transactions: 0 });
+
+    // A webhook notice whose endpoint is not registered: due now, so the poll takes it and tries it.
+    const notice = { ...validExamples.noticeIssued, noticeId: 'notice-poll-1', caseId: 'CS-poll' };
+    await ds.transaction((m) =>
+      noticeDeliveryRows.insertNew(m, [
+        { notice, channel: { kind: 'webhook', endpoint: 'nowhere' } as { kind: string }, agency: 'police' },
+      ]),
+    );
+    expect(await worker.deliverOne()).toBe(true);
+    expect(transactions).toBe(1);
+    const [row]: { attempts: number }[] = await ds.query(`SELECT attempts FROM notifier.notices WHERE notice_id = 'notice-poll-1'`);
+    expect(row.attempts).toBe(1);
+  }, 30000);
 });

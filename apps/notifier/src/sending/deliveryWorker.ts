@@ -59,8 +59,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
-  /** Takes the most overdue pending notice, if any, and makes one attempt. */
+  /**
+   * Takes the most overdue pending notice, if any, and makes one attempt. Most polls find none:
+   * they look first, in one statement outside a transaction, and open one only when a notice is due.
+   */
   async deliverOne(): Promise<boolean> {
+    if (!(await noticeDeliveryRows.anyDue(this.ds))) return false;
     return this.ds.transaction(async (m) => {
       const row = await noticeDeliveryRows.nextDue(m);
       if (!row) return false;

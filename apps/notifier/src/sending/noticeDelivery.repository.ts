@@ -38,6 +38,12 @@ export const noticeDeliveryRows = {
     return new Set(inserted.map((r) => r.notice_id));
   },
 
+  /** Whether a pending notice is due: one look, outside any transaction, that locks nothing. */
+  async anyDue(q: { query: EntityManager['query'] }): Promise<boolean> {
+    const rows: unknown[] = await q.query(`SELECT 1 FROM notifier.notices WHERE status = 'pending' AND next_attempt_at <= now() LIMIT 1`);
+    return rows.length > 0;
+  },
+
   /** The pending notice due first, locked for this transaction (others skip it); undefined when none is due. */
   async nextDue(m: EntityManager): Promise<NoticeRow | undefined> {
     const rows: NoticeRow[] = await m.query(
