@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { Configuration, Provider as ProviderType } from 'oidc-provider';
 import { findPerson } from './people';
 
@@ -24,9 +24,22 @@ export function identityProvider(opts: IdentityOptions): ProviderType {
   // oidc-provider is published as an ES module; Node 20.19+ and 22+ load it with require.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Provider } = require('oidc-provider') as typeof import('oidc-provider');
-  // A fresh signing key per start: tokens from an earlier run are refused after a restart.
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const jwk = { ...privateKey.export({ format: 'jwk' }), alg: 'ES256', use: 'sig', kid: `demo-${randomBytes(4).toString('hex')}` };
+  // A fresh signing key per start: tokens from an earlier run are refused after a restart. It is
+  // exported from a key object of its own, parsed from PEM: exporting the generated key object
+  // deadlocks Node 20 when a garbage collection frees the finished keygen job mid-export (both take
+  // that key's mutex). It hung about one start in six under the services' small semispaces
+  // (SERVICE_NODE_FLAGS).
+  const { privateKey: pem } = generateKeyPairSync('ec', {
+    namedCurve: 'P-256',
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  const jwk = {
+    ...createPrivateKey(pem).export({ format: 'jwk' }),
+    alg: 'ES256',
+    use: 'sig',
+    kid: `demo-${randomBytes(4).toString('hex')}`,
+  };
   const scope = 'openid profile mash';
   const claimsOf = (subject: string) => {
     const p = findPerson(subject);
