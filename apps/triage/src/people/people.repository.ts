@@ -83,6 +83,30 @@ export async function personsInBlocks(m: EntityManager, keys: string[]): Promise
 }
 
 /**
+ * One subject's candidates in one round trip: who holds any of its strong identifiers, and who is
+ * filed under any of its query blocks, each person once with which of the two found them.
+ */
+export async function candidatesOf(
+  m: EntityManager,
+  s: MatchSubject,
+  keys: string[],
+): Promise<{ strong: StoredPerson[]; inBlocks: StoredPerson[] }> {
+  const rows: (PersonRow & { strong: boolean; in_block: boolean })[] = await m.query(
+    `SELECT p.*, bool_or(k.strong) AS strong, bool_or(NOT k.strong) AS in_block FROM (
+       SELECT person_id, true AS strong FROM triage.persons WHERE nhs_number = $1 OR upn = $2 OR police_person_id = $3
+       UNION ALL
+       SELECT person_id, false FROM triage.person_blocks WHERE block = ANY($4::text[])) k
+     JOIN triage.persons p USING (person_id) GROUP BY p.person_id`,
+    [lookupOf.nhs(s.nhsNumber), lookupOf.upn(s.upn), lookupOf.police(s.policePersonId), keys.map(lookupOf.block)],
+  );
+  const people = rows.map((r) => ({ row: r, person: known(r) }));
+  return {
+    strong: people.filter((x) => x.row.strong).map((x) => x.person),
+    inBlocks: people.filter((x) => x.row.in_block).map((x) => x.person),
+  };
+}
+
+/**
  * Who holds any of the identifiers or is filed under any of the blocks, with their household:
  * one round trip for a whole contact.
  */
@@ -202,6 +226,26 @@ export async function householdsOf(m: EntityManager, personIds: string[]): Promi
 
 export async function createHousehold(m: EntityManager, householdId: string): Promise<void> {
   await m.query(`INSERT INTO triage.households (household_id) VALUES ($1) ON CONFLICT DO NOTHING`, [householdId]);
+}
+
+/**
+ * The household settled in one statement: created if `create`, everyone in `merged` moved into it
+ * and `personIds` joined to it; returns whether anyone now in it is in a contact of another case.
+ * The statement reads the rows as they were before its own writes, so "now in it" is spelled out:
+ * those already in it or in a merged household, and the joining people.
+ */
+export async function settleHousehold(
+  m: EntityManager,
+  h: { householdId: string; create: boolean; merged: string[]; personIds: string[]; caseId: string },
+): Promise<boolean> {
+  const [row]: { known: boolean }[] = await m.query(
+    `WITH created AS (INSERT INTO triage.households (household_id) SELECT $1 WHERE $4::boolean ON CONFLICT DO NOTHING),
+     moved AS (UPDATE triage.persons SET household_id = $1 WHERE household_id = ANY($2::text[]) OR person_id = ANY($3::text[]))
+     SELECT EXISTS (SELECT 1 FROM triage.contact_subjects cs JOIN triage.persons p USING (person_id)
+       WHERE (p.household_id = $1 OR p.household_id = ANY($2::text[]) OR p.person_id = ANY($3::text[])) AND cs.case_id <> $5) AS known`,
+    [h.householdId, h.merged, h.personIds, h.create, h.caseId],
+  );
+  return row.known;
 }
 
 /** Everyone in `merged` moves into `householdId`, then `personIds` join it. */

@@ -2,20 +2,19 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { ContactReceived, ContactSubject } from '@mash/contracts';
 import type { RepeatTrigger } from '@mash/policy';
-import { otherCasesOfPerson, householdInOtherCase } from '../contacts/contacts.repository';
+import { otherCasesOfPersons } from '../contacts/contacts.repository';
 import { blockLock, IntakeLocks, lockKey } from '../intake/intakeLocks';
 import { blockKeysOf, KnownPerson, MatchSubject, queryKeysOf, rankCandidates, subjectForMatching } from '../matching';
 import { assessRepeats, monthsBefore, RepeatAssessment } from '../repeats';
 import {
-  addBlocks,
-  createHousehold,
+  candidatesOf,
   enrichPerson,
   householdsOf,
   insertPerson,
-  joinHousehold,
   personsByIdentifiers,
   personsInBlocks,
   personsNear,
+  settleHousehold,
 } from './people.repository';
 
 /**
@@ -45,6 +44,12 @@ export interface Linked {
   linked: LinkedSubject[];
   /** Every known person a subject could be (matched or not): whose history a duplicate may be in. */
   candidateIds: string[];
+  /**
+   * Where the linked people are to be filed (their locks already required): written with the
+   * contact at the intake's end (intake.repository.ts). No read of the intake's sees them before:
+   * a person filed for one subject is linked, and a linked person is no candidate for the next.
+   */
+  blocks: { personId: string; block: string }[];
 }
 
 /** Matches each subject to a known person or files a new one; two subjects of one contact are never one person. */
@@ -53,10 +58,11 @@ export async function linkSubjects(m: EntityManager, e: ContactReceived, locks: 
   const linked: LinkedSubject[] = [];
   const candidateIds = new Set<string>();
   const filed = new Set<string>();
+  const blocks: { personId: string; block: string }[] = [];
+  const file = (personId: string, keys: string[]) => blocks.push(...keys.map((block) => ({ personId, block })));
   for (const subject of e.contact.subjects) {
     const ms = subjectForMatching(subject, postcode);
-    const strong = await personsByIdentifiers(m, ms);
-    const inBlocks = await personsInBlocks(m, queryKeysOf(ms));
+    const { strong, inBlocks } = await candidatesOf(m, ms, queryKeysOf(ms));
     // Whoever was read is locked before anything read about them is used (but for the people this
     // contact has just filed, whom no one else can see yet).
     const read = [...strong, ...inBlocks].filter((p) => !filed.has(p.personId));
@@ -80,19 +86,19 @@ export async function linkSubjects(m: EntityManager, e: ContactReceived, locks: 
       });
       // Old blocks stay so the person is still found under the address they were first known at.
       const now = await enrichPerson(m, ranked.best.personId, ms);
-      const blocks = blockKeysOf(now);
-      locks.require(blocks.map(blockLock));
-      await addBlocks(m, ranked.best.personId, blocks);
+      const keys = blockKeysOf(now);
+      locks.require(keys.map(blockLock));
+      file(ranked.best.personId, keys);
     } else {
       const personId = `P-${hash(`${e.contactId}:${subject.subjectRef}`)}`;
       await insertPerson(m, personId, ms);
       filed.add(personId);
-      await addBlocks(m, personId, blockKeysOf(ms));
+      file(personId, blockKeysOf(ms));
       const reasons = ranked.undecided ? [`new person: ${ranked.undecided}`] : ['new person: no candidate'];
       linked.push({ subject, personId, matchedBy: 'new', reasons });
     }
   }
-  return { linked, candidateIds: [...candidateIds].sort() };
+  return { linked, candidateIds: [...candidateIds].sort(), blocks };
 }
 
 /**
@@ -124,30 +130,23 @@ function householdMembers(linked: LinkedSubject[]): string[] {
 
 /**
  * Links the contact's household members into one household: the one any of them already belongs
- * to (several are merged into the first), else a new one.
+ * to (several are merged into the first), else a new one. Also says whether the household was in
+ * an earlier contact (another case than `caseId`: a duplicate report does not count).
  */
 export async function linkHousehold(
   m: EntityManager,
   contactId: string,
   linked: LinkedSubject[],
+  caseId: string,
   locks: IntakeLocks,
-): Promise<string | undefined> {
+): Promise<{ householdId: string; known: boolean } | undefined> {
   const members = householdMembers(linked);
   if (!members.length) return undefined;
   const existing = await householdsOf(m, members);
   locks.require(existing.map(lockKey.household));
-  let householdId = existing[0];
-  if (!householdId) {
-    householdId = `HH-${hash(contactId)}`;
-    await createHousehold(m, householdId);
-  }
-  await joinHousehold(m, householdId, existing.slice(1), members);
-  return householdId;
-}
-
-/** Whether the household was in an earlier contact (another case: a duplicate report does not count). */
-export async function householdKnown(m: EntityManager, householdId: string, caseId: string): Promise<boolean> {
-  return householdInOtherCase(m, householdId, caseId);
+  const householdId = existing[0] ?? `HH-${hash(contactId)}`;
+  const known = await settleHousehold(m, { householdId, create: !existing[0], merged: existing.slice(1), personIds: members, caseId });
+  return { householdId, known };
 }
 
 export interface ChildRepeats extends RepeatAssessment {
@@ -167,10 +166,11 @@ export async function repeatsFor(
 ): Promise<ChildRepeats | undefined> {
   let worst: ChildRepeats | undefined;
   const from = monthsBefore(now, trigger.windowMonths);
-  for (const l of linked) {
-    if (l.subject.kind === 'adult') continue;
-    const a = assessRepeats(await otherCasesOfPerson(m, l.personId, caseId, from, now), now, trigger);
-    if (!worst || a.count > worst.count) worst = { ...a, personId: l.personId };
+  const children = linked.filter((l) => l.subject.kind !== 'adult').map((l) => l.personId);
+  const earlier = await otherCasesOfPersons(m, children, caseId, from, now);
+  for (const personId of children) {
+    const a = assessRepeats(earlier.get(personId) ?? [], now, trigger);
+    if (!worst || a.count > worst.count) worst = { ...a, personId };
   }
   return worst;
 }

@@ -1,0 +1,64 @@
+import type { EntityManager } from 'typeorm';
+import { caseValues, NewCase, RatingEntry, ratingValues } from '../cases/cases.repository';
+import { contactValues, NewContact, SubjectLink } from '../contacts/contacts.repository';
+import { lookupOf } from '../people/people.repository';
+
+/**
+ * What an intake writes once everything is decided, in one statement (docs/architecture.md, "A
+ * case, its contacts and its board rows in one statement"): a new case and its first rating (or
+ * neither, for a report joining a case), the contact, its links to people and the blocks its
+ * people are filed under. Nothing the intake reads after matching reads triage.person_blocks, so
+ * the blocks wait for this statement; the locks guarding them were required when they were chosen.
+ * Foreign keys between these rows are checked at the statement's end, when all of them are in.
+ */
+export interface FiledContact {
+  newCase?: NewCase;
+  rating?: { caseId: string; entry: RatingEntry };
+  contact: NewContact;
+  subjects: SubjectLink[];
+  blocks: { personId: string; block: string }[];
+}
+
+const placeholders = (from: number, n: number) => Array.from({ length: n }, (_, i) => `$${from + i}`).join(', ');
+
+export async function fileContact(m: EntityManager, f: FiledContact): Promise<void> {
+  const e = f.contact.event;
+  const pairs = [...new Map(f.blocks.map((b) => [`${b.block}\u0000${b.personId}`, b])).values()];
+  const params: unknown[] = [
+    e.contactId,
+    f.contact.caseId,
+    e.receivedAt,
+    JSON.stringify(f.subjects.map((l) => ({ ...l, score: l.score ?? null }))),
+    pairs.map((b) => lookupOf.block(b.block)),
+    pairs.map((b) => b.personId),
+    ...contactValues(f.contact),
+  ];
+  const parts: string[] = [];
+  if (f.newCase) {
+    const at = params.length + 1;
+    params.push(...caseValues(f.newCase));
+    parts.push(
+      `new_case AS (INSERT INTO triage.cases (case_id, contact_id, source_agency, received_at, start_rating, current_rating, rule_ids, reasons, policy_version, deadline, lawful_basis, check_plan, allocated_worker, household_id)
+       VALUES ($${at}, $${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 4}, ${placeholders(at + 5, 8)}))`,
+    );
+  }
+  if (f.rating) {
+    const at = params.length + 1;
+    params.push(...ratingValues(f.rating.caseId, f.rating.entry));
+    parts.push(
+      `rating AS (INSERT INTO triage.ratings (case_id, stage, rating, rule_ids, reasons, policy_version, rated_by, reason) VALUES (${placeholders(at, 8)}))`,
+    );
+  }
+  parts.push(
+    `contact AS (INSERT INTO triage.contacts (contact_id, case_id, source_agency, received_at, incident_at, incident_ref, address_key, duplicate_of, duplicate_reasons, rating, rule_ids, body)
+     VALUES (${placeholders(7, 12)}))`,
+    `links AS (INSERT INTO triage.contact_subjects (contact_id, subject_ref, person_id, case_id, kind, received_at, matched_by, score, match_reasons)
+     SELECT $1::text, s."subjectRef", s."personId", $2::text, s.kind, $3::timestamptz, s."matchedBy", s.score, s.reasons
+       FROM jsonb_to_recordset($4::jsonb) AS s("subjectRef" text, "personId" text, kind text, "matchedBy" text, score real, reasons jsonb))`,
+  );
+  await m.query(
+    `WITH ${parts.join(',\n')}
+     INSERT INTO triage.person_blocks (block, person_id) SELECT * FROM unnest($5::text[], $6::text[]) ON CONFLICT DO NOTHING`,
+    params,
+  );
+}
