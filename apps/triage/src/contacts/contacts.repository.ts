@@ -12,7 +12,7 @@ import { PRUNABLE_CASES } from '../cases/cases.repository';
  * digests, so "same incident" and "same address" stay index lookups without the values.
  */
 
-const lookupOf = {
+export const contactLookupOf = {
   incident: (v: string | undefined) => (v ? dataKeys().lookup('incident', v) : null),
   address: (v: string | undefined) => (v ? dataKeys().lookup('address', v) : null),
 };
@@ -59,8 +59,8 @@ export function contactValues(c: NewContact): unknown[] {
     e.sourceAgency,
     e.receivedAt,
     c.incidentAt,
-    lookupOf.incident(e.contact.incident?.reference),
-    lookupOf.address(c.addressKey),
+    contactLookupOf.incident(e.contact.incident?.reference),
+    contactLookupOf.address(c.addressKey),
     c.duplicateOf ?? null,
     c.duplicateReasons ? JSON.stringify(c.duplicateReasons) : null,
     c.rating,
@@ -86,7 +86,7 @@ export async function possibleSameIncident(
        UNION
        SELECT c.contact_id FROM triage.contact_subjects cs JOIN triage.contacts c USING (contact_id), w
         WHERE cs.person_id = ANY($3::text[]) AND c.incident_at BETWEEN w.lo AND w.hi)`,
-    [lookupOf.incident(q.incidentRef), lookupOf.address(q.addressKey), q.personIds, q.incidentAt, q.windowHours],
+    [contactLookupOf.incident(q.incidentRef), contactLookupOf.address(q.addressKey), q.personIds, q.incidentAt, q.windowHours],
   );
   // Retention empties the bodies of decided cases past the period: nothing left to compare.
   return rows.map((r) => openBody(r.body)).filter((b) => b && b.contactId);

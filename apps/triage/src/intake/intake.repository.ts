@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { caseValues, NewCase, RatingEntry, ratingValues } from '../cases/cases.repository';
-import { contactValues, NewContact, SubjectLink } from '../contacts/contacts.repository';
+import { contactLookupOf, contactValues, NewContact, SubjectLink } from '../contacts/contacts.repository';
 import { lookupOf } from '../people/people.repository';
 
 /**
@@ -61,4 +61,55 @@ export async function fileContact(m: EntityManager, f: FiledContact): Promise<vo
      INSERT INTO triage.person_blocks (block, person_id) SELECT * FROM unnest($5::text[], $6::text[]) ON CONFLICT DO NOTHING`,
     params,
   );
+}
+
+/**
+ * Who holds any of the identifiers or is filed under any of the blocks, with their household, and
+ * the cases of the contacts this one may be a second report of (the same incident reference, or
+ * inside the window at the same address or about one of those people): one round trip for a
+ * whole contact, read without any lock (only a guess at the locks to take).
+ */
+export async function nearby(
+  m: EntityManager,
+  q: {
+    nhsNumbers: string[];
+    upns: string[];
+    policePersonIds: string[];
+    blocks: string[];
+    incidentRef?: string;
+    addressKey?: string;
+    incidentAt: string;
+    windowHours: number;
+  },
+): Promise<{ persons: { personId: string; householdId?: string }[]; caseIds: string[] }> {
+  const rows: { person_id: string | null; household_id: string | null; case_id: string | null }[] = await m.query(
+    `WITH near AS (
+       SELECT person_id, household_id FROM triage.persons WHERE nhs_number = ANY($1::text[]) OR upn = ANY($2::text[]) OR police_person_id = ANY($3::text[])
+       UNION
+       SELECT p.person_id, p.household_id FROM triage.persons p WHERE p.person_id IN (SELECT person_id FROM triage.person_blocks WHERE block = ANY($4::text[]))),
+     w AS (SELECT $7::timestamptz - make_interval(hours => $8) AS lo, $7::timestamptz + make_interval(hours => $8) AS hi)
+     SELECT person_id, household_id, NULL AS case_id FROM near
+     UNION ALL
+     SELECT NULL, NULL, case_id FROM (
+       SELECT case_id FROM triage.contacts WHERE incident_ref = $5
+       UNION
+       SELECT c.case_id FROM triage.contacts c, w WHERE c.address_key = $6 AND c.incident_at BETWEEN w.lo AND w.hi
+       UNION
+       SELECT c.case_id FROM triage.contact_subjects cs JOIN triage.contacts c USING (contact_id), w
+        WHERE cs.person_id IN (SELECT person_id FROM near) AND c.incident_at BETWEEN w.lo AND w.hi) k`,
+    [
+      q.nhsNumbers.map(lookupOf.nhs),
+      q.upns.map(lookupOf.upn),
+      q.policePersonIds.map(lookupOf.police),
+      q.blocks.map(lookupOf.block),
+      contactLookupOf.incident(q.incidentRef),
+      contactLookupOf.address(q.addressKey),
+      q.incidentAt,
+      q.windowHours,
+    ],
+  );
+  return {
+    persons: rows.filter((r) => r.person_id).map((r) => ({ personId: r.person_id!, householdId: r.household_id ?? undefined })),
+    caseIds: rows.filter((r) => r.case_id).map((r) => r.case_id!),
+  };
 }

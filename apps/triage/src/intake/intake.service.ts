@@ -42,7 +42,7 @@ export class IntakeService {
    * intake reads is read after the lock that guards it.
    */
   async open(e: ContactReceived, ctx: MessageContext): Promise<void> {
-    const keys = [...contactLockKeys(e), ...(await likelyLockKeys(ctx.manager, e))];
+    const keys = [...contactLockKeys(e), ...(await likelyLockKeys(ctx.manager, e, DUPLICATE_WINDOW_HOURS))];
     await underIntakeLocks(ctx.manager, keys, (locks) => this.openLocked(e, ctx, locks), { mayWait: ctx.mayWait });
   }
 

@@ -106,23 +106,6 @@ export async function candidatesOf(
   };
 }
 
-/**
- * Who holds any of the identifiers or is filed under any of the blocks, with their household:
- * one round trip for a whole contact.
- */
-export async function personsNear(
-  m: EntityManager,
-  q: { nhsNumbers: string[]; upns: string[]; policePersonIds: string[]; blocks: string[] },
-): Promise<{ personId: string; householdId?: string }[]> {
-  const rows: { person_id: string; household_id: string | null }[] = await m.query(
-    `SELECT person_id, household_id FROM triage.persons WHERE nhs_number = ANY($1::text[]) OR upn = ANY($2::text[]) OR police_person_id = ANY($3::text[])
-     UNION
-     SELECT p.person_id, p.household_id FROM triage.persons p WHERE p.person_id IN (SELECT person_id FROM triage.person_blocks WHERE block = ANY($4::text[]))`,
-    [q.nhsNumbers.map(lookupOf.nhs), q.upns.map(lookupOf.upn), q.policePersonIds.map(lookupOf.police), q.blocks.map(lookupOf.block)],
-  );
-  return rows.map((r) => ({ personId: r.person_id, householdId: r.household_id ?? undefined }));
-}
-
 export async function personById(m: EntityManager, personId: string): Promise<StoredPerson | undefined> {
   const [row]: PersonRow[] = await m.query(`SELECT * FROM triage.persons WHERE person_id = $1`, [personId]);
   return row ? known(row) : undefined;

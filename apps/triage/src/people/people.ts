@@ -4,8 +4,9 @@ import type { ContactReceived, ContactSubject } from '@mash/contracts';
 import type { RepeatTrigger } from '@mash/policy';
 import { otherCasesOfPersons } from '../contacts/contacts.repository';
 import { blockLock, IntakeLocks, lockKey } from '../intake/intakeLocks';
-import { blockKeysOf, KnownPerson, MatchSubject, queryKeysOf, rankCandidates, subjectForMatching } from '../matching';
+import { addressKey, blockKeysOf, KnownPerson, MatchSubject, queryKeysOf, rankCandidates, subjectForMatching } from '../matching';
 import { assessRepeats, monthsBefore, RepeatAssessment } from '../repeats';
+import { nearby } from '../intake/intake.repository';
 import {
   candidatesOf,
   enrichPerson,
@@ -13,7 +14,6 @@ import {
   insertPerson,
   personsByIdentifiers,
   personsInBlocks,
-  personsNear,
   settleHousehold,
 } from './people.repository';
 
@@ -102,20 +102,29 @@ export async function linkSubjects(m: EntityManager, e: ContactReceived, locks: 
 }
 
 /**
- * The person and household locks the contact will most likely need, read without any lock: only
- * a guess to take them in the first round (saving a round per lock found missing), never trusted.
+ * The person, household and case locks the contact will most likely need, read without any lock:
+ * only a guess to take them in the first round (saving a round per lock found missing), never
+ * trusted. The cases are those a second report of one incident may join (see IntakeService).
  */
-export async function likelyLockKeys(m: EntityManager, e: ContactReceived): Promise<string[]> {
+export async function likelyLockKeys(m: EntityManager, e: ContactReceived, duplicateWindowHours: number): Promise<string[]> {
   const postcode = e.contact.household?.address?.postcode;
   const subjects = e.contact.subjects.map((s) => subjectForMatching(s, postcode));
   const present = (xs: (string | undefined)[]) => xs.filter((x): x is string => !!x);
-  const near = await personsNear(m, {
+  const near = await nearby(m, {
     nhsNumbers: present(subjects.map((s) => s.nhsNumber)),
     upns: present(subjects.map((s) => s.upn)),
     policePersonIds: present(subjects.map((s) => s.policePersonId)),
     blocks: [...new Set(subjects.flatMap(queryKeysOf))],
+    incidentRef: e.contact.incident?.reference,
+    addressKey: addressKey(e),
+    incidentAt: e.contact.incident?.occurredAt ?? e.receivedAt,
+    windowHours: duplicateWindowHours,
   });
-  return [...near.map((p) => lockKey.person(p.personId)), ...present(near.map((p) => p.householdId)).map(lockKey.household)];
+  return [
+    ...near.persons.map((p) => lockKey.person(p.personId)),
+    ...present(near.persons.map((p) => p.householdId)).map(lockKey.household),
+    ...near.caseIds.map(lockKey.case),
+  ];
 }
 
 /** Who lives in the household the contact describes: children, and adults not said to live elsewhere. */
