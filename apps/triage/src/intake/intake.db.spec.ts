@@ -472,6 +472,32 @@ describe('intake without a global lock', () => {
     );
   });
 
+  it('a subject holding an identifier a person filed earlier in the same contact holds is found by it, not by its blocks', async () => {
+    const f = family(941);
+    const known = f.child({ subjectRef: 'c1', identifiers: undefined });
+    await deliver(contact('police', [known], { household: { address: f.address } }));
+    // The sibling is new and files the NHS number; the next subject shares it (a data-entry slip)
+    // and would match the known child by score through its blocks, but the number names the
+    // sibling, whom this contact already linked: so a new person, as if the sibling's row were in.
+    const later = {
+      ...contact('health', [f.sibling({ identifiers: { nhsNumber: nhsNumber(941) } }), f.child({ subjectRef: 'c3' })], {
+        household: { address: f.address },
+        incident: { occurredAt: '2026-11-12T07:30:00.000Z' },
+      }),
+      receivedAt: '2026-11-12T09:00:00.000Z',
+    };
+    await deliver(later);
+    const links: { subject_ref: string; person_id: string; matched_by: string; match_reasons: string[]; nhs: boolean }[] = await ds.query(
+      `SELECT cs.subject_ref, cs.person_id, cs.matched_by, cs.match_reasons, p.nhs_number IS NOT NULL AS nhs
+         FROM triage.contact_subjects cs JOIN triage.persons p USING (person_id) WHERE cs.contact_id = $1 ORDER BY cs.subject_ref`,
+      [later.contactId],
+    );
+    expect(links.map((l) => [l.subject_ref, l.matched_by, l.match_reasons, l.nhs])).toEqual([
+      ['c2', 'new', ['new person: no candidate'], true],
+      ['c3', 'new', ['new person: no candidate'], false],
+    ]);
+  });
+
   it('a read that needs a lock not held starts the intake over, its writes undone, holding that lock too', async () => {
     const rounds: number[] = [];
     const heldInLastRound = await ds.transaction(async (m) => {

@@ -1,20 +1,22 @@
 import type { EntityManager } from 'typeorm';
 import { caseValues, NewCase, RatingEntry, ratingValues } from '../cases/cases.repository';
 import { contactLookupOf, contactValues, NewContact, SubjectLink } from '../contacts/contacts.repository';
-import { lookupOf } from '../people/people.repository';
+import { lookupOf, NewPerson } from '../people/people.repository';
 
 /**
  * What an intake writes once everything is decided, in one statement (docs/architecture.md, "A
  * case, its contacts and its board rows in one statement"): a new case and its first rating (or
- * neither, for a report joining a case), the contact, its links to people and the blocks its
- * people are filed under. Nothing the intake reads after matching reads triage.person_blocks, so
- * the blocks wait for this statement; the locks guarding them were required when they were chosen.
- * Foreign keys between these rows are checked at the statement's end, when all of them are in.
+ * neither, for a report joining a case), the people the contact files, the contact, its links to
+ * people and the blocks its people are filed under. What the intake reads after matching does not
+ * need them written (see people.ts, linkSubjects); the locks guarding them were required when they
+ * were chosen. Foreign keys between these rows are checked at the statement's end, when all are in.
  */
 export interface FiledContact {
   newCase?: NewCase;
   rating?: { caseId: string; entry: RatingEntry };
   contact: NewContact;
+  /** The people the contact files, with the household they join (if any). */
+  newPersons: (NewPerson & { householdId?: string })[];
   subjects: SubjectLink[];
   blocks: { personId: string; block: string }[];
 }
@@ -32,8 +34,18 @@ export async function fileContact(m: EntityManager, f: FiledContact): Promise<vo
     pairs.map((b) => lookupOf.block(b.block)),
     pairs.map((b) => b.personId),
     ...contactValues(f.contact),
+    JSON.stringify(f.newPersons.map((p) => ({ ...p, householdId: p.householdId ?? null }))),
   ];
-  const parts: string[] = [];
+  // An identifier another person in the table holds (the same child listed twice) is not copied.
+  const parts: string[] = [
+    `new_persons AS (INSERT INTO triage.persons (person_id, identity, sex, nhs_number, upn, police_person_id, household_id)
+     SELECT s."personId", s.identity, s.sex,
+       CASE WHEN EXISTS (SELECT 1 FROM triage.persons WHERE nhs_number = s."nhsNumber") THEN NULL ELSE s."nhsNumber" END,
+       CASE WHEN EXISTS (SELECT 1 FROM triage.persons WHERE upn = s.upn) THEN NULL ELSE s.upn END,
+       CASE WHEN EXISTS (SELECT 1 FROM triage.persons WHERE police_person_id = s."policePersonId") THEN NULL ELSE s."policePersonId" END,
+       s."householdId"
+       FROM jsonb_to_recordset($19::jsonb) AS s("personId" text, identity text, sex text, "nhsNumber" text, upn text, "policePersonId" text, "householdId" text))`,
+  ];
   if (f.newCase) {
     const at = params.length + 1;
     params.push(...caseValues(f.newCase));

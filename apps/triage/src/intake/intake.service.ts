@@ -53,7 +53,7 @@ export class IntakeService {
     const receivedAt = new Date(e.receivedAt);
     const incidentAt = e.contact.incident?.occurredAt ?? e.receivedAt;
     const address = addressKey(e);
-    const { linked, candidateIds, blocks } = await linkSubjects(m, e, locks);
+    const { linked, candidateIds, newPersons, blocks } = await linkSubjects(m, e, locks);
     // Only the history of the people this contact could be about, its address and its incident reference.
     const recent = await possibleSameIncident(m, {
       incidentRef: e.contact.incident?.reference,
@@ -93,7 +93,7 @@ export class IntakeService {
 
     const subjects = checkSubjects(e.contact, linked);
     const now = hubNow();
-    // The contact, its links and its people's blocks, written with the case's new rows (if any) in one statement.
+    // The contact, its new people, its links and its people's blocks, written with the case's new rows (if any) in one statement.
     const file = (rating: Rating, ruleIds: string[], rows: Pick<FiledContact, 'newCase' | 'rating'>) =>
       fileContact(m, {
         ...rows,
@@ -107,6 +107,7 @@ export class IntakeService {
           rating,
           ruleIds,
         },
+        newPersons: newPersons.map((p) => (household?.members.includes(p.personId) ? { ...p, householdId } : p)),
         subjects: linked.map((l) => ({
           subjectRef: l.subject.subjectRef,
           personId: l.personId,

@@ -131,6 +131,15 @@ export function personColumns(s: MatchSubject): {
   };
 }
 
+/** A person to be filed with the contact (intake.repository.ts), as personColumns gives them. */
+export interface NewPerson extends ReturnType<typeof personColumns> {
+  personId: string;
+}
+
+export type IdentifierColumn = 'nhs_number' | 'upn' | 'police_person_id';
+/** One identifier column's digest, as a key for a set of digests held. */
+export const identifierKey = (col: IdentifierColumn, digest: string) => `${col}:${digest}`;
+
 /** A new person; an identifier another person already holds (the same child listed twice) is not copied. */
 export async function insertPerson(m: EntityManager, personId: string, s: MatchSubject): Promise<void> {
   const c = personColumns(s);
@@ -157,14 +166,20 @@ export async function addBlocks(m: EntityManager, personId: string, keys: string
  * them), a newer postcode, names and date of birth they lacked. Returns the person as now stored.
  * The caller holds the person's intake lock, so the read-merge-write of the sealed identity is not raced.
  */
-export async function enrichPerson(m: EntityManager, personId: string, s: MatchSubject): Promise<StoredPerson> {
-  const fields: [string, string | null][] = [
+export async function enrichPerson(
+  m: EntityManager,
+  personId: string,
+  s: MatchSubject,
+  heldByNew: ReadonlySet<string> = new Set(),
+): Promise<StoredPerson> {
+  const fields: [IdentifierColumn, string | null][] = [
     ['nhs_number', lookupOf.nhs(s.nhsNumber)],
     ['upn', lookupOf.upn(s.upn)],
     ['police_person_id', lookupOf.police(s.policePersonId)],
   ];
   for (const [col, value] of fields) {
-    if (!value) continue;
+    // Held by a person this contact files (not written yet): as taken as one in the table.
+    if (!value || heldByNew.has(identifierKey(col, value))) continue;
     await m.query(
       `UPDATE triage.persons SET ${col} = $2, updated_at = now() WHERE person_id = $1 AND ${col} IS NULL
          AND NOT EXISTS (SELECT 1 FROM triage.persons WHERE ${col} = $2)`,

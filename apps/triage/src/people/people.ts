@@ -11,7 +11,10 @@ import {
   candidatesOf,
   enrichPerson,
   householdsOf,
-  insertPerson,
+  identifierKey,
+  IdentifierColumn,
+  NewPerson,
+  personColumns,
   personsByIdentifiers,
   personsInBlocks,
   settleHousehold,
@@ -45,10 +48,13 @@ export interface Linked {
   /** Every known person a subject could be (matched or not): whose history a duplicate may be in. */
   candidateIds: string[];
   /**
-   * Where the linked people are to be filed (their locks already required): written with the
-   * contact at the intake's end (intake.repository.ts). No read of the intake's sees them before:
-   * a person filed for one subject is linked, and a linked person is no candidate for the next.
+   * The people this contact files, and where the linked people are to be filed (their locks
+   * already required): written with the contact at the intake's end (intake.repository.ts).
+   * Until then no read of this intake's finds them, and none needs to: a person filed for one
+   * subject is linked, and a linked person is no candidate for the next. What their rows would
+   * still have changed is kept here: the identifiers they hold (see `heldByNew`).
    */
+  newPersons: NewPerson[];
   blocks: { personId: string; block: string }[];
 }
 
@@ -57,20 +63,29 @@ export async function linkSubjects(m: EntityManager, e: ContactReceived, locks: 
   const postcode = e.contact.household?.address?.postcode;
   const linked: LinkedSubject[] = [];
   const candidateIds = new Set<string>();
-  const filed = new Set<string>();
+  const newPersons: NewPerson[] = [];
+  // The identifier digests the new people hold: a later subject with one of them is found by it
+  // (so its blocks are not searched), and no one else may take it.
+  const heldByNew = new Set<string>();
   const blocks: { personId: string; block: string }[] = [];
   const file = (personId: string, keys: string[]) => blocks.push(...keys.map((block) => ({ personId, block })));
   for (const subject of e.contact.subjects) {
     const ms = subjectForMatching(subject, postcode);
+    const columns = personColumns(ms);
+    const digests = [
+      ['nhs_number', columns.nhsNumber],
+      ['upn', columns.upn],
+      ['police_person_id', columns.policePersonId],
+    ] as const;
     const { strong, inBlocks } = await candidatesOf(m, ms, queryKeysOf(ms));
-    // Whoever was read is locked before anything read about them is used (but for the people this
-    // contact has just filed, whom no one else can see yet).
-    const read = [...strong, ...inBlocks].filter((p) => !filed.has(p.personId));
+    // Whoever was read is locked before anything read about them is used.
+    const read = [...strong, ...inBlocks];
     locks.require(read.map((p) => lockKey.person(p.personId)));
     for (const p of read) candidateIds.add(p.personId);
 
     const taken = new Set(linked.map((l) => l.personId));
-    const people = (strong.length ? strong : inBlocks).filter((p) => !taken.has(p.personId));
+    const foundByIdentifier = strong.length > 0 || digests.some(([col, d]) => d && heldByNew.has(identifierKey(col, d)));
+    const people = (foundByIdentifier ? strong : inBlocks).filter((p) => !taken.has(p.personId));
     const ranked = rankCandidates(ms, people);
     if (ranked.best) {
       // Whoever merges the person's household also writes the person's row: one waits for the other.
@@ -85,20 +100,34 @@ export async function linkSubjects(m: EntityManager, e: ContactReceived, locks: 
         reasons: ranked.best.reasons,
       });
       // Old blocks stay so the person is still found under the address they were first known at.
-      const now = await enrichPerson(m, ranked.best.personId, ms);
+      const now = await enrichPerson(m, ranked.best.personId, ms, heldByNew);
       const keys = blockKeysOf(now);
       locks.require(keys.map(blockLock));
       file(ranked.best.personId, keys);
     } else {
       const personId = `P-${hash(`${e.contactId}:${subject.subjectRef}`)}`;
-      await insertPerson(m, personId, ms);
-      filed.add(personId);
+      // An identifier another new person holds is not copied (one in the table is left out when written).
+      const own = (col: IdentifierColumn, digest: string | null) => (digest && !heldByNew.has(identifierKey(col, digest)) ? digest : null);
+      const person: NewPerson = {
+        personId,
+        ...columns,
+        nhsNumber: own('nhs_number', columns.nhsNumber),
+        upn: own('upn', columns.upn),
+        policePersonId: own('police_person_id', columns.policePersonId),
+      };
+      newPersons.push(person);
+      for (const [col, digest] of [
+        ['nhs_number', person.nhsNumber],
+        ['upn', person.upn],
+        ['police_person_id', person.policePersonId],
+      ] as const)
+        if (digest) heldByNew.add(identifierKey(col, digest));
       file(personId, blockKeysOf(ms));
       const reasons = ranked.undecided ? [`new person: ${ranked.undecided}`] : ['new person: no candidate'];
       linked.push({ subject, personId, matchedBy: 'new', reasons });
     }
   }
-  return { linked, candidateIds: [...candidateIds].sort(), blocks };
+  return { linked, candidateIds: [...candidateIds].sort(), newPersons, blocks };
 }
 
 /**
@@ -140,7 +169,8 @@ function householdMembers(linked: LinkedSubject[]): string[] {
 /**
  * Links the contact's household members into one household: the one any of them already belongs
  * to (several are merged into the first), else a new one. Also says whether the household was in
- * an earlier contact (another case than `caseId`: a duplicate report does not count).
+ * an earlier contact (another case than `caseId`: a duplicate report does not count). The people
+ * the contact files are not written yet: they join it as they are written (`members`).
  */
 export async function linkHousehold(
   m: EntityManager,
@@ -148,14 +178,14 @@ export async function linkHousehold(
   linked: LinkedSubject[],
   caseId: string,
   locks: IntakeLocks,
-): Promise<{ householdId: string; known: boolean } | undefined> {
+): Promise<{ householdId: string; known: boolean; members: string[] } | undefined> {
   const members = householdMembers(linked);
   if (!members.length) return undefined;
   const existing = await householdsOf(m, members);
   locks.require(existing.map(lockKey.household));
   const householdId = existing[0] ?? `HH-${hash(contactId)}`;
   const known = await settleHousehold(m, { householdId, create: !existing[0], merged: existing.slice(1), personIds: members, caseId });
-  return { householdId, known };
+  return { householdId, known, members };
 }
 
 export interface ChildRepeats extends RepeatAssessment {
