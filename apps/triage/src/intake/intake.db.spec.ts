@@ -498,6 +498,38 @@ describe('intake without a global lock', () => {
     ]);
   });
 
+  it('a known person matched later in a contact is not given an identifier a person filed earlier in it holds', async () => {
+    const f = family(942);
+    const known = f.child({ identifiers: { upn: upn(942, 3) } });
+    await deliver(contact('education', [known], { household: { address: f.address } }));
+    // The sibling is new and files the NHS number; the known child, found by UPN, carries the
+    // same number (a slip): it stays with the sibling, as if the sibling's row were already in.
+    const later = {
+      ...contact(
+        'health',
+        [
+          f.sibling({ identifiers: { nhsNumber: nhsNumber(942) } }),
+          f.child({ identifiers: { upn: upn(942, 3), nhsNumber: nhsNumber(942) } }),
+        ],
+        {
+          household: { address: f.address },
+          incident: { occurredAt: '2026-11-14T07:30:00.000Z' },
+        },
+      ),
+      receivedAt: '2026-11-14T09:00:00.000Z',
+    };
+    await deliver(later);
+    const links: { subject_ref: string; matched_by: string; nhs: boolean; upn: boolean }[] = await ds.query(
+      `SELECT cs.subject_ref, cs.matched_by, p.nhs_number IS NOT NULL AS nhs, p.upn IS NOT NULL AS upn
+         FROM triage.contact_subjects cs JOIN triage.persons p USING (person_id) WHERE cs.contact_id = $1 ORDER BY cs.subject_ref`,
+      [later.contactId],
+    );
+    expect(links).toEqual([
+      { subject_ref: 'c1', matched_by: 'identifier', nhs: false, upn: true },
+      { subject_ref: 'c2', matched_by: 'new', nhs: true, upn: false },
+    ]);
+  });
+
   it('a read that needs a lock not held starts the intake over, its writes undone, holding that lock too', async () => {
     const rounds: number[] = [];
     const heldInLastRound = await ds.transaction(async (m) => {
