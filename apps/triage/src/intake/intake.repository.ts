@@ -5,7 +5,7 @@ import { lookupOf, NewPerson } from '../people/people.repository';
 
 /**
  * What an intake writes once everything is decided, in one statement (docs/architecture.md, "A
- * case, its contacts and its board rows in one statement"): a new case and its first rating (or
+ * contact's intake: reads under its locks, then one write"): a new case and its first rating (or
  * neither, for a report joining a case), the people the contact files, the contact, its links to
  * people and the blocks its people are filed under. What the intake reads after matching does not
  * need them written (see people.ts, linkSubjects); the locks guarding them were required when they
