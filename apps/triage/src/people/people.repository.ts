@@ -153,14 +153,6 @@ export async function insertPerson(m: EntityManager, personId: string, s: MatchS
   );
 }
 
-export async function addBlocks(m: EntityManager, personId: string, keys: string[]): Promise<void> {
-  if (!keys.length) return;
-  await m.query(`INSERT INTO triage.person_blocks (block, person_id) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING`, [
-    keys.map(lookupOf.block),
-    personId,
-  ]);
-}
-
 /**
  * What a new contact adds to a known person: identifiers they lacked (unless another person holds
  * them), a newer postcode, names and date of birth they lacked. Returns the person as now stored.
@@ -222,10 +214,6 @@ export async function householdsOf(m: EntityManager, personIds: string[]): Promi
   return rows.map((r) => r.household_id);
 }
 
-export async function createHousehold(m: EntityManager, householdId: string): Promise<void> {
-  await m.query(`INSERT INTO triage.households (household_id) VALUES ($1) ON CONFLICT DO NOTHING`, [householdId]);
-}
-
 /**
  * The household settled in one statement: created if `create`, everyone in `merged` moved into it
  * and `personIds` joined to it; returns whether anyone now in it is in a contact of another case.
@@ -244,13 +232,6 @@ export async function settleHousehold(
     [h.householdId, h.merged, h.personIds, h.create, h.caseId],
   );
   return row.known;
-}
-
-/** Everyone in `merged` moves into `householdId`, then `personIds` join it. */
-export async function joinHousehold(m: EntityManager, householdId: string, merged: string[], personIds: string[]): Promise<void> {
-  if (merged.length)
-    await m.query(`UPDATE triage.persons SET household_id = $1 WHERE household_id = ANY($2::text[])`, [householdId, merged]);
-  await m.query(`UPDATE triage.persons SET household_id = $1 WHERE person_id = ANY($2::text[])`, [householdId, personIds]);
 }
 
 /**
