@@ -74,22 +74,27 @@ export async function insertCase(m: EntityManager, c: NewCase): Promise<void> {
   await m.query(
     `INSERT INTO triage.cases (case_id, contact_id, source_agency, received_at, start_rating, current_rating, rule_ids, reasons, policy_version, deadline, lawful_basis, check_plan, allocated_worker, household_id)
      VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-    [
-      c.caseId,
-      c.contactId,
-      c.sourceAgency,
-      c.receivedAt,
-      c.rating,
-      JSON.stringify(c.ruleIds),
-      JSON.stringify(c.reasons),
-      c.policyVersion,
-      c.deadline,
-      c.lawfulBasis,
-      JSON.stringify(c.checkPlan),
-      sealName(c.allocatedWorker ?? null),
-      c.householdId ?? null,
-    ],
+    caseValues(c),
   );
+}
+
+/** A new case's values, in the order of insertCase's columns (the rating once: start and current). */
+export function caseValues(c: NewCase): unknown[] {
+  return [
+    c.caseId,
+    c.contactId,
+    c.sourceAgency,
+    c.receivedAt,
+    c.rating,
+    JSON.stringify(c.ruleIds),
+    JSON.stringify(c.reasons),
+    c.policyVersion,
+    c.deadline,
+    c.lawfulBasis,
+    JSON.stringify(c.checkPlan),
+    sealName(c.allocatedWorker ?? null),
+    c.householdId ?? null,
+  ];
 }
 
 export interface RatingEntry {
@@ -106,17 +111,22 @@ export interface RatingEntry {
 export async function insertRating(m: EntityManager, caseId: string, r: RatingEntry): Promise<void> {
   await m.query(
     `INSERT INTO triage.ratings (case_id, stage, rating, rule_ids, reasons, policy_version, rated_by, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [
-      caseId,
-      r.stage,
-      r.rating,
-      JSON.stringify(r.ruleIds),
-      JSON.stringify(r.reasons),
-      r.policyVersion,
-      sealName(r.ratedBy),
-      sealReason(r.reason ?? null),
-    ],
+    ratingValues(caseId, r),
   );
+}
+
+/** A ratings row's values, in the order of insertRating's columns. */
+export function ratingValues(caseId: string, r: RatingEntry): unknown[] {
+  return [
+    caseId,
+    r.stage,
+    r.rating,
+    JSON.stringify(r.ruleIds),
+    JSON.stringify(r.reasons),
+    r.policyVersion,
+    sealName(r.ratedBy),
+    sealReason(r.reason ?? null),
+  ];
 }
 
 /** A revised start rating: higher rating, new revision, the sooner deadline and the merged plan. */

@@ -12,7 +12,7 @@ import { PRUNABLE_CASES } from '../cases/cases.repository';
  * digests, so "same incident" and "same address" stay index lookups without the values.
  */
 
-const lookupOf = {
+export const contactLookupOf = {
   incident: (v: string | undefined) => (v ? dataKeys().lookup('incident', v) : null),
   address: (v: string | undefined) => (v ? dataKeys().lookup('address', v) : null),
 };
@@ -43,25 +43,30 @@ export interface NewContact {
 }
 
 export async function insertContact(m: EntityManager, c: NewContact): Promise<void> {
-  const e = c.event;
   await m.query(
     `INSERT INTO triage.contacts (contact_id, case_id, source_agency, received_at, incident_at, incident_ref, address_key, duplicate_of, duplicate_reasons, rating, rule_ids, body)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-    [
-      e.contactId,
-      c.caseId,
-      e.sourceAgency,
-      e.receivedAt,
-      c.incidentAt,
-      lookupOf.incident(e.contact.incident?.reference),
-      lookupOf.address(c.addressKey),
-      c.duplicateOf ?? null,
-      c.duplicateReasons ? JSON.stringify(c.duplicateReasons) : null,
-      c.rating,
-      JSON.stringify(c.ruleIds),
-      JSON.stringify(dataKeys().sealJson(e)),
-    ],
+    contactValues(c),
   );
+}
+
+/** A contacts row's values, in the order of insertContact's columns. */
+export function contactValues(c: NewContact): unknown[] {
+  const e = c.event;
+  return [
+    e.contactId,
+    c.caseId,
+    e.sourceAgency,
+    e.receivedAt,
+    c.incidentAt,
+    contactLookupOf.incident(e.contact.incident?.reference),
+    contactLookupOf.address(c.addressKey),
+    c.duplicateOf ?? null,
+    c.duplicateReasons ? JSON.stringify(c.duplicateReasons) : null,
+    c.rating,
+    JSON.stringify(c.ruleIds),
+    JSON.stringify(dataKeys().sealJson(e)),
+  ];
 }
 
 /**
@@ -81,7 +86,7 @@ export async function possibleSameIncident(
        UNION
        SELECT c.contact_id FROM triage.contact_subjects cs JOIN triage.contacts c USING (contact_id), w
         WHERE cs.person_id = ANY($3::text[]) AND c.incident_at BETWEEN w.lo AND w.hi)`,
-    [lookupOf.incident(q.incidentRef), lookupOf.address(q.addressKey), q.personIds, q.incidentAt, q.windowHours],
+    [contactLookupOf.incident(q.incidentRef), contactLookupOf.address(q.addressKey), q.personIds, q.incidentAt, q.windowHours],
   );
   // Retention empties the bodies of decided cases past the period: nothing left to compare.
   return rows.map((r) => openBody(r.body)).filter((b) => b && b.contactId);
@@ -112,23 +117,23 @@ export async function recordSubjects(
   }
 }
 
-/** When each other case about this person was first reported, inside [from, to]. */
-export async function otherCasesOfPerson(m: EntityManager, personId: string, caseId: string, from: Date, to: Date): Promise<Date[]> {
-  const rows: { received_at: Date }[] = await m.query(
-    `SELECT min(received_at) AS received_at FROM triage.contact_subjects
-      WHERE person_id = $1 AND case_id <> $2 AND received_at >= $3 AND received_at <= $4 GROUP BY case_id`,
-    [personId, caseId, from, to],
+/** For each of the people, when each other case about them was first reported, inside [from, to]: one round trip for them all. */
+export async function otherCasesOfPersons(
+  m: EntityManager,
+  personIds: string[],
+  caseId: string,
+  from: Date,
+  to: Date,
+): Promise<Map<string, Date[]>> {
+  const out = new Map<string, Date[]>(personIds.map((id) => [id, []]));
+  if (!personIds.length) return out;
+  const rows: { person_id: string; received_at: Date }[] = await m.query(
+    `SELECT person_id, min(received_at) AS received_at FROM triage.contact_subjects
+      WHERE person_id = ANY($1::text[]) AND case_id <> $2 AND received_at >= $3 AND received_at <= $4 GROUP BY person_id, case_id`,
+    [personIds, caseId, from, to],
   );
-  return rows.map((r) => new Date(r.received_at));
-}
-
-/** Whether anyone in the household is in a contact of another case. */
-export async function householdInOtherCase(m: EntityManager, householdId: string, caseId: string): Promise<boolean> {
-  const rows = await m.query(
-    `SELECT 1 FROM triage.contact_subjects cs JOIN triage.persons p USING (person_id) WHERE p.household_id = $1 AND cs.case_id <> $2 LIMIT 1`,
-    [householdId, caseId],
-  );
-  return rows.length > 0;
+  for (const r of rows) out.get(r.person_id)?.push(new Date(r.received_at));
+  return out;
 }
 
 /** Every contact of the case with its subjects' person links, oldest first. */

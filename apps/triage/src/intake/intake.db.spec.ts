@@ -415,6 +415,121 @@ describe('intake without a global lock', () => {
     }
   });
 
+  it('two subjects of one contact alike (one child listed twice, twins) are two people, as a known child and a new twin', async () => {
+    const f = family(940);
+    const twin = (ref: string, over: Partial<ContactSubject> = {}) => f.child({ subjectRef: ref, identifiers: undefined, ...over });
+    // Listed twice with one NHS number, then twins with no identifier: nobody known yet.
+    const first = contact('police', [f.child(), f.child({ subjectRef: 'c1b' }), twin('t1'), twin('t2', { givenName: 'Ann' })], {
+      household: { address: f.address },
+    });
+    // Later: the known child by identifier, then by score alone, beside a twin who was never seen.
+    const later = {
+      ...contact('education', [f.child({ subjectRef: 'k1' }), twin('k2'), twin('k3', { givenName: 'Ada' })], {
+        household: { address: f.address },
+        incident: { occurredAt: '2026-11-10T07:30:00.000Z' },
+      }),
+      receivedAt: '2026-11-10T09:00:00.000Z',
+    };
+    await deliver(first);
+    await deliver(later);
+    const links: { contact_id: string; subject_ref: string; person_id: string; matched_by: string; match_reasons: string[] }[] =
+      await ds.query(
+        `SELECT contact_id, subject_ref, person_id, matched_by, match_reasons FROM triage.contact_subjects WHERE contact_id = ANY($1) ORDER BY contact_id, subject_ref`,
+        [[first.contactId, later.contactId]],
+      );
+    const people = [...new Set(links.map((l) => l.person_id))];
+    const blocks: { person_id: string; n: number }[] = await ds.query(
+      `SELECT person_id, count(*)::int AS n FROM triage.person_blocks WHERE person_id = ANY($1) GROUP BY person_id ORDER BY person_id`,
+      [people],
+    );
+    const nhs: { person_id: string }[] = await ds.query(
+      `SELECT person_id FROM triage.persons WHERE person_id = ANY($1) AND nhs_number IS NOT NULL`,
+      [people],
+    );
+    const byRef = Object.fromEntries(links.map((l) => [`${l.contact_id === first.contactId ? 'first' : 'later'}:${l.subject_ref}`, l]));
+    // Within a contact, never one person twice.
+    for (const id of [first.contactId, later.contactId]) {
+      const mine = links.filter((l) => l.contact_id === id).map((l) => l.person_id);
+      expect(new Set(mine).size).toBe(mine.length);
+    }
+    expect(
+      Object.values(byRef)
+        .filter((l) => l.contact_id === first.contactId)
+        .map((l) => l.matched_by),
+    ).toEqual(['new', 'new', 'new', 'new']);
+    // The NHS number stays with the first listing only.
+    expect(nhs.map((r) => r.person_id)).toEqual([byRef['first:c1'].person_id]);
+    expect(byRef['later:k1']).toMatchObject({ person_id: byRef['first:c1'].person_id, matched_by: 'identifier' });
+    expect(byRef['later:k2'].person_id).not.toBe(byRef['later:k1'].person_id);
+    // Everyone is filed under blocks, whatever the statement that wrote them.
+    expect(blocks.length).toBe(people.length);
+    console.log(
+      'twins outcome',
+      JSON.stringify({
+        links: links.map((l) => [l.subject_ref, people.indexOf(l.person_id), l.matched_by, l.match_reasons]),
+        blocks: blocks.map((b) => [people.indexOf(b.person_id), b.n]),
+      }),
+    );
+  });
+
+  it('a subject holding an identifier a person filed earlier in the same contact holds is found by it, not by its blocks', async () => {
+    const f = family(941);
+    const known = f.child({ subjectRef: 'c1', identifiers: undefined });
+    await deliver(contact('police', [known], { household: { address: f.address } }));
+    // The sibling is new and files the NHS number; the next subject shares it (a data-entry slip)
+    // and would match the known child by score through its blocks, but the number names the
+    // sibling, whom this contact already linked: so a new person, as if the sibling's row were in.
+    const later = {
+      ...contact('health', [f.sibling({ identifiers: { nhsNumber: nhsNumber(941) } }), f.child({ subjectRef: 'c3' })], {
+        household: { address: f.address },
+        incident: { occurredAt: '2026-11-12T07:30:00.000Z' },
+      }),
+      receivedAt: '2026-11-12T09:00:00.000Z',
+    };
+    await deliver(later);
+    const links: { subject_ref: string; person_id: string; matched_by: string; match_reasons: string[]; nhs: boolean }[] = await ds.query(
+      `SELECT cs.subject_ref, cs.person_id, cs.matched_by, cs.match_reasons, p.nhs_number IS NOT NULL AS nhs
+         FROM triage.contact_subjects cs JOIN triage.persons p USING (person_id) WHERE cs.contact_id = $1 ORDER BY cs.subject_ref`,
+      [later.contactId],
+    );
+    expect(links.map((l) => [l.subject_ref, l.matched_by, l.match_reasons, l.nhs])).toEqual([
+      ['c2', 'new', ['new person: no candidate'], true],
+      ['c3', 'new', ['new person: no candidate'], false],
+    ]);
+  });
+
+  it('a known person matched later in a contact is not given an identifier a person filed earlier in it holds', async () => {
+    const f = family(942);
+    const known = f.child({ identifiers: { upn: upn(942, 3) } });
+    await deliver(contact('education', [known], { household: { address: f.address } }));
+    // The sibling is new and files the NHS number; the known child, found by UPN, carries the
+    // same number (a slip): it stays with the sibling, as if the sibling's row were already in.
+    const later = {
+      ...contact(
+        'health',
+        [
+          f.sibling({ identifiers: { nhsNumber: nhsNumber(942) } }),
+          f.child({ identifiers: { upn: upn(942, 3), nhsNumber: nhsNumber(942) } }),
+        ],
+        {
+          household: { address: f.address },
+          incident: { occurredAt: '2026-11-14T07:30:00.000Z' },
+        },
+      ),
+      receivedAt: '2026-11-14T09:00:00.000Z',
+    };
+    await deliver(later);
+    const links: { subject_ref: string; matched_by: string; nhs: boolean; upn: boolean }[] = await ds.query(
+      `SELECT cs.subject_ref, cs.matched_by, p.nhs_number IS NOT NULL AS nhs, p.upn IS NOT NULL AS upn
+         FROM triage.contact_subjects cs JOIN triage.persons p USING (person_id) WHERE cs.contact_id = $1 ORDER BY cs.subject_ref`,
+      [later.contactId],
+    );
+    expect(links).toEqual([
+      { subject_ref: 'c1', matched_by: 'identifier', nhs: false, upn: true },
+      { subject_ref: 'c2', matched_by: 'new', nhs: true, upn: false },
+    ]);
+  });
+
   it('a read that needs a lock not held starts the intake over, its writes undone, holding that lock too', async () => {
     const rounds: number[] = [];
     const heldInLastRound = await ds.transaction(async (m) => {

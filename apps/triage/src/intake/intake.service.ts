@@ -2,19 +2,20 @@ import { Injectable } from '@nestjs/common';
 import { CaseRated, ContactReceived, Rating, TOPICS } from '@mash/contracts';
 import { log, MessageContext } from '@mash/messaging';
 import { deadlineFor, Policy, teamsToAlert } from '@mash/policy';
-import { CaseRow, escalateCase, insertCase, insertRating, latestOverride, lockCase } from '../cases/cases.repository';
+import { CaseRow, escalateCase, latestOverride, lockCase, RatingEntry } from '../cases/cases.repository';
 import { capDueTimes, mergePlans, planAdditions, planChecks } from '../checkPlan';
 import { ConsentDecision, decideConsent } from '../consent';
-import { caseOfContact, contactKnown, insertContact, possibleSameIncident, recordSubjects } from '../contacts/contacts.repository';
+import { caseOfContact, contactKnown, possibleSameIncident } from '../contacts/contacts.repository';
 import { addressKey, findDuplicateIncident } from '../matching';
 import { OpenCasesService } from '../openCases/openCases.service';
-import { ChildRepeats, householdKnown, likelyLockKeys, linkHousehold, linkSubjects, repeatsFor } from '../people/people';
+import { ChildRepeats, likelyLockKeys, linkHousehold, linkSubjects, repeatsFor } from '../people/people';
 import { InjectPolicy } from '../policy.provider';
 import { rate, RATING_ORDER, RatingResult } from '../rating';
 import { residenceFlag } from '../area/residence';
 import { caseSubjects } from './caseSubjects';
 import { contactLockKeys, IntakeLocks, lockKey } from './intakeLocks';
 import { underIntakeLocks } from './intakeLocks.repository';
+import { fileContact, FiledContact } from './intake.repository';
 import { caseIdFor, checkSubjects } from './subjects';
 import { now as hubNow } from '@mash/platform/clock';
 
@@ -41,7 +42,7 @@ export class IntakeService {
    * intake reads is read after the lock that guards it.
    */
   async open(e: ContactReceived, ctx: MessageContext): Promise<void> {
-    const keys = [...contactLockKeys(e), ...(await likelyLockKeys(ctx.manager, e))];
+    const keys = [...contactLockKeys(e), ...(await likelyLockKeys(ctx.manager, e, DUPLICATE_WINDOW_HOURS))];
     await underIntakeLocks(ctx.manager, keys, (locks) => this.openLocked(e, ctx, locks), { mayWait: ctx.mayWait });
   }
 
@@ -52,7 +53,7 @@ export class IntakeService {
     const receivedAt = new Date(e.receivedAt);
     const incidentAt = e.contact.incident?.occurredAt ?? e.receivedAt;
     const address = addressKey(e);
-    const { linked, candidateIds } = await linkSubjects(m, e, locks);
+    const { linked, candidateIds, newPersons, blocks } = await linkSubjects(m, e, locks);
     // Only the history of the people this contact could be about, its address and its incident reference.
     const recent = await possibleSameIncident(m, {
       incidentRef: e.contact.incident?.reference,
@@ -69,8 +70,9 @@ export class IntakeService {
     const existing = original ? await lockCase(m, original) : undefined;
     const caseId = existing?.case_id ?? caseIdFor(e.contactId);
 
-    const householdId = await linkHousehold(m, e.contactId, linked, locks);
-    const knownHousehold = householdId ? await householdKnown(m, householdId, caseId) : false;
+    const household = await linkHousehold(m, e.contactId, linked, caseId, locks);
+    const householdId = household?.householdId;
+    const knownHousehold = household?.known ?? false;
     const repeats = await repeatsFor(m, linked, caseId, receivedAt, this.policy.repeatTrigger);
     const open = await this.openCases.find(m, e.contact);
     const consent = decideConsent(e.contact.consent, this.policy, existing ? await latestOverride(m, caseId) : undefined);
@@ -91,23 +93,22 @@ export class IntakeService {
 
     const subjects = checkSubjects(e.contact, linked);
     const now = hubNow();
-    const contactRow = async (rating: Rating, ruleIds: string[]) => {
-      await insertContact(m, {
-        event: e,
-        caseId,
-        incidentAt,
-        addressKey: address,
-        duplicateOf: duplicate?.duplicateOf,
-        duplicateReasons: duplicate?.reasons,
-        rating,
-        ruleIds,
-      });
-      await recordSubjects(
-        m,
-        e.contactId,
-        caseId,
-        e.receivedAt,
-        linked.map((l) => ({
+    // The contact, its new people, its links and its people's blocks, written with the case's new rows (if any) in one statement.
+    const file = (rating: Rating, ruleIds: string[], rows: Pick<FiledContact, 'newCase' | 'rating'>) =>
+      fileContact(m, {
+        ...rows,
+        contact: {
+          event: e,
+          caseId,
+          incidentAt,
+          addressKey: address,
+          duplicateOf: duplicate?.duplicateOf,
+          duplicateReasons: duplicate?.reasons,
+          rating,
+          ruleIds,
+        },
+        newPersons: newPersons.map((p) => (household?.members.includes(p.personId) ? { ...p, householdId } : p)),
+        subjects: linked.map((l) => ({
           subjectRef: l.subject.subjectRef,
           personId: l.personId,
           kind: l.subject.kind,
@@ -115,11 +116,11 @@ export class IntakeService {
           score: l.score,
           reasons: l.reasons,
         })),
-      );
-    };
+        blocks,
+      });
 
     if (existing && duplicate) {
-      await this.joinCase(e, ctx, existing, {
+      const escalation = await this.joinCase(e, ctx, existing, {
         rated,
         reasons,
         consent,
@@ -128,36 +129,40 @@ export class IntakeService {
         receivedAt,
         now,
       });
-      await contactRow(rated.rating, rated.ruleIds);
+      await file(rated.rating, rated.ruleIds, { rating: escalation && { caseId, entry: escalation } });
       return;
     }
 
     const deadline = deadlineFor(rated.rating, receivedAt, this.policy);
     const plan = planChecks(rated.rating, e.contact, this.policy, consent, receivedAt);
-    await insertCase(m, {
-      caseId,
-      contactId: e.contactId,
-      sourceAgency: e.sourceAgency,
-      receivedAt,
-      rating: rated.rating,
-      ruleIds: rated.ruleIds,
-      reasons,
-      policyVersion: rated.policyVersion,
-      deadline,
-      lawfulBasis: consent.lawfulBasis,
-      checkPlan: plan,
-      allocatedWorker: open?.worker,
-      householdId,
+    await file(rated.rating, rated.ruleIds, {
+      newCase: {
+        caseId,
+        contactId: e.contactId,
+        sourceAgency: e.sourceAgency,
+        receivedAt,
+        rating: rated.rating,
+        ruleIds: rated.ruleIds,
+        reasons,
+        policyVersion: rated.policyVersion,
+        deadline,
+        lawfulBasis: consent.lawfulBasis,
+        checkPlan: plan,
+        allocatedWorker: open?.worker,
+        householdId,
+      },
+      rating: {
+        caseId,
+        entry: {
+          stage: 'start',
+          rating: rated.rating,
+          ruleIds: rated.ruleIds,
+          reasons,
+          policyVersion: rated.policyVersion,
+          ratedBy: 'rules',
+        },
+      },
     });
-    await insertRating(m, caseId, {
-      stage: 'start',
-      rating: rated.rating,
-      ruleIds: rated.ruleIds,
-      reasons,
-      policyVersion: rated.policyVersion,
-      ratedBy: 'rules',
-    });
-    await contactRow(rated.rating, rated.ruleIds);
     const data: CaseRated = {
       caseId,
       contactId: e.contactId,
@@ -194,7 +199,8 @@ export class IntakeService {
   /**
    * A second report of a known incident joins its case: no agency is asked again. If this report
    * alone rates higher, the case is escalated: a revised start rating asks only the agencies the
-   * higher rating adds, on the shorter clock.
+   * higher rating adds, on the shorter clock. Returns that revised rating's history line, which
+   * the caller writes with the contact.
    */
   private async joinCase(
     e: ContactReceived,
@@ -209,12 +215,13 @@ export class IntakeService {
       receivedAt: Date;
       now: Date;
     },
-  ): Promise<void> {
+  ): Promise<RatingEntry | undefined> {
     const m = ctx.manager;
     const dup = cut(`Duplicate of contact ${x.duplicateOf}: ${x.duplicateReasons.join('; ')}.`);
     const subjects = await caseSubjects(m, c.case_id);
     const escalates = RATING_ORDER[x.rated.rating] > RATING_ORDER[c.current_rating];
     let data: CaseRated;
+    let entry: RatingEntry | undefined;
     if (escalates) {
       const revision = c.revision + 1;
       const sooner = deadlineFor(x.rated.rating, x.receivedAt, this.policy);
@@ -230,7 +237,7 @@ export class IntakeService {
         ruleIds: x.rated.ruleIds,
         reasons,
       });
-      await insertRating(m, c.case_id, {
+      entry = {
         stage: 'start',
         rating: x.rated.rating,
         ruleIds: x.rated.ruleIds,
@@ -238,7 +245,7 @@ export class IntakeService {
         policyVersion: x.rated.policyVersion,
         ratedBy: 'rules',
         reason: `revision ${revision}: escalated by duplicate report ${e.contactId}`,
-      });
+      };
       data = {
         caseId: c.case_id,
         contactId: e.contactId,
@@ -289,6 +296,7 @@ export class IntakeService {
       escalated: escalates,
       rating: data.rating,
     });
+    return entry;
   }
 
   private async alertIfRed(

@@ -83,20 +83,27 @@ export async function personsInBlocks(m: EntityManager, keys: string[]): Promise
 }
 
 /**
- * Who holds any of the identifiers or is filed under any of the blocks, with their household:
- * one round trip for a whole contact.
+ * One subject's candidates in one round trip: who holds any of its strong identifiers, and who is
+ * filed under any of its query blocks, each person once with which of the two found them.
  */
-export async function personsNear(
+export async function candidatesOf(
   m: EntityManager,
-  q: { nhsNumbers: string[]; upns: string[]; policePersonIds: string[]; blocks: string[] },
-): Promise<{ personId: string; householdId?: string }[]> {
-  const rows: { person_id: string; household_id: string | null }[] = await m.query(
-    `SELECT person_id, household_id FROM triage.persons WHERE nhs_number = ANY($1::text[]) OR upn = ANY($2::text[]) OR police_person_id = ANY($3::text[])
-     UNION
-     SELECT p.person_id, p.household_id FROM triage.persons p WHERE p.person_id IN (SELECT person_id FROM triage.person_blocks WHERE block = ANY($4::text[]))`,
-    [q.nhsNumbers.map(lookupOf.nhs), q.upns.map(lookupOf.upn), q.policePersonIds.map(lookupOf.police), q.blocks.map(lookupOf.block)],
+  s: MatchSubject,
+  keys: string[],
+): Promise<{ strong: StoredPerson[]; inBlocks: StoredPerson[] }> {
+  const rows: (PersonRow & { strong: boolean; in_block: boolean })[] = await m.query(
+    `SELECT p.*, bool_or(k.strong) AS strong, bool_or(NOT k.strong) AS in_block FROM (
+       SELECT person_id, true AS strong FROM triage.persons WHERE nhs_number = $1 OR upn = $2 OR police_person_id = $3
+       UNION ALL
+       SELECT person_id, false FROM triage.person_blocks WHERE block = ANY($4::text[])) k
+     JOIN triage.persons p USING (person_id) GROUP BY p.person_id`,
+    [lookupOf.nhs(s.nhsNumber), lookupOf.upn(s.upn), lookupOf.police(s.policePersonId), keys.map(lookupOf.block)],
   );
-  return rows.map((r) => ({ personId: r.person_id, householdId: r.household_id ?? undefined }));
+  const people = rows.map((r) => ({ row: r, person: known(r) }));
+  return {
+    strong: people.filter((x) => x.row.strong).map((x) => x.person),
+    inBlocks: people.filter((x) => x.row.in_block).map((x) => x.person),
+  };
 }
 
 export async function personById(m: EntityManager, personId: string): Promise<StoredPerson | undefined> {
@@ -124,6 +131,15 @@ export function personColumns(s: MatchSubject): {
   };
 }
 
+/** A person to be filed with the contact (intake.repository.ts), as personColumns gives them. */
+export interface NewPerson extends ReturnType<typeof personColumns> {
+  personId: string;
+}
+
+export type IdentifierColumn = 'nhs_number' | 'upn' | 'police_person_id';
+/** One identifier column's digest, as a key for a set of digests held. */
+export const identifierKey = (col: IdentifierColumn, digest: string) => `${col}:${digest}`;
+
 /** A new person; an identifier another person already holds (the same child listed twice) is not copied. */
 export async function insertPerson(m: EntityManager, personId: string, s: MatchSubject): Promise<void> {
   const c = personColumns(s);
@@ -137,27 +153,25 @@ export async function insertPerson(m: EntityManager, personId: string, s: MatchS
   );
 }
 
-export async function addBlocks(m: EntityManager, personId: string, keys: string[]): Promise<void> {
-  if (!keys.length) return;
-  await m.query(`INSERT INTO triage.person_blocks (block, person_id) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING`, [
-    keys.map(lookupOf.block),
-    personId,
-  ]);
-}
-
 /**
  * What a new contact adds to a known person: identifiers they lacked (unless another person holds
  * them), a newer postcode, names and date of birth they lacked. Returns the person as now stored.
  * The caller holds the person's intake lock, so the read-merge-write of the sealed identity is not raced.
  */
-export async function enrichPerson(m: EntityManager, personId: string, s: MatchSubject): Promise<StoredPerson> {
-  const fields: [string, string | null][] = [
+export async function enrichPerson(
+  m: EntityManager,
+  personId: string,
+  s: MatchSubject,
+  heldByNew: ReadonlySet<string> = new Set(),
+): Promise<StoredPerson> {
+  const fields: [IdentifierColumn, string | null][] = [
     ['nhs_number', lookupOf.nhs(s.nhsNumber)],
     ['upn', lookupOf.upn(s.upn)],
     ['police_person_id', lookupOf.police(s.policePersonId)],
   ];
   for (const [col, value] of fields) {
-    if (!value) continue;
+    // Held by a person this contact files (not written yet): as taken as one in the table.
+    if (!value || heldByNew.has(identifierKey(col, value))) continue;
     await m.query(
       `UPDATE triage.persons SET ${col} = $2, updated_at = now() WHERE person_id = $1 AND ${col} IS NULL
          AND NOT EXISTS (SELECT 1 FROM triage.persons WHERE ${col} = $2)`,
@@ -200,15 +214,24 @@ export async function householdsOf(m: EntityManager, personIds: string[]): Promi
   return rows.map((r) => r.household_id);
 }
 
-export async function createHousehold(m: EntityManager, householdId: string): Promise<void> {
-  await m.query(`INSERT INTO triage.households (household_id) VALUES ($1) ON CONFLICT DO NOTHING`, [householdId]);
-}
-
-/** Everyone in `merged` moves into `householdId`, then `personIds` join it. */
-export async function joinHousehold(m: EntityManager, householdId: string, merged: string[], personIds: string[]): Promise<void> {
-  if (merged.length)
-    await m.query(`UPDATE triage.persons SET household_id = $1 WHERE household_id = ANY($2::text[])`, [householdId, merged]);
-  await m.query(`UPDATE triage.persons SET household_id = $1 WHERE person_id = ANY($2::text[])`, [householdId, personIds]);
+/**
+ * The household settled in one statement: created if `create`, everyone in `merged` moved into it
+ * and `personIds` joined to it; returns whether anyone now in it is in a contact of another case.
+ * The statement reads the rows as they were before its own writes, so "now in it" is spelled out:
+ * those already in it or in a merged household, and the joining people.
+ */
+export async function settleHousehold(
+  m: EntityManager,
+  h: { householdId: string; create: boolean; merged: string[]; personIds: string[]; caseId: string },
+): Promise<boolean> {
+  const [row]: { known: boolean }[] = await m.query(
+    `WITH created AS (INSERT INTO triage.households (household_id) SELECT $1 WHERE $4::boolean ON CONFLICT DO NOTHING),
+     moved AS (UPDATE triage.persons SET household_id = $1 WHERE household_id = ANY($2::text[]) OR person_id = ANY($3::text[]))
+     SELECT EXISTS (SELECT 1 FROM triage.contact_subjects cs JOIN triage.persons p USING (person_id)
+       WHERE (p.household_id = $1 OR p.household_id = ANY($2::text[]) OR p.person_id = ANY($3::text[])) AND cs.case_id <> $5) AS known`,
+    [h.householdId, h.merged, h.personIds, h.create, h.caseId],
+  );
+  return row.known;
 }
 
 /**
