@@ -24,8 +24,9 @@ interface Step {
  * gateway.cases, locking it) and the contacts in one statement, which writes only if no other
  * transaction changed the case row since the statement's snapshot, and otherwise runs again under
  * the row's lock (underCaseLock). So a contact attaching and a case moving on are serialised: the
- * attach sees every step committed before it, and every later step sees the attached contact. Stages only move forward (stages.ts), computed on the row as the
- * UPDATE holds it, so parallel or reordered events end in the same state.
+ * attach sees every step committed before it, and every later step sees the attached contact.
+ * Stages only move forward (stages.ts), computed on the row as the UPDATE holds it, so parallel or
+ * reordered events end in the same state.
  */
 @Injectable()
 export class StatusProjection {
