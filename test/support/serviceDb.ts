@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { DataSource, MigrationInterface } from 'typeorm';
+import { DataSource, Logger, MigrationInterface } from 'typeorm';
 import { messagingTablesMigration } from '@mash/messaging';
 
 /**
@@ -18,6 +18,8 @@ export async function createServiceDb(
   schema: string,
   migrations: (new () => MigrationInterface)[],
   poolSize = 10,
+  /** Sees every statement the DataSource sends (a spec counting them). */
+  logger?: Logger,
 ): Promise<ServiceDb> {
   const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `${prefix}_${randomBytes(4).toString('hex')}`;
@@ -44,6 +46,7 @@ export async function createServiceDb(
     migrations: [messagingTablesMigration(schema), ...migrations],
     migrationsTableName: 'migrations',
     extra: { max: poolSize },
+    ...(logger ? { logger } : {}),
   });
   await ds.initialize();
   await ds.runMigrations();
