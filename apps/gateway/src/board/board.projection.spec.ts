@@ -1,14 +1,10 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { CaseRated, CaseReady, CheckChased } from '@mash/contracts';
 import { NotReadyYet } from '@mash/messaging';
-import { BoardAgencyStatus1700000000160 } from '../migrations/1700000000160-board-agency-status';
-import { GatewayTables1700000000100 } from '../migrations/1700000000100-gateway-tables';
-import { GatewayRetention1700000000170 } from '../migrations/1700000000170-gateway-retention';
-import { CaseProgress1700000000180 } from '../migrations/1700000000180-case-progress';
-import { CasePictureRatings1700000000200 } from '../migrations/1700000000200-case-picture-ratings';
 import { StatusProjection } from '../status/status.projection';
 import { BoardProjection } from './board.projection';
 import { createServiceDb, ServiceDb } from '../../../../test/support/serviceDb';
+import { PROJECTION_MIGRATIONS } from '../status/projectionTables.fixtures';
 
 /**
  * The board's projection on real Postgres, each event in its own transaction as the transport runs
@@ -27,18 +23,7 @@ let db: ServiceDb;
 let ds: DataSource;
 
 beforeAll(async () => {
-  db = await createServiceDb(
-    'mash_boardproj',
-    'gateway',
-    [
-      GatewayTables1700000000100,
-      BoardAgencyStatus1700000000160,
-      GatewayRetention1700000000170,
-      CaseProgress1700000000180,
-      CasePictureRatings1700000000200,
-    ],
-    12,
-  );
+  db = await createServiceDb('mash_boardproj', 'gateway', PROJECTION_MIGRATIONS, 12);
   ds = db.ds;
 }, 60000);
 

@@ -1,14 +1,10 @@
 import { dataKeys, isSealed, sealedJsonb } from '@mash/at-rest';
 import { DataSource } from 'typeorm';
-import { GatewayTables1700000000100 } from '../migrations/1700000000100-gateway-tables';
-import { BoardAgencyStatus1700000000160 } from '../migrations/1700000000160-board-agency-status';
-import { GatewayRetention1700000000170 } from '../migrations/1700000000170-gateway-retention';
-import { CaseProgress1700000000180 } from '../migrations/1700000000180-case-progress';
-import { CasePictureRatings1700000000200 } from '../migrations/1700000000200-case-picture-ratings';
 import { createServiceDb, ServiceDb } from '../../../../test/support/serviceDb';
 import { IndicatorsRepository } from './indicators.repository';
 import { indicatorRows, IndicatorsService, indicatorsCsv } from './indicators.service';
 import { readPeriod } from './period';
+import { PROJECTION_MIGRATIONS } from '../status/projectionTables.fixtures';
 
 /**
  * The partnership indicators on a fixture with known totals, against real Postgres and the gateway's
@@ -161,18 +157,7 @@ const CASES: Kx[] = [
 ];
 
 beforeAll(async () => {
-  db = await createServiceDb(
-    'mash_indicators',
-    'gateway',
-    [
-      GatewayTables1700000000100,
-      BoardAgencyStatus1700000000160,
-      GatewayRetention1700000000170,
-      CaseProgress1700000000180,
-      CasePictureRatings1700000000200,
-    ],
-    4,
-  );
+  db = await createServiceDb('mash_indicators', 'gateway', PROJECTION_MIGRATIONS, 4);
   ds = db.ds;
   for (const c of CONTACTS) {
     const body = {

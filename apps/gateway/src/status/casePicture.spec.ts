@@ -1,15 +1,11 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { isSealed, openedAt } from '@mash/at-rest';
 import type { CaseRated, Rating } from '@mash/contracts';
-import { GatewayTables1700000000100 } from '../migrations/1700000000100-gateway-tables';
-import { BoardAgencyStatus1700000000160 } from '../migrations/1700000000160-board-agency-status';
-import { GatewayRetention1700000000170 } from '../migrations/1700000000170-gateway-retention';
-import { CaseProgress1700000000180 } from '../migrations/1700000000180-case-progress';
-import { CasePictureRatings1700000000200 } from '../migrations/1700000000200-case-picture-ratings';
 import { caseSubjects } from './status.repository';
 import { BoardProjection } from '../board/board.projection';
 import { StatusProjection } from './status.projection';
 import { createServiceDb, ServiceDb } from '../../../../test/support/serviceDb';
+import { PROJECTION_MIGRATIONS } from './projectionTables.fixtures';
 
 /**
  * The case picture's start and end ratings against real Postgres and the gateway's migrations:
@@ -66,18 +62,7 @@ const stages = async (caseId: string) => {
 };
 
 beforeAll(async () => {
-  db = await createServiceDb(
-    'mash_picture',
-    'gateway',
-    [
-      GatewayTables1700000000100,
-      BoardAgencyStatus1700000000160,
-      GatewayRetention1700000000170,
-      CaseProgress1700000000180,
-      CasePictureRatings1700000000200,
-    ],
-    12,
-  );
+  db = await createServiceDb('mash_picture', 'gateway', PROJECTION_MIGRATIONS, 12);
   ds = db.ds;
 }, 60000);
 

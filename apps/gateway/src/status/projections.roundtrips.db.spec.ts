@@ -5,14 +5,10 @@ import type { CaseRated, CaseReady, CheckChased, CheckReplied, DecisionRecorded,
 import { MessageContext, Outbox } from '@mash/messaging';
 import { BoardHandlers } from '../board/board.handlers';
 import { BoardProjection } from '../board/board.projection';
-import { GatewayTables1700000000100 } from '../migrations/1700000000100-gateway-tables';
-import { BoardAgencyStatus1700000000160 } from '../migrations/1700000000160-board-agency-status';
-import { GatewayRetention1700000000170 } from '../migrations/1700000000170-gateway-retention';
-import { CaseProgress1700000000180 } from '../migrations/1700000000180-case-progress';
-import { CasePictureRatings1700000000200 } from '../migrations/1700000000200-case-picture-ratings';
 import { StatusHandlers } from './status.handlers';
 import { StatusProjection } from './status.projection';
 import { createServiceDb, ServiceDb } from '../../../../test/support/serviceDb';
+import { PROJECTION_MIGRATIONS } from './projectionTables.fixtures';
 
 /**
  * What each event costs the gateway's projections in statements, on real Postgres: the gateway
@@ -28,13 +24,7 @@ let status: StatusHandlers;
 let board: BoardHandlers;
 
 beforeAll(async () => {
-  db = await createServiceDb('gateway_roundtrips', 'gateway', [
-    GatewayTables1700000000100,
-    BoardAgencyStatus1700000000160,
-    GatewayRetention1700000000170,
-    CaseProgress1700000000180,
-    CasePictureRatings1700000000200,
-  ]);
+  db = await createServiceDb('gateway_roundtrips', 'gateway', PROJECTION_MIGRATIONS);
   const app = await Test.createTestingModule({
     controllers: [StatusHandlers, BoardHandlers],
     providers: [StatusProjection, BoardProjection],

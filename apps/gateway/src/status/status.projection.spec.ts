@@ -1,15 +1,11 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { CaseRated, CaseReady, DecisionRecorded, NoticeDelivered, TeamsAlerted } from '@mash/contracts';
 import { NotReadyYet } from '@mash/messaging';
-import { GatewayTables1700000000100 } from '../migrations/1700000000100-gateway-tables';
-import { BoardAgencyStatus1700000000160 } from '../migrations/1700000000160-board-agency-status';
-import { GatewayRetention1700000000170 } from '../migrations/1700000000170-gateway-retention';
-import { CaseProgress1700000000180 } from '../migrations/1700000000180-case-progress';
-import { CasePictureRatings1700000000200 } from '../migrations/1700000000200-case-picture-ratings';
 import { furthestStage } from './stages';
 import { BoardProjection } from '../board/board.projection';
 import { StatusProjection } from './status.projection';
 import { createServiceDb, ServiceDb } from '../../../../test/support/serviceDb';
+import { PROJECTION_MIGRATIONS } from './projectionTables.fixtures';
 
 /**
  * The status projection against real Postgres with the gateway's migrations. Two referrers'
@@ -25,18 +21,7 @@ const T0 = Date.parse('2026-11-23T09:00:00.000Z');
 const at = (min: number) => new Date(T0 + min * 60_000).toISOString();
 
 beforeAll(async () => {
-  db = await createServiceDb(
-    'mash_status',
-    'gateway',
-    [
-      GatewayTables1700000000100,
-      BoardAgencyStatus1700000000160,
-      GatewayRetention1700000000170,
-      CaseProgress1700000000180,
-      CasePictureRatings1700000000200,
-    ],
-    12,
-  );
+  db = await createServiceDb('mash_status', 'gateway', PROJECTION_MIGRATIONS, 12);
   ds = db.ds;
 }, 60000);
 
