@@ -1,4 +1,3 @@
-import { EntityManager } from 'typeorm';
 import { CaseRated, CheckAgency, CheckReplied } from '@mash/contracts';
 import { MessageContext } from '@mash/messaging';
 import { elapsedTimeForEveryAgency } from './chasing';
@@ -7,6 +6,7 @@ import { PictureService } from './picture/picture.service';
 import { requestIdFor, RequestsService } from './requests/requests.service';
 import { TimersService } from './timers/timers.service';
 import { statementCounter } from '@mash/platform';
+import { countingQueries } from '../../../test/support/statementCount';
 
 /**
  * What one message costs checks in statements, on real Postgres: under a burst every round trip
@@ -33,12 +33,7 @@ async function counted(topic: string, data: unknown, fn: (ctx: MessageContext) =
   let n = 0;
   await db.handled(topic, data, async (ctx) => {
     const m = ctx.manager;
-    const counting = new Proxy(m, {
-      get: (target, prop, receiver) =>
-        prop === 'query'
-          ? (...args: Parameters<EntityManager['query']>) => (n++, target.query(...args))
-          : Reflect.get(target, prop, receiver),
-    });
+    const counting = countingQueries(m, () => n++);
     await fn(new MessageContext([ctx.getArgByIndex(0), counting, ctx.getArgByIndex(2)]));
   });
   return n;

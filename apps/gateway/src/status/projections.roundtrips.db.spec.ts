@@ -1,6 +1,5 @@
 import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
-import { EntityManager } from 'typeorm';
 import type { CaseRated, CaseReady, CheckChased, CheckReplied, DecisionRecorded, NoticeDelivered, TeamsAlerted } from '@mash/contracts';
 import { MessageContext, Outbox } from '@mash/messaging';
 import { BoardHandlers } from '../board/board.handlers';
@@ -9,6 +8,7 @@ import { StatusHandlers } from './status.handlers';
 import { StatusProjection } from './status.projection';
 import { createServiceDb, ServiceDb } from '../../../../test/support/serviceDb';
 import { PROJECTION_MIGRATIONS } from './projectionTables.fixtures';
+import { countingQueries } from '../../../../test/support/statementCount';
 
 /**
  * What each event costs the gateway's projections in statements, on real Postgres: the gateway
@@ -42,12 +42,7 @@ const at = (min: number) => new Date(T0 + min * 60_000).toISOString();
 async function counted(topic: string, data: unknown, occurredAt: string, fn: (ctx: MessageContext) => Promise<void>): Promise<number> {
   let n = 0;
   await db.ds.transaction('READ COMMITTED', async (m) => {
-    const counting = new Proxy(m, {
-      get: (target, prop, receiver) =>
-        prop === 'query'
-          ? (...args: Parameters<EntityManager['query']>) => (n++, target.query(...args))
-          : Reflect.get(target, prop, receiver),
-    });
+    const counting = countingQueries(m, () => n++);
     const envelope = { id: `m-${randomBytes(6).toString('hex')}`, type: topic, occurredAt, producer: 'spec', key: 'k', data };
     // The projections publish nothing: no outbox.
     await fn(new MessageContext([{ topic, partition: 0, offset: '0', envelope }, counting, undefined as unknown as Outbox]));

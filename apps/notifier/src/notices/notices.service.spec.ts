@@ -14,6 +14,7 @@ import { noticeDeliveryRows } from '../sending/noticeDelivery.repository';
 import { NoticesRepository } from './notices.repository';
 import { NoticesService } from './notices.service';
 import { disclosureAuditMigrationFor } from '@mash/platform';
+import { countingQueries } from '../../../../test/support/statementCount';
 
 /**
  * The notices a case owes, on real Postgres with the notifier's tables and its real outbox (the
@@ -162,16 +163,7 @@ describe('notices under parallel and reordered delivery', () => {
 /** Runs one event's handling in its own transaction, counting the statements it sends. */
 async function counted(run: (m: EntityManager) => Promise<void>): Promise<number> {
   let n = 0;
-  await ds.transaction('READ COMMITTED', (m) =>
-    run(
-      new Proxy(m, {
-        get: (target, prop, receiver) =>
-          prop === 'query'
-            ? (...args: Parameters<EntityManager['query']>) => (n++, target.query(...args))
-            : Reflect.get(target, prop, receiver),
-      }),
-    ),
-  );
+  await ds.transaction('READ COMMITTED', (m) => run(countingQueries(m, () => n++)));
   return n;
 }
 

@@ -8,6 +8,7 @@ import { createServiceDb, ServiceDb } from '../../../../test/support/serviceDb';
 import { TRIAGE_MIGRATIONS } from '../app.module';
 import { OpenCasesService } from '../openCases/openCases.service';
 import { IntakeService } from './intake.service';
+import { countingQueries } from '../../../../test/support/statementCount';
 
 /**
  * What one contact costs triage in statements, on real Postgres: in a burst the intake holds its
@@ -34,12 +35,7 @@ afterAll(async () => {
 async function counted(e: ContactReceived): Promise<number> {
   let n = 0;
   await db.ds.transaction(async (m: EntityManager) => {
-    const counting = new Proxy(m, {
-      get: (target, prop, receiver) =>
-        prop === 'query'
-          ? (...args: Parameters<EntityManager['query']>) => (n++, target.query(...args))
-          : Reflect.get(target, prop, receiver),
-    });
+    const counting = countingQueries(m, () => n++);
     const env = {
       id: `m-${randomBytes(6).toString('hex')}`,
       type: TOPICS.contactReceived,
