@@ -23,6 +23,8 @@ export class Outbox {
   private again = false;
   private stopped = true;
   private readonly lockKey: number;
+  // The transactions (by their query runner) that added rows: only their commit has something to relay.
+  private readonly wrote = new WeakSet<object>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -49,6 +51,7 @@ export class Outbox {
   async addMany<T>(manager: EntityManager, messages: Outgoing<T>[]): Promise<Envelope<T>[]> {
     if (messages.length === 0) return [];
     const envs = messages.map((msg) => envelopeFor(msg, this.producer));
+    this.wrote.add(manager.queryRunner ?? manager);
     const traceparent = currentTraceparent() ?? null;
     await outboxRows.insert(
       manager,
@@ -96,6 +99,18 @@ export class Outbox {
   nudge(): void {
     if (this.stopped) return;
     void this.relay();
+  }
+
+  /**
+   * After a transaction committed: relays now if it added rows. A consumer's transaction that wrote
+   * no event (the gateway's projections, most of them) has nothing to send, and a relay that finds
+   * nothing still costs a transaction, its lock and a read.
+   */
+  nudgeIfWrote(manager: EntityManager): void {
+    const key = manager.queryRunner ?? manager;
+    if (!this.wrote.has(key)) return;
+    this.wrote.delete(key);
+    this.nudge();
   }
 
   /** Sends everything unsent; returns how many rows went out. */

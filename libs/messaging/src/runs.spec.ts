@@ -227,3 +227,38 @@ it('ends a run where a handler must not wait, commits what came before, and star
   // ...and the split did not send the run to the slow path, one message at a time.
   expect(firstOfRun.size).toBeLessThan(30);
 }, 90000);
+
+it('relays after a transaction only if it wrote events: runs that wrote none start no relay', async () => {
+  // Its poll comes once an hour: only a nudge after a commit makes it relay in this test.
+  const quiet = new Outbox(ds, port, schema, 'runtest', 3_600_000);
+  quiet.start();
+  stops.push(() => quiet.stop());
+  const relays = jest.spyOn(quiet, 'relay');
+  const caseId = `CS-${h.runId}-quiet`;
+  const transport = new MashKafkaTransport(port, quiet, ds, { service: 'quiet', schema });
+  transport.addHandler(
+    TOPICS.caseRated,
+    async (data: { caseId: string; revision?: number }, ctx: MessageContext) => {
+      if (data.caseId !== caseId) return;
+      if (data.revision === 21)
+        await ctx.publish({ topic: TOPICS.caseReady, key: `${caseId}-out`, data: { ...validExamples.caseReady, caseId: `${caseId}-out` } });
+      await ctx.manager.query(`INSERT INTO ${schema}.handled (consumer, message_id, n) VALUES ('quiet', $1, $2)`, [
+        ctx.envelope.id,
+        data.revision ?? 0,
+      ]);
+    },
+    true,
+  );
+  await new Promise<void>((resolve, reject) => transport.listen((err?: unknown) => (err ? reject(err) : resolve())));
+  stops.push(() => transport.close());
+
+  const envs = ratings(caseId, 21);
+  await port.sendRaw(envs.slice(0, 20).map((e) => ({ topic: TOPICS.caseRated, key: e.key, value: JSON.stringify(e) })));
+  await until(async () => ((await handledBy('quiet')).length >= 20 ? true : undefined));
+  await sleep(300);
+  expect(relays).not.toHaveBeenCalled();
+
+  await port.sendRaw([{ topic: TOPICS.caseRated, key: caseId, value: JSON.stringify(envs[20]) }]);
+  await until(async () => (relays.mock.calls.length > 0 ? true : undefined), 20000);
+  expect(await handledBy('quiet')).toEqual(envs.map((_, i) => i + 1));
+}, 90000);

@@ -133,6 +133,7 @@ export class MashKafkaTransport extends Server implements CustomTransportStrateg
   private async handleMany(routes: Map<string, MessageHandler>, msgs: Received[]): Promise<number> {
     const started = process.hrtime.bigint();
     const outcomes: { topic: string; messageId: string; duplicate: boolean; seconds: number }[] = [];
+    let committed: EntityManager | undefined;
     await inSpan(
       'db transaction',
       {
@@ -141,6 +142,7 @@ export class MashKafkaTransport extends Server implements CustomTransportStrateg
       },
       () =>
         this.dataSource.transaction(async (manager) => {
+          committed = manager;
           outcomes.length = 0;
           const fresh = await rememberMessages(
             manager,
@@ -186,7 +188,7 @@ export class MashKafkaTransport extends Server implements CustomTransportStrateg
           });
         }),
     );
-    this.outbox.nudge();
+    if (committed) this.outbox.nudgeIfWrote(committed);
     const topic = msgs[0].topic;
     messagingMetrics.runs.observe({ topic }, outcomes.length);
     messagingMetrics.runSeconds.observe({ topic }, Number(process.hrtime.bigint() - started) / 1e9);
@@ -203,11 +205,13 @@ export class MashKafkaTransport extends Server implements CustomTransportStrateg
     const started = process.hrtime.bigint();
     let duplicate = false;
     let taken = true;
+    let committed: EntityManager | undefined;
     await inSpan(
       'db transaction',
       { attributes: { 'db.system.name': 'postgresql', 'db.namespace': this.options.schema, 'messaging.message.id': msg.envelope.id } },
       () =>
         this.dataSource.transaction(async (manager) => {
+          committed = manager;
           if (take && !(await take(manager))) {
             taken = false;
             return;
@@ -221,7 +225,7 @@ export class MashKafkaTransport extends Server implements CustomTransportStrateg
         }),
     );
     if (!taken) return;
-    this.outbox.nudge();
+    if (committed) this.outbox.nudgeIfWrote(committed);
     messagingMetrics.consumed.inc({ topic: msg.topic, outcome: duplicate ? 'duplicate' : 'handled' });
     messagingMetrics.handleSeconds.observe({ topic: msg.topic }, Number(process.hrtime.bigint() - started) / 1e9);
     if (duplicate) log('info', 'duplicate message ignored', { topic: msg.topic, messageId: msg.envelope.id });
