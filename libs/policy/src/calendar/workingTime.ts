@@ -92,7 +92,7 @@ type Window = (day: number) => [number, number];
 /**
  * Visits, in order, each stretch of counted time from `startMs` on: the windows of the working days
  * from the local day of `startMs`, the first one clipped to start there. Stops when `visit` returns
- * true.
+ * true. addWorkingTime and workingTimeBetween both walk this, so one is the inverse of the other.
  */
 function walkWindows(c: CompiledCalendar, startMs: number, window: Window, visit: (begin: number, close: number) => boolean): void {
   let day = localDayNumber(startMs, c.timeZone);
@@ -123,6 +123,18 @@ function spend(c: CompiledCalendar, startMs: number, remaining: number, window: 
   return end;
 }
 
+/** Ms of counted time in [startMs, endMs). */
+function counted(c: CompiledCalendar, startMs: number, endMs: number, window: Window): number {
+  let total = 0;
+  if (endMs <= startMs) return total;
+  walkWindows(c, startMs, window, (begin, close) => {
+    if (begin >= endMs) return true;
+    total += Math.min(close, endMs) - begin;
+    return close >= endMs;
+  });
+  return total;
+}
+
 /** The windows each calendar-counting unit walks. */
 function windowOf(c: CompiledCalendar, unit: Exclude<ClockUnit, 'hours'>): Window {
   return unit === 'hours-on-working-days'
@@ -147,4 +159,18 @@ export function addWorkingTime(start: Date, amount: number, unit: ClockUnit, cal
   if (unit === 'hours') return new Date(startMs + Math.round(amount * HOUR_MS));
   const c = compile(calendar);
   return new Date(spend(c, startMs, Math.round(amount * unitMs(c, unit)), windowOf(c, unit)));
+}
+
+/**
+ * How much of `unit` the calendar counts from `start` to `end` (0 if `end` is not after `start`):
+ * the inverse of addWorkingTime, to the ms. Adding it back to `start` reaches `end` if `end` is in
+ * counted time, else the end of the last counted stretch before it (or `start`, if none).
+ */
+export function workingTimeBetween(start: Date, end: Date, unit: ClockUnit, calendar: WorkingCalendar): number {
+  const startMs = start.getTime();
+  const endMs = end.getTime();
+  if (Number.isNaN(startMs) || Number.isNaN(endMs)) throw new RangeError('start and end must be valid dates');
+  if (unit === 'hours') return Math.max(0, endMs - startMs) / HOUR_MS;
+  const c = compile(calendar);
+  return counted(c, startMs, endMs, windowOf(c, unit)) / unitMs(c, unit);
 }
