@@ -1,5 +1,5 @@
 import type { CheckAgency, Rating } from '@mash/contracts';
-import { addWorkingTime, workingDayHours, type WorkingCalendar } from '@mash/policy';
+import { workingTimeBetween, type WorkingCalendar } from '@mash/policy';
 
 /**
  * The simulation's report (docs/simulation.md): what children and referrers would get, by rating,
@@ -74,17 +74,7 @@ export const RATINGS: Rating[] = ['RED', 'AMBER', 'GREEN'];
 
 /** Working time between two instants, in working days of the calendar (the reports' unit). */
 export function workingDaysBetween(from: number, to: number, calendar: WorkingCalendar): number {
-  if (to <= from) return 0;
-  const start = new Date(from);
-  let lo = 0;
-  let hi = (to - from) / 3_600_000;
-  if (addWorkingTime(start, hi, 'working-hours', calendar).getTime() <= to) return hi / workingDayHours(calendar);
-  for (let i = 0; i < 40; i++) {
-    const mid = (lo + hi) / 2;
-    if (addWorkingTime(start, mid, 'working-hours', calendar).getTime() <= to) lo = mid;
-    else hi = mid;
-  }
-  return lo / workingDayHours(calendar);
+  return workingTimeBetween(new Date(from), new Date(to), 'working-days', calendar);
 }
 
 /** Nearest-rank percentile of a non-empty list. */

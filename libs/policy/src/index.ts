@@ -8,7 +8,16 @@ export { policySchema, DECISION_OUTCOMES } from './policySchema';
 export { loadPolicyFromEnv, policyPathFromEnv, DEFAULT_POLICY } from './fromEnv';
 export { repoRoot } from './repoRoot';
 export { shippedPolicy, policiesDir } from './testing';
-export { addWorkingTime, isWorkingDay, isWorkingTime, workingDayHours, deadlineFor, clockFor, pointInTimescale } from './calendar';
+export {
+  addWorkingTime,
+  isWorkingDay,
+  isWorkingTime,
+  workingDayHours,
+  workingTimeBetween,
+  deadlineFor,
+  clockFor,
+  pointInTimescale,
+} from './calendar';
 export type { ClockUnit } from './calendar';
 export { agencyCalendar } from './calendar/agencyCalendar';
 export { replyDueBy } from './replyDue';

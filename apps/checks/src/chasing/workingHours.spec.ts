@@ -1,6 +1,6 @@
-import { agencyCalendar, parsePolicy, PolicyError, shippedPolicy, Weekday } from '@mash/policy';
+import { agencyCalendar, parsePolicy, PolicyError, shippedPolicy, Weekday, workingTimeBetween } from '@mash/policy';
 import { elapsedTime } from './schedule';
-import { policyAgencyCalendar, workingHoursBetween, workingTimePoint } from './workingHours';
+import { policyAgencyCalendar, workingTimePoint } from './workingHours';
 
 const calendar = shippedPolicy('london').calendar;
 const point = workingTimePoint(calendar);
@@ -9,7 +9,7 @@ describe('reminder points on the working calendar', () => {
   it('puts half of an Amber day set at 16:00 on a Thursday at noon on Friday, not in the night', () => {
     const start = new Date('2026-11-26T16:00:00Z'); // Thursday, GMT
     const end = new Date('2026-11-27T16:00:00Z');
-    expect(workingHoursBetween(start, end, calendar)).toBeCloseTo(8, 1);
+    expect(workingTimeBetween(start, end, 'working-hours', calendar)).toBe(8);
     expect(point(start, end, 0.5).toISOString()).toBe('2026-11-27T12:00:00.000Z');
     expect(elapsedTime(start, end, 0.5).toISOString()).toBe('2026-11-27T04:00:00.000Z');
   });
@@ -18,6 +18,14 @@ describe('reminder points on the working calendar', () => {
     const start = new Date('2026-11-28T23:00:00Z');
     const end = new Date('2026-11-29T03:00:00Z');
     expect(point(start, end, 0.5).toISOString()).toBe('2026-11-29T01:00:00.000Z');
+  });
+
+  it('keeps a window of exactly one working hour on the working clock, and one just under it in elapsed time', () => {
+    // Wednesday 16:00-19:00 GMT holds one working hour, 16:00-17:00. The old bisection stopped up to
+    // 36 ms short of it and so called it "under an hour" (reminder at 17:30, after closing).
+    const end = new Date('2026-01-14T19:00:00Z');
+    expect(point(new Date('2026-01-14T16:00:00Z'), end, 0.5).toISOString()).toBe('2026-01-14T16:30:00.000Z');
+    expect(point(new Date('2026-01-14T16:00:01Z'), end, 0.5).toISOString()).toBe('2026-01-14T17:30:00.500Z');
   });
 
   it('never puts a point after the window', () => {

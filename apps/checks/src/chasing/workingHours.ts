@@ -1,5 +1,5 @@
 import type { CheckAgency } from '@mash/contracts';
-import { addWorkingTime, agencyCalendar, Policy, WorkingCalendar } from '@mash/policy';
+import { addWorkingTime, agencyCalendar, Policy, WorkingCalendar, workingTimeBetween } from '@mash/policy';
 import { POLICY } from '../policy.provider';
 import { elapsedTime, PointInWindow } from './schedule';
 
@@ -16,25 +16,13 @@ export type AgencyCalendar = (agency: CheckAgency) => PointInWindow;
 
 export const elapsedTimeForEveryAgency: AgencyCalendar = () => elapsedTime;
 
-/** Working hours between two instants on a calendar, found by bisection on addWorkingTime (monotonic). */
-export function workingHoursBetween(start: Date, end: Date, calendar: WorkingCalendar): number {
-  let lo = 0;
-  let hi = Math.max(0, (end.getTime() - start.getTime()) / 3_600_000);
-  for (let i = 0; i < 60 && hi - lo > 1e-5; i++) {
-    const mid = (lo + hi) / 2;
-    if (addWorkingTime(start, mid, 'working-hours', calendar).getTime() < end.getTime()) lo = mid;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /**
  * A point in a window on the working calendar. A window with under an hour of working time (a Red
  * case over a weekend night) is a clock that runs out of hours, and is measured in elapsed time.
  */
 export function workingTimePoint(calendar: WorkingCalendar): PointInWindow {
   return (start, end, fraction) => {
-    const total = workingHoursBetween(start, end, calendar);
+    const total = workingTimeBetween(start, end, 'working-hours', calendar);
     if (total < 1) return elapsedTime(start, end, fraction);
     // Whole minutes: a reminder at 11:59:56 says nothing that 12:00 does not.
     const point = Math.round(addWorkingTime(start, total * fraction, 'working-hours', calendar).getTime() / 60_000) * 60_000;

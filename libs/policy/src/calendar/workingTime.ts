@@ -86,23 +86,65 @@ export function workingDayHours(calendar: WorkingCalendar): number {
   return (c.closeMinute - c.openMinute) / 60;
 }
 
-/** Walks forward through the windows a clock counts, spending `remaining` ms. */
-function spend(c: CompiledCalendar, startMs: number, remaining: number, window: (day: number) => [number, number]): number {
+/** The stretch of one day that a clock counts, as instants [open, close). */
+type Window = (day: number) => [number, number];
+
+/**
+ * Visits, in order, each stretch of counted time from `startMs` on: the windows of the working days
+ * from the local day of `startMs`, the first one clipped to start there. Stops when `visit` returns
+ * true. addWorkingTime and workingTimeBetween both walk this, so one is the inverse of the other.
+ */
+function walkWindows(c: CompiledCalendar, startMs: number, window: Window, visit: (begin: number, close: number) => boolean): void {
   let day = localDayNumber(startMs, c.timeZone);
   let from = startMs;
   for (let i = 0; i < MAX_DAYS; i++, day++) {
     if (isWorkingDayNumber(c, day)) {
       const [open, close] = window(day);
       const begin = Math.max(from, open);
-      if (begin < close) {
-        const available = close - begin;
-        if (remaining <= available) return begin + remaining;
-        remaining -= available;
-      }
+      if (begin < close && visit(begin, close)) return;
     }
     from = -Infinity;
   }
   throw new Error('no working time within ten years: check the calendar');
+}
+
+/** Spends `remaining` ms of counted time from `startMs`: the instant it runs out. */
+function spend(c: CompiledCalendar, startMs: number, remaining: number, window: Window): number {
+  let end = startMs;
+  walkWindows(c, startMs, window, (begin, close) => {
+    const available = close - begin;
+    if (remaining <= available) {
+      end = begin + remaining;
+      return true;
+    }
+    remaining -= available;
+    return false;
+  });
+  return end;
+}
+
+/** Ms of counted time in [startMs, endMs). */
+function counted(c: CompiledCalendar, startMs: number, endMs: number, window: Window): number {
+  let total = 0;
+  if (endMs <= startMs) return total;
+  walkWindows(c, startMs, window, (begin, close) => {
+    if (begin >= endMs) return true;
+    total += Math.min(close, endMs) - begin;
+    return close >= endMs;
+  });
+  return total;
+}
+
+/** The windows each calendar-counting unit walks. */
+function windowOf(c: CompiledCalendar, unit: Exclude<ClockUnit, 'hours'>): Window {
+  return unit === 'hours-on-working-days'
+    ? (d) => [at(c, d, 0), at(c, d + 1, 0)]
+    : (d) => [at(c, d, c.openMinute), at(c, d, c.closeMinute)];
+}
+
+/** Ms of counted time in one `unit` (a working day is the calendar's working hours). */
+function unitMs(c: CompiledCalendar, unit: Exclude<ClockUnit, 'hours'>): number {
+  return unit === 'working-days' ? (c.closeMinute - c.openMinute) * 60_000 : HOUR_MS;
 }
 
 /**
@@ -114,17 +156,21 @@ export function addWorkingTime(start: Date, amount: number, unit: ClockUnit, cal
   const startMs = start.getTime();
   if (Number.isNaN(startMs)) throw new RangeError('start is not a valid date');
   if (amount === 0) return new Date(startMs);
-  const ms = Math.round(amount * HOUR_MS);
-  if (unit === 'hours') return new Date(startMs + ms);
+  if (unit === 'hours') return new Date(startMs + Math.round(amount * HOUR_MS));
   const c = compile(calendar);
-  switch (unit) {
-    case 'working-hours':
-      return new Date(spend(c, startMs, ms, (d) => [at(c, d, c.openMinute), at(c, d, c.closeMinute)]));
-    case 'working-days': {
-      const perDay = (c.closeMinute - c.openMinute) * 60_000;
-      return new Date(spend(c, startMs, Math.round(amount * perDay), (d) => [at(c, d, c.openMinute), at(c, d, c.closeMinute)]));
-    }
-    case 'hours-on-working-days':
-      return new Date(spend(c, startMs, ms, (d) => [at(c, d, 0), at(c, d + 1, 0)]));
-  }
+  return new Date(spend(c, startMs, Math.round(amount * unitMs(c, unit)), windowOf(c, unit)));
+}
+
+/**
+ * How much of `unit` the calendar counts from `start` to `end` (0 if `end` is not after `start`):
+ * the inverse of addWorkingTime, to the ms. Adding it back to `start` reaches `end` if `end` is in
+ * counted time, else the end of the last counted stretch before it (or `start`, if none).
+ */
+export function workingTimeBetween(start: Date, end: Date, unit: ClockUnit, calendar: WorkingCalendar): number {
+  const startMs = start.getTime();
+  const endMs = end.getTime();
+  if (Number.isNaN(startMs) || Number.isNaN(endMs)) throw new RangeError('start and end must be valid dates');
+  if (unit === 'hours') return Math.max(0, endMs - startMs) / HOUR_MS;
+  const c = compile(calendar);
+  return counted(c, startMs, endMs, windowOf(c, unit)) / unitMs(c, unit);
 }
