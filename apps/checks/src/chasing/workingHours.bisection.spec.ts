@@ -73,7 +73,9 @@ describe('working hours between two instants, against the bisection it replaced'
       fc.property(starts, gaps, calendars, (start, gap, calendar) => {
         const end = new Date(start.getTime() + gap);
         return (
-          Math.abs(workingTimeBetween(start, end, 'working-hours', calendar) - bisectedHoursBetween(start, end, calendar)) <= TOLERANCE
+          // The bisection stops within its tolerance of an end that addWorkingTime rounds to the ms.
+          Math.abs(workingTimeBetween(start, end, 'working-hours', calendar) - bisectedHoursBetween(start, end, calendar)) <=
+          TOLERANCE + 1 / HOUR
         );
       }),
       { numRuns: 3000 },
