@@ -14,12 +14,14 @@
  * BENCH_WARMUP_SECONDS (2).
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { exampleContact } from '@mash/contracts/examples';
+import { credentialsEnv, credentialsOf, defaultPrincipalsFile, KafkaPort, loadKafkaPrincipals, provisionKafka } from '@mash/messaging';
 import { Running, startDeployable, waitForHttp } from '../scripts/processes';
 import { dropRunState } from '../scripts/runState';
 
@@ -111,8 +113,26 @@ async function main(): Promise<void> {
   const dbUrl = new URL(ADMIN_URL);
   dbUrl.pathname = `/mash_${runId}`;
   const [gatewayPort, barePort] = [await freePort(), await freePort()];
+  // On an authenticated broker (the local one is: infra/kafka.sh), the run's topics and ACLs are
+  // made as admin first, and the gateway connects as its own principal, as in a deployment.
+  const principalsFile = process.env.MASH_KAFKA_PRINCIPALS ?? defaultPrincipalsFile();
+  const principals = existsSync(principalsFile) ? loadKafkaPrincipals(principalsFile) : undefined;
+  if (principals) Object.assign(process.env, credentialsEnv(principals, 'admin'));
   const running: Running[] = [];
   try {
+    if (principals) {
+      const admin = new KafkaPort({
+        brokers: BROKERS.split(','),
+        clientId: 'bench-provision',
+        prefix: `${runId}.`,
+        sasl: credentialsOf(principals, 'admin'),
+      });
+      try {
+        await provisionKafka(admin);
+      } finally {
+        await admin.close();
+      }
+    }
     const gateway = startDeployable({ name: 'gateway', entry: 'apps/gateway/src/main' }, logDir, {
       ...process.env,
       KAFKA_BROKERS: BROKERS,
@@ -122,6 +142,7 @@ async function main(): Promise<void> {
       MASH_CREDENTIALS: `police=adapter:${TOKEN},ops=ops:bench-ops-token-0001`,
       MASH_RATE_LIMIT_PER_SEC: '1000000',
       MASH_RATE_LIMIT_BURST: '1000000',
+      ...(principals ? credentialsEnv(principals, 'gateway') : {}),
     });
     running.push(gateway);
     await waitForHttp(`http://127.0.0.1:${gatewayPort}/health/ready`, 120000, gateway);
