@@ -7,7 +7,8 @@ import { CaseRated, TOPICS } from '@mash/contracts';
 import { validExamples } from '@mash/contracts/examples';
 import { KafkaPort, MessageContext, outboxEnvelopes } from '@mash/messaging';
 import { runService } from './run';
-import { ServiceModule } from './service.module';
+import { PreparingClient } from './preparedStatements';
+import { PIPELINE_DATA_SOURCE, ServiceModule } from './service.module';
 
 /**
  * A service whose HTTP side holds every connection of its main pool (a burst of requests) still
@@ -100,4 +101,15 @@ it('handles messages and relays events while requests hold every connection of t
   } finally {
     await observer.end();
   }
+});
+
+it('prepares statements on both pools, and names the pipeline in Postgres', async () => {
+  const main = app!.get(DataSource);
+  const pipeline = app!.get<DataSource>(PIPELINE_DATA_SOURCE);
+  const extra = (ds: DataSource) => ds.options.extra as { Client: unknown; max: number; application_name: string };
+  expect(extra(main).Client).toBe(PreparingClient);
+  expect(extra(pipeline).Client).toBe(PreparingClient);
+  expect(extra(pipeline).max).toBe(5);
+  const [{ name }] = await pipeline.query(`SELECT current_setting('application_name') AS name`);
+  expect(name).toBe('mash-pipetest-pipeline');
 });
