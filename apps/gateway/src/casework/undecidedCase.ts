@@ -1,6 +1,7 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { FieldError } from '@mash/contracts';
 import { Outbox } from '@mash/messaging';
+import { disclosuresLast } from '@mash/platform';
 import { reject } from '../intake/rejection';
 import { QuarantineService } from '../quarantine/quarantine.service';
 import { CasesRepository, LockedCase } from './cases.repository';
@@ -24,12 +25,16 @@ export async function writeOnUndecidedCase(
   write: (m: EntityManager, c: LockedCase) => Promise<CaseRefusal | undefined>,
 ): Promise<void> {
   const { caseId } = req;
-  const refused = await deps.ds.transaction(async (m): Promise<CaseRefusal | undefined> => {
-    const c = await deps.cases.lock(m, caseId);
-    if (!c) return { status: 404, error: `no case '${caseId}'` };
-    if (c.decisionId) return { status: 409, error: `case ${caseId} already has decision ${c.decisionId}` };
-    return write(m, c);
-  });
+  // The write's disclosures go last: the audit chain's lock, which every audited write of the
+  // gateway queues on (the front door's among them), is then held for the commit alone.
+  const refused = await deps.ds.transaction((m) =>
+    disclosuresLast(m, async (): Promise<CaseRefusal | undefined> => {
+      const c = await deps.cases.lock(m, caseId);
+      if (!c) return { status: 404, error: `no case '${caseId}'` };
+      if (c.decisionId) return { status: 409, error: `case ${caseId} already has decision ${c.decisionId}` };
+      return write(m, c);
+    }),
+  );
   if (refused) {
     return reject(deps.quarantine, {
       sender: req.sender,
