@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { CheckReplied, checkRepliedTopic, checkRequestedTopic } from '@mash/contracts';
 import { KafkaPort, Received } from '@mash/messaging/standalone';
+import { dropRunState } from '../../../scripts/runState';
 import { defineConnector } from './connector';
 import { serveConnector } from './serve';
 import { checkRequestFor } from './testing';
@@ -12,7 +13,9 @@ import { checkRequestFor } from './testing';
  */
 jest.setTimeout(120_000);
 
-const prefix = `k${Date.now().toString(36)}${randomBytes(2).toString('hex')}.`;
+const runId = `k${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+const prefix = `${runId}.`;
+const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const env = { ...process.env, MASH_TOPIC_PREFIX: prefix, CONNECTOR_PORT: '0', CONNECTOR_BEHAVIOUR: 'normal' };
 const stops: (() => Promise<void>)[] = [];
@@ -33,10 +36,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const s of stops.reverse()) await s().catch(() => undefined);
-  const admin = await port.adminClient();
-  const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-  if (mine.length) await admin.deleteTopics({ topics: mine });
   await port.close();
+  await dropRunState(runId, adminUrl, brokers.join(','));
 });
 
 it('answers requests that wait for it as a run: every request its reply, in a few sends', async () => {

@@ -6,6 +6,7 @@ import { DataSource, QueryRunner } from 'typeorm';
 import { CaseRated, TOPICS } from '@mash/contracts';
 import { validExamples } from '@mash/contracts/examples';
 import { KafkaPort, MessageContext, outboxEnvelopes } from '@mash/messaging';
+import { dropRunState } from '../../../scripts/runState';
 import { runService } from './run';
 import { PreparingClient } from './preparedStatements';
 import { PIPELINE_DATA_SOURCE, ServiceModule } from './service.module';
@@ -21,6 +22,7 @@ const schema = 'pipetest';
 const runId = `p${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const prefix = `${runId}.`;
 const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const dbUrl = new URL(adminUrl);
 dbUrl.pathname = `/mash_${runId}`;
 const saved = { DATABASE_URL: process.env.DATABASE_URL, MASH_TOPIC_PREFIX: process.env.MASH_TOPIC_PREFIX };
@@ -44,7 +46,7 @@ const held: QueryRunner[] = [];
 beforeAll(async () => {
   process.env.DATABASE_URL = dbUrl.toString();
   process.env.MASH_TOPIC_PREFIX = prefix;
-  port = new KafkaPort({ brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'pipetest-spec', prefix });
+  port = new KafkaPort({ brokers: brokers.split(','), clientId: 'pipetest-spec', prefix });
   await port.ensureTopics();
   app = await runService(PipeTestModule, { name: 'pipetest', schema, port: 0 });
   await app.get(DataSource).query(`CREATE TABLE ${schema}.seen (case_id text PRIMARY KEY)`);
@@ -55,14 +57,8 @@ afterAll(async () => {
   await app?.close();
   Object.assign(process.env, saved);
   for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-  const admin = await port.adminClient();
-  const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-  if (mine.length) await admin.deleteTopics({ topics: mine });
   await port.close();
-  const pg = new Client({ connectionString: adminUrl });
-  await pg.connect();
-  await pg.query(`DROP DATABASE IF EXISTS "mash_${runId}" WITH (FORCE)`);
-  await pg.end();
+  await dropRunState(runId, adminUrl, brokers);
 });
 
 it('handles messages and relays events while requests hold every connection of the main pool', async () => {

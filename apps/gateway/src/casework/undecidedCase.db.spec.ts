@@ -4,6 +4,7 @@ import { disclosureAuditMigrationFor, recordDisclosure } from '@mash/platform';
 import { createServiceDb, ServiceDb } from '../../../../test/support/serviceDb';
 import { PROJECTION_MIGRATIONS } from '../status/projectionTables.fixtures';
 import { QuarantineService } from '../quarantine/quarantine.service';
+import { countingQueries } from '../../../../test/support/statementCount';
 import { CasesRepository } from './cases.repository';
 import { writeOnUndecidedCase } from './undecidedCase';
 
@@ -29,16 +30,7 @@ it('records the disclosure as the last statement before the commit, after what t
   // The transaction as writeOnUndecidedCase opens it, with each statement's first words noted.
   const ds = {
     transaction: <T>(fn: (m: EntityManager) => Promise<T>) =>
-      db.ds.transaction((m) =>
-        fn(
-          new Proxy(m, {
-            get: (target, prop, receiver) =>
-              prop === 'query'
-                ? (sql: string, params?: unknown[]) => (sent.push(sql.trim().split(/\s+/).slice(0, 3).join(' ')), target.query(sql, params))
-                : Reflect.get(target, prop, receiver),
-          }),
-        ),
-      ),
+      db.ds.transaction((m) => fn(countingQueries(m, (sql) => sent.push(sql.trim().split(/\s+/).slice(0, 3).join(' '))))),
   } as unknown as DataSource;
   await writeOnUndecidedCase(
     { ds, cases: new CasesRepository(db.ds), outbox: { nudge: () => undefined } as unknown as Outbox, quarantine: {} as QuarantineService },
