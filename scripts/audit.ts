@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { AuditHead, TOPICS } from '@mash/contracts';
 import { KafkaPort, messagingConfigFromEnv, readTopicToEnd } from '@mash/messaging';
-import { ChainRow, databaseUrl, readDisclosures, Verification, verifyChain } from '@mash/platform';
+import { ChainRow, databaseUrl, PublishedHead, readDisclosures, Verification, verifyChain } from '@mash/platform';
 import { auditRows } from './audit.repository';
 
 /**
@@ -19,31 +19,31 @@ import { auditRows } from './audit.repository';
  */
 
 /** Every head each service has published, by service (schema). */
-export async function publishedHeads(port: KafkaPort): Promise<Map<string, { id: number; hash: string }[]>> {
-  const heads = new Map<string, { id: number; hash: string }[]>();
+export async function publishedHeads(port: KafkaPort): Promise<Map<string, PublishedHead[]>> {
+  const heads = new Map<string, PublishedHead[]>();
   for (const m of await readTopicToEnd(port, TOPICS.auditHead)) {
     const h = m.envelope.data as AuditHead;
-    heads.set(h.service, [...(heads.get(h.service) ?? []), { id: h.id, hash: h.hash }]);
+    heads.set(h.service, [...(heads.get(h.service) ?? []), { chain: h.chain ?? 0, id: h.id, hash: h.hash }]);
   }
   return heads;
 }
 
-export async function verifyAll(pg: Client, heads: Map<string, { id: number; hash: string }[]>): Promise<Verification[]> {
+export async function verifyAll(pg: Client, heads: Map<string, PublishedHead[]>): Promise<Verification[]> {
   const out: Verification[] = [];
   for (const schema of await auditRows.chainSchemas(pg)) out.push(await verifyChain(pg, schema, heads.get(schema) ?? []));
   return out;
 }
 
 export function describe(v: Verification): string {
-  if (v.ok) return `${v.schema}: ${v.rows} records, chain intact`;
+  if (v.ok) return `${v.schema}: ${v.rows} records in ${v.chains === 1 ? '1 chain' : `${v.chains} chains`}, intact`;
   const p = v.firstProblem!;
   const why = {
     'hash-mismatch': 'its content does not match its hash (edited)',
     'broken-link': 'it does not follow the record before it (edited, inserted or reordered)',
-    gap: `record ${'expectedId' in p ? p.expectedId : ''} is missing (deleted)`,
+    gap: `record ${'expectedId' in p ? p.expectedId : ''} of that chain is missing (deleted)`,
     'head-missing': 'a head published earlier is no longer in the chain (the tail was deleted or rewritten)',
   }[p.kind];
-  return `${v.schema}: BROKEN at record ${p.id}: ${why}`;
+  return `${v.schema}: BROKEN at chain ${p.chain}, record ${p.id}: ${why}`;
 }
 
 export interface ExportedDisclosure extends ChainRow {
@@ -58,7 +58,7 @@ export async function exportDisclosures(pg: Client, filter: { caseId?: string; f
   for (const schema of await auditRows.chainSchemas(pg)) {
     for (const r of await readDisclosures(pg, schema, { ...filter, contactIds })) all.push({ service: schema, ...r });
   }
-  return all.sort((a, b) => a.at.localeCompare(b.at) || a.service.localeCompare(b.service) || a.id - b.id);
+  return all.sort((a, b) => a.at.localeCompare(b.at) || a.service.localeCompare(b.service) || a.chain - b.chain || a.id - b.id);
 }
 
 const csvCell = (v: unknown) => {
@@ -67,7 +67,18 @@ const csvCell = (v: unknown) => {
 };
 
 export function toCsv(rows: ExportedDisclosure[]): string {
-  const cols: (keyof ExportedDisclosure)[] = ['at', 'service', 'id', 'principal', 'action', 'caseId', 'contactId', 'detail', 'hash'];
+  const cols: (keyof ExportedDisclosure)[] = [
+    'at',
+    'service',
+    'chain',
+    'id',
+    'principal',
+    'action',
+    'caseId',
+    'contactId',
+    'detail',
+    'hash',
+  ];
   return [cols.join(','), ...rows.map((r) => cols.map((c) => csvCell(r[c])).join(','))].join('\r\n') + '\r\n';
 }
 
@@ -98,7 +109,7 @@ async function main(command: string, argv: string[]): Promise<number> {
   try {
     if (command === 'verify') {
       const port = new KafkaPort(messagingConfigFromEnv('ops-audit'));
-      let heads: Map<string, { id: number; hash: string }[]>;
+      let heads: Map<string, PublishedHead[]>;
       try {
         heads = await publishedHeads(port);
       } finally {

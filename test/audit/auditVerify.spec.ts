@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { KafkaPort, messagingTablesMigration, Outbox } from '@mash/messaging';
-import { AuditHeadPublisher, disclosureAuditMigrationFor, recordDisclosure } from '@mash/platform';
+import { AuditHeadPublisher, disclosureAuditMigrationsFor, recordDisclosure } from '@mash/platform';
 import { describe as describeResult, exportDisclosures, publishedHeads, toCsv, verifyAll } from '../../scripts/audit';
 
 /**
@@ -35,7 +35,7 @@ beforeAll(async () => {
       type: 'postgres',
       url: dbUrl,
       schema,
-      migrations: [messagingTablesMigration(schema), disclosureAuditMigrationFor(schema)],
+      migrations: [messagingTablesMigration(schema), ...disclosureAuditMigrationsFor(schema)],
     });
     await ds.initialize();
     await ds.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
@@ -90,31 +90,41 @@ it('verifies both chains against their published heads, finds a deleted tail, an
   await gw.ds.transaction((m) => recordDisclosure(m, 'gateway', { principal: 'manager-1', action: 'read-case', caseId: 'C-2' }));
   await gw.ds.transaction((m) => recordDisclosure(m, 'gateway', { principal: 'manager-1', action: 'read-case', caseId: 'C-1' }));
 
-  expect(await gw.heads.publishOnce()).toMatchObject({ service: 'gateway', id: 3 });
-  expect(await gw.heads.publishOnce()).toBeNull(); // nothing new to say
-  expect(await checks.heads.publishOnce()).toMatchObject({ service: 'checks', id: 1 });
+  // The gateway's three transactions took whichever chains were free: one head per chain used.
+  const gwHeads = await gw.heads.publishOnce();
+  const gwChains = (await pg.query(`SELECT chain, max(id)::int AS id FROM gateway.disclosure_audit GROUP BY chain ORDER BY chain`)).rows;
+  expect(gwHeads.map((h) => ({ chain: h.chain, id: h.id }))).toEqual(gwChains);
+  expect(gwHeads.every((h) => h.service === 'gateway')).toBe(true);
+  expect(await gw.heads.publishOnce()).toEqual([]); // nothing new to say
+  expect(await checks.heads.publishOnce()).toMatchObject([{ service: 'checks', chain: expect.any(Number), id: 1 }]);
 
   const heads = await waitFor(async () => {
     const h = await publishedHeads(port);
     return h.get('gateway')?.length && h.get('checks')?.length ? h : undefined;
   });
   const intact = await verifyAll(pg, heads);
-  expect(intact.map(describeResult)).toEqual(['checks: 1 records, chain intact', 'gateway: 3 records, chain intact']);
+  const n = gwChains.length;
+  expect(intact.map(describeResult)).toEqual([
+    'checks: 1 records in 1 chain, intact',
+    `gateway: 3 records in ${n === 1 ? '1 chain' : `${n} chains`}, intact`,
+  ]);
 
   // A superuser deletes the newest gateway record with the triggers off: every remaining link holds.
+  const [newest] = (await pg.query(`SELECT chain, id::int FROM gateway.disclosure_audit WHERE case_id = 'C-1' AND action = 'read-case'`))
+    .rows;
   await pg.query(`ALTER TABLE gateway.disclosure_audit DISABLE TRIGGER USER`);
-  await pg.query(`DELETE FROM gateway.disclosure_audit WHERE id = 3`);
+  await pg.query(`DELETE FROM gateway.disclosure_audit WHERE chain = $1 AND id = $2`, [newest.chain, newest.id]);
   await pg.query(`ALTER TABLE gateway.disclosure_audit ENABLE TRIGGER USER`);
   const broken = await verifyAll(pg, heads);
   expect(broken.map(describeResult)).toEqual([
-    'checks: 1 records, chain intact',
-    'gateway: BROKEN at record 3: a head published earlier is no longer in the chain (the tail was deleted or rewritten)',
+    'checks: 1 records in 1 chain, intact',
+    `gateway: BROKEN at chain ${newest.chain}, record ${newest.id}: a head published earlier is no longer in the chain (the tail was deleted or rewritten)`,
   ]);
 
   const forCase = await exportDisclosures(pg, { caseId: 'C-1' });
   expect(forCase.map((r) => `${r.service}:${r.action}`)).toEqual(['gateway:contact-received', 'checks:check-requested']);
   const csv = toCsv(forCase).trim().split('\r\n');
-  expect(csv[0]).toBe('at,service,id,principal,action,caseId,contactId,detail,hash');
+  expect(csv[0]).toBe('at,service,chain,id,principal,action,caseId,contactId,detail,hash');
   expect(csv).toHaveLength(3);
   expect(csv[2]).toContain('"{""agency"":""health"",""categories"":[""health-history""],""lawfulBasis"":""consent""}"');
 }, 60_000);

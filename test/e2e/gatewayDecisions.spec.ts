@@ -74,7 +74,7 @@ describe('decision API', () => {
     const { quarantineId } = (await refused.json()) as { quarantineId: number };
     expect((await get(`/v1/ops/quarantine/${quarantineId}`, TEST_TOKENS.ops)).status).toBe(200);
     const { rows } = await db.query(
-      `SELECT principal, action, case_id, detail FROM gateway.disclosure_audit WHERE case_id = 'CS-audit' OR action = 'read-quarantine' ORDER BY id`,
+      `SELECT principal, action, case_id, detail FROM gateway.disclosure_audit WHERE case_id = 'CS-audit' OR action = 'read-quarantine' ORDER BY at, id`,
     );
     expect(rows).toEqual([
       expect.objectContaining({ principal: TEST_MANAGER.subject, action: 'read-case', case_id: 'CS-audit' }),

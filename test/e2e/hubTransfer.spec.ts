@@ -176,7 +176,7 @@ describe('hub to hub transfer', () => {
 
     // Both ends audited: content sent and acknowledged at Sandwell, received at Dudley.
     const { rows: sentAudit } = await sandwellDb.query(
-      `SELECT principal, action, detail FROM gateway.disclosure_audit WHERE case_id = $1 AND action LIKE 'transfer-%' ORDER BY id`,
+      `SELECT principal, action, detail FROM gateway.disclosure_audit WHERE case_id = $1 AND action LIKE 'transfer-%' ORDER BY at, id`,
       [caseId],
     );
     expect(sentAudit).toEqual([

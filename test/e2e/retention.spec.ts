@@ -270,8 +270,9 @@ describe('retention', () => {
     expect(kept).toEqual(Object.fromEntries(Object.keys(kept).map((key) => [key, true])));
     expect(await outboxRows('held')).toEqual(Object.fromEntries(SCHEMAS.map((s) => [s, 1])));
     // Each run says how many cases it found on hold.
-    const [last] = (await pg.query(`SELECT detail FROM triage.disclosure_audit WHERE action = 'retention-run' ORDER BY id DESC LIMIT 1`))
-      .rows;
+    const [last] = (
+      await pg.query(`SELECT detail FROM triage.disclosure_audit WHERE action = 'retention-run' ORDER BY at DESC, id DESC LIMIT 1`)
+    ).rows;
     expect(last.detail.casesOnHold).toBe(1);
 
     const lift = await hold(TEST_TOKENS.manager, { held: false, reason: 'Proceedings concluded; the hold is no longer needed.' });

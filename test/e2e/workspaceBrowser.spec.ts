@@ -166,7 +166,7 @@ describeInBrowser(`the decision workspace in a real browser${haveChromium ? '' :
     for (const s of contact.subjects) if (s.givenName) expect(await page.locator('main').textContent()).toContain(s.givenName);
     expect(await page.locator('h3', { hasText: 'At the end of checks' }).textContent()).toContain('RED');
     const reads = await db.query(
-      `SELECT principal, detail FROM gateway.disclosure_audit WHERE action = 'read-case' AND case_id = $1 ORDER BY id`,
+      `SELECT principal, detail FROM gateway.disclosure_audit WHERE action = 'read-case' AND case_id = $1 ORDER BY at, id`,
       [caseId],
     );
     expect(reads.rows).toEqual(

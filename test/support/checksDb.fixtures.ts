@@ -9,7 +9,7 @@ import { ChecksTimerKeys1700000000310 } from '../../apps/checks/src/migrations/1
 import { ChecksPlanRevisions1700000000320 } from '../../apps/checks/src/migrations/1700000000320-checks-plan-revisions';
 import { ChecksRetention1700000000330 } from '../../apps/checks/src/migrations/1700000000330-checks-retention';
 import { ChecksLegalHolds1700000001302 } from '../../apps/checks/src/migrations/1700000001302-legal-holds';
-import { disclosureAuditMigrationFor } from '@mash/platform';
+import { disclosureAuditMigrationsFor } from '@mash/platform';
 
 /**
  * Test material: a real Postgres database of a spec's own with checks' schema migrated, and the
@@ -58,7 +58,7 @@ export async function createChecksDb(prefix: string, poolSize = 10): Promise<Che
       ChecksPlanRevisions1700000000320,
       ChecksRetention1700000000330,
       ChecksLegalHolds1700000001302,
-      disclosureAuditMigrationFor('checks'),
+      ...disclosureAuditMigrationsFor('checks'),
     ],
     migrationsTableName: 'migrations',
     extra: { max: poolSize },

@@ -95,7 +95,7 @@ export const TOPIC_DEFINITIONS: TopicDefinition[] = [
   def(
     TOPICS.auditHead,
     'auditHead',
-    "The head of a service's disclosure audit chain (position and hash), published periodically so a deleted tail is found.",
+    "The head of each of a service's disclosure audit chains (chain, position and hash), published periodically so a deleted tail is found.",
     -1,
     false,
   ),

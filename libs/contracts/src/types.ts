@@ -356,6 +356,8 @@ export interface DeadLetter {
 /** The head of one service's disclosure audit chain, published so a deleted tail is found. */
 export interface AuditHead {
   service: string;
+  /** Which of the schema's chains (docs/architecture.md, "Several chains, one per writer at a time"); absent means 0. */
+  chain?: number;
   id: number;
   hash: string;
   at: string;

@@ -68,17 +68,80 @@ export function disclosureAuditMigration(schema: string, opts: { existing?: bool
 }
 
 /**
- * The migration that gives a service its chain; it runs after the service's own migrations (its
- * timestamp is later), so where a service had the plain table already (the gateway) that table
- * and its rows are taken into the chain.
+ * How many chains a schema's audit is split into. A writer takes whichever chain no other open
+ * transaction holds, so up to this many audited transactions commit side by side; beyond it they
+ * queue as on one chain. Sized above a service's connections (docs/architecture.md, "Several
+ * chains, one per writer at a time").
  */
-export function disclosureAuditMigrationFor(schema: string): new () => MigrationInterface {
-  const name = `DisclosureAudit${schema.replace(/[^A-Za-z0-9]/g, '')}1700000000900`;
+export const AUDIT_CHAINS = 16;
+
+/**
+ * Statements that split a schema's one chain into `AUDIT_CHAINS` chains, each with its own lock:
+ * with one chain every audited transaction of the schema queued on one lock from its audit row to
+ * its commit, and under load that queue was the gateway's largest wait. The rows already written
+ * stay as they are, as chain 0 (their ids, hashes and published heads still verify); the chaining
+ * trigger is replaced by one that picks a free chain.
+ */
+export function disclosureAuditChainsMigration(schema: string): string[] {
+  const t = auditTable(schema);
+  const fn = `"${schema}".disclosure_audit_chain`;
+  const lockKey = `'${schema}.disclosure_audit:'`;
+  // The chain this transaction took, kept to its end: its later rows follow in the same chain.
+  const held = `'mash_audit.${schema.replace(/[^A-Za-z0-9_]/g, '_')}'`;
+  return [
+    `ALTER TABLE ${t} ADD COLUMN chain smallint NOT NULL DEFAULT 0`,
+    `ALTER TABLE ${t} DROP CONSTRAINT disclosure_audit_pkey, ADD CONSTRAINT disclosure_audit_pkey PRIMARY KEY (chain, id)`,
+    // The first chain tried is the backend's own, so a pooled connection keeps to one chain and
+    // concurrent writers rarely try the same one; a writer waits only when every chain is held.
+    `CREATE OR REPLACE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
+     DECLARE k int := nullif(current_setting(${held}, true), '')::int; first int; last_id bigint; last_hash text;
+     BEGIN
+       IF k IS NULL THEN
+         first := pg_backend_pid() % ${AUDIT_CHAINS};
+         FOR i IN 0..${AUDIT_CHAINS - 1} LOOP
+           IF pg_try_advisory_xact_lock(hashtextextended(${lockKey} || ((first + i) % ${AUDIT_CHAINS}), 0)) THEN
+             k := (first + i) % ${AUDIT_CHAINS};
+             EXIT;
+           END IF;
+         END LOOP;
+         IF k IS NULL THEN
+           k := first;
+           PERFORM pg_advisory_xact_lock(hashtextextended(${lockKey} || k, 0));
+         END IF;
+         PERFORM set_config(${held}, k::text, true);
+       END IF;
+       SELECT a.id, a.hash INTO last_id, last_hash FROM ${t} a WHERE a.chain = k ORDER BY a.id DESC LIMIT 1;
+       NEW.chain := k;
+       NEW.id := coalesce(last_id, 0) + 1;
+       NEW.prev_hash := coalesce(last_hash, '');
+       NEW.hash := encode(sha256(convert_to(${canonicalSql('NEW')}, 'UTF8')), 'hex');
+       RETURN NEW;
+     END $$`,
+  ];
+}
+
+/**
+ * The migrations that give a service its chains; they run after the service's own migrations
+ * (their timestamps are later), so where a service had the plain table already (the gateway) that
+ * table and its rows are taken into the chain. The split into several chains came later and is a
+ * migration of its own, so a database that has the first runs only the second.
+ */
+export function disclosureAuditMigrationsFor(schema: string): (new () => MigrationInterface)[] {
+  const id = schema.replace(/[^A-Za-z0-9]/g, '');
+  return [
+    migration(`DisclosureAudit${id}1700000000900`, async (q) => {
+      const [{ exists }] = await q.query(`SELECT to_regclass($1) IS NOT NULL AS exists`, [`"${schema}".disclosure_audit`]);
+      return disclosureAuditMigration(schema, { existing: exists });
+    }),
+    migration(`DisclosureAuditChains${id}1700000000950`, async () => disclosureAuditChainsMigration(schema)),
+  ];
+}
+
+function migration(name: string, statements: (q: QueryRunner) => Promise<string[]>): new () => MigrationInterface {
   const cls = class implements MigrationInterface {
     name = name;
     async up(q: QueryRunner): Promise<void> {
-      const [{ exists }] = await q.query(`SELECT to_regclass($1) IS NOT NULL AS exists`, [`"${schema}".disclosure_audit`]);
-      for (const sql of disclosureAuditMigration(schema, { existing: exists })) await q.query(sql);
+      for (const sql of await statements(q)) await q.query(sql);
     }
     async down(): Promise<void> {
       // An audit trail is not migrated away.

@@ -7,8 +7,11 @@ import { rowsOf } from '@mash/at-rest';
  * (docs/architecture.md, "Trust boundary and data"). Each service keeps its own `<schema>.disclosure_audit`,
  * written in the same transaction as the disclosure it records, and each is a hash chain: a row
  * carries the hash of the row before it, so an edited, deleted or reordered row breaks the chain at
- * that row. The database assigns the chain position and the hashes itself (a trigger, under a
- * transaction lock on the chain), so a writer cannot forge them, and it refuses UPDATE, DELETE and
+ * that row. A schema's audit is several such chains, so that concurrent writers do not queue on one
+ * lock: a transaction takes a chain no other open transaction holds and keeps it to its end
+ * (docs/architecture.md, "Several chains, one per writer at a time"). The database assigns the
+ * chain, the position and the hashes itself (a trigger, under a transaction lock on the chain), so
+ * a writer cannot forge them, and it refuses UPDATE, DELETE and
  * TRUNCATE for every role, owner included; a deployment's runtime role (`mash_service`) is granted
  * only SELECT and INSERT. A superuser can still disable triggers: `verifyChain` finds what that
  * changed, and the published chain heads find a deleted tail.
@@ -31,6 +34,8 @@ export interface Disclosure {
 }
 
 export interface ChainRow {
+  /** Which of the schema's chains, and the position in it (from 1, without a gap). */
+  chain: number;
   id: number;
   at: string;
   principal: string;
@@ -123,23 +128,37 @@ async function insertDisclosures(q: Queryable, schema: string, list: readonly Di
 
 export interface ChainHead {
   schema: string;
+  chain: number;
   id: number;
   hash: string;
 }
 
-export async function chainHead(q: Queryable, schema: string): Promise<ChainHead | null> {
-  const [last] = await rows<{ id: string; hash: string }>(q, `SELECT id, hash FROM ${auditTable(schema)} ORDER BY id DESC LIMIT 1`);
-  return last ? { schema, id: Number(last.id), hash: last.hash } : null;
+/** A head as published: heads published before the audit had several chains name none, and are chain 0's. */
+export interface PublishedHead {
+  chain?: number;
+  id: number;
+  hash: string;
+}
+
+/** The last row of each of the schema's chains, chain by chain. */
+export async function chainHeads(q: Queryable, schema: string): Promise<ChainHead[]> {
+  const found = await rows<{ chain: number; id: string; hash: string }>(
+    q,
+    `SELECT DISTINCT ON (chain) chain, id, hash FROM ${auditTable(schema)} ORDER BY chain, id DESC`,
+  );
+  return found.map((r) => ({ schema, chain: Number(r.chain), id: Number(r.id), hash: r.hash }));
 }
 
 export type ChainProblem =
-  | { kind: 'hash-mismatch'; id: number }
-  | { kind: 'broken-link'; id: number; expectedPrev: string }
-  | { kind: 'gap'; id: number; expectedId: number }
-  | { kind: 'head-missing'; id: number; hash: string };
+  | { kind: 'hash-mismatch'; chain: number; id: number }
+  | { kind: 'broken-link'; chain: number; id: number; expectedPrev: string }
+  | { kind: 'gap'; chain: number; id: number; expectedId: number }
+  | { kind: 'head-missing'; chain: number; id: number; hash: string };
 
 export interface Verification {
   schema: string;
+  /** How many chains hold rows, and how many rows they hold together. */
+  chains: number;
   rows: number;
   ok: boolean;
   /** The first broken record, in chain order; later ones follow from it. */
@@ -147,43 +166,51 @@ export interface Verification {
 }
 
 /**
- * Walks a chain from its first row: each row's hash must be the hash of its own canonical text,
- * its `prev_hash` the hash of the row before, and ids must run without a gap from 1. Each head
- * published earlier must still be in the chain with the same hash (a deleted tail breaks none of
- * the links that remain). Reads in pages so a long chain does not fill memory.
+ * Walks each of a schema's chains from its first row: each row's hash must be the hash of its own
+ * canonical text, its `prev_hash` the hash of the row before in its chain, and ids must run without
+ * a gap from 1 in each chain. Each head published earlier must still be in its chain with the same
+ * hash (a deleted tail breaks none of the links that remain). Reads in pages so a long chain does
+ * not fill memory.
  */
-export async function verifyChain(
-  q: Queryable,
-  schema: string,
-  publishedHeads: { id: number; hash: string }[] = [],
-): Promise<Verification> {
-  const heads = new Map(publishedHeads.map((h) => [h.id, h.hash]));
+export async function verifyChain(q: Queryable, schema: string, publishedHeads: PublishedHead[] = []): Promise<Verification> {
+  const key = (chain: number, id: number) => `${chain}:${id}`;
+  const heads = new Map(publishedHeads.map((h) => [key(h.chain ?? 0, h.id), h]));
+  const seen = new Map<string, string>();
+  let chain = -1;
   let prev = '';
   let expectedId = 1;
   let count = 0;
-  const seen = new Map<number, string>();
+  let chains = 0;
+  const broken = (firstProblem: ChainProblem): Verification => ({ schema, chains, rows: count, ok: false, firstProblem });
   for (;;) {
-    const page = await rows<{ id: string; prev_hash: string; hash: string; canonical: string }>(
+    const page = await rows<{ chain: number; id: string; prev_hash: string; hash: string; canonical: string }>(
       q,
-      `SELECT a.id, a.prev_hash, a.hash, ${canonicalSql('a')} AS canonical FROM ${auditTable(schema)} a WHERE a.id >= $1 ORDER BY a.id LIMIT 5000`,
-      [expectedId],
+      `SELECT a.chain, a.id, a.prev_hash, a.hash, ${canonicalSql('a')} AS canonical FROM ${auditTable(schema)} a
+       WHERE (a.chain, a.id) >= ($1, $2) ORDER BY a.chain, a.id LIMIT 5000`,
+      [Math.max(chain, 0), expectedId],
     );
     for (const r of page) {
       const id = Number(r.id);
+      if (Number(r.chain) !== chain) {
+        chain = Number(r.chain);
+        chains++;
+        prev = '';
+        expectedId = 1;
+      }
       count++;
-      if (id !== expectedId) return { schema, rows: count, ok: false, firstProblem: { kind: 'gap', id, expectedId } };
-      if (r.prev_hash !== prev) return { schema, rows: count, ok: false, firstProblem: { kind: 'broken-link', id, expectedPrev: prev } };
-      if (chainHash(r.canonical) !== r.hash) return { schema, rows: count, ok: false, firstProblem: { kind: 'hash-mismatch', id } };
-      if (heads.has(id)) seen.set(id, r.hash);
+      if (id !== expectedId) return broken({ kind: 'gap', chain, id, expectedId });
+      if (r.prev_hash !== prev) return broken({ kind: 'broken-link', chain, id, expectedPrev: prev });
+      if (chainHash(r.canonical) !== r.hash) return broken({ kind: 'hash-mismatch', chain, id });
+      if (heads.has(key(chain, id))) seen.set(key(chain, id), r.hash);
       prev = r.hash;
       expectedId = id + 1;
     }
     if (page.length < 5000) break;
   }
-  for (const [id, hash] of heads) {
-    if (seen.get(id) !== hash) return { schema, rows: count, ok: false, firstProblem: { kind: 'head-missing', id, hash } };
+  for (const [k, h] of heads) {
+    if (seen.get(k) !== h.hash) return broken({ kind: 'head-missing', chain: h.chain ?? 0, id: h.id, hash: h.hash });
   }
-  return { schema, rows: count, ok: true };
+  return { schema, chains, rows: count, ok: true };
 }
 
 /** Rows of a chain for an auditor: one case's, or a period's (inclusive from, exclusive to). */
@@ -208,6 +235,7 @@ export async function readDisclosures(
     where.push(`at < $${params.length}`);
   }
   const found = await rows<{
+    chain: number;
     id: string;
     at: string;
     principal: string;
@@ -219,11 +247,12 @@ export async function readDisclosures(
     hash: string;
   }>(
     q,
-    `SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, principal, action, case_id, contact_id, detail, prev_hash, hash
-     FROM ${auditTable(schema)} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`,
+    `SELECT chain, id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, principal, action, case_id, contact_id, detail, prev_hash, hash
+     FROM ${auditTable(schema)} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at, chain, id`,
     params,
   );
   return found.map((r) => ({
+    chain: Number(r.chain),
     id: Number(r.id),
     at: r.at,
     principal: r.principal,

@@ -3,7 +3,7 @@ import { checkRequestedTopic, LegalHold, TOPICS } from '@mash/contracts';
 import { validExamples } from '@mash/contracts/examples';
 import { envelopeFor, KafkaPort, messagingCaseIdMigration, Outbox } from '@mash/messaging';
 import { createServiceDb, ServiceDb } from '../../../test/support/serviceDb';
-import { disclosureAuditMigrationFor } from './disclosureAudit.migration';
+import { disclosureAuditMigrationsFor } from './disclosureAudit.migration';
 import { applyLegalHold } from './legalHolds';
 import { legalHoldsMigration } from './legalHolds.migration';
 import { outboxRetentionStep } from './retention';
@@ -21,7 +21,7 @@ let db: ServiceDb;
 let outbox: Outbox;
 
 beforeAll(async () => {
-  db = await createServiceDb('mash_obprune', SCHEMA, [legalHoldsMigration(SCHEMA, 1700000001300), disclosureAuditMigrationFor(SCHEMA)]);
+  db = await createServiceDb('mash_obprune', SCHEMA, [legalHoldsMigration(SCHEMA, 1700000001300), ...disclosureAuditMigrationsFor(SCHEMA)]);
   outbox = new Outbox(db.ds, {} as KafkaPort, SCHEMA, 'spec');
 }, 60000);
 

@@ -19,7 +19,7 @@ import { CLOCK, hubClock } from './clock';
 import { databaseUrl } from './database';
 import { statementCounter } from './databaseStatements';
 import { PreparingClient } from './preparedStatements';
-import { disclosureAuditMigrationFor } from './disclosureAudit.migration';
+import { disclosureAuditMigrationsFor } from './disclosureAudit.migration';
 import { HealthController } from './health.controller';
 
 export const SERVICE = Symbol('SERVICE');
@@ -86,7 +86,7 @@ export class ServiceModule {
                 messagingCaseIdMigration(opts.schema),
                 messagingDeferredMigration(opts.schema),
                 ...(opts.migrations ?? []),
-                disclosureAuditMigrationFor(opts.schema),
+                ...disclosureAuditMigrationsFor(opts.schema),
               ],
               migrationsTableName: 'migrations',
               migrationsRun: true,

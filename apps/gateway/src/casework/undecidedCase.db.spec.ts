@@ -1,6 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { Outbox } from '@mash/messaging';
-import { disclosureAuditMigrationFor, recordDisclosure } from '@mash/platform';
+import { disclosureAuditMigrationsFor, recordDisclosure } from '@mash/platform';
 import { createServiceDb, ServiceDb } from '../../../../test/support/serviceDb';
 import { PROJECTION_MIGRATIONS } from '../status/projectionTables.fixtures';
 import { QuarantineService } from '../quarantine/quarantine.service';
@@ -17,7 +17,7 @@ import { writeOnUndecidedCase } from './undecidedCase';
 let db: ServiceDb;
 
 beforeAll(async () => {
-  db = await createServiceDb('gateway_undecided', 'gateway', [...PROJECTION_MIGRATIONS, disclosureAuditMigrationFor('gateway')]);
+  db = await createServiceDb('gateway_undecided', 'gateway', [...PROJECTION_MIGRATIONS, ...disclosureAuditMigrationsFor('gateway')]);
   await db.ds.query(
     `INSERT INTO gateway.cases (case_id, contact_id, rating, policy_version, deadline, ready) VALUES ('CS-1', 'CT-1', 'AMBER', 'p1', now(), true)`,
   );

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { openJsonb } from '@mash/at-rest';
 import type { CaseReady } from '@mash/contracts';
-import { disclosureAuditMigrationFor, RetentionJob } from '@mash/platform';
+import { disclosureAuditMigrationsFor, RetentionJob } from '@mash/platform';
 import { createServiceDb, ServiceDb } from '../../../../test/support/serviceDb';
 import { GATEWAY_MIGRATIONS } from '../app.module';
 import { BoardProjection } from '../board/board.projection';
@@ -19,7 +19,7 @@ let job: RetentionJob;
 const projection = new StatusProjection(new BoardProjection());
 
 beforeAll(async () => {
-  db = await createServiceDb('mash_gwret', 'gateway', [...GATEWAY_MIGRATIONS, disclosureAuditMigrationFor('gateway')]);
+  db = await createServiceDb('mash_gwret', 'gateway', [...GATEWAY_MIGRATIONS, ...disclosureAuditMigrationsFor('gateway')]);
   job = new RetentionJob(db.ds, 'gateway', 6, GATEWAY_RETENTION, { intervalMs: 1e9, batch: 10, outboxKeepMs: 0 });
 }, 60000);
 
@@ -132,7 +132,9 @@ it('waits for a hold being committed and then keeps the case, its decision and i
   const left = (await db.ds.query(`SELECT id FROM gateway.outbox WHERE id LIKE 'ev-%' ORDER BY id`)).map((r: { id: string }) => r.id);
   expect(left).toEqual(['ev-hold', 'ev-hold-by-data', 'ev-unsent']);
   // The run's audit record says what went and that a case was on hold.
-  const [audit] = await db.ds.query(`SELECT detail FROM gateway.disclosure_audit WHERE action = 'retention-run' ORDER BY id DESC LIMIT 1`);
+  const [audit] = await db.ds.query(
+    `SELECT detail FROM gateway.disclosure_audit WHERE action = 'retention-run' ORDER BY at DESC, id DESC LIMIT 1`,
+  );
   expect(audit.detail.casesOnHold).toBe(1);
   expect(audit.detail.counts.outbox).toBeGreaterThanOrEqual(1);
 }, 60000);

@@ -13,7 +13,7 @@ import { DeliveryWorker } from '../sending/deliveryWorker';
 import { noticeDeliveryRows } from '../sending/noticeDelivery.repository';
 import { NoticesRepository } from './notices.repository';
 import { NoticesService } from './notices.service';
-import { disclosureAuditMigrationFor } from '@mash/platform';
+import { disclosureAuditMigrationsFor } from '@mash/platform';
 import { countingQueries } from '../../../../test/support/statementCount';
 
 /**
@@ -47,7 +47,7 @@ beforeAll(async () => {
       NoticeDelivery1700000000401,
       NotifierRetention1700000000402,
       NoticesByCase1700000001920,
-      disclosureAuditMigrationFor('notifier'),
+      ...disclosureAuditMigrationsFor('notifier'),
     ],
   });
   await ds.initialize();

@@ -274,6 +274,7 @@ export const validExamples: { [K in TopicKind]: MessageTypes[K] } = {
   },
   auditHead: {
     service: 'gateway',
+    chain: 3,
     id: 42,
     hash: '9f2c1a7e4b5d60f38e1c2b7a9d0e4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4',
     at: '2026-11-21T16:07:00Z',
@@ -573,4 +574,5 @@ export const invalidExamples: InvalidExample[] = [
   broken('deadLetter', 'no raw value to replay', '/rawValue', 'required', (m) => delete m.rawValue),
   broken('auditHead', 'a hash that is not a SHA-256 in hex', '/hash', 'pattern', (m) => (m.hash = 'not-a-hash')),
   broken('auditHead', 'a chain position before the first row', '/id', 'minimum', (m) => (m.id = 0)),
+  broken('auditHead', 'a chain number below 0', '/chain', 'minimum', (m) => (m.chain = -1)),
 ];

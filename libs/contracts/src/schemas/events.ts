@@ -367,6 +367,12 @@ export const eventSchemas = {
     $id: 'auditHead',
     ...strictObject(['service', 'id', 'hash', 'at'], {
       service: { type: 'string', pattern: '^[a-z][a-z0-9_-]{0,62}$', description: 'The schema whose chain this is.' },
+      chain: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 32767,
+        description: "Which of the schema's chains; absent in heads published before the audit had several, which are chain 0's.",
+      },
       id: { type: 'integer', minimum: 1, description: "The head's position in the chain." },
       hash: { type: 'string', pattern: '^[0-9a-f]{64}$', description: "SHA-256 of the head's canonical text, hex." },
       at: ref('dateTime'),
