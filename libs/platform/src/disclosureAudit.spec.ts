@@ -205,6 +205,34 @@ describe('disclosure audit chain', () => {
     for (const ids of chains.values()) expect(ids).toEqual(upTo(ids.length));
   });
 
+  it('verifies chains longer than a page, across the page and chain boundaries, and finds a row edited past the first page', async () => {
+    const schema = await freshSchema();
+    // Two transactions open at once write 6,000 rows each in one statement: the second finds the
+    // first's chain held, so two chains, each longer than a page of 5,000.
+    const many = (tag: string) => Array.from({ length: 6000 }, (_, i) => ({ principal: tag, action: 'read-case', detail: { i } }));
+    const c1 = await pool.connect();
+    const c2 = await pool.connect();
+    try {
+      await c1.query('BEGIN');
+      await c2.query('BEGIN');
+      await recordDisclosures(c1, schema, many('a'));
+      await recordDisclosures(c2, schema, many('b'));
+      await c1.query('COMMIT');
+      await c2.query('COMMIT');
+    } finally {
+      c1.release();
+      c2.release();
+    }
+    const chains = await idsByChain(schema);
+    expect([...chains.values()]).toEqual([upTo(6000), upTo(6000)]);
+    expect(await verifyChain(pool, schema)).toEqual({ schema, chains: chains.size, rows: 12000, ok: true });
+    const last = [...chains.keys()][1];
+    await pool.query(`ALTER TABLE ${schema}.disclosure_audit DISABLE TRIGGER USER`);
+    await pool.query(`UPDATE ${schema}.disclosure_audit SET action = 'edited' WHERE chain = $1 AND id = 5500`, [last]);
+    await pool.query(`ALTER TABLE ${schema}.disclosure_audit ENABLE TRIGGER USER`);
+    expect(await verifyChain(pool, schema)).toMatchObject({ ok: false, firstProblem: { kind: 'hash-mismatch', chain: last, id: 5500 } });
+  });
+
   it('a transaction keeps to one chain across its statements', async () => {
     const schema = await freshSchema();
     const c = await pool.connect();
