@@ -23,7 +23,7 @@ export async function publishedHeads(port: KafkaPort): Promise<Map<string, Publi
   const heads = new Map<string, PublishedHead[]>();
   for (const m of await readTopicToEnd(port, TOPICS.auditHead)) {
     const h = m.envelope.data as AuditHead;
-    heads.set(h.service, [...(heads.get(h.service) ?? []), { chain: h.chain ?? 0, id: h.id, hash: h.hash }]);
+    heads.set(h.service, [...(heads.get(h.service) ?? []), { chain: h.chain, id: h.id, hash: h.hash }]);
   }
   return heads;
 }
@@ -43,7 +43,8 @@ export function describe(v: Verification): string {
     gap: `record ${'expectedId' in p ? p.expectedId : ''} of that chain is missing (deleted)`,
     'head-missing': 'a head published earlier is no longer in the chain (the tail was deleted or rewritten)',
   }[p.kind];
-  return `${v.schema}: BROKEN at chain ${p.chain}, record ${p.id}: ${why}`;
+  const where = p.chain === null ? `record ${p.id} of a chain` : `chain ${p.chain}, record ${p.id}`;
+  return `${v.schema}: BROKEN at ${where}: ${why}`;
 }
 
 export interface ExportedDisclosure extends ChainRow {

@@ -17,3 +17,11 @@ export function affectedRows(res: unknown): number {
   if (res && typeof res === 'object' && 'rowCount' in res) return Number((res as { rowCount: number | null }).rowCount ?? 0);
   return 0;
 }
+
+/**
+ * A write that another repository's statement runs as one of its parts (a data-modifying CTE), so
+ * that writes owned by several repositories are one round trip. The owner builds it: its
+ * placeholders numbered from `first`, and its rows written only where `when` (SQL over the host
+ * statement's CTEs) holds.
+ */
+export type StatementPart = (first: number, when: string) => { sql: string; params: unknown[] };

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { auditTable, canonicalSql } from './disclosureAudit.repository';
+import { AUDIT_CHAINS, auditTable, canonicalSql } from './disclosureAudit.repository';
 
 /**
  * Statements for a service's migration: the table (or, for a table that exists already, its chain
@@ -68,14 +68,6 @@ export function disclosureAuditMigration(schema: string, opts: { existing?: bool
 }
 
 /**
- * How many chains a schema's audit is split into. A writer takes whichever chain no other open
- * transaction holds, so up to this many audited transactions commit side by side; beyond it they
- * queue as on one chain. Sized above a service's connections (docs/architecture.md, "Several
- * chains, one per writer at a time").
- */
-export const AUDIT_CHAINS = 16;
-
-/**
  * Statements that split a schema's one chain into `AUDIT_CHAINS` chains, each with its own lock:
  * with one chain every audited transaction of the schema queued on one lock from its audit row to
  * its commit, and under load that queue was the gateway's largest wait. The rows already written
@@ -93,9 +85,14 @@ export function disclosureAuditChainsMigration(schema: string): string[] {
     `ALTER TABLE ${t} DROP CONSTRAINT disclosure_audit_pkey, ADD CONSTRAINT disclosure_audit_pkey PRIMARY KEY (chain, id)`,
     // The first chain tried is the backend's own, so a pooled connection keeps to one chain and
     // concurrent writers rarely try the same one; a writer waits only when every chain is held.
+    // The setting only says which chain to try first: any client can set it, so the chain is
+    // taken only with its lock (which the transaction that set it holds already).
     `CREATE OR REPLACE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
      DECLARE k int := nullif(current_setting(${held}, true), '')::int; first int; last_id bigint; last_hash text;
      BEGIN
+       IF k IS NOT NULL AND NOT (k BETWEEN 0 AND ${AUDIT_CHAINS - 1} AND pg_try_advisory_xact_lock(hashtextextended(${lockKey} || k, 0))) THEN
+         k := NULL;
+       END IF;
        IF k IS NULL THEN
          first := pg_backend_pid() % ${AUDIT_CHAINS};
          FOR i IN 0..${AUDIT_CHAINS - 1} LOOP

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
-import { rowsOf } from '@mash/at-rest';
+import { rowsOf, StatementPart } from '@mash/at-rest';
 
 /**
  * The disclosure audit: who saw or shared what about a case, when and on what basis
@@ -55,6 +55,13 @@ async function rows<T>(q: Queryable, sql: string, params?: unknown[]): Promise<T
 export const auditTable = (schema: string) => `"${schema}".disclosure_audit`;
 
 /**
+ * How many chains a schema's audit is split into. A writer takes whichever chain no other open
+ * transaction holds, so up to this many audited transactions commit side by side; beyond it they
+ * queue (docs/architecture.md, "Several chains, one per writer at a time").
+ */
+export const AUDIT_CHAINS = 16;
+
+/**
  * The canonical text a row's hash covers: a JSON array that Postgres renders (jsonb's text form is
  * a function of the value alone), so the verifier recomputes it without trusting stored hashes.
  */
@@ -71,9 +78,9 @@ export async function recordDisclosure(q: Queryable, schema: string, d: Disclosu
 
 /**
  * Records several disclosures, in the order given, in one statement of the caller's transaction.
- * The chain trigger holds the chain's lock from the first row to the end of the transaction, and
- * every writer of the schema queues on it: a handler should record its disclosures as its last
- * statement before commit, so the lock is held for the commit alone.
+ * The chain trigger holds a chain's lock from the first row to the end of the transaction; other
+ * writers take other chains, but once all are held they queue: a handler should record its
+ * disclosures as its last statement before commit, so the lock is held for the commit alone.
  */
 export async function recordDisclosures(q: Queryable, schema: string, list: readonly Disclosure[]): Promise<void> {
   if (list.length === 0) return;
@@ -111,19 +118,29 @@ export async function disclosuresLast<T>(q: Queryable, work: () => Promise<T>): 
 }
 
 async function insertDisclosures(q: Queryable, schema: string, list: readonly Disclosure[]): Promise<void> {
-  await q.query(
-    `INSERT INTO ${auditTable(schema)} (principal, action, case_id, contact_id, detail)
+  const { sql, params } = disclosuresPart(schema, list)(1, 'true');
+  await q.query(sql, params);
+}
+
+/**
+ * Disclosures as a part of another repository's statement, for a write that must be one round
+ * trip (the front door's accept). The chain's lock is then held from that statement to its commit,
+ * like any disclosure not held back by `disclosuresLast`.
+ */
+export function disclosuresPart(schema: string, list: readonly Disclosure[]): StatementPart {
+  return (first, when) => ({
+    sql: `INSERT INTO ${auditTable(schema)} (principal, action, case_id, contact_id, detail)
      SELECT principal, action, case_id, contact_id, detail
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[]) WITH ORDINALITY AS d(principal, action, case_id, contact_id, detail, n)
-     ORDER BY n`,
-    [
+     FROM unnest($${first}::text[], $${first + 1}::text[], $${first + 2}::text[], $${first + 3}::text[], $${first + 4}::jsonb[]) WITH ORDINALITY AS d(principal, action, case_id, contact_id, detail, n)
+     WHERE ${when} ORDER BY n`,
+    params: [
       list.map((d) => d.principal),
       list.map((d) => d.action),
       list.map((d) => d.caseId ?? null),
       list.map((d) => d.contactId ?? null),
       list.map((d) => JSON.stringify(d.detail ?? {})),
     ],
-  );
+  });
 }
 
 export interface ChainHead {
@@ -133,7 +150,12 @@ export interface ChainHead {
   hash: string;
 }
 
-/** A head as published: heads published before the audit had several chains name none, and are chain 0's. */
+/**
+ * A head as published. Heads published before the audit had several chains name none: they were
+ * chain 0's, except that a replica still running the old code during an upgrade publishes the
+ * newest row of whichever chain has the highest id. So a head naming no chain holds if any chain
+ * has that row.
+ */
 export interface PublishedHead {
   chain?: number;
   id: number;
@@ -142,9 +164,12 @@ export interface PublishedHead {
 
 /** The last row of each of the schema's chains, chain by chain. */
 export async function chainHeads(q: Queryable, schema: string): Promise<ChainHead[]> {
+  // One index probe per chain: a DISTINCT ON over the table read and sorted all of it.
   const found = await rows<{ chain: number; id: string; hash: string }>(
     q,
-    `SELECT DISTINCT ON (chain) chain, id, hash FROM ${auditTable(schema)} ORDER BY chain, id DESC`,
+    `SELECT h.chain, h.id, h.hash FROM generate_series(0, ${AUDIT_CHAINS - 1}) AS k(chain)
+     CROSS JOIN LATERAL (SELECT a.chain, a.id, a.hash FROM ${auditTable(schema)} a WHERE a.chain = k.chain ORDER BY a.id DESC LIMIT 1) h
+     ORDER BY h.chain`,
   );
   return found.map((r) => ({ schema, chain: Number(r.chain), id: Number(r.id), hash: r.hash }));
 }
@@ -153,7 +178,8 @@ export type ChainProblem =
   | { kind: 'hash-mismatch'; chain: number; id: number }
   | { kind: 'broken-link'; chain: number; id: number; expectedPrev: string }
   | { kind: 'gap'; chain: number; id: number; expectedId: number }
-  | { kind: 'head-missing'; chain: number; id: number; hash: string };
+  /** `chain` is null for a head that named none (published before the split). */
+  | { kind: 'head-missing'; chain: number | null; id: number; hash: string };
 
 export interface Verification {
   schema: string;
@@ -173,10 +199,12 @@ export interface Verification {
  * not fill memory.
  */
 export async function verifyChain(q: Queryable, schema: string, publishedHeads: PublishedHead[] = []): Promise<Verification> {
-  const key = (chain: number, id: number) => `${chain}:${id}`;
-  const heads = new Map(publishedHeads.map((h) => [key(h.chain ?? 0, h.id), h]));
+  const key = (chain: number | '*', id: number) => `${chain}:${id}`;
+  const heads = new Map(publishedHeads.map((h) => [key(h.chain ?? '*', h.id), h]));
   const seen = new Map<string, string>();
-  let chain = -1;
+  // Before the first row (a chain below any real one, so tampered rows at negative chains or ids are read too).
+  let chain = -32769;
+  let id = 0;
   let prev = '';
   let expectedId = 1;
   let count = 0;
@@ -186,11 +214,11 @@ export async function verifyChain(q: Queryable, schema: string, publishedHeads: 
     const page = await rows<{ chain: number; id: string; prev_hash: string; hash: string; canonical: string }>(
       q,
       `SELECT a.chain, a.id, a.prev_hash, a.hash, ${canonicalSql('a')} AS canonical FROM ${auditTable(schema)} a
-       WHERE (a.chain, a.id) >= ($1, $2) ORDER BY a.chain, a.id LIMIT 5000`,
-      [Math.max(chain, 0), expectedId],
+       WHERE (a.chain, a.id) > ($1::int, $2::bigint) ORDER BY a.chain, a.id LIMIT 5000`,
+      [chain, id],
     );
     for (const r of page) {
-      const id = Number(r.id);
+      id = Number(r.id);
       if (Number(r.chain) !== chain) {
         chain = Number(r.chain);
         chains++;
@@ -202,13 +230,14 @@ export async function verifyChain(q: Queryable, schema: string, publishedHeads: 
       if (r.prev_hash !== prev) return broken({ kind: 'broken-link', chain, id, expectedPrev: prev });
       if (chainHash(r.canonical) !== r.hash) return broken({ kind: 'hash-mismatch', chain, id });
       if (heads.has(key(chain, id))) seen.set(key(chain, id), r.hash);
+      if (heads.get(key('*', id))?.hash === r.hash) seen.set(key('*', id), r.hash);
       prev = r.hash;
       expectedId = id + 1;
     }
     if (page.length < 5000) break;
   }
   for (const [k, h] of heads) {
-    if (seen.get(k) !== h.hash) return broken({ kind: 'head-missing', chain: h.chain ?? 0, id: h.id, hash: h.hash });
+    if (seen.get(k) !== h.hash) return broken({ kind: 'head-missing', chain: h.chain ?? null, id: h.id, hash: h.hash });
   }
   return { schema, chains, rows: count, ok: true };
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import {
+  AUDIT_CHAINS,
   chainHeads,
   disclosuresLast,
   readDisclosures,
@@ -8,7 +9,7 @@ import {
   recordDisclosures,
   verifyChain,
 } from './disclosureAudit.repository';
-import { AUDIT_CHAINS, disclosureAuditChainsMigration, disclosureAuditMigration } from './disclosureAudit.migration';
+import { disclosureAuditChainsMigration, disclosureAuditMigration } from './disclosureAudit.migration';
 
 /**
  * The disclosure chains on a real Postgres (a database of its own): concurrent writers each take a
@@ -191,6 +192,29 @@ describe('disclosure audit chain', () => {
     const chains = await idsByChain(schema);
     for (const ids of chains.values()) expect(ids).toEqual(upTo(ids.length));
     expect([...chains.values()].flat()).toHaveLength(AUDIT_CHAINS);
+  });
+
+  it("a client that names another's chain in the setting does not get it: the chain is taken only with its lock", async () => {
+    const schema = await freshSchema();
+    const open = await openWriter(schema, 'C-open');
+    const c = await pool.connect();
+    try {
+      // For the whole session, as a pooled connection would keep it.
+      await c.query(`SELECT set_config('mash_audit.${schema}', $1, false)`, [String(open.chain)]);
+      const late = (async () => {
+        await c.query('BEGIN');
+        await recordDisclosure(c, schema, { principal: 'named', action: 'read-case', caseId: 'C-named' });
+        await c.query('COMMIT');
+        return 'committed';
+      })();
+      expect(await Promise.race([late, new Promise((r) => setTimeout(() => r('waiting'), 3000))])).toBe('committed');
+    } finally {
+      c.release();
+      await open.end('COMMIT');
+    }
+    const [named] = (await pool.query(`SELECT chain, id FROM ${schema}.disclosure_audit WHERE principal = 'named'`)).rows;
+    expect(named.chain).not.toBe(open.chain);
+    expect(await verifyChain(pool, schema)).toMatchObject({ rows: 2, ok: true });
   });
 
   it('chains 60 writers committing in parallel into unbroken chains, several at once', async () => {
@@ -391,6 +415,11 @@ describe('disclosure audit chain', () => {
       expect(await verifyChain(pool, schema)).toMatchObject({ ok: false, firstProblem: { kind: 'broken-link', chain: other, id: 1 } });
     });
 
+    it('a row written below the first chain', async () => {
+      await tamper(`INSERT INTO ${schema}.disclosure_audit (chain, id, principal, action) VALUES (-1, 1, 'hidden', 'read-case')`);
+      expect(await verifyChain(pool, schema)).toMatchObject({ ok: false, firstProblem: { kind: 'hash-mismatch', chain: -1, id: 1 } });
+    });
+
     it('a deleted tail, against a head published before', async () => {
       const heads = await chainHeads(pool, schema);
       expect(heads).toEqual([{ schema, chain: k, id: 10, hash: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
@@ -430,7 +459,29 @@ describe('disclosure audit chain', () => {
     } finally {
       c.release();
     }
-    expect(await verifyChain(pool, schema, before)).toMatchObject({ ok: false, firstProblem: { kind: 'head-missing', chain: 0, id: 5 } });
+    expect(await verifyChain(pool, schema, before)).toMatchObject({
+      ok: false,
+      firstProblem: { kind: 'head-missing', chain: null, id: 5 },
+    });
+  });
+
+  it("a head naming no chain holds wherever its row is: an old replica's, published during the upgrade", async () => {
+    const schema = await freshSchema();
+    const c = await pool.connect();
+    try {
+      for (let i = 0; i < 3; i++) await recordDisclosure(c, schema, { principal: 'p', action: 'read-case', caseId: `C-${i}` });
+    } finally {
+      c.release();
+    }
+    // What the old publisher read from the new table: the row with the highest id, in whatever chain.
+    const old = (await pool.query(`SELECT id::int, hash FROM ${schema}.disclosure_audit ORDER BY id DESC LIMIT 1`)).rows;
+    const [{ chain }] = (await pool.query(`SELECT chain FROM ${schema}.disclosure_audit WHERE hash = $1`, [old[0].hash])).rows;
+    expect(old[0].id).toBe(3);
+    expect(await verifyChain(pool, schema, old)).toMatchObject({ ok: true, rows: 3 });
+    await pool.query(`ALTER TABLE ${schema}.disclosure_audit DISABLE TRIGGER USER`);
+    await pool.query(`DELETE FROM ${schema}.disclosure_audit WHERE chain = $1 AND id = 3`, [chain]);
+    await pool.query(`ALTER TABLE ${schema}.disclosure_audit ENABLE TRIGGER USER`);
+    expect(await verifyChain(pool, schema, old)).toMatchObject({ ok: false, firstProblem: { kind: 'head-missing', chain: null, id: 3 } });
   });
 
   it("reads one case's disclosures, or a period's, for an auditor", async () => {
