@@ -1,6 +1,14 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { Envelope } from '@mash/contracts';
-import { affectedRows, dataKeys, rowsOf } from '@mash/at-rest';
+import { affectedRows, dataKeys, rowsOf, StatementPart } from '@mash/at-rest';
+
+export interface OutboxInsertRow {
+  id: string;
+  topic: string;
+  key: string;
+  sealed: unknown;
+  caseId: string | null;
+}
 
 /** An unsent outbox row as the relay reads it: the value still sealed. */
 export interface UnsentOutboxRow {
@@ -17,16 +25,18 @@ export interface UnsentOutboxRow {
  */
 export const outboxRows = {
   /** Events already sealed, in one statement; an id written before is left as it was. */
-  async insert(
-    manager: EntityManager,
-    schema: string,
-    rows: { id: string; topic: string; key: string; sealed: unknown; caseId: string | null }[],
-    traceparent: string | null,
-  ): Promise<void> {
-    await manager.query(
-      `INSERT INTO "${schema}".outbox (id, topic, key, value, case_id, traceparent)
-       SELECT *, $6::text FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[]) ON CONFLICT (id) DO NOTHING`,
-      [
+  async insert(manager: EntityManager, schema: string, rows: OutboxInsertRow[], traceparent: string | null): Promise<void> {
+    const { sql, params } = outboxRows.insertPart(schema, rows, traceparent)(1, 'true');
+    await manager.query(sql, params);
+  },
+
+  /** The same insert as a part of another repository's statement. */
+  insertPart(schema: string, rows: OutboxInsertRow[], traceparent: string | null): StatementPart {
+    return (first, when) => ({
+      sql: `INSERT INTO "${schema}".outbox (id, topic, key, value, case_id, traceparent)
+       SELECT *, $${first + 5}::text FROM unnest($${first}::text[], $${first + 1}::text[], $${first + 2}::text[], $${first + 3}::jsonb[], $${first + 4}::text[])
+       WHERE ${when} ON CONFLICT (id) DO NOTHING`,
+      params: [
         rows.map((r) => r.id),
         rows.map((r) => r.topic),
         rows.map((r) => r.key),
@@ -34,7 +44,7 @@ export const outboxRows = {
         rows.map((r) => r.caseId),
         traceparent,
       ],
-    );
+    });
   },
 
   /** The relay's lock for the rest of `m`'s transaction: false when another replica relays. */

@@ -1,5 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { dataKeys } from '@mash/at-rest';
+import { dataKeys, StatementPart } from '@mash/at-rest';
 import { Envelope } from '@mash/contracts';
 import { envelopeFor, Outgoing } from './envelopes';
 import { isInfrastructureError } from './errors';
@@ -7,7 +7,7 @@ import { KafkaPort } from './kafkaPort';
 import { log } from './log';
 import { outboxCaseId } from './tables.migration';
 import { currentTraceparent, openSpan, SpanKind } from './tracing';
-import { outboxRows, outboxValueText } from './outbox.repository';
+import { OutboxInsertRow, outboxRows, outboxValueText } from './outbox.repository';
 
 /**
  * Transactional outbox. `add` writes the event in the caller's transaction, so the state change
@@ -50,16 +50,25 @@ export class Outbox {
    */
   async addMany<T>(manager: EntityManager, messages: Outgoing<T>[]): Promise<Envelope<T>[]> {
     if (messages.length === 0) return [];
-    const envs = messages.map((msg) => envelopeFor(msg, this.producer));
     this.wrote.add(manager.queryRunner ?? manager);
-    const traceparent = currentTraceparent() ?? null;
-    await outboxRows.insert(
-      manager,
-      this.schema,
-      envs.map((e) => ({ id: e.id, topic: e.type, key: e.key, sealed: dataKeys().sealJson(e), caseId: outboxCaseId(e) })),
-      traceparent,
-    );
+    const envs = messages.map((msg) => envelopeFor(msg, this.producer));
+    await outboxRows.insert(manager, this.schema, this.rowsOf(envs), currentTraceparent() ?? null);
     return envs;
+  }
+
+  /**
+   * Events as a part of another repository's statement on `manager`, for a write that must be one
+   * round trip (the front door's accept). The caller runs the statement; a run's transaction is
+   * then relayed after its commit as for `addMany`.
+   */
+  addPart<T>(manager: EntityManager, messages: Outgoing<T>[]): { envelopes: Envelope<T>[]; part: StatementPart } {
+    this.wrote.add(manager.queryRunner ?? manager);
+    const envelopes = messages.map((msg) => envelopeFor(msg, this.producer));
+    return { envelopes, part: outboxRows.insertPart(this.schema, this.rowsOf(envelopes), currentTraceparent() ?? null) };
+  }
+
+  private rowsOf(envs: Envelope<unknown>[]): OutboxInsertRow[] {
+    return envs.map((e) => ({ id: e.id, topic: e.type, key: e.key, sealed: dataKeys().sealJson(e), caseId: outboxCaseId(e) }));
   }
 
   start(): void {

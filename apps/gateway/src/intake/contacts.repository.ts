@@ -1,39 +1,48 @@
 import { Injectable } from '@nestjs/common';
-import { sealedJsonb } from '@mash/at-rest';
+import { sealedJsonb, StatementPart } from '@mash/at-rest';
 import { EntityManager } from 'typeorm';
 import type { Contact, SubmittingAgency } from '@mash/contracts';
 
 /**
- * gateway.contacts and each contact's first status row, written together in the intake's transaction (the
- * caller's manager). The body is sealed here (docs/architecture.md, "Encryption at rest").
+ * gateway.contacts and each contact's first status row, written together in one statement with
+ * whatever else the intake writes for a new contact (its event, its disclosure). The body is sealed
+ * here (docs/architecture.md, "Encryption at rest").
  */
 @Injectable()
 export class ContactsRepository {
   /**
-   * The contact, with its status row at stage 'received' (the status projection moves it on), in
-   * one statement. False when this agency's reference is already a contact (the rows are left as
-   * they were).
+   * The contact, with its status row at stage 'received' (the status projection moves it on) and
+   * `withIt`'s rows, in one statement: one round trip, and atomic without a transaction of its own.
+   * False when this agency's reference is already a contact: nothing is written, and the rows are
+   * left as they were.
    */
   async insertNew(
     m: EntityManager,
     c: { contactId: string; agency: SubmittingAgency; receivedAt: string; contact: Contact },
+    withIt: StatementPart[] = [],
   ): Promise<boolean> {
+    const params: unknown[] = [
+      c.contactId,
+      c.agency,
+      c.contact.agencyReference,
+      c.receivedAt,
+      sealedJsonb(c.contact),
+      JSON.stringify([{ at: c.receivedAt, stage: 'received' }]),
+    ];
+    const parts = withIt.map((part, i) => {
+      const { sql, params: own } = part(params.length + 1, 'EXISTS (SELECT 1 FROM c)');
+      params.push(...own);
+      return `, w${i} AS (${sql})`;
+    });
     const inserted: { contact_id: string }[] = await m.query(
       `WITH c AS (
          INSERT INTO gateway.contacts (contact_id, source_agency, agency_reference, received_at, body)
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (source_agency, agency_reference) DO NOTHING RETURNING contact_id
        ), s AS (
          INSERT INTO gateway.contact_status (contact_id, stage, history) SELECT contact_id, 'received', $6 FROM c
-       )
+       )${parts.join('')}
        SELECT contact_id FROM c`,
-      [
-        c.contactId,
-        c.agency,
-        c.contact.agencyReference,
-        c.receivedAt,
-        sealedJsonb(c.contact),
-        JSON.stringify([{ at: c.receivedAt, stage: 'received' }]),
-      ],
+      params,
     );
     return inserted.length > 0;
   }
