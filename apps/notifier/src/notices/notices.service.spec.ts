@@ -182,8 +182,9 @@ describe('what a case costs the notifier in statements', () => {
     const decisionOwingFour = await counted(decision);
     const after: { n: number }[] = await ds.query(`SELECT count(*)::int AS n FROM notifier.notices WHERE case_id = $1`, [caseId]);
     expect(after[0].n - before[0].n).toBe(4);
-    // Lock, read the case, insert the notices, their disclosures, attempts, settlements and events; and keep the decision.
-    expect(ratingOwingOne).toBeLessThanOrEqual(8);
+    // Lock, read the case, insert the notices, their disclosures, then their attempts, settlements
+    // and events in one statement; and keep the decision.
+    expect(ratingOwingOne).toBeLessThanOrEqual(6);
     expect(decisionOwingFour).toBeLessThanOrEqual(ratingOwingOne);
     // Told again: the lock, the decision refused by its key and one read.
     expect(await counted(decisionAgain)).toBe(3);

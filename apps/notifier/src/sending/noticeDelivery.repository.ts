@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { dataKeys, isSealed, openedAt, openJsonb, sealedAt, sealedJsonb } from '@mash/at-rest';
+import { dataKeys, isSealed, openedAt, openJsonb, sealedAt, sealedJsonb, StatementPart } from '@mash/at-rest';
 import type { NoticeIssued } from '@mash/contracts';
 import type { NoticeAgency, Receipt } from '../delivery/channel';
 import type { NoticeRow } from './noticeSender';
@@ -54,22 +54,6 @@ export const noticeDeliveryRows = {
     return row && { ...row, body: openJsonb<NoticeRow['body']>(row.body), channel: openedAt(row.channel, 'address') };
   },
 
-  async recordAttempts(m: EntityManager, attempts: { noticeId: string; attempt: number; receipt: Receipt }[]): Promise<void> {
-    if (attempts.length === 0) return;
-    await m.query(
-      `INSERT INTO notifier.delivery_attempts (notice_id, attempt, channel, status, detail, at)
-       SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])`,
-      [
-        attempts.map((a) => a.noticeId),
-        attempts.map((a) => a.attempt),
-        attempts.map((a) => a.receipt.channel),
-        attempts.map((a) => a.receipt.status),
-        attempts.map((a) => a.receipt.detail ?? null),
-        attempts.map((a) => a.receipt.at),
-      ],
-    );
-  },
-
   async retryAt(m: EntityManager, noticeId: string, attempt: number, at: Date, error: string | null): Promise<void> {
     await m.query(`UPDATE notifier.notices SET attempts = $2, next_attempt_at = $3, last_error = $4 WHERE notice_id = $1`, [
       noticeId,
@@ -86,19 +70,45 @@ export const noticeDeliveryRows = {
     );
   },
 
-  /** Delivered, or settled without a channel: each notice's last state, in one statement. */
-  async settle(m: EntityManager, settled: { noticeId: string; receipt: Receipt; attempt: number }[]): Promise<void> {
-    if (settled.length === 0) return;
+  /**
+   * Every attempt's receipt, the last state of each notice delivered or settled without a channel,
+   * and `withIt`'s rows (the receipts' events), in one statement.
+   */
+  async recordAttempts(
+    m: EntityManager,
+    attempts: { noticeId: string; attempt: number; receipt: Receipt }[],
+    settled: { noticeId: string; receipt: Receipt; attempt: number }[],
+    withIt: StatementPart[] = [],
+  ): Promise<void> {
+    if (attempts.length === 0) return;
+    const params: unknown[] = [
+      attempts.map((a) => a.noticeId),
+      attempts.map((a) => a.attempt),
+      attempts.map((a) => a.receipt.channel),
+      attempts.map((a) => a.receipt.status),
+      attempts.map((a) => a.receipt.detail ?? null),
+      attempts.map((a) => a.receipt.at),
+      settled.map((s) => s.noticeId),
+      settled.map((s) => s.receipt.status),
+      settled.map((s) => s.attempt),
+      settled.map((s) => (s.receipt.status === 'delivered' ? s.receipt.at : null)),
+    ];
+    const parts = withIt.map((part, i) => {
+      const { sql, params: own } = part(params.length + 1, 'true');
+      params.push(...own);
+      return `, w${i} AS (${sql})`;
+    });
     await m.query(
-      `UPDATE notifier.notices n SET status = u.status, attempts = u.attempt, delivered_at = u.delivered_at, last_error = NULL
-       FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[]) AS u(notice_id, status, attempt, delivered_at)
-       WHERE n.notice_id = u.notice_id`,
-      [
-        settled.map((s) => s.noticeId),
-        settled.map((s) => s.receipt.status),
-        settled.map((s) => s.attempt),
-        settled.map((s) => (s.receipt.status === 'delivered' ? s.receipt.at : null)),
-      ],
+      `WITH a AS (
+         INSERT INTO notifier.delivery_attempts (notice_id, attempt, channel, status, detail, at)
+         SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+       ), s AS (
+         UPDATE notifier.notices n SET status = u.status, attempts = u.attempt, delivered_at = u.delivered_at, last_error = NULL
+         FROM unnest($7::text[], $8::text[], $9::int[], $10::timestamptz[]) AS u(notice_id, status, attempt, delivered_at)
+         WHERE n.notice_id = u.notice_id
+       )${parts.join('')}
+       SELECT 1`,
+      params,
     );
   },
 

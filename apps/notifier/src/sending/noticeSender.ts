@@ -166,16 +166,15 @@ export class NoticeSender {
     return channel;
   }
 
-  /** The attempts' receipts, each notice's next state and the events they make, in few statements. */
+  /**
+   * The attempts' receipts, each notice's next state and the events they make: one statement, and
+   * one more for each notice to retry or dead-letter.
+   */
   private async record(
     m: EntityManager,
     tried: { row: NoticeRow; receipt: Receipt; attempt: number }[],
     events: Outgoing<unknown>[],
   ): Promise<void> {
-    await noticeDeliveryRows.recordAttempts(
-      m,
-      tried.map(({ row, receipt, attempt }) => ({ noticeId: row.notice_id, attempt, receipt })),
-    );
     const settled: { noticeId: string; receipt: Receipt; attempt: number }[] = [];
     for (const { row, receipt, attempt } of tried) {
       const notice = row.body;
@@ -222,8 +221,12 @@ export class NoticeSender {
       }
       log('info', 'notice receipt', { ...ids, status: receipt.status });
     }
-    await noticeDeliveryRows.settle(m, settled);
-    await this.outbox.addMany(m, events);
+    await noticeDeliveryRows.recordAttempts(
+      m,
+      tried.map(({ row, receipt, attempt }) => ({ noticeId: row.notice_id, attempt, receipt })),
+      settled,
+      events.length > 0 ? [this.outbox.addPart(m, events).part] : [],
+    );
   }
 
   close(): void {
