@@ -25,3 +25,17 @@ export function affectedRows(res: unknown): number {
  * statement's CTEs) holds.
  */
 export type StatementPart = (first: number, when: string) => { sql: string; params: unknown[] };
+
+/**
+ * `parts` as data-modifying CTEs of a host statement (`, w0 AS (...), w1 AS (...)`, to follow the
+ * host's own CTEs), their placeholders numbered after `params`, which is extended with theirs.
+ */
+export function partsAsCtes(params: unknown[], parts: StatementPart[], when: string): string {
+  return parts
+    .map((part, i) => {
+      const { sql, params: own } = part(params.length + 1, when);
+      params.push(...own);
+      return `, w${i} AS (${sql})`;
+    })
+    .join('');
+}

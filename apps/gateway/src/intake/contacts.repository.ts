@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { sealedJsonb, StatementPart } from '@mash/at-rest';
+import { partsAsCtes, sealedJsonb, StatementPart } from '@mash/at-rest';
 import { EntityManager } from 'typeorm';
 import type { Contact, SubmittingAgency } from '@mash/contracts';
 
@@ -29,18 +29,13 @@ export class ContactsRepository {
       sealedJsonb(c.contact),
       JSON.stringify([{ at: c.receivedAt, stage: 'received' }]),
     ];
-    const parts = withIt.map((part, i) => {
-      const { sql, params: own } = part(params.length + 1, 'EXISTS (SELECT 1 FROM c)');
-      params.push(...own);
-      return `, w${i} AS (${sql})`;
-    });
     const inserted: { contact_id: string }[] = await m.query(
       `WITH c AS (
          INSERT INTO gateway.contacts (contact_id, source_agency, agency_reference, received_at, body)
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (source_agency, agency_reference) DO NOTHING RETURNING contact_id
        ), s AS (
          INSERT INTO gateway.contact_status (contact_id, stage, history) SELECT contact_id, 'received', $6 FROM c
-       )${parts.join('')}
+       )${partsAsCtes(params, withIt, 'EXISTS (SELECT 1 FROM c)')}
        SELECT contact_id FROM c`,
       params,
     );

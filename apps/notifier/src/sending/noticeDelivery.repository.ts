@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { dataKeys, isSealed, openedAt, openJsonb, sealedAt, sealedJsonb, StatementPart } from '@mash/at-rest';
+import { dataKeys, isSealed, openedAt, openJsonb, sealedAt, sealedJsonb, partsAsCtes, StatementPart } from '@mash/at-rest';
 import type { NoticeIssued } from '@mash/contracts';
 import type { NoticeAgency, Receipt } from '../delivery/channel';
 import type { NoticeRow } from './noticeSender';
@@ -93,11 +93,6 @@ export const noticeDeliveryRows = {
       settled.map((s) => s.attempt),
       settled.map((s) => (s.receipt.status === 'delivered' ? s.receipt.at : null)),
     ];
-    const parts = withIt.map((part, i) => {
-      const { sql, params: own } = part(params.length + 1, 'true');
-      params.push(...own);
-      return `, w${i} AS (${sql})`;
-    });
     await m.query(
       `WITH a AS (
          INSERT INTO notifier.delivery_attempts (notice_id, attempt, channel, status, detail, at)
@@ -106,7 +101,7 @@ export const noticeDeliveryRows = {
          UPDATE notifier.notices n SET status = u.status, attempts = u.attempt, delivered_at = u.delivered_at, last_error = NULL
          FROM unnest($7::text[], $8::text[], $9::int[], $10::timestamptz[]) AS u(notice_id, status, attempt, delivered_at)
          WHERE n.notice_id = u.notice_id
-       )${parts.join('')}
+       )${partsAsCtes(params, withIt, 'true')}
        SELECT 1`,
       params,
     );
