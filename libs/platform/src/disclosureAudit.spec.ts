@@ -134,7 +134,8 @@ describe('disclosure audit chain', () => {
       await disclosuresLast(run, async () => {
         await recordDisclosure(run, schema, { principal: 'connector', action: 'check-requested', caseId: 'C-1' });
         // Another transaction writes and commits while the run is still working: it must not wait
-        // for the run's transaction (it would, if the run held the chain's lock from its first row).
+        // for the run's transaction. (With several chains it would take another one either way;
+        // the count below is what shows the run held its rows back.)
         await Promise.race([inTx(schema, 99).then(() => (otherCommittedDuringRun = true)), new Promise((r) => setTimeout(r, 3000))]);
         await recordDisclosures(run, schema, [
           { principal: 'connector', action: 'check-requested', caseId: 'C-2' },

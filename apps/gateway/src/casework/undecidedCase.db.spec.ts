@@ -11,7 +11,7 @@ import { writeOnUndecidedCase } from './undecidedCase';
 /**
  * A decision (or a consent override) writes on its case under the case's lock and records its
  * disclosure in the gateway's audit chain. The chain's lock is held from the audit row to the
- * commit, and every audited write of the gateway (the front door's too) queues on it, so the audit
+ * commit, and the gateway's other audited writes need a free chain, so the audit
  * row must be the transaction's last statement, whatever order the write recorded things in.
  */
 let db: ServiceDb;

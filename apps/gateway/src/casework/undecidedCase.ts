@@ -25,8 +25,8 @@ export async function writeOnUndecidedCase(
   write: (m: EntityManager, c: LockedCase) => Promise<CaseRefusal | undefined>,
 ): Promise<void> {
   const { caseId } = req;
-  // The write's disclosures go last: the audit chain's lock, which every audited write of the
-  // gateway queues on (the front door's among them), is then held for the commit alone.
+  // The write's disclosures go last: the audit chain it takes is then held for the commit alone,
+  // and free sooner for the gateway's other audited writes.
   const refused = await deps.ds.transaction((m) =>
     disclosuresLast(m, async (): Promise<CaseRefusal | undefined> => {
       const c = await deps.cases.lock(m, caseId);
