@@ -7,9 +7,9 @@ import { Ticker } from '@mash/messaging';
 
 /**
  * Publishes the head of each of this service's disclosure chains (chain, position and hash) to
- * mash.audit.head.v1 whenever it has moved. Links alone cannot show that the newest rows were deleted; a head that was
- * published and is no longer in the chain does (`npm run audit:verify`). Replicas may each publish
- * the same head: a duplicate head proves the same thing twice.
+ * mash.audit.head.v1 whenever it has moved. Links alone cannot show that the newest rows were
+ * deleted; a head that was published and is no longer in its chain does (`npm run audit:verify`).
+ * Replicas may each publish the same head: a duplicate head proves the same thing twice.
  */
 @Injectable()
 export class AuditHeadPublisher implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -199,9 +199,12 @@ export interface Verification {
  * not fill memory.
  */
 export async function verifyChain(q: Queryable, schema: string, publishedHeads: PublishedHead[] = []): Promise<Verification> {
-  const key = (chain: number | '*', id: number) => `${chain}:${id}`;
-  const heads = new Map(publishedHeads.map((h) => [key(h.chain ?? '*', h.id), h]));
-  const seen = new Map<string, string>();
+  // Each head is checked on its own: two heads may share a position (a head naming no chain, at
+  // the same id as another chain's) and differ in hash.
+  const key = (chain: number | '*', id: number, hash: string) => `${chain}:${id}:${hash}`;
+  const headKey = (h: PublishedHead) => key(h.chain ?? '*', h.id, h.hash);
+  const wanted = new Set(publishedHeads.map(headKey));
+  const found = new Set<string>();
   // Before the first row (a chain below any real one, so tampered rows at negative chains or ids are read too).
   let chain = -32769;
   let id = 0;
@@ -229,16 +232,14 @@ export async function verifyChain(q: Queryable, schema: string, publishedHeads: 
       if (id !== expectedId) return broken({ kind: 'gap', chain, id, expectedId });
       if (r.prev_hash !== prev) return broken({ kind: 'broken-link', chain, id, expectedPrev: prev });
       if (chainHash(r.canonical) !== r.hash) return broken({ kind: 'hash-mismatch', chain, id });
-      if (heads.has(key(chain, id))) seen.set(key(chain, id), r.hash);
-      if (heads.get(key('*', id))?.hash === r.hash) seen.set(key('*', id), r.hash);
+      for (const k of [key(chain, id, r.hash), key('*', id, r.hash)]) if (wanted.has(k)) found.add(k);
       prev = r.hash;
       expectedId = id + 1;
     }
     if (page.length < 5000) break;
   }
-  for (const [k, h] of heads) {
-    if (seen.get(k) !== h.hash) return broken({ kind: 'head-missing', chain: h.chain ?? null, id: h.id, hash: h.hash });
-  }
+  const missing = publishedHeads.find((h) => !found.has(headKey(h)));
+  if (missing) return broken({ kind: 'head-missing', chain: missing.chain ?? null, id: missing.id, hash: missing.hash });
   return { schema, chains, rows: count, ok: true };
 }
 

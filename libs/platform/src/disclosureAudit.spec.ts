@@ -485,6 +485,29 @@ describe('disclosure audit chain', () => {
     expect(await verifyChain(pool, schema, old)).toMatchObject({ ok: false, firstProblem: { kind: 'head-missing', chain: null, id: 3 } });
   });
 
+  it('two heads naming no chain at the same position are each checked: a deleted row behind either is found', async () => {
+    const schema = await freshSchema();
+    // Two writers open at once: two chains, each with its row at id 1.
+    const a = await openWriter(schema, 'C-a');
+    const b = await openWriter(schema, 'C-b');
+    await a.end('COMMIT');
+    await b.end('COMMIT');
+    const hashOf = async (caseId: string) =>
+      (await pool.query(`SELECT hash FROM ${schema}.disclosure_audit WHERE case_id = $1`, [caseId])).rows[0].hash as string;
+    const heads = [
+      { id: 1, hash: await hashOf('C-a') },
+      { id: 1, hash: await hashOf('C-b') },
+    ];
+    expect(await verifyChain(pool, schema, heads)).toMatchObject({ ok: true, chains: 2 });
+    await pool.query(`ALTER TABLE ${schema}.disclosure_audit DISABLE TRIGGER USER`);
+    await pool.query(`DELETE FROM ${schema}.disclosure_audit WHERE case_id = 'C-a'`);
+    await pool.query(`ALTER TABLE ${schema}.disclosure_audit ENABLE TRIGGER USER`);
+    expect(await verifyChain(pool, schema, heads)).toMatchObject({
+      ok: false,
+      firstProblem: { kind: 'head-missing', chain: null, id: 1, hash: heads[0].hash },
+    });
+  });
+
   it("reads one case's disclosures, or a period's, for an auditor", async () => {
     const schema = await freshSchema();
     for (let i = 0; i < 14; i++) await inTx(schema, i);
