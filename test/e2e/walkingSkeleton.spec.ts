@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import { kafkaCredentialsFromEnv } from '@mash/messaging';
 import { exportDisclosures, verifyAll } from '../../scripts/audit';
 import { startTestHub, TEST_MANAGER, TEST_TOKENS, TestHub } from '../support/hub';
+import { caseStuckReport, explained } from '../support/stuckReport';
 import { poll, TopicWatcher } from '../support/topics';
 
 /**
@@ -49,20 +50,23 @@ describe('a police notification leads to an outcome notice for its referrer', ()
 
     // Rated Amber at the start (DA, DASH medium, child present); re-rated Red at the end of checks,
     // because police and the school report current domestic abuse (rule RR-CURRENT-HARM).
-    const ready = await poll(
-      async () => {
-        const s = (await (await api(`/v1/contacts/${contactId}`, TEST_TOKENS.police)).json()) as {
-          stage: string;
-          caseId: string;
-          rating: string;
-          deadline: string;
-          readyAt?: string;
-          history: { stage: string }[];
-        };
-        return s.readyAt && s.history.some((h) => h.stage === 're-rated') ? s : undefined;
-      },
-      90000,
-      'case ready for decision and re-rated',
+    const ready = await explained(
+      poll(
+        async () => {
+          const s = (await (await api(`/v1/contacts/${contactId}`, TEST_TOKENS.police)).json()) as {
+            stage: string;
+            caseId: string;
+            rating: string;
+            deadline: string;
+            readyAt?: string;
+            history: { stage: string }[];
+          };
+          return s.readyAt && s.history.some((h) => h.stage === 're-rated') ? s : undefined;
+        },
+        90000,
+        'case ready for decision and re-rated',
+      ),
+      () => caseStuckReport(hub.env, hub.runId, contactId),
     );
     expect(ready.history.map((h) => h.stage)).toContain('ready-for-decision');
     expect(ready.rating).toBe('RED');

@@ -80,6 +80,13 @@ function knownPrincipal(principal: string, deployable: string): string {
   return principal;
 }
 
+/** A connector's deployable with CONNECTOR_PORT set (a free port, unless the test chose one), noted in `ports`. */
+async function withOpsPort(d: Deployable, ports: Record<string, number>): Promise<Deployable> {
+  const port = Number(d.env?.CONNECTOR_PORT ?? ports[d.name] ?? (await freePort()));
+  ports[d.name] = port;
+  return { ...d, env: { ...d.env, CONNECTOR_PORT: String(port) } };
+}
+
 export async function startTestHub(
   extra: Deployable[] = [],
   envOverrides: Record<string, string> = {},
@@ -127,7 +134,10 @@ export async function startTestHub(
   const processes = new Map<string, Running>();
   const deployables = new Map<string, Deployable>();
 
-  const start = async (d: Deployable) => {
+  const start = async (given: Deployable) => {
+    // A connector serves health on a port of its own: the hub waits for it as for a service, so a
+    // connector that failed to start fails the start, not a case left waiting for its reply.
+    const d = given.name.startsWith('connector-') ? await withOpsPort(given, ports) : given;
     deployables.set(d.name, d);
     const r = startDeployable(d, logDir, {
       ...process.env,
