@@ -64,3 +64,19 @@ export class NotReadyYet extends Error {
 export class RunMustEnd extends Error {
   override name = 'RunMustEnd';
 }
+
+/**
+ * A run of messages failed in the handling of the message at `index` (transport.ts): what came
+ * before it handled without fault in that run and can be a run again, and only this message needs
+ * the single path, with its retries, setting aside and dead letters. Keeps the handler's error as
+ * its `cause`, so an outage inside a handler is still one (isInfrastructureError).
+ */
+export class RunFailedAt extends Error {
+  override name = 'RunFailedAt';
+  constructor(
+    readonly index: number,
+    override readonly cause: unknown,
+  ) {
+    super((cause as Error)?.message ?? String(cause));
+  }
+}

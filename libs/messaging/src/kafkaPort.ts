@@ -4,7 +4,7 @@ import { Admin, Consumer, Kafka, KafkaMessage, logLevel, Partitioners, Producer 
 import { DeadLetter, Envelope, KAFKA_ADMIN_PRINCIPAL, TOPICS, TOPIC_DEFINITIONS, TopicDefinition, validateMessage } from '@mash/contracts';
 import { KafkaCredentials, kafkaCredentialsFromEnv, MessagingConfig } from './config';
 import { envelopeFor, envelopeHeaders, Outgoing } from './envelopes';
-import { isInfrastructureError, NotReadyYet, RejectedMessage } from './errors';
+import { isInfrastructureError, NotReadyYet, RejectedMessage, RunFailedAt } from './errors';
 import { log } from './log';
 import { byPartition, partitionOf, topicMessagesOf, unacknowledged } from './batchAcks';
 import { sealedRaw } from './deadLetterRaw';
@@ -468,19 +468,44 @@ export class KafkaPort {
             if (run.length === 0) return;
             let taken = run;
             run = [];
+            // How many of `taken` the next attempt holds: after a run failed at its n-th message, the n before it.
+            let limit = taken.length;
             while (taken.length > 0) {
+              const attempt = taken.slice(0, limit);
+              limit = taken.length;
               let handled: number;
               try {
-                handled = await opts.handleMany!(taken.map((r) => r.received));
-                if (!(handled >= 1 && handled <= taken.length)) throw new Error(`a run of ${taken.length} answered ${handled} handled`);
+                handled = await opts.handleMany!(attempt.map((r) => r.received));
+                if (!(handled >= 1 && handled <= attempt.length)) throw new Error(`a run of ${attempt.length} answered ${handled} handled`);
               } catch (err) {
                 // Kafka or Postgres away: let kafkajs fetch the batch again, nothing was committed.
                 if (isInfrastructureError(err)) throw err;
                 messagingMetrics.runsHandledSingly.inc({ topic: logical });
-                for (const r of taken) await one(r.message, { ok: true, received: r.received });
-                return;
+                const at = err instanceof RunFailedAt ? err.index : undefined;
+                const cause = (err instanceof RunFailedAt ? err.cause : err) as Error;
+                log('info', 'a run failed; the message that failed it is handled alone', {
+                  topic: logical,
+                  messages: attempt.length,
+                  at: at ?? 'unknown',
+                  error: cause?.name,
+                  detail: String(cause?.message).slice(0, 200),
+                });
+                if (at === undefined) {
+                  // Not one message's fault (the run's own statements): each alone, as the single path would.
+                  for (const r of attempt) await one(r.message, { ok: true, received: r.received });
+                  taken = taken.slice(attempt.length);
+                } else if (at > 0) {
+                  // Those before it handled without fault: a run again. A run of 40 with one message
+                  // not ready yet cost 40 transactions one at a time; now it costs four.
+                  limit = at;
+                } else {
+                  // It, alone, with the single path's retries, setting aside and dead letters; then runs again.
+                  await one(taken[0].message, { ok: true, received: taken[0].received });
+                  taken = taken.slice(1);
+                }
+                continue;
               }
-              await done(taken[handled - 1].message.offset);
+              await done(attempt[handled - 1].message.offset);
               await heartbeat();
               taken = taken.slice(handled);
             }

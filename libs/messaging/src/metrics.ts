@@ -46,7 +46,7 @@ export const messagingMetrics = {
   }),
   runsHandledSingly: new Counter({
     name: 'mash_message_runs_handled_singly_total',
-    help: 'Runs whose joint transaction failed (a message not ready, a handler error, a deadlock) and were handled again one message at a time.',
+    help: 'Runs whose joint transaction failed (a message not ready, a handler error, a deadlock): the failing message is handled alone, the rest in runs again.',
     labelNames: ['topic'],
   }),
 };

@@ -109,13 +109,16 @@ it('handles a backlog of one partition in runs, every message once and in order'
   expect(seen).toHaveLength(300);
 }, 90000);
 
-it('takes a message that is not ready out of its run: the rest are handled once, in order, and it follows when ready', async () => {
+it('takes a message that is not ready out of its run: the rest are handled once, in order, in runs, and it follows when ready', async () => {
   const caseId = `CS-${h.runId}-early`;
   const envs = ratings(caseId, 40);
   const ready = new Set<number>();
   const attempts = new Map<number, number>();
-  await serve('early', caseId, async (n) => {
+  // Messages handled where they may wait: first in a run, or alone on the single path.
+  const firstOrAlone = new Set<number>();
+  await serve('early', caseId, async (n, _id, ctx) => {
     attempts.set(n, (attempts.get(n) ?? 0) + 1);
+    if (ctx.mayWait) firstOrAlone.add(n);
     if (n === 17 && !ready.has(17)) throw new NotReadyYet('what message 17 builds on has not arrived');
   });
   await port.sendRaw(envs.map((e) => ({ topic: TOPICS.caseRated, key: e.key, value: JSON.stringify(e) })));
@@ -126,9 +129,12 @@ it('takes a message that is not ready out of its run: the rest are handled once,
   await sleep(500);
   const rows = await handledBy('early');
   expect([...rows].sort((a, b) => a - b)).toEqual(envs.map((_, i) => i + 1));
-  // Messages before 17 in its run were handled in the rolled-back run and again alone: their rows once.
+  // Messages around 17 in its run were handled in the rolled-back run and again: their rows once.
   expect(rows).toHaveLength(40);
   expect(attempts.get(17)).toBeGreaterThan(1);
+  // Only 17 went the single way: the others were handled again in runs, not each alone.
+  expect(firstOrAlone.has(17)).toBe(true);
+  expect(firstOrAlone.size).toBeLessThan(8);
 }, 90000);
 
 it('handles a message delivered twice in one run once', async () => {

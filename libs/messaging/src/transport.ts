@@ -10,7 +10,7 @@ import { inMessageSpan, KafkaPort, Received, Subscription } from './kafkaPort';
 import { log } from './log';
 import { Outbox } from './outbox';
 import { forgetMessages, rememberMessage, rememberMessages } from './inbox.repository';
-import { RunMustEnd } from './errors';
+import { RunFailedAt, RunMustEnd } from './errors';
 import { messagingMetrics } from './metrics';
 import { contextFromTraceparent, inSpan } from './tracing';
 
@@ -168,7 +168,7 @@ export class MashKafkaTransport extends Server implements CustomTransportStrateg
                   }),
                 );
               } catch (err) {
-                if (first || !(err instanceof RunMustEnd)) throw err;
+                if (!(err instanceof RunMustEnd) || first) throw new RunFailedAt(i, err);
                 // This message (which wrote nothing, RunMustEnd's rule) and those after it are the next run's.
                 await forgetMessages(
                   manager,
