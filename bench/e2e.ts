@@ -161,7 +161,7 @@ interface ServiceCounts {
   /** Runs of messages handled in one transaction, and the messages in them (mash_message_run_size). */
   runs: number;
   inRuns: number;
-  /** Runs that failed and were handled again one message at a time (mash_message_runs_handled_singly_total). */
+  /** Runs that failed: the message that failed one went alone, the rest in runs again (mash_message_runs_handled_singly_total). */
   singly: number;
 }
 
@@ -653,7 +653,7 @@ async function main(): Promise<void> {
     ``,
     `A transaction costs its begin, its commit, the inbox and usually an outbox relay whatever it holds: the more messages a run holds, the fewer of those a contact pays.`,
     ``,
-    `| service | messages handled per contact | transactions (runs) per contact | messages per run | runs handled again one at a time |`,
+    `| service | messages handled per contact | transactions (runs) per contact | messages per run | runs that failed (a message not ready, a deadlock) |`,
     `| --- | --- | --- | --- | --- |`,
     ...SERVICES.map((n) => {
       const c = burst.counts.get(n);
