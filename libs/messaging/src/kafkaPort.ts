@@ -30,11 +30,13 @@ export interface SubscribeOptions {
   handle: (msg: Received) => Promise<void>;
   /**
    * Handles a run of consecutive messages of one partition at once (one database transaction for
-   * the run), or throws and changes nothing. The port then handles that run one message at a time
-   * through `handle`, with its retries, set-asides and dead letters, so a run that fails for one
-   * message loses and repeats nothing. Answers how many of the first messages it handled (at
-   * least one); the port hands the rest over as the next run. Without it, every message goes
-   * through `handle`.
+   * the run), or throws and changes nothing. Throwing RunFailedAt(i) says the i-th message (a
+   * position in `msgs`) failed it and the ones before it did not: the port then hands those over as
+   * a run again, the i-th through `handle` alone, with its retries, set-asides and dead letters, and
+   * the rest as runs. Any other error sends every message through `handle`. Either way a run that
+   * fails loses and repeats nothing. Answers how many of the first messages it handled (at least
+   * one); the port hands the rest over as the next run. Without it, every message goes through
+   * `handle`.
    */
   handleMany?: (msgs: Received[]) => Promise<number>;
   /** Attempts before a message that keeps failing is parked in the dead-letter topic. */
@@ -74,6 +76,9 @@ const DEFER_AFTER_ATTEMPTS = 2;
 // The longest run of messages handled in one transaction (opts.handleMany): long enough that a
 // burst pays one commit for many messages, short enough that row locks are held briefly.
 const MAX_RUN = 100;
+// Runs of one fetch that may fail before the rest of it goes one message at a time: each failure
+// costs a transaction rolled back, so a fetch whose messages all fail would cost one per message.
+const MAX_RUN_FAILURES = 3;
 
 type Checked = { ok: true; received: Received } | { ok: false; reason: string; errors?: object[] };
 
@@ -468,11 +473,17 @@ export class KafkaPort {
             if (run.length === 0) return;
             let taken = run;
             run = [];
-            // How many of `taken` the next attempt holds: after a run failed at its n-th message, the n before it.
-            let limit = taken.length;
+            // Where in `taken` the message that failed a run is: it goes alone when it comes first.
+            let failing: number | undefined;
+            let failures = 0;
             while (taken.length > 0) {
-              const attempt = taken.slice(0, limit);
-              limit = taken.length;
+              if (failing === 0) {
+                await one(taken[0].message, { ok: true, received: taken[0].received });
+                taken = taken.slice(1);
+                failing = undefined;
+                continue;
+              }
+              const attempt = taken.slice(0, failing ?? taken.length);
               let handled: number;
               try {
                 handled = await opts.handleMany!(attempt.map((r) => r.received));
@@ -481,33 +492,34 @@ export class KafkaPort {
                 // Kafka or Postgres away: let kafkajs fetch the batch again, nothing was committed.
                 if (isInfrastructureError(err)) throw err;
                 messagingMetrics.runsHandledSingly.inc({ topic: logical });
-                const at = err instanceof RunFailedAt ? err.index : undefined;
+                failures++;
+                const at =
+                  err instanceof RunFailedAt && Number.isInteger(err.index) && err.index >= 0 && err.index < attempt.length
+                    ? err.index
+                    : undefined;
                 const cause = (err instanceof RunFailedAt ? err.cause : err) as Error;
                 log('info', 'a run failed; the message that failed it is handled alone', {
                   topic: logical,
+                  partition: batch.partition,
+                  offset: attempt[at ?? 0].message.offset,
                   messages: attempt.length,
-                  at: at ?? 'unknown',
                   error: cause?.name,
-                  detail: String(cause?.message).slice(0, 200),
                 });
-                if (at === undefined) {
-                  // Not one message's fault (the run's own statements): each alone, as the single path would.
-                  for (const r of attempt) await one(r.message, { ok: true, received: r.received });
-                  taken = taken.slice(attempt.length);
-                } else if (at > 0) {
-                  // Those before it handled without fault: a run again. A run of 40 with one message
-                  // not ready yet cost 40 transactions one at a time; now it costs four.
-                  limit = at;
-                } else {
-                  // It, alone, with the single path's retries, setting aside and dead letters; then runs again.
-                  await one(taken[0].message, { ok: true, received: taken[0].received });
-                  taken = taken.slice(1);
+                // No one message's fault (the run's own statements), or a run whose messages keep
+                // failing (a burst of early ones): each alone, as before runs split. Else those
+                // before it are a run again, it goes alone, and those after it are runs again: a
+                // run of 40 with one message not ready went 40 times alone; now 39 go in two runs.
+                if (at === undefined || failures >= MAX_RUN_FAILURES) {
+                  for (const r of taken) await one(r.message, { ok: true, received: r.received });
+                  return;
                 }
+                failing = at;
                 continue;
               }
               await done(attempt[handled - 1].message.offset);
               await heartbeat();
               taken = taken.slice(handled);
+              if (failing !== undefined) failing -= handled;
             }
           };
           for (const message of batch.messages) {

@@ -90,6 +90,10 @@ async function handledBy(consumer: string): Promise<number[]> {
   return rows.map((r) => r.n);
 }
 
+const failedRuns = async () =>
+  (await messagingMetrics.runsHandledSingly.get()).values
+    .filter((v) => v.labels.topic === TOPICS.caseRated)
+    .reduce((n, v) => n + v.value, 0);
 const runCount = async () => (await messagingMetrics.runs.get()).values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
 const runSum = async () => (await messagingMetrics.runs.get()).values.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0;
 
@@ -121,6 +125,7 @@ it('takes a message that is not ready out of its run: the rest are handled once,
     if (ctx.mayWait) firstOrAlone.add(n);
     if (n === 17 && !ready.has(17)) throw new NotReadyYet('what message 17 builds on has not arrived');
   });
+  const failedBefore = await failedRuns();
   await port.sendRaw(envs.map((e) => ({ topic: TOPICS.caseRated, key: e.key, value: JSON.stringify(e) })));
   await until(async () => ((await handledBy('early')).length >= 39 ? true : undefined));
   expect(await handledBy('early')).toEqual(envs.map((_, i) => i + 1).filter((n) => n !== 17));
@@ -132,9 +137,34 @@ it('takes a message that is not ready out of its run: the rest are handled once,
   // Messages around 17 in its run were handled in the rolled-back run and again: their rows once.
   expect(rows).toHaveLength(40);
   expect(attempts.get(17)).toBeGreaterThan(1);
-  // Only 17 went the single way: the others were handled again in runs, not each alone.
+  // Only 17 went the single way: the others were handled again in runs, not each alone, and 17
+  // went alone straight away, not first in another run that failed on it again.
   expect(firstOrAlone.has(17)).toBe(true);
   expect(firstOrAlone.size).toBeLessThan(8);
+  expect((await failedRuns()) - failedBefore).toBe(1);
+}, 90000);
+
+it('handles a run whose messages all fail one at a time after a few failed runs, not one failed run per message', async () => {
+  const caseId = `CS-${h.runId}-allearly`;
+  const envs = ratings(caseId, 30);
+  let released = false;
+  await serve('allearly', caseId, async () => {
+    if (!released) throw new NotReadyYet('nothing has arrived yet');
+  });
+  const failedBefore = await failedRuns();
+  await port.sendRaw(envs.map((e) => ({ topic: TOPICS.caseRated, key: e.key, value: JSON.stringify(e) })));
+  // All 30 set aside (each alone, the single path's rule for a message not ready), then released.
+  await until(async () =>
+    (await ds.query(`SELECT count(*)::int AS n FROM ${schema}.deferred_messages WHERE consumer = 'allearly'`))[0].n >= 30
+      ? true
+      : undefined,
+  );
+  released = true;
+  await until(async () => ((await handledBy('allearly')).length >= 30 ? true : undefined));
+  await sleep(500);
+  expect([...(await handledBy('allearly'))].sort((a, b) => a - b)).toEqual(envs.map((_, i) => i + 1));
+  // A failed run costs a transaction rolled back: a few, not one per message.
+  expect((await failedRuns()) - failedBefore).toBeLessThanOrEqual(3);
 }, 90000);
 
 it('handles a message delivered twice in one run once', async () => {

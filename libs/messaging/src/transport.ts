@@ -127,8 +127,9 @@ export class MashKafkaTransport extends Server implements CustomTransportStrateg
    * A run of one partition's messages in one transaction, in offset order: one commit (and one
    * offset commit) for the run instead of one per message, which is most of what a message cost
    * (docs/architecture.md "Runs of messages"). Each handler sees the writes of those before it, as
-   * it would one transaction later. Any error rolls the whole run back and the port handles it
-   * again one message at a time, so the rules for a failing message are the single path's.
+   * it would one transaction later. Any error rolls the whole run back; a handler's error says at
+   * which message (RunFailedAt), so the port handles that message alone, by the single path's rules,
+   * and the others in runs again.
    */
   private async handleMany(routes: Map<string, MessageHandler>, msgs: Received[]): Promise<number> {
     const started = process.hrtime.bigint();
