@@ -6,7 +6,7 @@ import { KafkaPort, openRaw, readTopicToEnd } from '@mash/messaging';
 import { randomBytes } from 'node:crypto';
 import { rotateKeys, sealedColumns } from '../../scripts/keysRotate';
 import { startTestHub, TEST_MANAGER, TEST_TOKENS, TestHub } from '../support/hub';
-import { caseStuckReport, explained } from '../support/stuckReport';
+import { untilReadyForDecision } from '../support/readiness';
 import { poll, TopicWatcher } from '../support/topics';
 
 /**
@@ -103,17 +103,7 @@ describe('case content is encrypted at rest in every service, outbox and dead le
     });
     expect(first.status).toBe(202);
     const { contactId } = (await first.json()) as { contactId: string };
-    const ready = await explained(
-      poll(
-        async () => {
-          const s = (await (await api(`/v1/contacts/${contactId}`, TEST_TOKENS.police)).json()) as { caseId?: string; readyAt?: string };
-          return s.readyAt && s.caseId ? s : undefined;
-        },
-        400000,
-        'case ready for decision',
-      ),
-      () => caseStuckReport(hub.env, hub.runId, contactId),
-    );
+    const ready = await untilReadyForDecision(hub, TEST_TOKENS.police, contactId, { timeoutMs: 400000 });
     const caseId = ready.caseId!;
     const decided = await api(`/v1/cases/${caseId}/decision`, TEST_TOKENS.manager, {
       method: 'POST',

@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { kafkaCredentialsFromEnv } from '@mash/messaging';
 import { exportDisclosures, verifyAll } from '../../scripts/audit';
 import { startTestHub, TEST_MANAGER, TEST_TOKENS, TestHub } from '../support/hub';
-import { caseStuckReport, explained } from '../support/stuckReport';
+import { untilReadyForDecision } from '../support/readiness';
 import { poll, TopicWatcher } from '../support/topics';
 
 /**
@@ -50,24 +50,7 @@ describe('a police notification leads to an outcome notice for its referrer', ()
 
     // Rated Amber at the start (DA, DASH medium, child present); re-rated Red at the end of checks,
     // because police and the school report current domestic abuse (rule RR-CURRENT-HARM).
-    const ready = await explained(
-      poll(
-        async () => {
-          const s = (await (await api(`/v1/contacts/${contactId}`, TEST_TOKENS.police)).json()) as {
-            stage: string;
-            caseId: string;
-            rating: string;
-            deadline: string;
-            readyAt?: string;
-            history: { stage: string }[];
-          };
-          return s.readyAt && s.history.some((h) => h.stage === 're-rated') ? s : undefined;
-        },
-        90000,
-        'case ready for decision and re-rated',
-      ),
-      () => caseStuckReport(hub.env, hub.runId, contactId),
-    );
+    const ready = await untilReadyForDecision(hub, TEST_TOKENS.police, contactId, { reRated: true, timeoutMs: 90000 });
     expect(ready.history.map((h) => h.stage)).toContain('ready-for-decision');
     expect(ready.rating).toBe('RED');
     // Escalated to Red: the decision is due on Red's clock (4 hours from receipt), not Amber's.

@@ -6,7 +6,8 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { NoticeIssued, noticeIssuedTopic } from '@mash/contracts';
 import { exampleContact } from '@mash/contracts/examples';
 import { startTestHub, TEST_MANAGER, TEST_TOKENS, TestHub } from '../support/hub';
-import { poll, TopicWatcher } from '../support/topics';
+import { untilReadyForDecision } from '../support/readiness';
+import { TopicWatcher } from '../support/topics';
 import { openJsonb } from '@mash/at-rest';
 
 /**
@@ -100,19 +101,7 @@ describeInBrowser(`the decision workspace in a real browser${haveChromium ? '' :
     expect(submitted.status).toBe(202);
     const { contactId } = (await submitted.json()) as { contactId: string };
     // Police and the school report current domestic abuse: re-rated Red at the end of checks.
-    const ready = await poll(
-      async () => {
-        const s = (await (await api(`/v1/contacts/${contactId}`, TEST_TOKENS.police)).json()) as {
-          caseId: string;
-          rating: string;
-          readyAt?: string;
-          history: { stage: string }[];
-        };
-        return s.readyAt && s.history.some((h) => h.stage === 're-rated') ? s : undefined;
-      },
-      120000,
-      'case ready for decision and re-rated',
-    );
+    const ready = await untilReadyForDecision(hub, TEST_TOKENS.police, contactId, { reRated: true });
     expect(ready.rating).toBe('RED');
     const { caseId } = ready;
 
