@@ -22,6 +22,7 @@ describe('producer session lost', () => {
     [45, 'OUT_OF_ORDER_SEQUENCE_NUMBER'],
     [59, 'UNKNOWN_PRODUCER_ID'],
     [47, 'INVALID_PRODUCER_EPOCH'],
+    [87, 'INVALID_RECORD'],
   ])('broker error %i (%s) behind the retrier drops the producer', (code, type) => {
     const err = asKafkajsReportsIt(code);
     expect(kafkaErrorType(err)).toBe(type);
