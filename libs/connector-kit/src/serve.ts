@@ -82,7 +82,7 @@ export async function serveConnector(connector: Connector, env: NodeJS.ProcessEn
               if (reply) replies.push(reply);
             }
             await port.sendRaw(replies);
-            return msgs.length;
+            return msgs.map((_, i) => i);
           },
   });
   // A connector has no API of its own; this port serves only health and metrics, as the services do.

@@ -55,14 +55,15 @@ export class NotReadyYet extends Error {
 
 /**
  * Thrown by a handler in a run of messages (transport.ts) instead of waiting for something another
- * transaction may hold, such as a lock (`MessageContext.mayWait` is false). The run commits the
- * messages before this one, and this one starts the next run, where it may wait: a transaction
- * that holds other messages' locks never waits, so two runs never wait on each other in a cycle.
- * The handler must throw it before writing anything, or after undoing what it wrote (a savepoint
- * of its own): the run commits everything written in its transaction before the throw.
+ * transaction may hold, such as a lock (`MessageContext.mayWait` is false). The run sets the
+ * message aside, with the later ones of its key, handles the rest and tries it once more at its
+ * end; one still held starts the next run, where it may wait. A transaction that holds other
+ * messages' locks never waits, so two runs never wait on each other in a cycle. The handler must
+ * throw it before writing anything, or after undoing what it wrote (a savepoint of its own): the
+ * run commits everything written in its transaction.
  */
-export class RunMustEnd extends Error {
-  override name = 'RunMustEnd';
+export class WouldWait extends Error {
+  override name = 'WouldWait';
 }
 
 /**

@@ -35,7 +35,7 @@ export async function rememberMessages(
   return new Set(rows.map((r) => r.message_id));
 }
 
-/** Takes back the ids of messages a run remembered but leaves to the next run (RunMustEnd). */
+/** Takes back the ids of messages a run remembered but leaves to the next run (WouldWait, transport.ts). */
 export async function forgetMessages(manager: EntityManager, schema: string, consumer: string, messageIds: string[]): Promise<void> {
   if (messageIds.length === 0) return;
   await manager.query(`DELETE FROM "${schema}".inbox WHERE consumer = $1 AND message_id = ANY($2::text[])`, [consumer, messageIds]);

@@ -34,11 +34,12 @@ export interface SubscribeOptions {
    * position in `msgs`) failed it and the ones before it did not: the port then hands those over as
    * a run again, the i-th through `handle` alone, with its retries, set-asides and dead letters, and
    * the rest as runs. Any other error sends every message through `handle`. Either way a run that
-   * fails loses and repeats nothing. Answers how many of the first messages it handled (at least
-   * one); the port hands the rest over as the next run. Without it, every message goes through
-   * `handle`.
+   * fails loses and repeats nothing. Answers the positions of the messages it handled, ascending,
+   * the first among them: a run may leave some for later (a message whose handler would have to
+   * wait, and the later ones with its key). The port commits offsets up to the first one left and
+   * hands the ones left over as the next run. Without it, every message goes through `handle`.
    */
-  handleMany?: (msgs: Received[]) => Promise<number>;
+  handleMany?: (msgs: Received[]) => Promise<number[]>;
   /** Attempts before a message that keeps failing is parked in the dead-letter topic. */
   maxAttempts?: number;
   /** Partitions processed in parallel; order within a partition (so within a case) always holds. */
@@ -79,6 +80,11 @@ const MAX_RUN = 100;
 // Runs of one fetch that may fail before the rest of it goes one message at a time: each failure
 // costs a transaction rolled back, so a fetch whose messages all fail would cost one per message.
 const MAX_RUN_FAILURES = 3;
+
+/** A run's answer: positions in the run, ascending, distinct, the first one among them. */
+function isRunAnswer(handled: number[], length: number): boolean {
+  return handled[0] === 0 && handled.every((i, k) => Number.isInteger(i) && i < length && (k === 0 || i > handled[k - 1]));
+}
 
 type Checked = { ok: true; received: Received } | { ok: false; reason: string; errors?: object[] };
 
@@ -473,26 +479,28 @@ export class KafkaPort {
             );
             await done(message.offset);
           };
-          let run: { message: KafkaMessage; received: Received }[] = [];
+          type Entry = { message: KafkaMessage; received: Received };
+          let run: Entry[] = [];
           const flush = async () => {
             if (run.length === 0) return;
             let taken = run;
             run = [];
-            // Where in `taken` the message that failed a run is: it goes alone when it comes first.
-            let failing: number | undefined;
+            // The message that failed a run: it goes alone when it comes first.
+            let failing: Entry | undefined;
             let failures = 0;
             while (taken.length > 0) {
-              if (failing === 0) {
-                await one(taken[0].message, { ok: true, received: taken[0].received });
+              if (failing === taken[0]) {
+                await one(failing.message, { ok: true, received: failing.received });
                 taken = taken.slice(1);
                 failing = undefined;
                 continue;
               }
-              const attempt = taken.slice(0, failing ?? taken.length);
-              let handled: number;
+              const attempt = failing ? taken.slice(0, taken.indexOf(failing)) : taken;
+              let handled: number[];
               try {
                 handled = await opts.handleMany!(attempt.map((r) => r.received));
-                if (!(handled >= 1 && handled <= attempt.length)) throw new Error(`a run of ${attempt.length} answered ${handled} handled`);
+                if (!isRunAnswer(handled, attempt.length))
+                  throw new Error(`a run of ${attempt.length} answered ${JSON.stringify(handled)}`);
               } catch (err) {
                 // Kafka or Postgres away: let kafkajs fetch the batch again, nothing was committed.
                 if (isInfrastructureError(err)) throw err;
@@ -518,13 +526,17 @@ export class KafkaPort {
                   for (const r of taken) await one(r.message, { ok: true, received: r.received });
                   return;
                 }
-                failing = at;
+                failing = attempt[at];
                 continue;
               }
-              await done(attempt[handled - 1].message.offset);
+              // Offsets are committed up to the first message left; those handled after it are in
+              // the inbox, so a redelivery from that offset finds them done.
+              let prefix = 0;
+              while (handled[prefix] === prefix) prefix++;
+              await done(attempt[prefix - 1].message.offset);
               await heartbeat();
-              taken = taken.slice(handled);
-              if (failing !== undefined) failing -= handled;
+              const finished = new Set(handled.map((i) => attempt[i]));
+              taken = taken.filter((r) => !finished.has(r));
             }
           };
           for (const message of batch.messages) {

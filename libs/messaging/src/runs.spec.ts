@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { TOPICS } from '@mash/contracts';
 import { validExamples } from '@mash/contracts/examples';
 import { envelopeFor } from './envelopes';
-import { NotReadyYet, RunMustEnd } from './errors';
+import { NotReadyYet, WouldWait } from './errors';
 import { KafkaPort } from './kafkaPort';
 import { messagingMetrics } from './metrics';
 import { Outbox } from './outbox';
@@ -245,13 +245,13 @@ it('publishes what the handlers of a run write to the outbox, once each, each in
   expect(traced.filter((t) => t.trace !== traceOf(t.n))).toEqual([]);
 }, 90000);
 
-it('ends a run where a handler must not wait, commits what came before, and starts the next run with that message', async () => {
+it('a message whose handler would wait, and the later ones of its key, start the next run after the rest commit', async () => {
   const caseId = `CS-${h.runId}-split`;
   const envs = ratings(caseId, 60);
   const firstOfRun = new Set<number>();
   await serve('splitter', caseId, async (n, _id, ctx) => {
     // Messages 5, 15, 25... need something another transaction holds: inside a run they step out.
-    if (n % 10 === 5 && !ctx.mayWait) throw new RunMustEnd('would wait');
+    if (n % 10 === 5 && !ctx.mayWait) throw new WouldWait('would wait');
     if (ctx.mayWait) firstOfRun.add(n);
   });
   await port.sendRaw(envs.map((e) => ({ topic: TOPICS.caseRated, key: e.key, value: JSON.stringify(e) })));
@@ -262,6 +262,64 @@ it('ends a run where a handler must not wait, commits what came before, and star
   for (const n of [5, 15, 25, 35, 45, 55]) expect(firstOfRun.has(n)).toBe(true);
   // ...and the split did not send the run to the slow path, one message at a time.
   expect(firstOfRun.size).toBeLessThan(30);
+}, 90000);
+
+/**
+ * `count` ratings of one case in one partition (Kafka key: the case), each under an envelope key of
+ * its own unless `keyOf` gives it another message's: the transport keeps order per envelope key.
+ */
+function keyedRatings(caseId: string, count: number, keyOf: (n: number) => number = (n) => n) {
+  return Array.from({ length: count }, (_, i) =>
+    envelopeFor(
+      { topic: TOPICS.caseRated, key: `${caseId}-K${keyOf(i + 1)}`, data: { ...validExamples.caseRated, caseId, revision: i + 1 } },
+      'runtest',
+    ),
+  );
+}
+
+it('sets a message whose handler would wait aside to the end of its run, with the later ones of its key, and the rest go on', async () => {
+  const caseId = `CS-${h.runId}-aside`;
+  // 7 and 9 share message 5's key; every other message has its own.
+  const envs = keyedRatings(caseId, 30, (n) => (n === 7 || n === 9 ? 5 : n));
+  const firstOfRun = new Set<number>();
+  await serve('aside', caseId, async (n, _id, ctx) => {
+    if (n === 5 && !ctx.mayWait) throw new WouldWait('would wait');
+    if (ctx.mayWait) firstOfRun.add(n);
+  });
+  await port.sendRaw(envs.map((e) => ({ topic: TOPICS.caseRated, key: caseId, value: JSON.stringify(e) })));
+  await until(async () => ((await handledBy('aside')).length >= 30 ? true : undefined));
+  await sleep(500);
+  const order = await handledBy('aside');
+  expect([...order].sort((a, b) => a - b)).toEqual(envs.map((_, i) => i + 1));
+  const at = (n: number) => order.indexOf(n);
+  // The messages after 5 with keys of their own did not wait for it...
+  for (const n of [6, 8, 10, 30]) expect(at(n)).toBeLessThan(at(5));
+  // ...those of its key did, in their order...
+  expect(at(5)).toBeLessThan(at(7));
+  expect(at(7)).toBeLessThan(at(9));
+  // ...and 5, still held at the run's end, started the next run, where it may wait.
+  expect(firstOfRun.has(5)).toBe(true);
+}, 90000);
+
+it('tries a message set aside again at the end of its run: a lock released meanwhile costs no second run', async () => {
+  const caseId = `CS-${h.runId}-retry`;
+  const envs = keyedRatings(caseId, 12);
+  const firstOfRun = new Set<number>();
+  let released = false;
+  await serve('retry', caseId, async (n, _id, ctx) => {
+    if (ctx.mayWait) firstOfRun.add(n);
+    // Message 5's lock is held by another transaction until message 8 has been handled.
+    if (n === 5 && !released && !ctx.mayWait) throw new WouldWait('would wait');
+    if (n === 8) released = true;
+  });
+  await port.sendRaw(envs.map((e) => ({ topic: TOPICS.caseRated, key: caseId, value: JSON.stringify(e) })));
+  await until(async () => ((await handledBy('retry')).length >= 12 ? true : undefined));
+  await sleep(500);
+  const order = await handledBy('retry');
+  expect([...order].sort((a, b) => a - b)).toEqual(envs.map((_, i) => i + 1));
+  expect(order.indexOf(8)).toBeLessThan(order.indexOf(5));
+  // 5 went in the run it came in, after the others: it never had to start a run of its own.
+  expect(firstOfRun.has(5)).toBe(false);
 }, 90000);
 
 it('relays after a transaction only if it wrote events: runs that wrote none start no relay', async () => {

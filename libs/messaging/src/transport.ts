@@ -10,7 +10,7 @@ import { inMessageSpan, KafkaPort, Received, Subscription } from './kafkaPort';
 import { log } from './log';
 import { Outbox } from './outbox';
 import { forgetMessages, rememberMessage, rememberMessages } from './inbox.repository';
-import { RunFailedAt, RunMustEnd } from './errors';
+import { RunFailedAt, WouldWait } from './errors';
 import { messagingMetrics } from './metrics';
 import { contextFromTraceparent, inSpan } from './tracing';
 
@@ -37,7 +37,7 @@ export class MessageContext extends BaseRpcContext<[Received, EntityManager, Out
   }
   /**
    * False when this message shares its transaction with messages handled before it (a run): the
-   * handler must not wait for a lock another transaction may hold, and throws RunMustEnd instead.
+   * handler must not wait for a lock another transaction may hold, and throws WouldWait instead.
    */
   get mayWait(): boolean {
     return this.args[3] !== false;
@@ -130,10 +130,17 @@ export class MashKafkaTransport extends Server implements CustomTransportStrateg
    * it would one transaction later. Any error rolls the whole run back; a handler's error says at
    * which message (RunFailedAt), so the port handles that message alone, by the single path's rules,
    * and the others in runs again.
+   *
+   * A handler that would have to wait for a lock another transaction holds (WouldWait) is set aside
+   * to the end of the run, with every later message of its key (order holds per key, the case or
+   * the contact), and the rest go on; by then the holder has usually committed, and it is tried
+   * once more. One still held, and the later ones of its key, are left for the next run, which
+   * starts with it, where it may wait. Answers the positions handled.
    */
-  private async handleMany(routes: Map<string, MessageHandler>, msgs: Received[]): Promise<number> {
+  private async handleMany(routes: Map<string, MessageHandler>, msgs: Received[]): Promise<number[]> {
     const started = process.hrtime.bigint();
     const outcomes: { topic: string; messageId: string; duplicate: boolean; seconds: number }[] = [];
+    const handled: number[] = [];
     let committed: EntityManager | undefined;
     await inSpan(
       'db transaction',
@@ -145,47 +152,67 @@ export class MashKafkaTransport extends Server implements CustomTransportStrateg
         this.dataSource.transaction(async (manager) => {
           committed = manager;
           outcomes.length = 0;
+          handled.length = 0;
           const fresh = await rememberMessages(
             manager,
             this.options.schema,
             this.options.service,
             msgs.map((m) => ({ messageId: m.envelope.id, topic: m.topic })),
           );
+          /** False when the handler would wait (and wrote nothing, WouldWait's rule). */
+          const handleOne = async (i: number): Promise<boolean> => {
+            const msg = msgs[i];
+            // A message id twice in the run (a redelivery next to the original): the first one counts.
+            if (!fresh.delete(msg.envelope.id)) {
+              outcomes.push({ topic: msg.topic, messageId: msg.envelope.id, duplicate: true, seconds: 0 });
+              handled.push(i);
+              return true;
+            }
+            const began = process.hrtime.bigint();
+            const first = outcomes.length === 0;
+            try {
+              const ctx = new MessageContext([msg, manager, this.outbox, first]);
+              await inMessageSpan(msg.topic, this.options.service, msg.offset, msg.traceparent, async () =>
+                lastValueFrom(this.transformToObservable(await routes.get(msg.topic)!(msg.envelope.data, ctx)), {
+                  defaultValue: undefined,
+                }),
+              );
+            } catch (err) {
+              if (!(err instanceof WouldWait) || first) throw new RunFailedAt(i, err);
+              fresh.add(msg.envelope.id);
+              return false;
+            }
+            outcomes.push({
+              topic: msg.topic,
+              messageId: msg.envelope.id,
+              duplicate: false,
+              seconds: Number(process.hrtime.bigint() - began) / 1e9,
+            });
+            handled.push(i);
+            return true;
+          };
           // The handlers' disclosures go last, so the audit chain's lock is held for the commit only.
           await disclosuresLast(manager, async () => {
-            for (const [i, msg] of msgs.entries()) {
-              // A message id twice in the run (a redelivery next to the original): the first one counts.
-              if (!fresh.delete(msg.envelope.id)) {
-                outcomes.push({ topic: msg.topic, messageId: msg.envelope.id, duplicate: true, seconds: 0 });
-                continue;
+            let setAside: number[] = [];
+            for (const pass of [1, 2]) {
+              const waiting = new Set<string>();
+              const todo = pass === 1 ? msgs.map((_, i) => i) : setAside;
+              setAside = [];
+              for (const i of todo) {
+                const key = msgs[i].envelope.key;
+                if (waiting.has(key) || !(await handleOne(i))) {
+                  waiting.add(key);
+                  setAside.push(i);
+                }
               }
-              const began = process.hrtime.bigint();
-              const first = outcomes.length === 0;
-              try {
-                const ctx = new MessageContext([msg, manager, this.outbox, first]);
-                await inMessageSpan(msg.topic, this.options.service, msg.offset, msg.traceparent, async () =>
-                  lastValueFrom(this.transformToObservable(await routes.get(msg.topic)!(msg.envelope.data, ctx)), {
-                    defaultValue: undefined,
-                  }),
-                );
-              } catch (err) {
-                if (!(err instanceof RunMustEnd) || first) throw new RunFailedAt(i, err);
-                // This message (which wrote nothing, RunMustEnd's rule) and those after it are the next run's.
-                await forgetMessages(
-                  manager,
-                  this.options.schema,
-                  this.options.service,
-                  [msg, ...msgs.slice(i + 1)].map((m) => m.envelope.id).filter((id) => id === msg.envelope.id || fresh.has(id)),
-                );
-                return;
-              }
-              outcomes.push({
-                topic: msg.topic,
-                messageId: msg.envelope.id,
-                duplicate: false,
-                seconds: Number(process.hrtime.bigint() - began) / 1e9,
-              });
             }
+            // Left for the next run: the inbox forgets them (they wrote nothing).
+            await forgetMessages(
+              manager,
+              this.options.schema,
+              this.options.service,
+              [...new Set(setAside.map((i) => msgs[i].envelope.id))].filter((id) => fresh.has(id)),
+            );
           });
         }),
     );
@@ -198,7 +225,7 @@ export class MashKafkaTransport extends Server implements CustomTransportStrateg
       if (o.duplicate) log('info', 'duplicate message ignored', { topic: o.topic, messageId: o.messageId });
       else messagingMetrics.handleSeconds.observe({ topic: o.topic }, o.seconds);
     }
-    return outcomes.length;
+    return handled.sort((a, b) => a - b);
   }
 
   /** `take` (a message set aside earlier) runs first in the transaction; false: another replica has it. */

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { RunMustEnd } from '@mash/messaging';
+import { WouldWait } from '@mash/messaging';
 import { IntakeLocks, LockSetGrew } from './intakeLocks';
 
 /** More rounds than any family needs (each round adds keys); past it the message is retried. */
@@ -28,7 +28,8 @@ export async function underIntakeLocks<T>(
       );
     } else {
       // In a run after its first message: another intake holding one of these keys would make this
-      // transaction wait while it holds the run's other locks. Leave it to the next run instead.
+      // transaction wait while it holds the run's other locks. Step out instead: the run tries this
+      // contact again at its end, or the next run starts with it (WouldWait).
       const [{ all }]: { all: boolean }[] = await m.query(
         `SELECT coalesce(bool_and(pg_try_advisory_xact_lock(id)), true) AS all FROM (
            SELECT DISTINCT hashtextextended('triage:' || k, 0) AS id FROM unnest($1::text[]) AS k ORDER BY id OFFSET 0) AS ordered`,
@@ -36,7 +37,7 @@ export async function underIntakeLocks<T>(
       );
       if (!all) {
         await m.query(`ROLLBACK TO SAVEPOINT triage_intake`);
-        throw new RunMustEnd('an intake lock is held by another transaction');
+        throw new WouldWait('an intake lock is held by another transaction');
       }
     }
     try {
