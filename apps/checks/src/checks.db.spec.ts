@@ -8,7 +8,7 @@ import {
   DeadLetter,
   validateData,
 } from '@mash/contracts';
-import { MessageContext, Outbox, RejectedMessage } from '@mash/messaging';
+import { MessageContext, Outbox, RejectedMessage, WouldWait } from '@mash/messaging';
 import { AlertsService } from './alerts/alerts.service';
 import { elapsedTimeForEveryAgency } from './chasing';
 import { ChecksDb, createChecksDb } from '../../../test/support/checksDb.fixtures';
@@ -236,6 +236,46 @@ describe('deadlines', () => {
     await timers.fireDue(at(200 * MIN));
     expect(await chased(c.caseId)).toEqual([]);
     expect(await ready(c.caseId)).toHaveLength(1);
+  });
+});
+
+describe('replies in a run', () => {
+  /** A reply handled as a later message of a run: its handler must not wait for a lock (mayWait false). */
+  const inRun = (data: CheckReplied, agency: CheckReplied['agency']) =>
+    db.ds.transaction(async (m) => {
+      const env = { id: `m-${c0++}`, type: 'r', occurredAt: T0.toISOString(), producer: 'spec', key: data.caseId, data };
+      await requests.collect(
+        data,
+        agency,
+        new MessageContext([{ topic: 'r', partition: 0, offset: '0', envelope: env }, m, db.outbox, false]),
+        at(MIN),
+      );
+    });
+  let c0 = 0;
+
+  it('does not wait for a case another transaction holds: it steps out (WouldWait) having written nothing, and is taken once free', async () => {
+    const c = rated();
+    await handled('mash.case.rated.v1', c, (ctx) => requests.fanOut(c, ctx, T0));
+    const holder = db.ds.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    await holder.query(`SELECT 1 FROM checks.cases WHERE case_id = $1 FOR UPDATE`, [c.caseId]);
+    try {
+      await expect(inRun(reply(c, 'police'), 'police')).rejects.toThrow(WouldWait);
+      const [r] = await db.ds.query(`SELECT replied_at FROM checks.requests WHERE case_id = $1 AND agency = 'police'`, [c.caseId]);
+      expect(r.replied_at).toBeNull();
+    } finally {
+      await holder.rollbackTransaction();
+      await holder.release();
+    }
+    await inRun(reply(c, 'police'), 'police');
+    const [r] = await db.ds.query(`SELECT replied_at FROM checks.requests WHERE case_id = $1 AND agency = 'police'`, [c.caseId]);
+    expect(r.replied_at).not.toBeNull();
+  });
+
+  it('still refuses a reply for a case it does not know', async () => {
+    const c = rated();
+    await expect(inRun(reply(c, 'police'), 'police')).rejects.toThrow(RejectedMessage);
   });
 });
 

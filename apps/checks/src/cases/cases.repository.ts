@@ -73,6 +73,17 @@ export class CasesRepository {
     return row && toCase(row);
   }
 
+  /**
+   * The case's row lock if nobody else holds it now, without waiting; `held` when another
+   * transaction does (a handler in a run then steps out, WouldWait), undefined when there is no case.
+   */
+  async lockIfFree(m: EntityManager, caseId: string): Promise<CheckCase | 'held' | undefined> {
+    const [row]: CaseRow[] = await m.query(`SELECT ${COLUMNS} FROM checks.cases WHERE case_id = $1 FOR UPDATE SKIP LOCKED`, [caseId]);
+    if (row) return toCase(row);
+    const [there] = await m.query(`SELECT 1 FROM checks.cases WHERE case_id = $1`, [caseId]);
+    return there ? 'held' : undefined;
+  }
+
   /** Locks those of these cases nobody else holds now, without waiting; the rest are left out. */
   async lockFree(m: EntityManager, caseIds: string[]): Promise<CheckCase[]> {
     const rows: CaseRow[] = await m.query(`SELECT ${COLUMNS} FROM checks.cases WHERE case_id = ANY($1) FOR UPDATE SKIP LOCKED`, [caseIds]);

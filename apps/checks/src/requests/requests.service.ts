@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { CaseRated, checkRequestedTopic, CheckReplied, CheckRequested, PlanItem } from '@mash/contracts';
-import { log, MessageContext, Outgoing, RejectedMessage } from '@mash/messaging';
+import { log, MessageContext, Outgoing, RejectedMessage, WouldWait } from '@mash/messaging';
 import { CasesRepository } from '../cases/cases.repository';
 import { AGENCY_CALENDAR, AgencyCalendar, chaseSchedule, ChaseTimer } from '../chasing';
 import { checksMetrics } from '../metrics';
@@ -173,7 +173,10 @@ export class RequestsService {
   async collect(e: CheckReplied, topicAgency: string, ctx: MessageContext, at?: Date): Promise<void> {
     const m = ctx.manager;
     if (e.agency !== topicAgency) throw new RejectedMessage(`reply claims agency ${e.agency} on the ${topicAgency} reply topic`);
-    const locked = await this.cases.lock(m, e.caseId);
+    // Several agencies answer one case at once, on topics consumed side by side: in a run, a case
+    // another run holds is not waited for (that run would hold up this one's other cases).
+    const locked = ctx.mayWait ? await this.cases.lock(m, e.caseId) : await this.cases.lockIfFree(m, e.caseId);
+    if (locked === 'held') throw new WouldWait(`case ${e.caseId} is held by another transaction`);
     if (!locked) throw new RejectedMessage(`reply for unknown case ${e.caseId}`);
     let c = locked;
     // Only now, holding the case, are its request and the time of this reply read: every reply
