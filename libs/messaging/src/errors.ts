@@ -51,6 +51,17 @@ export class RejectedMessage extends Error {
  */
 export class NotReadyYet extends Error {
   override name = 'NotReadyYet';
+  /**
+   * `wroteNothing`: the handler found out before writing anything. In a run (transport.ts) the
+   * message is then set aside to the run's end like one that would wait (WouldWait), and the run
+   * keeps what the others did; otherwise the whole run is rolled back and handled again around it.
+   */
+  constructor(
+    message: string,
+    readonly opts: { wroteNothing?: boolean } = {},
+  ) {
+    super(message);
+  }
 }
 
 /**

@@ -277,6 +277,23 @@ function keyedRatings(caseId: string, count: number, keyOf: (n: number) => numbe
   );
 }
 
+/**
+ * Waits until `consumer` has read its partition up to now: a new group starts from the beginning,
+ * and messages sent while it catches up would be cut into runs wherever its fetches end. A message
+ * numbered SYNC goes first; once it is handled, the test's messages come in one fetch, one run.
+ */
+async function caughtUp(consumer: string, caseId: string): Promise<void> {
+  const [sync] = keyedRatings(caseId, 1);
+  const marker = { ...sync, data: { ...sync.data, revision: SYNC } };
+  await port.sendRaw([{ topic: TOPICS.caseRated, key: caseId, value: JSON.stringify(marker) }]);
+  await until(async () => ((await handledBy(consumer)).includes(SYNC) ? true : undefined));
+}
+
+const SYNC = 999;
+
+/** The test's messages as handled, in the order handled (the SYNC message left out). */
+const handledInOrder = async (consumer: string) => (await handledBy(consumer)).filter((n) => n !== SYNC);
+
 it('sets a message whose handler would wait aside to the end of its run, with the later ones of its key, and the rest go on', async () => {
   const caseId = `CS-${h.runId}-aside`;
   // 7 and 9 share message 5's key; every other message has its own.
@@ -286,10 +303,11 @@ it('sets a message whose handler would wait aside to the end of its run, with th
     if (n === 5 && !ctx.mayWait) throw new WouldWait('would wait');
     if (ctx.mayWait) firstOfRun.add(n);
   });
+  await caughtUp('aside', caseId);
   await port.sendRaw(envs.map((e) => ({ topic: TOPICS.caseRated, key: caseId, value: JSON.stringify(e) })));
-  await until(async () => ((await handledBy('aside')).length >= 30 ? true : undefined));
+  await until(async () => ((await handledInOrder('aside')).length >= 30 ? true : undefined));
   await sleep(500);
-  const order = await handledBy('aside');
+  const order = await handledInOrder('aside');
   expect([...order].sort((a, b) => a - b)).toEqual(envs.map((_, i) => i + 1));
   const at = (n: number) => order.indexOf(n);
   // The messages after 5 with keys of their own did not wait for it...
@@ -312,14 +330,39 @@ it('tries a message set aside again at the end of its run: a lock released meanw
     if (n === 5 && !released && !ctx.mayWait) throw new WouldWait('would wait');
     if (n === 8) released = true;
   });
+  await caughtUp('retry', caseId);
   await port.sendRaw(envs.map((e) => ({ topic: TOPICS.caseRated, key: caseId, value: JSON.stringify(e) })));
-  await until(async () => ((await handledBy('retry')).length >= 12 ? true : undefined));
+  await until(async () => ((await handledInOrder('retry')).length >= 12 ? true : undefined));
   await sleep(500);
-  const order = await handledBy('retry');
+  const order = await handledInOrder('retry');
   expect([...order].sort((a, b) => a - b)).toEqual(envs.map((_, i) => i + 1));
   expect(order.indexOf(8)).toBeLessThan(order.indexOf(5));
   // 5 went in the run it came in, after the others: it never had to start a run of its own.
   expect(firstOfRun.has(5)).toBe(false);
+}, 90000);
+
+it('sets a message not ready that wrote nothing aside in its run: the others are kept, not rolled back, and it follows once ready', async () => {
+  const caseId = `CS-${h.runId}-early-aside`;
+  const envs = keyedRatings(caseId, 40);
+  let ready = false;
+  const firstOrAlone = new Set<number>();
+  await serve('earlyaside', caseId, async (n, _id, ctx) => {
+    if (ctx.mayWait) firstOrAlone.add(n);
+    // What 17 builds on arrives while message 30 is handled, as a rating catches up with its readiness.
+    if (n === 17 && !ready) throw new NotReadyYet('what message 17 builds on has not arrived', { wroteNothing: true });
+    if (n === 30) ready = true;
+  });
+  await caughtUp('earlyaside', caseId);
+  const failedBefore = await failedRuns();
+  await port.sendRaw(envs.map((e) => ({ topic: TOPICS.caseRated, key: caseId, value: JSON.stringify(e) })));
+  await until(async () => ((await handledInOrder('earlyaside')).length >= 40 ? true : undefined));
+  await sleep(500);
+  const order = await handledInOrder('earlyaside');
+  expect([...order].sort((a, b) => a - b)).toEqual(envs.map((_, i) => i + 1));
+  expect(order.indexOf(30)).toBeLessThan(order.indexOf(17));
+  // No run was rolled back for it, and it never went alone or first in a run of its own.
+  expect((await failedRuns()) - failedBefore).toBe(0);
+  expect(firstOrAlone.has(17)).toBe(false);
 }, 90000);
 
 it('relays after a transaction only if it wrote events: runs that wrote none start no relay', async () => {

@@ -10,7 +10,7 @@ import { inMessageSpan, KafkaPort, Received, Subscription } from './kafkaPort';
 import { log } from './log';
 import { Outbox } from './outbox';
 import { forgetMessages, rememberMessage, rememberMessages } from './inbox.repository';
-import { RunFailedAt, WouldWait } from './errors';
+import { NotReadyYet, RunFailedAt, WouldWait } from './errors';
 import { messagingMetrics } from './metrics';
 import { contextFromTraceparent, inSpan } from './tracing';
 
@@ -131,7 +131,8 @@ export class MashKafkaTransport extends Server implements CustomTransportStrateg
    * which message (RunFailedAt), so the port handles that message alone, by the single path's rules,
    * and the others in runs again.
    *
-   * A handler that would have to wait for a lock another transaction holds (WouldWait) is set aside
+   * A handler that would have to wait for a lock another transaction holds (WouldWait), or whose
+   * message came before what it builds on and wrote nothing (NotReadyYet, `wroteNothing`), is set aside
    * to the end of the run, with every later message of its key (order holds per key, the case or
    * the contact), and the rest go on; by then the holder has usually committed, and it is tried
    * once more. One still held, and the later ones of its key, are left for the next run, which
@@ -178,7 +179,8 @@ export class MashKafkaTransport extends Server implements CustomTransportStrateg
                 }),
               );
             } catch (err) {
-              if (!(err instanceof WouldWait) || first) throw new RunFailedAt(i, err);
+              const aside = err instanceof WouldWait || (err instanceof NotReadyYet && err.opts.wroteNothing === true);
+              if (!aside || first) throw new RunFailedAt(i, err);
               fresh.add(msg.envelope.id);
               return false;
             }

@@ -6,6 +6,13 @@ import { Stage } from './stages';
 import { BoardProjection } from '../board/board.projection';
 import { CaseChange, CaseWrite, statusRows } from './status.repository';
 
+/**
+ * What the projection's early events say when they find nothing to write to: a readiness or a
+ * decision before the case's rating, an alert or a notice receipt before the contact. Nothing is
+ * written by then, so a run sets the event aside and keeps the rest (transport.ts).
+ */
+const NOTHING_WRITTEN = { wroteNothing: true };
+
 interface Step {
   at: string;
   stage: Stage;
@@ -59,7 +66,7 @@ export class StatusProjection {
     const step = { at, stage: 'teams-informed' as const };
     if ((await this.caseStep(m, e.caseId, { stage: step.stage, entry: JSON.stringify([step]) })).known) return;
     if (!(await statusRows.contactStep(m, e.contactId, step)))
-      throw new NotReadyYet(`no contact yet for the teams alert (contact ${e.contactId})`);
+      throw new NotReadyYet(`no contact yet for the teams alert (contact ${e.contactId})`, NOTHING_WRITTEN);
   }
 
   /**
@@ -77,14 +84,14 @@ export class StatusProjection {
       ready: e,
       board: this.board.readiness(e),
     });
-    if (!r.known) throw new NotReadyYet(`case ${e.caseId} not rated yet`);
+    if (!r.known) throw new NotReadyYet(`case ${e.caseId} not rated yet`, NOTHING_WRITTEN);
   }
 
   async decided(e: DecisionRecorded, at: string, m: EntityManager): Promise<void> {
     const step = { at, stage: 'decided' };
     const decision = { decidedAt: e.decidedAt, outcomes: e.outcomes };
     const r = await this.caseStep(m, e.caseId, { stage: step.stage, entry: JSON.stringify([step]), decision });
-    if (!r.known) throw new NotReadyYet(`case ${e.caseId} not rated yet`);
+    if (!r.known) throw new NotReadyYet(`case ${e.caseId} not rated yet`, NOTHING_WRITTEN);
   }
 
   /** A receipt of one referrer's outcome notice: that contact's alone. */
@@ -98,7 +105,7 @@ export class StatusProjection {
       status: e.status,
       at,
     });
-    if (!updated) throw new NotReadyYet(`no contact yet for the notice receipt (contact ${e.contactId})`);
+    if (!updated) throw new NotReadyYet(`no contact yet for the notice receipt (contact ${e.contactId})`, NOTHING_WRITTEN);
   }
 
   /**
