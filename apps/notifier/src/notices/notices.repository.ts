@@ -29,11 +29,28 @@ export interface KeptDecision {
   publishedAt: Date;
 }
 
+/** An advisory lock of the notifier's: a contact's or a case's. */
+export type NoticeLock = ['contact' | 'case', string];
+
+/**
+ * A statement's first step that takes `locks` in the order given (a select list is evaluated left
+ * to right), as a one-row CTE `taken` the write then reads FROM, so the write comes after them.
+ * The write's own snapshot is older than the locks, so it may only insert (ON CONFLICT looks at
+ * the newest row, not the snapshot); what is read after the locks is read by a later statement.
+ */
+function takenFirst(locks: NoticeLock[], first: number): { sql: string; params: string[] } {
+  return {
+    sql: `WITH taken AS MATERIALIZED (SELECT ${locks.map((_, i) => `pg_advisory_xact_lock(hashtextextended($${first + i}, 0))`).join(', ')})`,
+    params: locks.map(([kind, id]) => `notifier:${kind}:${id}`),
+  };
+}
+
 /**
  * The notifier's record of who raised each contact, which case each contact belongs to, the
  * decisions and the agencies that contributed. Handlers for one case run concurrently (contact and
  * case events sit on different partitions), so each takes the advisory locks below before reading:
- * what it reads after them is everything the others committed.
+ * what it reads after them is everything the others committed. Each handler's first write takes its
+ * locks in the same statement (takenFirst): a round trip less per event, about five per contact.
  */
 @Injectable()
 export class NoticesRepository {
@@ -41,26 +58,31 @@ export class NoticesRepository {
    * Takes the locks in the order given, in one statement (a select list is evaluated left to
    * right). Contact before case, always, so two handlers never wait on each other in a circle.
    */
-  async lock(m: EntityManager, ...locks: ['contact' | 'case', string][]): Promise<void> {
-    await m.query(
-      `SELECT ${locks.map((_, i) => `pg_advisory_xact_lock(hashtextextended($${i + 1}, 0))`).join(', ')}`,
-      locks.map(([kind, id]) => `notifier:${kind}:${id}`),
-    );
+  async lock(m: EntityManager, ...locks: NoticeLock[]): Promise<void> {
+    const { sql, params } = takenFirst(locks, 1);
+    await m.query(`${sql} SELECT 1 FROM taken`, params);
   }
 
   /** Only what a notice may use: the referrer and the references, never the narrative or subjects. */
   async keepReferrer(
     m: EntityManager,
     r: { contactId: string; sourceAgency: SubmittingAgency; agencyReference: string; referrer: Contact['referrer']; receivedAt: string },
+    locks: NoticeLock[],
   ): Promise<void> {
+    const { sql, params } = takenFirst(locks, 6);
     await m.query(
-      `INSERT INTO notifier.referrers (contact_id, source_agency, agency_reference, referrer, received_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-      [r.contactId, r.sourceAgency, r.agencyReference, sealedJsonb(r.referrer), r.receivedAt],
+      `${sql} INSERT INTO notifier.referrers (contact_id, source_agency, agency_reference, referrer, received_at)
+       SELECT $1, $2, $3, $4::jsonb, $5::timestamptz FROM taken ON CONFLICT DO NOTHING`,
+      [r.contactId, r.sourceAgency, r.agencyReference, sealedJsonb(r.referrer), r.receivedAt, ...params],
     );
   }
 
-  async caseOf(m: EntityManager, contactId: string): Promise<string | undefined> {
-    const [row] = await m.query(`SELECT case_id FROM notifier.case_contacts WHERE contact_id = $1`, [contactId]);
+  /** The contact's case, if it has one, and the case's lock taken (the contact's is held). */
+  async lockCaseOf(m: EntityManager, contactId: string): Promise<string | undefined> {
+    const [row] = await m.query(
+      `SELECT case_id, pg_advisory_xact_lock(hashtextextended('notifier:case:' || case_id, 0)) FROM notifier.case_contacts WHERE contact_id = $1`,
+      [contactId],
+    );
     return row?.case_id;
   }
 
@@ -71,27 +93,33 @@ export class NoticesRepository {
   async attach(
     m: EntityManager,
     a: { contactId: string; caseId: string; deadline: string; ratedAt: string; stage: 'start' | 'end' },
+    locks: NoticeLock[],
   ): Promise<void> {
+    const { sql, params } = takenFirst(locks, 6);
     await m.query(
-      `INSERT INTO notifier.case_contacts (contact_id, case_id, deadline, rated_at) VALUES ($1, $2, $3, $4)
+      `${sql} INSERT INTO notifier.case_contacts (contact_id, case_id, deadline, rated_at)
+       SELECT $1, $2, $3::timestamptz, $4::timestamptz FROM taken
        ON CONFLICT (contact_id) DO UPDATE SET case_id = EXCLUDED.case_id,
          deadline = CASE WHEN $5 = 'start' THEN EXCLUDED.deadline ELSE COALESCE(notifier.case_contacts.deadline, EXCLUDED.deadline) END`,
-      [a.contactId, a.caseId, a.deadline, a.ratedAt, a.stage],
+      [a.contactId, a.caseId, a.deadline, a.ratedAt, a.stage, ...params],
     );
   }
 
-  async addContributors(m: EntityManager, caseId: string, agencies: CheckAgency[]): Promise<void> {
-    if (!agencies.length) return;
-    await m.query(`INSERT INTO notifier.contributors (case_id, agency) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, [
-      caseId,
-      agencies,
-    ]);
+  async addContributors(m: EntityManager, caseId: string, agencies: CheckAgency[], locks: NoticeLock[]): Promise<void> {
+    if (!agencies.length) return this.lock(m, ...locks);
+    const { sql, params } = takenFirst(locks, 3);
+    await m.query(
+      `${sql} INSERT INTO notifier.contributors (case_id, agency) SELECT $1, unnest($2::text[]) FROM taken ON CONFLICT DO NOTHING`,
+      [caseId, agencies, ...params],
+    );
   }
 
-  async keepDecision(m: EntityManager, d: DecisionRecorded, publishedAt: string): Promise<void> {
+  async keepDecision(m: EntityManager, d: DecisionRecorded, publishedAt: string, locks: NoticeLock[]): Promise<void> {
+    const { sql, params } = takenFirst(locks, 5);
     await m.query(
-      `INSERT INTO notifier.decisions (decision_id, case_id, body, published_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
-      [d.decisionId, d.caseId, sealedJsonb(d), publishedAt],
+      `${sql} INSERT INTO notifier.decisions (decision_id, case_id, body, published_at)
+       SELECT $1, $2, $3::jsonb, $4::timestamptz FROM taken ON CONFLICT DO NOTHING`,
+      [d.decisionId, d.caseId, sealedJsonb(d), publishedAt, ...params],
     );
   }
 

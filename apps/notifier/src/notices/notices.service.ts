@@ -27,37 +27,37 @@ export class NoticesService {
   ) {}
 
   async contactReceived(e: ContactReceived, m: EntityManager): Promise<void> {
-    await this.repo.lock(m, ['contact', e.contactId]);
-    await this.repo.keepReferrer(m, {
-      contactId: e.contactId,
-      sourceAgency: e.sourceAgency,
-      agencyReference: e.contact.agencyReference,
-      referrer: e.contact.referrer,
-      receivedAt: e.receivedAt,
-    });
-    const caseId = await this.repo.caseOf(m, e.contactId);
-    if (caseId) {
-      await this.repo.lock(m, ['case', caseId]);
-      await this.reconcile(m, caseId);
-    }
+    await this.repo.keepReferrer(
+      m,
+      {
+        contactId: e.contactId,
+        sourceAgency: e.sourceAgency,
+        agencyReference: e.contact.agencyReference,
+        referrer: e.contact.referrer,
+        receivedAt: e.receivedAt,
+      },
+      [['contact', e.contactId]],
+    );
+    const caseId = await this.repo.lockCaseOf(m, e.contactId);
+    if (caseId) await this.reconcile(m, caseId);
   }
 
   async caseRated(e: CaseRated, m: EntityManager): Promise<void> {
-    await this.repo.lock(m, ['contact', e.contactId], ['case', e.caseId]);
-    await this.repo.attach(m, { contactId: e.contactId, caseId: e.caseId, deadline: e.deadline, ratedAt: e.ratedAt, stage: e.stage });
+    await this.repo.attach(m, { contactId: e.contactId, caseId: e.caseId, deadline: e.deadline, ratedAt: e.ratedAt, stage: e.stage }, [
+      ['contact', e.contactId],
+      ['case', e.caseId],
+    ]);
     await this.reconcile(m, e.caseId);
   }
 
   async caseReady(e: CaseReady, m: EntityManager): Promise<void> {
-    await this.repo.lock(m, ['case', e.caseId]);
     // Agencies that replied contributed; the missing ones did not and get no closing notice.
-    await this.repo.addContributors(m, e.caseId, e.replied);
+    await this.repo.addContributors(m, e.caseId, e.replied, [['case', e.caseId]]);
     await this.reconcile(m, e.caseId);
   }
 
   async decisionRecorded(d: DecisionRecorded, publishedAt: string, m: EntityManager): Promise<void> {
-    await this.repo.lock(m, ['case', d.caseId]);
-    await this.repo.keepDecision(m, d, publishedAt);
+    await this.repo.keepDecision(m, d, publishedAt, [['case', d.caseId]]);
     await this.reconcile(m, d.caseId);
   }
 
