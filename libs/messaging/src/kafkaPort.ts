@@ -465,8 +465,8 @@ export class KafkaPort {
             await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(offset) + 1n).toString() }]);
             resolveOffset(offset);
           };
-          const one = async (message: KafkaMessage, checked?: Checked) => {
-            await inMessageSpan(logical, opts.group, message.offset, traceparentFromHeaders(message.headers), () =>
+          const alone = (message: KafkaMessage, checked?: Checked) =>
+            inMessageSpan(logical, opts.group, message.offset, traceparentFromHeaders(message.headers), () =>
               this.handleOne(
                 opts,
                 logical,
@@ -477,20 +477,36 @@ export class KafkaPort {
                 heartbeat,
               ),
             );
+          const one = async (message: KafkaMessage, checked?: Checked) => {
+            await alone(message, checked);
             await done(message.offset);
           };
           type Entry = { message: KafkaMessage; received: Received };
           let run: Entry[] = [];
           const flush = async () => {
             if (run.length === 0) return;
+            const all = run;
             let taken = run;
             run = [];
+            // Messages of the run may finish out of order (a run leaves some for later): offsets are
+            // committed up to the last message before the first one not finished, never past it and
+            // never back behind messages finished after it (kafkajs would fetch those again).
+            const finished = new Set<Entry>();
+            let committed = 0;
+            const finish = async (entries: Entry[]) => {
+              for (const e of entries) finished.add(e);
+              let upTo = committed;
+              while (upTo < all.length && finished.has(all[upTo])) upTo++;
+              if (upTo > committed) await done(all[upTo - 1].message.offset);
+              committed = upTo;
+            };
             // The message that failed a run: it goes alone when it comes first.
             let failing: Entry | undefined;
             let failures = 0;
             while (taken.length > 0) {
               if (failing === taken[0]) {
-                await one(failing.message, { ok: true, received: failing.received });
+                await alone(failing.message, { ok: true, received: failing.received });
+                await finish([failing]);
                 taken = taken.slice(1);
                 failing = undefined;
                 continue;
@@ -523,19 +539,19 @@ export class KafkaPort {
                 // before it are a run again, it goes alone, and those after it are runs again: a
                 // run of 40 with one message not ready went 40 times alone; now 39 go in two runs.
                 if (at === undefined || failures >= MAX_RUN_FAILURES) {
-                  for (const r of taken) await one(r.message, { ok: true, received: r.received });
+                  for (const r of taken) {
+                    await alone(r.message, { ok: true, received: r.received });
+                    await finish([r]);
+                  }
                   return;
                 }
                 failing = attempt[at];
                 continue;
               }
-              // Offsets are committed up to the first message left; those handled after it are in
-              // the inbox, so a redelivery from that offset finds them done.
-              let prefix = 0;
-              while (handled[prefix] === prefix) prefix++;
-              await done(attempt[prefix - 1].message.offset);
+              // Those handled after a message left are in the inbox, so should the process stop
+              // before the message left is handled, a redelivery from its offset finds them done.
+              await finish(handled.map((i) => attempt[i]));
               await heartbeat();
-              const finished = new Set(handled.map((i) => attempt[i]));
               taken = taken.filter((r) => !finished.has(r));
             }
           };

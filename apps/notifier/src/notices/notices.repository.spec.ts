@@ -150,8 +150,11 @@ describe('notices repository', () => {
     try {
       await new Promise((r) => setTimeout(r, 400));
       expect(wrote).toBe(false);
-      const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM notifier.decisions WHERE decision_id = 'DC-L'`);
-      expect(n).toBe(0);
+      // The writer waits on the advisory lock having written nothing yet (no transaction id taken).
+      const waiting: { xid: string | null }[] = await ds.query(
+        `SELECT backend_xid::text AS xid FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'advisory'`,
+      );
+      expect(waiting).toEqual([{ xid: null }]);
     } finally {
       await holder.commitTransaction();
       await holder.release();

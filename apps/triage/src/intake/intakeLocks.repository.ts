@@ -36,7 +36,9 @@ export async function underIntakeLocks<T>(
         [[...keys]],
       );
       if (!all) {
+        // Released too: the run goes on after this message, and must not go on inside its savepoint.
         await m.query(`ROLLBACK TO SAVEPOINT triage_intake`);
+        await m.query(`RELEASE SAVEPOINT triage_intake`);
         throw new WouldWait('an intake lock is held by another transaction');
       }
     }
